@@ -1,0 +1,264 @@
+"""Incremental analysis of a graph: diagnostics, shapes, params and MACs for every node."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import networkx as nx
+
+from designer.compiler.diagnostics import Diagnostic
+from designer.compiler.probe import ProbeError, probe
+from designer.compiler.structure import (
+    cycle_diagnostics,
+    graph_diagnostics,
+    label,
+    port_diagnostics,
+)
+from designer.model import Edge, GraphDocument, Node
+from nodes import Fix, ParamError, Problem, TensorInfo
+
+COLLAPSE_HINTS = ("too small", "can't be greater", "non-positive", "size zero", "negative")
+
+
+@dataclass(frozen=True)
+class NodeReport:
+    """What analysis knows of one node; `output` is None where it cannot be known."""
+
+    node_id: str
+    inputs: tuple[TensorInfo, ...] = ()
+    output: TensorInfo | None = None
+    params: int = 0
+    macs: int = 0
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def has_errors(self) -> bool:
+        return any(diagnostic.is_error for diagnostic in self.diagnostics)
+
+
+@dataclass(frozen=True)
+class GraphReport:
+    """Every node's report, every diagnostic, and the order in which forward runs the nodes."""
+
+    nodes: Mapping[str, NodeReport]
+    diagnostics: tuple[Diagnostic, ...]
+    order: tuple[str, ...]
+    graph_findings: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [diagnostic for diagnostic in self.diagnostics if diagnostic.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def total_params(self) -> int:
+        return sum(report.params for report in self.nodes.values())
+
+    @property
+    def total_macs(self) -> int:
+        return sum(report.macs for report in self.nodes.values())
+
+    def activation_bytes(self, batch_size: int) -> int:
+        """Memory of every node's output at `batch_size`: what a training step keeps alive."""
+        return sum(
+            report.output.nbytes(batch_size)
+            for report in self.nodes.values()
+            if report.output is not None
+        )
+
+
+class Analyzer:
+    """Keeps a GraphReport up to date, re-inferring only what an edit can have changed."""
+
+    def __init__(self, doc: GraphDocument) -> None:
+        self.doc = doc
+        self._results: dict[str, NodeReport] = {}
+        self._ports: dict[str, list[Diagnostic]] = {}
+        self._dirty: set[str] = {node.id for node in doc.nodes()}
+        self._ports_dirty: set[str] = set(self._dirty)
+        self._structure_dirty = True
+        self._order: tuple[str, ...] = ()
+        self._cycles: list[Diagnostic] = []
+        self._blocked: set[str] = set()
+        self._report: GraphReport | None = None
+        events = doc.events
+        events.node_added.connect(self._node_added)
+        events.node_removed.connect(self._node_removed)
+        events.edge_added.connect(self._edge_changed)
+        events.edge_removed.connect(self._edge_changed)
+        events.param_changed.connect(self._param_changed)
+        events.node_renamed.connect(self._node_renamed)
+
+    # -- events ----------------------------------------------------------------------------
+
+    def _node_added(self, node: Node) -> None:
+        self._touch({node.id}, structure=True)
+
+    def _node_removed(self, node: Node) -> None:
+        self._results.pop(node.id, None)
+        self._ports.pop(node.id, None)
+        self._dirty.discard(node.id)
+        self._ports_dirty.discard(node.id)
+        self._touch(set(), structure=True)
+
+    def _edge_changed(self, edge: Edge) -> None:
+        self._ports_dirty.add(edge.source)
+        self._touch({edge.target}, structure=True)
+
+    def _param_changed(self, node: Node, name: str) -> None:
+        self._touch({node.id}, structure=False)
+
+    def _node_renamed(self, node: Node) -> None:
+        self._touch({node.id}, structure=True)
+
+    def _touch(self, node_ids: set[str], structure: bool) -> None:
+        self._dirty |= node_ids
+        self._report = None
+        if structure:
+            self._ports_dirty |= node_ids
+            self._structure_dirty = True
+
+    # -- analysis --------------------------------------------------------------------------
+
+    def report(self) -> GraphReport:
+        """The up-to-date report; cheap when nothing changed since the last call."""
+        if self._report is None:
+            self._refresh_structure()
+            self._infer()
+            self._report = self._assemble()
+        return self._report
+
+    def _refresh_structure(self) -> None:
+        for node_id in self._ports_dirty:
+            self._ports[node_id] = port_diagnostics(self.doc, self.doc.node(node_id))
+        self._ports_dirty = set()
+        if not self._structure_dirty:
+            return
+        graph = self.doc.graph
+        self._cycles, blocked = cycle_diagnostics(self.doc)
+        if blocked:
+            graph = graph.subgraph(set(graph) - blocked)
+            for node_id in blocked:
+                self._results[node_id] = NodeReport(node_id)
+        self._dirty = (self._dirty | (self._blocked - blocked)) - blocked
+        self._blocked = blocked
+        self._order = tuple(nx.topological_sort(graph))
+        self._dirty |= set(self._order) - set(self._results)
+        self._structure_dirty = False
+
+    def _infer(self) -> None:
+        """Walk nodes in order; a node whose output changed makes its successors dirty."""
+        pending = self._dirty
+        if not pending:
+            return
+        successors = self.doc.graph.successors
+        for node_id in self._order:
+            if node_id not in pending:
+                continue
+            old = self._results.get(node_id)
+            new = self._analyze(self.doc.node(node_id))
+            self._results[node_id] = new
+            if old is None or old.output != new.output:
+                pending.update(successors(node_id))
+        self._dirty = set()
+
+    def _assemble(self) -> GraphReport:
+        findings = tuple(graph_diagnostics(self.doc))
+        per_node: dict[str, list[Diagnostic]] = {}
+        for diagnostic in self._cycles:
+            per_node.setdefault(diagnostic.node_id, []).append(diagnostic)
+        for node_id, diagnostics in self._ports.items():
+            if diagnostics:
+                per_node.setdefault(node_id, []).extend(diagnostics)
+        nodes = dict(self._results)
+        for node_id, extra in per_node.items():
+            report = nodes[node_id]
+            nodes[node_id] = replace(report, diagnostics=(*extra, *report.diagnostics))
+        everything = [*findings]
+        for node in self.doc.nodes():
+            everything.extend(nodes[node.id].diagnostics)
+        return GraphReport(nodes, tuple(everything), self._order, findings)
+
+    def _analyze(self, node: Node) -> NodeReport:
+        spec, name = node.spec, label(node)
+        params, bad = {}, []
+        for param in spec.params:
+            try:
+                params[param.name] = param.coerce(node.params[param.name])
+            except ParamError as error:
+                bad.append(Diagnostic(f"{name}: param {param.name!r}: {error}", node.id))
+        if bad:
+            return NodeReport(node.id, diagnostics=tuple(bad))
+        if spec.role == "input":
+            return NodeReport(node.id, output=TensorInfo(params["shape"], params["dtype"]))
+        edges = self.doc.in_edges(node.id)
+        if self._ports.get(node.id) and any(d.is_error for d in self._ports[node.id]):
+            return NodeReport(node.id)
+        upstream = [self._results.get(edge.source) for edge in edges]
+        if any(report is None or report.output is None for report in upstream):
+            return NodeReport(node.id)
+        inputs = tuple(report.output for report in upstream)
+        problems = dtype_problems(spec.dtypes, inputs) or spec.check(params, inputs)
+        diagnostics = tuple(as_diagnostic(problem, node, edges) for problem in problems)
+        if any(diagnostic.is_error for diagnostic in diagnostics):
+            return NodeReport(node.id, inputs, diagnostics=diagnostics)
+        if spec.role == "output":
+            return NodeReport(node.id, inputs, inputs[0], diagnostics=diagnostics)
+        try:
+            result = probe(spec, params, inputs)
+        except ProbeError as error:
+            return NodeReport(
+                node.id, inputs, diagnostics=(*diagnostics, probe_failure(node, inputs, str(error)))
+            )
+        if 0 in result.output.shape:
+            collapse = probe_failure(node, inputs, f"its output would be {result.output}")
+            return NodeReport(node.id, inputs, diagnostics=(*diagnostics, collapse))
+        warnings = tuple(
+            Diagnostic(f"{name}: torch warns: {text}", node.id, "warning")
+            for text in result.warnings
+        )
+        return NodeReport(
+            node.id, inputs, result.output, result.params, result.macs, diagnostics + warnings
+        )
+
+
+def dtype_problems(accepted: tuple[str, ...], inputs: tuple[TensorInfo, ...]) -> list[Problem]:
+    for info in inputs:
+        if info.dtype in accepted:
+            continue
+        if info.dtype == "long":
+            return [
+                Problem(
+                    f"{{layer}} works on real values but gets token ids ({info}); "
+                    "put an Embedding first"
+                )
+            ]
+        return [Problem(f"{{layer}} needs token ids (an Input with dtype long) but gets {info}")]
+    return []
+
+
+def as_diagnostic(problem: Problem, node: Node, edges: list[Edge]) -> Diagnostic:
+    """A spec's problem as a diagnostic naming the node; its fix learns which node and wires."""
+    name = label(node)
+    fix = problem.fix
+    if fix is not None:
+        args = {**fix.args, "node": node.id, "edges": [edge.id for edge in edges]}
+        fix = Fix(fix.label.replace("{layer}", name), fix.action, args)
+    return Diagnostic(problem.message.replace("{layer}", name), node.id, problem.severity, fix)
+
+
+def probe_failure(node: Node, inputs: tuple[TensorInfo, ...], reason: str) -> Diagnostic:
+    """torch refused the layer: say so plainly, and say 'too small' when that is the cause."""
+    listed = " and ".join(str(info) for info in inputs)
+    if any(hint in reason.lower() for hint in COLLAPSE_HINTS):
+        message = (
+            f"{label(node)} gets {listed}, which is too small for it: its output would have "
+            "size zero. Use a smaller kernel or stride, add padding, or give it a larger input"
+        )
+    else:
+        message = f"{label(node)} cannot run on {listed}: {reason}"
+    return Diagnostic(message, node.id)

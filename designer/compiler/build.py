@@ -1,0 +1,32 @@
+"""Build the runnable module by executing the generated source, the same text export writes."""
+
+from __future__ import annotations
+
+import linecache
+from itertools import count
+from typing import Any
+
+from designer.compiler.analysis import Analyzer, GraphReport
+from designer.compiler.codegen import GeneratedCode, generate
+from designer.model import GraphDocument
+
+_builds = count(1)
+
+
+def module_class(code: GeneratedCode) -> type:
+    """Execute the source and return its class; tracebacks show the generated lines."""
+    filename = f"<netdesigner:{code.class_name}:{next(_builds)}>"
+    lines = code.source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(code.source), None, lines, filename)
+    namespace: dict[str, Any] = {"__name__": "netdesigner_generated"}
+    exec(compile(code.source, filename, "exec"), namespace)
+    return namespace[code.class_name]
+
+
+def compile_graph(
+    doc: GraphDocument, name: str = "Network", report: GraphReport | None = None
+) -> tuple[Any, GeneratedCode]:
+    """Analyze, generate and build: the module (an nn.Module) and the source it came from."""
+    report = report or Analyzer(doc).report()
+    code = generate(doc, report, name)
+    return module_class(code)(), code

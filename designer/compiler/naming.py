@@ -1,0 +1,65 @@
+"""Safe identifiers from users' names: no keywords, builtins, module attributes or collisions."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+from functools import cache
+
+# Names that generated code uses itself.
+GENERATED_NAMES = {"self", "torch", "nn", "F", "forward", "super", "layer", "annotations"}
+
+
+@cache
+def reserved_names() -> frozenset[str]:
+    """Keywords, builtins, our own names and nn.Module's attributes (a layer attribute named
+    `eval` or `training` would break the module)."""
+    from torch import nn
+
+    return frozenset(
+        set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | GENERATED_NAMES
+    ) | frozenset(name for name in dir(nn.Module) if not name.startswith("__"))
+
+
+def snake_identifier(text: str, fallback: str) -> str:
+    """Lower-case ASCII snake_case from any text; `fallback` when nothing usable is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", ascii_text)
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", ascii_text).strip("_").lower()
+    if not name:
+        return fallback
+    return f"{fallback}_{name}" if name[0].isdigit() else name
+
+
+def class_identifier(text: str, fallback: str = "Network") -> str:
+    """CamelCase ASCII class name from any text, e.g. 'LeNet-5 digits' -> 'LeNet5Digits'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[0-9a-zA-Z]+", ascii_text)
+    name = "".join(word[:1].upper() + word[1:] for word in words)
+    if not name or name[0].isdigit():
+        name = fallback + name
+    return name if name not in reserved_names() else f"{name}Model"
+
+
+class Namespace:
+    """Hands out distinct, safe identifiers; asking twice for one key gives the same name."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+        self._names: dict[object, str] = {}
+
+    def name(self, key: object, text: str, fallback: str) -> str:
+        if key in self._names:
+            return self._names[key]
+        base = snake_identifier(text, fallback)
+        if base in reserved_names():
+            base = f"{base}_"
+        candidate, number = base, 1
+        while candidate in self._taken:
+            number += 1
+            candidate = f"{base}{number}" if base.endswith("_") else f"{base}_{number}"
+        self._taken.add(candidate)
+        self._names[key] = candidate
+        return candidate

@@ -1,0 +1,67 @@
+"""Checks of the wiring alone: inputs and outputs present, ports connected, no cycles."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from designer.compiler.diagnostics import Diagnostic
+from designer.model import GraphDocument, Node
+
+
+def label(node: Node) -> str:
+    """How messages name a node: its kind and the name the user gave it."""
+    return f"{node.spec.name} {node.name!r}"
+
+
+def port_diagnostics(doc: GraphDocument, node: Node) -> list[Diagnostic]:
+    """Unconnected, over-full or under-full input ports, and unused outputs, of one node."""
+    spec, found = node.spec, []
+    edges = doc.in_edges(node.id)
+    for port in spec.inputs:
+        count = sum(1 for edge in edges if edge.target_port == port.name)
+        if port.many and count < spec.min_inputs:
+            found.append(f"{label(node)} needs at least {spec.min_inputs} inputs but has {count}")
+        elif not port.many and count == 0:
+            found.append(f"{label(node)} has nothing wired into its input")
+        elif not port.many and count > 1:
+            found.append(
+                f"{label(node)} has {count} wires into its one input; remove all but one "
+                "or join them with an Add or Concatenate"
+            )
+    diagnostics = [Diagnostic(message, node.id) for message in found]
+    if spec.outputs and not doc.out_edges(node.id):
+        diagnostics.append(
+            Diagnostic(f"{label(node)}'s output is not used", node.id, severity="warning")
+        )
+    return diagnostics
+
+
+def cycle_diagnostics(doc: GraphDocument) -> tuple[list[Diagnostic], set[str]]:
+    """A diagnostic on every node in a cycle, and the nodes whose shapes cannot be known."""
+    graph = doc.graph
+    diagnostics, blocked = [], set()
+    for component in nx.strongly_connected_components(graph):
+        first = next(iter(component))
+        if len(component) == 1 and not graph.has_edge(first, first):
+            continue
+        cycle = nx.find_cycle(graph.subgraph(component), source=first)
+        path = [doc.node(source).name for source, *_ in cycle] + [doc.node(first).name]
+        loop = " -> ".join(repr(name) for name in path)
+        for node_id in sorted(component):
+            message = f"{label(doc.node(node_id))} is in a cycle {loop}; remove one of its wires"
+            diagnostics.append(Diagnostic(message, node_id))
+        blocked |= component
+        for node_id in component:
+            blocked |= nx.descendants(graph, node_id)
+    return diagnostics, blocked
+
+
+def graph_diagnostics(doc: GraphDocument) -> list[Diagnostic]:
+    """Findings about the whole network rather than one node."""
+    roles = {node.spec.role for node in doc.nodes()}
+    found = []
+    if "input" not in roles:
+        found.append(Diagnostic("The network has no Input node; add one from Input / Output"))
+    if "output" not in roles:
+        found.append(Diagnostic("The network has no Output node; add one from Input / Output"))
+    return found

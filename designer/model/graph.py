@@ -1,0 +1,240 @@
+"""GraphDocument: layer nodes and port-to-port wires over a networkx multigraph."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import networkx as nx
+
+from designer.model.events import GraphEvents
+from nodes import REGISTRY, LayerSpec, ParamError
+
+
+class GraphError(ValueError):
+    """An edit that cannot apply: a missing node or port, or an id used twice."""
+
+
+@dataclass
+class Node:
+    """A layer on the canvas: a stable id, its kind, the user's name, params and position."""
+
+    id: str
+    kind: str
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+    position: tuple[float, float] = (0.0, 0.0)
+
+    @property
+    def spec(self) -> LayerSpec:
+        return REGISTRY.get(self.kind)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A wire from an output port to an input port; `order` keeps many-input ports stable."""
+
+    id: str
+    source: str
+    source_port: str
+    target: str
+    target_port: str
+    order: int = 0
+
+
+def checked_value(spec: LayerSpec, name: str, value: Any) -> Any:
+    """The canonical value when it fits the param, else as given: validation reports it."""
+    try:
+        return spec.param(name).coerce(value)
+    except ParamError:
+        return value
+
+
+class GraphDocument:
+    """The single source of truth for a network's graph; every change emits an event."""
+
+    def __init__(self) -> None:
+        self.events = GraphEvents()
+        self._graph = nx.MultiDiGraph()
+        self._edges: dict[str, Edge] = {}
+        self._ids = itertools.count(1)
+        self._next_order = 1
+
+    # -- queries ---------------------------------------------------------------------------
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """A read-only view of the topology; node ids are nodes and edge ids are keys."""
+        return nx.graphviews.generic_graph_view(self._graph)
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._graph
+
+    def __len__(self) -> int:
+        return len(self._graph)
+
+    def node(self, node_id: str) -> Node:
+        try:
+            return self._graph.nodes[node_id]["node"]
+        except KeyError:
+            raise GraphError(f"there is no node {node_id!r}") from None
+
+    def nodes(self) -> list[Node]:
+        return [data["node"] for _, data in self._graph.nodes(data=True)]
+
+    def edge(self, edge_id: str) -> Edge:
+        try:
+            return self._edges[edge_id]
+        except KeyError:
+            raise GraphError(f"there is no wire {edge_id!r}") from None
+
+    def edges(self) -> list[Edge]:
+        return sorted(self._edges.values(), key=lambda edge: edge.order)
+
+    def in_edges(self, node_id: str) -> list[Edge]:
+        """Wires into a node, by input port and then by the order they were made in."""
+        ports = [port.name for port in self.node(node_id).spec.inputs]
+        edges = [data["edge"] for _, _, data in self._graph.in_edges(node_id, data=True)]
+        return sorted(edges, key=lambda edge: (ports.index(edge.target_port), edge.order))
+
+    def out_edges(self, node_id: str) -> list[Edge]:
+        edges = [data["edge"] for _, _, data in self._graph.out_edges(node_id, data=True)]
+        return sorted(edges, key=lambda edge: edge.order)
+
+    def find(self, name: str) -> Node:
+        """The node a user named `name` (names are what people see; ids are internal)."""
+        for node in self.nodes():
+            if node.name == name:
+                return node
+        raise GraphError(f"there is no node named {name!r}")
+
+    def unique_name(self, base: str) -> str:
+        taken = {node.name for node in self.nodes()}
+        for number in itertools.count(1):
+            candidate = f"{base}{number}"
+            if candidate not in taken:
+                return candidate
+        raise AssertionError("unreachable")
+
+    # -- edits -----------------------------------------------------------------------------
+
+    def add_node(
+        self,
+        kind: str,
+        name: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        position: tuple[float, float] = (0.0, 0.0),
+        node_id: str | None = None,
+    ) -> Node:
+        """Add a layer; params not given take their defaults. Raises GraphError for bad kinds."""
+        if kind not in REGISTRY:
+            raise GraphError(f"unknown layer kind {kind!r}")
+        spec = REGISTRY.get(kind)
+        unknown = sorted(set(params or {}) - {param.name for param in spec.params})
+        if unknown:
+            raise GraphError(f"{spec.name} has no param {unknown[0]!r}")
+        values = spec.default_params()
+        values.update(
+            {key: checked_value(spec, key, value) for key, value in (params or {}).items()}
+        )
+        node = Node(
+            id=node_id or self._new_id(),
+            kind=spec.kind,
+            name=name if name is not None else self.unique_name(spec.kind),
+            params=values,
+            position=(float(position[0]), float(position[1])),
+        )
+        self.insert_node(node)
+        return node
+
+    def insert_node(self, node: Node) -> None:
+        """Put back a node exactly as it was (used by undo and paste)."""
+        if node.id in self._graph:
+            raise GraphError(f"node id {node.id!r} is used twice")
+        self._graph.add_node(node.id, node=node)
+        self.events.node_added.emit(node)
+
+    def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
+        """Remove a node and its wires; returns both so that the removal can be undone."""
+        node = self.node(node_id)
+        edges = self.in_edges(node_id) + self.out_edges(node_id)
+        for edge in edges:
+            self.disconnect(edge.id)
+        self._graph.remove_node(node_id)
+        self.events.node_removed.emit(node)
+        return node, edges
+
+    def connect(self, source: str, source_port: str, target: str, target_port: str) -> Edge:
+        """Wire an output port to an input port; the wire goes after the port's earlier wires."""
+        order = self._next_order
+        while f"e{order}" in self._edges:
+            order += 1
+        edge = Edge(f"e{order}", source, source_port, target, target_port, order)
+        self.insert_edge(edge)
+        return edge
+
+    def insert_edge(self, edge: Edge) -> None:
+        """Put back a wire exactly as it was, keeping its place among a port's wires."""
+        source, target = self.node(edge.source), self.node(edge.target)
+        if edge.source_port not in {port.name for port in source.spec.outputs}:
+            raise GraphError(
+                f"{source.spec.name} {source.name!r} has no output {edge.source_port!r}"
+            )
+        if edge.target_port not in {port.name for port in target.spec.inputs}:
+            raise GraphError(
+                f"{target.spec.name} {target.name!r} has no input {edge.target_port!r}"
+            )
+        if edge.id in self._edges:
+            raise GraphError(f"wire id {edge.id!r} is used twice")
+        self._graph.add_edge(edge.source, edge.target, key=edge.id, edge=edge)
+        self._edges[edge.id] = edge
+        self._next_order = max(self._next_order, edge.order + 1)
+        self.events.edge_added.emit(edge)
+
+    def disconnect(self, edge_id: str) -> Edge:
+        edge = self.edge(edge_id)
+        self._graph.remove_edge(edge.source, edge.target, key=edge.id)
+        del self._edges[edge_id]
+        self.events.edge_removed.emit(edge)
+        return edge
+
+    def set_param(self, node_id: str, name: str, value: Any) -> Any:
+        """Set one param and return the old value; values out of range are kept and diagnosed."""
+        node = self.node(node_id)
+        try:
+            node.spec.param(name)
+        except KeyError:
+            raise GraphError(f"{node.spec.name} has no param {name!r}") from None
+        old = node.params[name]
+        node.params[name] = checked_value(node.spec, name, value)
+        self.events.param_changed.emit(node, name)
+        return old
+
+    def rename(self, node_id: str, name: str) -> str:
+        node = self.node(node_id)
+        old, node.name = node.name, name
+        self.events.node_renamed.emit(node)
+        return old
+
+    def move(self, node_id: str, position: tuple[float, float]) -> tuple[float, float]:
+        node = self.node(node_id)
+        old, node.position = node.position, (float(position[0]), float(position[1]))
+        self.events.node_moved.emit(node)
+        return old
+
+    def copy(self) -> GraphDocument:
+        """An independent document with the same nodes and wires (ids kept)."""
+        other = GraphDocument()
+        for node in self.nodes():
+            other.insert_node(replace(node, params=dict(node.params)))
+        for edge in self.edges():
+            other.insert_edge(edge)
+        return other
+
+    def _new_id(self) -> str:
+        while True:
+            candidate = f"n{next(self._ids)}"
+            if candidate not in self._graph:
+                return candidate

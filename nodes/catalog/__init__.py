@@ -1,0 +1,27 @@
+"""The built-in layer kinds; importing this package registers them all."""
+
+from nodes.catalog import (
+    activations,
+    attention,
+    convolution,
+    core,
+    io,
+    merge,
+    normalization,
+    pooling,
+    recurrent,
+    reshaping,
+)
+
+__all__ = [
+    "activations",
+    "attention",
+    "convolution",
+    "core",
+    "io",
+    "merge",
+    "normalization",
+    "pooling",
+    "recurrent",
+    "reshaping",
+]

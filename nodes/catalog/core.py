@@ -1,0 +1,62 @@
+"""Core layers: Dense (Linear), Embedding and Dropout."""
+
+from nodes.checks import FLATTEN_FIX, expect_rank
+from nodes.params import BoolParam, FloatParam, IntParam
+from nodes.registry import register
+from nodes.spec import LayerSpec
+
+register(
+    LayerSpec(
+        kind="dense",
+        name="Dense",
+        category="Core",
+        help="Fully connected layer (nn.Linear) on the last dimension.",
+        params=(
+            IntParam("units", 64, "Number of output features", min=1, max=1_000_000),
+            BoolParam("bias", True, "Learn an additive bias"),
+        ),
+        module="nn.Linear",
+        arguments=lambda p, x: {
+            "in_features": x[0].shape[-1],
+            "out_features": p["units"],
+            "bias": p["bias"],
+        },
+        positional=2,
+        torch_defaults={"bias": True},
+        check=lambda p, x: expect_rank(
+            x[0], (1, 2), "features (or sequence x features)", FLATTEN_FIX
+        ),
+    )
+)
+
+register(
+    LayerSpec(
+        kind="embedding",
+        name="Embedding",
+        category="Core",
+        help="Looks up a learned vector for each token id (nn.Embedding).",
+        params=(
+            IntParam("vocab_size", 1000, "Number of distinct token ids", min=1, max=10_000_000),
+            IntParam("dim", 64, "Size of each embedding vector", min=1, max=100_000),
+        ),
+        module="nn.Embedding",
+        arguments=lambda p, x: {"num_embeddings": p["vocab_size"], "embedding_dim": p["dim"]},
+        positional=2,
+        dtypes=("long",),
+        check=lambda p, x: expect_rank(x[0], (1, 2), "a sequence of token ids"),
+    )
+)
+
+register(
+    LayerSpec(
+        kind="dropout",
+        name="Dropout",
+        category="Core",
+        help="Zeroes a random fraction of values while training (nn.Dropout).",
+        params=(FloatParam("p", 0.5, "Probability of zeroing a value", min=0.0, max=1.0),),
+        module="nn.Dropout",
+        arguments=lambda p, x: {"p": p["p"]},
+        positional=1,
+        dtypes=("float",),
+    )
+)

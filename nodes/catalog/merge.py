@@ -1,0 +1,71 @@
+"""Shortcut and merge nodes: Add (residual), Multiply and Concatenate, over any number of inputs."""
+
+from nodes.checks import dim_in_range, same_shapes
+from nodes.params import IntParam
+from nodes.problems import Problem
+from nodes.registry import register
+from nodes.spec import ForwardContext, LayerSpec, PortSpec, batch_dim
+
+MANY = (PortSpec("in", many=True),)
+
+
+def operator_forward(operator: str):
+    def forward(ctx: ForwardContext) -> list[str]:
+        return [f"{ctx.output} = {f' {operator} '.join(ctx.inputs)}"]
+
+    return forward
+
+
+for kind, name, operator, help_text in (
+    ("add", "Add", "+", "Adds its inputs element-wise: the join of a residual shortcut."),
+    ("multiply", "Multiply", "*", "Multiplies its inputs element-wise, e.g. for gating."),
+):
+    register(
+        LayerSpec(
+            kind=kind,
+            name=name,
+            category="Merge",
+            help=help_text,
+            inputs=MANY,
+            forward=operator_forward(operator),
+            check=lambda p, x: same_shapes(x),
+            min_inputs=2,
+        )
+    )
+
+
+def concat_check(p, x) -> list[Problem]:
+    problems = dim_in_range(p, x)
+    if problems:
+        return problems
+    first, dim = x[0], p["dim"]
+    axis = dim % first.rank
+    for info in x[1:]:
+        others = [size for index, size in enumerate(info.shape) if index != axis]
+        if info.rank != first.rank or others != [
+            size for index, size in enumerate(first.shape) if index != axis
+        ]:
+            listed = " and ".join(str(item) for item in x)
+            return [Problem(f"{{layer}} gets {listed}: all sizes but dim {dim} must agree")]
+    return []
+
+
+def concat_forward(ctx: ForwardContext) -> list[str]:
+    dim = batch_dim(ctx.params["dim"])
+    return [f"{ctx.output} = torch.cat([{', '.join(ctx.inputs)}], dim={dim})"]
+
+
+register(
+    LayerSpec(
+        kind="concatenate",
+        name="Concatenate",
+        category="Merge",
+        help="Joins its inputs along one dimension (0 is channels or features).",
+        params=(IntParam("dim", 0, "Dimension to join along, batch excluded", min=-8, max=7),),
+        inputs=MANY,
+        forward=concat_forward,
+        check=concat_check,
+        min_inputs=2,
+        dtypes=("float", "long"),
+    )
+)
