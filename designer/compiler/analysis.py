@@ -39,7 +39,8 @@ class NodeReport:
 
 @dataclass(frozen=True)
 class GraphReport:
-    """Every node's report, every diagnostic, and the order in which forward runs the nodes."""
+    """Every node's report, every diagnostic, and the order in which forward runs the nodes:
+    topological, and among the nodes ready at once, the one added first (keeps chains together)."""
 
     nodes: Mapping[str, NodeReport]
     diagnostics: tuple[Diagnostic, ...]
@@ -146,7 +147,8 @@ class Analyzer:
                 self._results[node_id] = NodeReport(node_id)
         self._dirty = (self._dirty | (self._blocked - blocked)) - blocked
         self._blocked = blocked
-        self._order = tuple(nx.topological_sort(graph))
+        rank = {node_id: index for index, node_id in enumerate(self.doc.graph)}
+        self._order = tuple(nx.lexicographical_topological_sort(graph, key=rank.__getitem__))
         self._dirty |= set(self._order) - set(self._results)
         self._structure_dirty = False
 

@@ -33,10 +33,14 @@ class GeneratedCode:
 
 
 def wrap_call(indent: str, head: str, arguments: str) -> list[str]:
-    """`head(arguments)` on one line, or one argument a line when it would be too long."""
+    """`head(arguments)` laid out as ruff format would: on one line, else the arguments on one
+    indented line, else one argument a line with a trailing comma."""
     line = f"{indent}{head}({arguments})"
     if len(line) <= LINE_LENGTH or not arguments:
         return [line]
+    inner = f"{indent}{INDENT}{arguments}"
+    if len(inner) <= LINE_LENGTH:
+        return [f"{indent}{head}(", inner, f"{indent})"]
     parts = split_arguments(arguments)
     return [f"{indent}{head}(", *(f"{indent}{INDENT}{part}," for part in parts), f"{indent})"]
 

@@ -1,0 +1,203 @@
+"""Load and save project files: parse, check, build; atomic writes; nothing is ever executed."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from designer.atomic import write_atomically
+from designer.model import Edge, GraphDocument, GraphError
+from designer.project.project import FORMAT_VERSION, Project, ProjectError
+from designer.project.schema import PROJECT
+from nodes import REGISTRY, ParamError
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+VALIDATOR = jsonschema.Draft202012Validator(PROJECT)
+
+
+def load_project(path: str | os.PathLike) -> Project:
+    """Read a project file; any problem raises one ProjectError naming the file and place."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ProjectError(str(path), f"is larger than {MAX_FILE_BYTES // 2**20} MiB")
+        data = path.read_bytes()
+    except OSError as error:
+        raise ProjectError(str(path), f"cannot be read ({error.strerror or error})") from None
+    project = project_from_text(data, str(path))
+    project.path = path
+    return project
+
+
+def project_from_text(data: bytes | str, source: str = "<text>") -> Project:
+    """Parse, check and build a project from the bytes (or text) of a project file."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ProjectError(source, f"is not UTF-8 text (byte {error.start})") from None
+    raw = parse_json(data, source)
+    check_structure(raw, source)
+    return build_project(raw, source)
+
+
+def reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=reject_constant)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno} column {error.colno}"
+        raise ProjectError(source, f"is not valid JSON ({error.msg})", where) from None
+    except ValueError as error:
+        raise ProjectError(source, f"is not valid JSON ({error})") from None
+    except RecursionError:
+        raise ProjectError(source, "is nested too deeply to be a project file") from None
+
+
+def place_of(path: Any) -> str:
+    """A JSON path as people read it: graph.nodes[3].params."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text.lstrip(".")
+
+
+def check_structure(raw: Any, source: str) -> None:
+    if not isinstance(raw, dict):
+        raise ProjectError(source, "is not a NetDesigner project (expected a JSON object)")
+    version = raw.get("format_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise ProjectError(
+            source,
+            f"was saved by a newer NetDesigner (format {version}; this version reads up to "
+            f"{FORMAT_VERSION}). Update NetDesigner to open it",
+            "format_version",
+        )
+    try:
+        error = jsonschema.exceptions.best_match(VALIDATOR.iter_errors(raw))
+    except RecursionError:
+        raise ProjectError(source, "is nested too deeply to be a project file") from None
+    if error is not None:
+        message = error.message if len(error.message) < 200 else error.message[:200] + "..."
+        raise ProjectError(source, message, place_of(error.absolute_path) or "top level")
+    if version < 1:
+        raise ProjectError(source, f"has an invalid format version {version}", "format_version")
+
+
+def build_project(raw: dict[str, Any], source: str) -> Project:
+    doc = GraphDocument()
+    for index, item in enumerate(raw["graph"]["nodes"]):
+        place = f"graph.nodes[{index}]"
+        if item["id"] in doc:
+            raise ProjectError(source, f"node id {item['id']!r} is used twice", f"{place}.id")
+        if item["kind"] not in REGISTRY:
+            raise ProjectError(source, f"unknown layer kind {item['kind']!r}", f"{place}.kind")
+        try:
+            doc.add_node(
+                item["kind"],
+                item.get("name", item["id"]),
+                item.get("params", {}),
+                tuple(item.get("position", (0.0, 0.0))),
+                node_id=item["id"],
+            )
+        except GraphError as error:
+            raise ProjectError(source, str(error), f"{place}.params") from None
+    named = {item["id"] for item in raw["graph"]["edges"] if "id" in item}
+    for index, item in enumerate(raw["graph"]["edges"]):
+        place = f"graph.edges[{index}]"
+        for end in ("source", "target"):
+            if item[end] not in doc:
+                raise ProjectError(source, f"there is no node {item[end]!r}", f"{place}.{end}")
+        edge = Edge(
+            item["id"] if "id" in item else fresh_id(named, index + 1),
+            item["source"],
+            item.get("source_port", "out"),
+            item["target"],
+            item.get("target_port", "in"),
+            order=index + 1,
+        )
+        try:
+            doc.insert_edge(edge)
+        except GraphError as error:
+            raise ProjectError(source, str(error), place) from None
+    return Project(
+        name=raw.get("name", "Untitled"),
+        description=raw.get("description", ""),
+        graph=doc,
+        dataset=raw.get("dataset", {}),
+        training=raw.get("training", {}),
+    )
+
+
+def fresh_id(taken: set[str], number: int) -> str:
+    """An edge id not in `taken` (which it then joins), for wires a file gives without one."""
+    while f"e{number}" in taken:
+        number += 1
+    taken.add(f"e{number}")
+    return f"e{number}"
+
+
+def params_to_json(kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Params as JSON; a value that does not fit its param is saved as it is, never dropped."""
+    spec = REGISTRY.get(kind)
+    values = {}
+    for name, value in params.items():
+        try:
+            values[name] = spec.param(name).to_json(spec.param(name).coerce(value))
+        except ParamError:
+            values[name] = value
+    return values
+
+
+def project_to_dict(project: Project) -> dict[str, Any]:
+    doc = project.graph
+    return {
+        "format_version": FORMAT_VERSION,
+        "name": project.name,
+        "description": project.description,
+        "graph": {
+            "nodes": [
+                {
+                    "id": node.id,
+                    "kind": node.kind,
+                    "name": node.name,
+                    "params": params_to_json(node.kind, node.params),
+                    "position": list(node.position),
+                }
+                for node in doc.nodes()
+            ],
+            "edges": [
+                {
+                    "id": edge.id,
+                    "source": edge.source,
+                    "source_port": edge.source_port,
+                    "target": edge.target,
+                    "target_port": edge.target_port,
+                }
+                for edge in doc.edges()
+            ],
+        },
+        "dataset": project.dataset,
+        "training": project.training,
+    }
+
+
+def project_to_text(project: Project) -> str:
+    return json.dumps(project_to_dict(project), indent=2, ensure_ascii=False) + "\n"
+
+
+def save_project(project: Project, path: str | os.PathLike | None = None) -> Path:
+    """Save atomically: the file on disk is always the old or the new version, never half."""
+    target = Path(path) if path is not None else project.path
+    if target is None:
+        raise ValueError("the project has no file yet; give a path")
+    write_atomically(target, project_to_text(project))
+    project.path = target
+    return target

@@ -1,0 +1,55 @@
+"""The JSON schema of a project file's structure (param values are checked by the catalog)."""
+
+from __future__ import annotations
+
+MAX_TEXT = 10_000
+COORDINATE = {"type": "number", "minimum": -1e9, "maximum": 1e9}
+IDENTIFIER = {"type": "string", "minLength": 1, "maxLength": 200}
+
+NODE = {
+    "type": "object",
+    "required": ["id", "kind"],
+    "additionalProperties": False,
+    "properties": {
+        "id": IDENTIFIER,
+        "kind": IDENTIFIER,
+        "name": {"type": "string", "maxLength": 1000},
+        "params": {"type": "object"},
+        "position": {"type": "array", "items": COORDINATE, "minItems": 2, "maxItems": 2},
+    },
+}
+
+EDGE = {
+    "type": "object",
+    "required": ["source", "target"],
+    "additionalProperties": False,
+    "properties": {
+        "id": IDENTIFIER,
+        "source": IDENTIFIER,
+        "source_port": IDENTIFIER,
+        "target": IDENTIFIER,
+        "target_port": IDENTIFIER,
+    },
+}
+
+PROJECT = {
+    "type": "object",
+    "required": ["format_version", "graph"],
+    "additionalProperties": False,
+    "properties": {
+        "format_version": {"type": "integer"},
+        "name": {"type": "string", "maxLength": 1000},
+        "description": {"type": "string", "maxLength": MAX_TEXT},
+        "graph": {
+            "type": "object",
+            "required": ["nodes", "edges"],
+            "additionalProperties": False,
+            "properties": {
+                "nodes": {"type": "array", "items": NODE, "maxItems": 100_000},
+                "edges": {"type": "array", "items": EDGE, "maxItems": 1_000_000},
+            },
+        },
+        "dataset": {"type": "object"},
+        "training": {"type": "object"},
+    },
+}
