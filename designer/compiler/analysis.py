@@ -147,7 +147,7 @@ class Analyzer:
                 self._results[node_id] = NodeReport(node_id)
         self._dirty = (self._dirty | (self._blocked - blocked)) - blocked
         self._blocked = blocked
-        rank = {node_id: index for index, node_id in enumerate(self.doc.graph)}
+        rank = {node.id: node.order for node in self.doc.nodes()}
         self._order = tuple(nx.lexicographical_topological_sort(graph, key=rank.__getitem__))
         self._dirty |= set(self._order) - set(self._results)
         self._structure_dirty = False

@@ -19,13 +19,18 @@ class GraphError(ValueError):
 
 @dataclass
 class Node:
-    """A layer on the canvas: a stable id, its kind, the user's name, params and position."""
+    """A layer on the canvas: a stable id, its kind, the user's name, params and position.
+
+    `order` keeps a node's place in the document (files, code, ties in forward order) when it is
+    removed and put back; 0 means "after every other node" and is set on insertion.
+    """
 
     id: str
     kind: str
     name: str
     params: dict[str, Any] = field(default_factory=dict)
     position: tuple[float, float] = (0.0, 0.0)
+    order: int = 0
 
     @property
     def spec(self) -> LayerSpec:
@@ -61,6 +66,8 @@ class GraphDocument:
         self._edges: dict[str, Edge] = {}
         self._ids = itertools.count(1)
         self._next_order = 1
+        self._next_node_order = 1
+        self._sorted_nodes: list[Node] | None = None
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -82,7 +89,11 @@ class GraphDocument:
             raise GraphError(f"there is no node {node_id!r}") from None
 
     def nodes(self) -> list[Node]:
-        return [data["node"] for _, data in self._graph.nodes(data=True)]
+        """Every node, in document order."""
+        if self._sorted_nodes is None:
+            nodes = [data["node"] for _, data in self._graph.nodes(data=True)]
+            self._sorted_nodes = sorted(nodes, key=lambda node: node.order)
+        return list(self._sorted_nodes)
 
     def edge(self, edge_id: str) -> Edge:
         try:
@@ -153,16 +164,23 @@ class GraphDocument:
         """Put back a node exactly as it was (used by undo and paste)."""
         if node.id in self._graph:
             raise GraphError(f"node id {node.id!r} is used twice")
+        if node.order == 0:
+            node.order = self._next_node_order
+        self._next_node_order = max(self._next_node_order, node.order + 1)
         self._graph.add_node(node.id, node=node)
+        self._sorted_nodes = None
         self.events.node_added.emit(node)
 
     def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
         """Remove a node and its wires; returns both so that the removal can be undone."""
         node = self.node(node_id)
-        edges = self.in_edges(node_id) + self.out_edges(node_id)
+        edges = list(
+            {edge.id: edge for edge in self.in_edges(node_id) + self.out_edges(node_id)}.values()
+        )
         for edge in edges:
             self.disconnect(edge.id)
         self._graph.remove_node(node_id)
+        self._sorted_nodes = None
         self.events.node_removed.emit(node)
         return node, edges
 
@@ -209,19 +227,19 @@ class GraphDocument:
             raise GraphError(f"{node.spec.name} has no param {name!r}") from None
         old = node.params[name]
         node.params[name] = checked_value(node.spec, name, value)
-        self.events.param_changed.emit(node, name)
+        self.events.param_changed.emit(node, name, old)
         return old
 
     def rename(self, node_id: str, name: str) -> str:
         node = self.node(node_id)
         old, node.name = node.name, name
-        self.events.node_renamed.emit(node)
+        self.events.node_renamed.emit(node, old)
         return old
 
     def move(self, node_id: str, position: tuple[float, float]) -> tuple[float, float]:
         node = self.node(node_id)
         old, node.position = node.position, (float(position[0]), float(position[1]))
-        self.events.node_moved.emit(node)
+        self.events.node_moved.emit(node, old)
         return old
 
     def copy(self) -> GraphDocument:
