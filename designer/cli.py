@@ -52,6 +52,9 @@ def command_export(args: argparse.Namespace) -> int:
     return 0
 
 
+COMMANDS = ("validate", "summary", "export")
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
         prog="netdesigner", description="Design neural networks by drawing them."

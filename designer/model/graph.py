@@ -101,6 +101,9 @@ class GraphDocument:
         except KeyError:
             raise GraphError(f"there is no wire {edge_id!r}") from None
 
+    def has_edge(self, edge_id: str) -> bool:
+        return edge_id in self._edges
+
     def edges(self) -> list[Edge]:
         return sorted(self._edges.values(), key=lambda edge: edge.order)
 

@@ -1,0 +1,91 @@
+"""Compound edits the designer offers: wire with replacement, delete, copy and paste fragments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from designer.model.graph import Edge, GraphDocument, GraphError
+
+FRAGMENT_FORMAT = "netdesigner-fragment"
+
+
+def wire(doc: GraphDocument, source: str, source_port: str, target: str, target_port: str) -> Edge:
+    """Connect two ports; a wire already in a one-wire input port is replaced."""
+    spec = doc.node(target).spec
+    port = next((p for p in spec.inputs if p.name == target_port), None)
+    if port is None:
+        raise GraphError(f"{spec.name} has no input {target_port!r}")
+    if not port.many:
+        for edge in doc.in_edges(target):
+            if edge.target_port == target_port:
+                doc.disconnect(edge.id)
+    return doc.connect(source, source_port, target, target_port)
+
+
+def delete(doc: GraphDocument, node_ids: list[str], edge_ids: list[str]) -> None:
+    """Remove wires, then nodes (with their remaining wires)."""
+    for edge_id in edge_ids:
+        if doc.has_edge(edge_id):
+            doc.disconnect(edge_id)
+    for node_id in node_ids:
+        if node_id in doc:
+            doc.remove_node(node_id)
+
+
+def fragment(doc: GraphDocument, node_ids: list[str]) -> dict[str, Any]:
+    """The chosen nodes and the wires among them as plain data, for the clipboard."""
+    chosen = set(node_ids)
+    return {
+        "format": FRAGMENT_FORMAT,
+        "nodes": [
+            {
+                "id": node.id,
+                "kind": node.kind,
+                "name": node.name,
+                "params": {
+                    key: list(value) if isinstance(value, tuple) else value
+                    for key, value in node.params.items()
+                },
+                "position": list(node.position),
+            }
+            for node in doc.nodes()
+            if node.id in chosen
+        ],
+        "edges": [
+            {
+                "source": edge.source,
+                "source_port": edge.source_port,
+                "target": edge.target,
+                "target_port": edge.target_port,
+            }
+            for edge in doc.edges()
+            if edge.source in chosen and edge.target in chosen
+        ],
+    }
+
+
+def paste(doc: GraphDocument, data: Any, offset: tuple[float, float] = (30.0, 30.0)) -> list[str]:
+    """Add a fragment's nodes (new ids, free names, shifted) and wires; returns the new ids."""
+    if not isinstance(data, dict) or data.get("format") != FRAGMENT_FORMAT:
+        raise GraphError("the clipboard holds no NetDesigner layers")
+    try:
+        new_ids: dict[str, str] = {}
+        taken = {node.name for node in doc.nodes()}
+        for item in data["nodes"]:
+            name = str(item["name"])
+            if name in taken:
+                name = doc.unique_name(f"{name}_")
+            taken.add(name)
+            x, y = (float(value) for value in item["position"])
+            node = doc.add_node(item["kind"], name, item["params"], (x + offset[0], y + offset[1]))
+            new_ids[item["id"]] = node.id
+        for item in data["edges"]:
+            doc.connect(
+                new_ids[item["source"]],
+                item["source_port"],
+                new_ids[item["target"]],
+                item["target_port"],
+            )
+    except (KeyError, TypeError, ValueError) as error:
+        raise GraphError(f"the clipboard's layers are damaged ({error!r})") from None
+    return list(new_ids.values())

@@ -1,0 +1,69 @@
+"""Mouse gestures on the canvas as objects: drawing a new wire, and moving nodes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
+
+from designer.ui.canvas import style
+from designer.ui.canvas.items import NodeItem, PortItem, wire_path
+
+
+class NewLinkAction:
+    """A wire being dragged out of a port; it ends on a compatible port or on empty canvas."""
+
+    def __init__(self, scene: QGraphicsScene, port: PortItem) -> None:
+        self.scene, self.port = scene, port
+        self.preview = QGraphicsPathItem()
+        self.preview.setPen(QPen(style.SELECTED_COLOR, 2))
+        self.preview.setZValue(3)
+        scene.addItem(self.preview)
+        self.hovered: PortItem | None = None
+        self.move(port.scenePos())
+
+    def target_at(self, position: QPointF) -> PortItem | None:
+        for item in self.scene.items(position):
+            if isinstance(item, PortItem) and self.accepts(item):
+                return item
+        return None
+
+    def accepts(self, other: PortItem) -> bool:
+        return other.is_input != self.port.is_input and other.node_item is not self.port.node_item
+
+    def move(self, position: QPointF) -> None:
+        target = self.target_at(position)
+        if target is not self.hovered:
+            if self.hovered is not None:
+                self.hovered.set_highlight(False)
+            if target is not None:
+                target.set_highlight(True)
+            self.hovered = target
+        end = target.scenePos() if target is not None else position
+        start, finish = (
+            (end, self.port.scenePos()) if self.port.is_input else (self.port.scenePos(), end)
+        )
+        self.preview.setPath(wire_path(start, finish))
+
+    def finish(self) -> tuple[PortItem, PortItem] | None:
+        """Remove the preview; the (output, input) ports to wire, or None on empty canvas."""
+        self.scene.removeItem(self.preview)
+        if self.hovered is None:
+            return None
+        self.hovered.set_highlight(False)
+        return (self.hovered, self.port) if self.port.is_input else (self.port, self.hovered)
+
+
+class MoveAction:
+    """Nodes dragged with the mouse: where they started, to push one move command on release."""
+
+    def __init__(self, items: list[NodeItem]) -> None:
+        self.start = {item.node_id: item.pos() for item in items}
+        self.items = items
+
+    def moves(self) -> dict[str, tuple[float, float]]:
+        return {
+            item.node_id: (item.pos().x(), item.pos().y())
+            for item in self.items
+            if item.pos() != self.start[item.node_id]
+        }

@@ -1,0 +1,239 @@
+"""Canvas items: a layer node with typed ports, and a curved wire between two ports."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from designer.compiler import NodeReport
+from designer.model import Edge, Node
+from designer.ui.canvas import style
+
+
+class PortItem(QGraphicsEllipseItem):
+    """A port on a node's edge; `is_input` ports are on the left, outputs on the right."""
+
+    def __init__(self, node_item: NodeItem, name: str, is_input: bool, many: bool) -> None:
+        radius = style.PORT_RADIUS
+        super().__init__(-radius, -radius, 2 * radius, 2 * radius, node_item)
+        self.node_item, self.name, self.is_input, self.many = node_item, name, is_input, many
+        self.setAcceptHoverEvents(True)
+        self.setZValue(2)
+        self.set_highlight(False)
+        kind = "input (takes many wires)" if many else "input" if is_input else "output"
+        self.setToolTip(f"{name}: {kind}")
+
+    @property
+    def node_id(self) -> str:
+        return self.node_item.node_id
+
+    def set_highlight(self, on: bool) -> None:
+        color = style.SELECTED_COLOR if on else style.wire_color()
+        self.setBrush(QBrush(color if on or not self.is_input else style.canvas_color()))
+        self.setPen(QPen(color, 2))
+
+    def hoverEnterEvent(self, event) -> None:
+        self.set_highlight(True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.set_highlight(False)
+        super().hoverLeaveEvent(event)
+
+
+class NodeItem(QGraphicsItem):
+    """A layer: its name, kind, key params and output shape; red outline and badge on error."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node_id = node.id
+        self.report: NodeReport | None = None
+        self.edges: set[EdgeItem] = set()
+        self.setFlags(
+            QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+            | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+            | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
+        )
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(1)
+        self.height = 8 + 4 * style.ROW_HEIGHT
+        spec = node.spec
+        self.inputs = [PortItem(self, port.name, True, port.many) for port in spec.inputs]
+        self.outputs = [PortItem(self, port.name, False, False) for port in spec.outputs]
+        for ports, x in ((self.inputs, 0.0), (self.outputs, style.NODE_WIDTH)):
+            for index, port in enumerate(ports):
+                port.setPos(x, self.height * (index + 1) / (len(ports) + 1))
+        self.color = style.category_color(spec.category)
+        self.sync(node)
+
+    def port(self, name: str, is_input: bool) -> PortItem:
+        return next(p for p in (self.inputs if is_input else self.outputs) if p.name == name)
+
+    def sync(self, node: Node) -> None:
+        """Take the node's name, params and position from the model."""
+        self.name, self.kind = node.name, node.spec.name
+        self.summary = params_summary(node)
+        if self.pos() != QPointF(*node.position):
+            self.setPos(QPointF(*node.position))
+        self.update()
+
+    def set_report(self, report: NodeReport | None) -> None:
+        self.report = report
+        tips = [f"{self.kind} '{self.name}'"]
+        if report is not None and report.output is not None:
+            tips.append(f"output {report.output}; {report.params:,} params; {report.macs:,} MACs")
+        if report is not None:
+            tips += [str(diagnostic) for diagnostic in report.diagnostics]
+        self.setToolTip("\n".join(tips))
+        self.update()
+
+    @property
+    def severity(self) -> str | None:
+        if self.report is None or not self.report.diagnostics:
+            return None
+        return "error" if self.report.has_errors else "warning"
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-3, -10, style.NODE_WIDTH + 16, self.height + 14)
+
+    def title_rect(self) -> QRectF:
+        return QRectF(10, 4, style.NODE_WIDTH - 20, style.ROW_HEIGHT + 2)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        body = QRectF(0, 0, style.NODE_WIDTH, self.height)
+        severity = self.severity
+        outline = (
+            style.SELECTED_COLOR
+            if self.isSelected()
+            else style.ERROR_COLOR
+            if severity == "error"
+            else self.color.darker(140)
+        )
+        width = 3.0 if self.isSelected() or severity == "error" else 1.2
+        painter.setPen(QPen(outline, width))
+        painter.setBrush(QBrush(self.color))
+        painter.drawRoundedRect(body, 7, 7)
+        painter.setPen(style.text_color() if style.is_dark() else QColor("#1b1f24"))
+        bold = QFont(painter.font())
+        bold.setBold(True)
+        rows = [
+            (bold, self.name),
+            (painter.font(), f"{self.kind}  {self.summary}".rstrip()),
+            (painter.font(), f"\u2192 {self.shape_text()}"),
+        ]
+        y = 4.0
+        for font, text in rows:
+            painter.setFont(font)
+            elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, 166)
+            painter.drawText(QRectF(12, y, style.NODE_WIDTH - 24, style.ROW_HEIGHT + 4), elided)
+            y += style.ROW_HEIGHT + 4
+        if severity is not None:
+            self.paint_badge(painter, severity)
+
+    def shape_text(self) -> str:
+        if self.report is None or self.report.output is None:
+            return "?"
+        return str(self.report.output)
+
+    def paint_badge(self, painter: QPainter, severity: str) -> None:
+        color = style.ERROR_COLOR if severity == "error" else style.WARNING_COLOR
+        center = QPointF(style.NODE_WIDTH - 2, -1)
+        painter.setPen(QPen(QColor("white"), 1.5))
+        painter.setBrush(QBrush(color))
+        painter.drawEllipse(center, 8, 8)
+        font = QFont(painter.font())
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(
+            QRectF(center.x() - 8, center.y() - 8, 16, 16), Qt.AlignmentFlag.AlignCenter, "!"
+        )
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            for edge in self.edges:
+                edge.update_path()
+        return super().itemChange(change, value)
+
+
+def params_summary(node: Node) -> str:
+    """The first few params as 'name value', for the node's second line."""
+    parts = []
+    for param in node.spec.params[:3]:
+        value = node.params.get(param.name)
+        if isinstance(value, tuple | list):
+            value = "x".join(str(item) for item in value)
+        parts.append(f"{param.name} {value}")
+    return " \u00b7 ".join(parts)
+
+
+def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
+    """A horizontal S-curve from an output port to an input port."""
+    path = QPainterPath(start)
+    bend = max(40.0, abs(end.x() - start.x()) / 2)
+    path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end)
+    return path
+
+
+class EdgeItem(QGraphicsPathItem):
+    """A wire; its tooltip shows the tensor shape it carries."""
+
+    def __init__(self, edge: Edge, source: PortItem, target: PortItem) -> None:
+        super().__init__()
+        self.edge_id, self.source, self.target = edge.id, source, target
+        source.node_item.edges.add(self)
+        target.node_item.edges.add(self)
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0)
+        self.hovered = False
+        self.update_path()
+
+    def detach(self) -> None:
+        self.source.node_item.edges.discard(self)
+        self.target.node_item.edges.discard(self)
+
+    def update_path(self) -> None:
+        self.setPath(wire_path(self.source.scenePos(), self.target.scenePos()))
+
+    def set_shape_text(self, text: str) -> None:
+        self.setToolTip(f"{self.source.node_item.name} \u2192 {self.target.node_item.name}: {text}")
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        return stroker.createStroke(self.path())
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        color = style.SELECTED_COLOR if self.isSelected() or self.hovered else style.wire_color()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(color, 3 if self.isSelected() or self.hovered else 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path())
+
+    def hoverEnterEvent(self, event) -> None:
+        self.hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.hovered = False
+        self.update()

@@ -1,0 +1,193 @@
+"""The canvas scene: mirrors the graph document item for item and turns gestures into edits."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import (
+    QGraphicsScene,
+    QGraphicsSceneContextMenuEvent,
+    QGraphicsSceneMouseEvent,
+)
+
+from designer.compiler import GraphReport
+from designer.model import Edge, Node
+from designer.model.edits import wire
+from designer.ui.canvas import style
+from designer.ui.canvas.interactions import MoveAction, NewLinkAction
+from designer.ui.canvas.items import EdgeItem, NodeItem, PortItem
+from designer.ui.editor import Editor
+
+GRID = 20.0
+
+
+class GraphScene(QGraphicsScene):
+    """Items are made and updated only from document events; they never hold saved state."""
+
+    wire_dropped_on_canvas = Signal(object, QPointF)
+    rename_requested = Signal(str)
+    context_menu_requested = Signal(str, QPoint)
+
+    def __init__(self, editor: Editor) -> None:
+        super().__init__()
+        self.editor = editor
+        self.node_items: dict[str, NodeItem] = {}
+        self.edge_items: dict[str, EdgeItem] = {}
+        self.link: NewLinkAction | None = None
+        self.move_action: MoveAction | None = None
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        events = editor.doc.events
+        events.node_added.connect(self.add_node_item)
+        events.node_removed.connect(self.remove_node_item)
+        events.edge_added.connect(self.add_edge_item)
+        events.edge_removed.connect(self.remove_edge_item)
+        events.param_changed.connect(self.sync_node)
+        events.node_renamed.connect(self.sync_node)
+        events.node_moved.connect(self.sync_node)
+        editor.analysis_changed.connect(self.show_report)
+        for node in editor.doc.nodes():
+            self.add_node_item(node)
+        for edge in editor.doc.edges():
+            self.add_edge_item(edge)
+
+    # -- mirroring the model -----------------------------------------------------------------
+
+    def add_node_item(self, node: Node) -> None:
+        item = NodeItem(node)
+        self.node_items[node.id] = item
+        self.addItem(item)
+
+    def remove_node_item(self, node: Node) -> None:
+        item = self.node_items.pop(node.id)
+        self.removeItem(item)
+
+    def add_edge_item(self, edge: Edge) -> None:
+        source = self.node_items[edge.source].port(edge.source_port, is_input=False)
+        target = self.node_items[edge.target].port(edge.target_port, is_input=True)
+        item = EdgeItem(edge, source, target)
+        self.edge_items[edge.id] = item
+        self.addItem(item)
+
+    def remove_edge_item(self, edge: Edge) -> None:
+        item = self.edge_items.pop(edge.id)
+        item.detach()
+        self.removeItem(item)
+
+    def sync_node(self, node: Node, *_) -> None:
+        self.node_items[node.id].sync(node)
+
+    def show_report(self, report: GraphReport) -> None:
+        for node_id, item in self.node_items.items():
+            item.set_report(report.nodes.get(node_id))
+        for item in self.edge_items.values():
+            source = report.nodes.get(item.source.node_id)
+            output = source.output if source is not None else None
+            item.set_shape_text(str(output) if output is not None else "shape unknown")
+
+    # -- selection helpers ---------------------------------------------------------------------
+
+    def selected_node_ids(self) -> list[str]:
+        return [item.node_id for item in self.selectedItems() if isinstance(item, NodeItem)]
+
+    def selected_edge_ids(self) -> list[str]:
+        return [item.edge_id for item in self.selectedItems() if isinstance(item, EdgeItem)]
+
+    def select_nodes(self, node_ids: list[str]) -> None:
+        self.clearSelection()
+        for node_id in node_ids:
+            if node_id in self.node_items:
+                self.node_items[node_id].setSelected(True)
+
+    # -- gestures ------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            port = next(
+                (item for item in self.items(event.scenePos()) if isinstance(item, PortItem)), None
+            )
+            if port is not None:
+                self.link = NewLinkAction(self, port)
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            moving = [item for item in self.selectedItems() if isinstance(item, NodeItem)]
+            self.move_action = MoveAction(moving) if moving else None
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.link is not None:
+            self.link.move(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.link is not None:
+            link, self.link = self.link, None
+            link.move(event.scenePos())
+            ends = link.finish()
+            if ends is not None:
+                self.wire_ports(*ends)
+            else:
+                self.wire_dropped_on_canvas.emit(link.port, event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if self.move_action is not None:
+            moves, self.move_action = self.move_action.moves(), None
+            if moves:
+                self.editor.edit(
+                    f"Move {len(moves)} layer(s)",
+                    lambda doc: [doc.move(node_id, place) for node_id, place in moves.items()],
+                )
+
+    def node_item_at(self, position: QPointF) -> NodeItem | None:
+        for item in self.items(position):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        item = self.node_item_at(event.scenePos())
+        if item is not None and item.title_rect().contains(item.mapFromScene(event.scenePos())):
+            self.rename_requested.emit(item.node_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
+        item = self.node_item_at(event.scenePos())
+        if item is None:
+            super().contextMenuEvent(event)
+            return
+        self.context_menu_requested.emit(item.node_id, event.screenPos())
+        event.accept()
+
+    def wire_ports(self, output: PortItem, input_port: PortItem) -> None:
+        names = f"{output.node_item.name} \u2192 {input_port.node_item.name}"
+        self.editor.edit(
+            f"Wire {names}",
+            lambda doc: wire(doc, output.node_id, output.name, input_port.node_id, input_port.name),
+        )
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, style.canvas_color())
+        scale = painter.worldTransform().m11()
+        if scale < 0.35:
+            return
+        painter.setPen(QPen(style.grid_color(), 0))
+        left = math.floor(rect.left() / GRID) * GRID
+        top = math.floor(rect.top() / GRID) * GRID
+        lines = []
+        x = left
+        while x < rect.right():
+            lines.append((QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+            x += GRID
+        y = top
+        while y < rect.bottom():
+            lines.append((QPointF(rect.left(), y), QPointF(rect.right(), y)))
+            y += GRID
+        for start, end in lines:
+            painter.drawLine(start, end)

@@ -1,0 +1,50 @@
+"""Colours and sizes of canvas items, with light and dark variants that follow the palette."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+CATEGORY_HUES = {
+    "Input / Output": 210,
+    "Core": 140,
+    "Convolution": 30,
+    "Pooling": 50,
+    "Reshape": 280,
+    "Normalization": 180,
+    "Recurrent": 330,
+    "Attention": 0,
+    "Activation": 90,
+    "Merge": 250,
+}
+NODE_WIDTH = 190.0
+ROW_HEIGHT = 17.0
+PORT_RADIUS = 6.0
+ERROR_COLOR = QColor("#d32f2f")
+WARNING_COLOR = QColor("#f9a825")
+SELECTED_COLOR = QColor("#1e88e5")
+
+
+def is_dark() -> bool:
+    window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    return window.lightness() < 128
+
+
+def category_color(category: str) -> QColor:
+    hue = CATEGORY_HUES.get(category, 200)
+    return QColor.fromHsl(hue, 90, 70) if is_dark() else QColor.fromHsl(hue, 150, 225)
+
+
+def text_color() -> QColor:
+    return QGuiApplication.palette().color(QPalette.ColorRole.Text)
+
+
+def canvas_color() -> QColor:
+    return QColor("#1f2227") if is_dark() else QColor("#f4f5f7")
+
+
+def grid_color() -> QColor:
+    return QColor("#2b2f36") if is_dark() else QColor("#e2e4e8")
+
+
+def wire_color() -> QColor:
+    return QColor("#9aa4b2") if is_dark() else QColor("#5f6b7a")

@@ -1,0 +1,83 @@
+"""The open project in the window: document, analysis, undo stack and file state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from designer.compiler import Analyzer, GraphReport
+from designer.model import GraphDocument
+from designer.project import Project, save_project
+from designer.ui.commands import EditCommand, ParamEditCommand
+
+
+class Editor(QObject):
+    """Every user edit goes through `edit` (one undoable command); views listen to signals."""
+
+    analysis_changed = Signal(object)
+    edit_failed = Signal(str)
+    state_changed = Signal()
+
+    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.analyzer = Analyzer(project.graph)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.indexChanged.connect(self._changed)
+        self.undo_stack.cleanChanged.connect(lambda _: self.state_changed.emit())
+        self._report: GraphReport | None = None
+
+    @property
+    def doc(self) -> GraphDocument:
+        return self.project.graph
+
+    @property
+    def report(self) -> GraphReport:
+        """The analysis of the graph as it is now (incremental, cached between edits)."""
+        if self._report is None:
+            self._report = self.analyzer.report()
+        return self._report
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def title(self) -> str:
+        return self.project.path.stem if self.project.path else self.project.name
+
+    def edit(self, text: str, change: Callable[[GraphDocument], Any]) -> Any:
+        """Run `change` as one undoable command; a GraphError becomes a message, not a crash."""
+        command = EditCommand(self.doc, text, change)
+        self.undo_stack.push(command)
+        if command.error is not None:
+            self.edit_failed.emit(str(command.error))
+        self.refresh()
+        return command.result
+
+    def set_param(self, node_id: str, name: str, value: Any) -> None:
+        node = self.doc.node(node_id)
+        if node.params.get(name) == value:
+            return
+        text = f"Set {node.name}.{name}"
+        self.undo_stack.push(ParamEditCommand(self.doc, node_id, name, value, text))
+        self.refresh()
+
+    def save(self, path: Path | None = None) -> Path:
+        saved = save_project(self.project, path)
+        self.undo_stack.setClean()
+        self.state_changed.emit()
+        return saved
+
+    def refresh(self) -> None:
+        """Re-analyze now and tell the views."""
+        self._report = None
+        self.analysis_changed.emit(self.report)
+
+    def _changed(self, _index: int) -> None:
+        self.refresh()
+        self.state_changed.emit()

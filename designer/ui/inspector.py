@@ -1,0 +1,119 @@
+"""The inspector: the selected layer's name and params as a generated form, and its statistics."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.compiler import GraphReport
+from designer.compiler.summary import human, human_bytes
+from designer.model import Node
+from designer.ui.editor import Editor
+from designer.ui.param_editors import ParamEditor
+
+
+class InspectorWidget(QWidget):
+    """Shows one node; edits go to the editor as undoable commands."""
+
+    def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.node_id: str | None = None
+        self.editors: dict[str, ParamEditor] = {}
+        self.layout_ = QVBoxLayout(self)
+        self.header = QLabel("Select a layer to see its settings.")
+        self.header.setWordWrap(True)
+        self.layout_.addWidget(self.header)
+        self.form_host = QWidget()
+        self.form = QFormLayout(self.form_host)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.layout_.addWidget(self.form_host)
+        self.stats = QLabel()
+        self.stats.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stats.setWordWrap(True)
+        self.layout_.addWidget(self.stats)
+        self.layout_.addStretch(1)
+        events = editor.doc.events
+        events.param_changed.connect(self._model_changed)
+        events.node_renamed.connect(self._model_changed)
+        events.node_removed.connect(lambda node: node.id == self.node_id and self.show_node(None))
+        editor.analysis_changed.connect(self.show_report)
+
+    def show_node(self, node_id: str | None) -> None:
+        self.node_id = node_id if node_id in self.editor.doc else None
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors = {}
+        if self.node_id is None:
+            self.header.setText("Select a layer to see its settings.")
+            self.stats.setText("")
+            return
+        node = self.editor.doc.node(self.node_id)
+        spec = node.spec
+        self.header.setText(f"<b>{spec.name}</b> \u2014 {spec.help}")
+        self.name_edit = QLineEdit(node.name)
+        self.name_edit.editingFinished.connect(self._rename)
+        self.form.addRow("Name", self.name_edit)
+        for param in spec.params:
+            editor = ParamEditor(param, lambda value, name=param.name: self._set(name, value))
+            editor.show(node.params[param.name])
+            reset = QToolButton(text="\u21ba")
+            reset.setToolTip(f"Reset to the default ({param.default})")
+            reset.clicked.connect(lambda _=False, p=param: self._set(p.name, p.default))
+            row = QWidget()
+            row_layout = QHBoxLayout(row)
+            row_layout.setContentsMargins(0, 0, 0, 0)
+            row_layout.addWidget(editor.widget, 1)
+            row_layout.addWidget(reset)
+            self.form.addRow(param.name, row)
+            self.editors[param.name] = editor
+        self.show_report(self.editor.report)
+
+    def _set(self, name: str, value) -> None:
+        if self.node_id is not None:
+            self.editor.set_param(self.node_id, name, value)
+
+    def _rename(self) -> None:
+        if self.node_id is None:
+            return
+        name = self.name_edit.text().strip()
+        node_id = self.node_id
+        if name and name != self.editor.doc.node(node_id).name:
+            self.editor.edit(f"Rename to {name}", lambda doc: doc.rename(node_id, name))
+
+    def _model_changed(self, node: Node, *_) -> None:
+        if node.id != self.node_id:
+            return
+        if self.name_edit.text() != node.name:
+            self.name_edit.setText(node.name)
+        for name, editor in self.editors.items():
+            editor.show(node.params[name])
+
+    def show_report(self, report: GraphReport) -> None:
+        if self.node_id is None or self.node_id not in report.nodes:
+            return
+        info = report.nodes[self.node_id]
+        inputs = ", ".join(str(shape) for shape in info.inputs) or "none"
+        output = str(info.output) if info.output is not None else "unknown"
+        memory = human_bytes(info.output.nbytes(32)) if info.output is not None else "?"
+        lines = [
+            f"<b>Input:</b> {inputs}",
+            f"<b>Output:</b> {output}",
+            f"<b>Parameters:</b> {info.params:,}",
+            f"<b>MACs:</b> {info.macs:,} ({human(info.macs)})",
+            f"<b>Activation memory (batch 32):</b> {memory}",
+        ]
+        for diagnostic in info.diagnostics:
+            color = "#d32f2f" if diagnostic.is_error else "#b28704"
+            lines.append(f"<span style='color:{color}'>{escape(str(diagnostic))}</span>")
+        self.stats.setText("<br>".join(lines))

@@ -1,0 +1,474 @@
+"""The designer window: canvas, palette, inspector, problems, menus, files and status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+)
+
+from designer.compiler import CompileError, GraphReport, generate
+from designer.compiler.summary import human, human_bytes
+from designer.model.edits import delete, fragment, paste
+from designer.model.layout import apply_layout
+from designer.project import Project, ProjectError, load_project
+from designer.project.examples import examples
+from designer.ui import recovery
+from designer.ui.canvas.items import NodeItem
+from designer.ui.canvas.scene import GraphScene
+from designer.ui.canvas.view import GraphView
+from designer.ui.clipboard import copy_fragment, read_fragment
+from designer.ui.code_view import CodeDialog
+from designer.ui.editor import Editor
+from designer.ui.inspector import InspectorWidget
+from designer.ui.layer_menu import LayerMenu
+from designer.ui.palette import PaletteWidget
+from designer.ui.problems import ProblemsWidget
+from designer.ui.rename import RenameField
+from designer.ui.start_page import StartPage
+from designer.ui.theme import app_icon
+
+MAX_RECENT = 8
+STATUS_BATCH = 32
+FILE_FILTER = "NetDesigner projects (*.json)"
+
+
+class MainWindow(QMainWindow):
+    """One window holds one project; every edit goes through its Editor's undo stack."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowIcon(app_icon())
+        self.resize(1400, 860)
+        self.editor: Editor | None = None
+        self.scene: GraphScene | None = None
+        self.view: GraphView | None = None
+        self.stack = QStackedWidget()
+        self.start_page = StartPage()
+        self.stack.addWidget(self.start_page)
+        self.setCentralWidget(self.stack)
+        self.palette = PaletteWidget()
+        self.palette_dock = self.add_dock(
+            "Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.inspector_dock = self.add_dock(
+            "Inspector", None, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.problems_dock = self.add_dock("Problems", None, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.status_totals = QLabel("No project open")
+        self.statusBar().addPermanentWidget(self.status_totals)
+        self.autosave = QTimer(self, singleShot=True, interval=1500)
+        self.autosave.timeout.connect(self.write_recovery)
+        self.build_actions()
+        self.build_menus()
+        self.palette.kind_activated.connect(self.add_layer_at_center)
+        self.start_page.new_requested.connect(self.new_project)
+        self.start_page.open_requested.connect(lambda: self.open_file())
+        self.start_page.path_chosen.connect(self.open_file)
+        self.resizeDocks(
+            [self.palette_dock, self.inspector_dock], [230, 320], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
+        settings = QSettings()
+        self.restoreGeometry(settings.value("window/geometry", b""))
+        self.restoreState(settings.value("window/state", b""))
+        self.refresh_recent()
+        self.update_state()
+
+    # -- construction --------------------------------------------------------------------------
+
+    def add_dock(self, title: str, widget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower()}")
+        if widget is not None:
+            dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def action(self, text: str, slot, shortcut=None, needs_project: bool = True) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(key) for key in shortcuts])
+        action.triggered.connect(lambda _=False: slot())
+        action.setProperty("needs_project", needs_project)
+        self.addAction(action)
+        return action
+
+    def build_actions(self) -> None:
+        keys = QKeySequence.StandardKey
+        self.new_action = self.action("&New", self.new_project, keys.New, needs_project=False)
+        self.open_action = self.action(
+            "&Open\u2026", self.open_file, keys.Open, needs_project=False
+        )
+        self.save_action = self.action("&Save", self.save, keys.Save)
+        self.save_as_action = self.action("Save &As\u2026", self.save_as, keys.SaveAs)
+        self.revert_action = self.action("&Revert", self.revert)
+        self.quit_action = self.action("&Quit", self.close, keys.Quit, needs_project=False)
+        self.undo_action = self.action("&Undo", lambda: self.editor.undo_stack.undo(), keys.Undo)
+        self.redo_action = self.action(
+            "&Redo", lambda: self.editor.undo_stack.redo(), [keys.Redo, "Ctrl+Y"]
+        )
+        self.cut_action = self.action("Cu&t", self.cut, keys.Cut)
+        self.copy_action = self.action("&Copy", self.copy, keys.Copy)
+        self.paste_action = self.action("&Paste", self.paste, keys.Paste)
+        self.duplicate_action = self.action("D&uplicate", self.duplicate, "Ctrl+D")
+        self.delete_action = self.action(
+            "&Delete", self.delete_selection, [keys.Delete, "Backspace"]
+        )
+        self.select_all_action = self.action("Select &All", self.select_all, keys.SelectAll)
+        self.rename_action = self.action("Re&name", self.rename_selected, "F2")
+        self.layout_action = self.action("Auto &Layout", self.auto_layout, "Ctrl+L")
+        self.fit_action = self.action("&Fit to View", lambda: self.view.fit_all(), "F")
+        self.code_action = self.action("Show &Code", self.show_code, "Ctrl+Shift+C")
+
+    def build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        examples_menu = file_menu.addMenu("&Examples")
+        for title, path in examples():
+            examples_menu.addAction(title, lambda p=path: self.open_file(p))
+        file_menu.addSeparator()
+        file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions(
+            [self.cut_action, self.copy_action, self.paste_action, self.duplicate_action]
+        )
+        edit_menu.addActions([self.delete_action, self.select_all_action, self.rename_action])
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions([self.fit_action, self.layout_action, self.code_action])
+        view_menu.addSeparator()
+        for dock in (self.palette_dock, self.inspector_dock, self.problems_dock):
+            view_menu.addAction(dock.toggleViewAction())
+
+    # -- the open project ------------------------------------------------------------------------
+
+    def set_project(self, project: Project, modified: bool = False) -> None:
+        """Show `project` in this window, replacing what was open."""
+        if self.editor is not None:
+            self.editor.deleteLater()
+            self.stack.removeWidget(self.view)
+            self.view.deleteLater()
+        editor = self.editor = Editor(project, self)
+        self.scene = GraphScene(editor)
+        self.view = GraphView(self.scene)
+        self.stack.addWidget(self.view)
+        self.stack.setCurrentWidget(self.view)
+        self.inspector = InspectorWidget(editor)
+        self.problems = ProblemsWidget(editor)
+        self.inspector_dock.setWidget(self.inspector)
+        self.problems_dock.setWidget(self.problems)
+        self.scene.selectionChanged.connect(self.selection_changed)
+        self.scene.wire_dropped_on_canvas.connect(self.offer_layers_for_wire)
+        self.scene.rename_requested.connect(self.start_rename)
+        self.scene.context_menu_requested.connect(self.node_menu)
+        self.view.kind_dropped.connect(self.add_layer)
+        self.problems.node_requested.connect(self.frame_node)
+        editor.analysis_changed.connect(self.show_totals)
+        editor.state_changed.connect(self.update_state)
+        editor.edit_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        editor.undo_stack.indexChanged.connect(lambda _: self.autosave.start())
+        editor.undo_stack.canUndoChanged.connect(lambda _: self.update_state())
+        editor.undo_stack.canRedoChanged.connect(lambda _: self.update_state())
+        if modified:
+            editor.undo_stack.resetClean()
+        self.update_state()
+        QTimer.singleShot(0, self.first_analysis)
+
+    def first_analysis(self) -> None:
+        if self.editor is not None:
+            self.editor.refresh()
+            self.view.fit_all()
+
+    def update_state(self) -> None:
+        editor = self.editor
+        for action in self.actions():
+            if action.property("needs_project"):
+                action.setEnabled(editor is not None)
+        if editor is None:
+            self.setWindowTitle("NetDesigner")
+            return
+        self.undo_action.setEnabled(editor.undo_stack.canUndo())
+        self.redo_action.setEnabled(editor.undo_stack.canRedo())
+        self.undo_action.setText(f"&Undo {editor.undo_stack.undoText()}".strip())
+        self.redo_action.setText(f"&Redo {editor.undo_stack.redoText()}".strip())
+        self.revert_action.setEnabled(editor.project.path is not None)
+        self.setWindowTitle(f"{editor.title}[*] \u2014 NetDesigner")
+        self.setWindowModified(editor.modified)
+
+    def show_totals(self, report: GraphReport) -> None:
+        errors = len(report.errors)
+        validity = "\u2714 valid" if not errors else f"\u2716 {errors} error(s)"
+        memory = human_bytes(report.activation_bytes(STATUS_BATCH))
+        self.status_totals.setText(
+            f"Parameters {report.total_params:,}   MACs {human(report.total_macs)}   "
+            f"Activations (batch {STATUS_BATCH}) {memory}   {validity}"
+        )
+        # The status bar lays out its permanent widgets only when asked to.
+        self.statusBar().layout().activate()
+
+    # -- files ---------------------------------------------------------------------------------
+
+    def new_project(self) -> None:
+        if self.confirm_discard():
+            self.set_project(Project())
+
+    def open_file(self, path: Path | str | None = None) -> bool:
+        if not self.confirm_discard():
+            return False
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "Open project", "", FILE_FILTER)
+            if not chosen:
+                return False
+            path = chosen
+        try:
+            project = load_project(path)
+        except ProjectError as error:
+            QMessageBox.warning(self, "Cannot open the project", str(error))
+            return False
+        self.set_project(project)
+        self.remember(Path(path))
+        return True
+
+    def save(self) -> bool:
+        if self.editor.project.path is None:
+            return self.save_as()
+        return self.write(self.editor.project.path)
+
+    def save_as(self) -> bool:
+        start = str(self.editor.project.path or f"{self.editor.project.name}.json")
+        chosen, _ = QFileDialog.getSaveFileName(self, "Save project", start, FILE_FILTER)
+        return bool(chosen) and self.write(Path(chosen))
+
+    def write(self, path: Path) -> bool:
+        try:
+            self.editor.save(path)
+        except OSError as error:
+            QMessageBox.warning(self, "Cannot save", f"{path}: {error.strerror or error}")
+            return False
+        recovery.discard_recovery()
+        self.remember(path)
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def revert(self) -> None:
+        path = self.editor.project.path
+        if path is not None and self.confirm_discard():
+            self.editor.undo_stack.setClean()
+            self.open_file(path)
+
+    def confirm_discard(self) -> bool:
+        """True when there are no unsaved changes, or the user saved or discarded them."""
+        if self.editor is None or not self.editor.modified:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save the changes to {self.editor.title}?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def remember(self, path: Path) -> None:
+        settings = QSettings()
+        recent = [str(path.resolve())] + [
+            entry for entry in self.recent_paths() if entry != str(path.resolve())
+        ]
+        settings.setValue("files/recent", recent[:MAX_RECENT])
+        self.refresh_recent()
+
+    def recent_paths(self) -> list[str]:
+        value = QSettings().value("files/recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        paths = [Path(entry) for entry in self.recent_paths()]
+        for path in paths:
+            self.recent_menu.addAction(str(path), lambda p=path: self.open_file(p))
+        self.recent_menu.setEnabled(bool(paths))
+        self.start_page.set_recent(paths)
+
+    def write_recovery(self) -> None:
+        if self.editor is not None and self.editor.modified:
+            try:
+                recovery.write_recovery(self.editor.project)
+            except OSError as error:
+                self.statusBar().showMessage(f"Could not write the recovery copy: {error}", 8000)
+
+    def offer_recovery(self) -> bool:
+        """At start: offer the copy a crash left behind; True when it was restored."""
+        project = recovery.read_recovery()
+        if project is None:
+            return False
+        answer = QMessageBox.question(
+            self,
+            "Restore unsaved work?",
+            f"NetDesigner closed without saving {project.name!r}. Restore those changes?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        recovery.discard_recovery()
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.set_project(project, modified=True)
+        return True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        recovery.discard_recovery()
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        event.accept()
+
+    # -- editing -------------------------------------------------------------------------------
+
+    def add_layer(self, kind: str, position: QPointF) -> str:
+        place = (round(position.x() / 10) * 10.0, round(position.y() / 10) * 10.0)
+        node = self.editor.edit(f"Add {kind}", lambda doc: doc.add_node(kind, position=place))
+        self.scene.select_nodes([node.id])
+        return node.id
+
+    def add_layer_at_center(self, kind: str) -> None:
+        if self.editor is not None:
+            self.add_layer(kind, self.view.center_point())
+
+    def offer_layers_for_wire(self, port, position: QPointF) -> None:
+        """A wire dropped on empty canvas: choose a layer that fits, add it and wire it."""
+        output = self.editor.report.nodes.get(port.node_id)
+        shape = output.output if output is not None and not port.is_input else None
+        menu = LayerMenu(self, shape, wants_input=not port.is_input)
+        global_position = self.view.mapToGlobal(self.view.mapFromScene(position))
+        kind = menu.choose(global_position)
+        if kind is None:
+            return
+        place = (position.x(), position.y())
+
+        def add_and_wire(doc):
+            node = doc.add_node(kind, position=place)
+            if port.is_input:
+                doc.connect(node.id, node.spec.outputs[0].name, port.node_id, port.name)
+            else:
+                doc.connect(port.node_id, port.name, node.id, node.spec.inputs[0].name)
+            return node
+
+        node = self.editor.edit(f"Add {kind}", add_and_wire)
+        if node is not None:
+            self.scene.select_nodes([node.id])
+
+    def delete_selection(self) -> None:
+        nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edge_ids()
+        if nodes or edges:
+            self.editor.edit("Delete", lambda doc: delete(doc, nodes, edges))
+
+    def copy(self) -> None:
+        nodes = self.scene.selected_node_ids()
+        if nodes:
+            copy_fragment(fragment(self.editor.doc, nodes))
+
+    def cut(self) -> None:
+        self.copy()
+        nodes = self.scene.selected_node_ids()
+        if nodes:
+            self.editor.edit("Cut", lambda doc: delete(doc, nodes, []))
+
+    def paste(self, data=None) -> None:
+        data = read_fragment() if data is None else data
+        if data is None:
+            self.statusBar().showMessage("The clipboard holds no layers", 4000)
+            return
+        added = self.editor.edit("Paste", lambda doc: paste(doc, data))
+        if added:
+            self.scene.select_nodes(added)
+
+    def duplicate(self) -> None:
+        nodes = self.scene.selected_node_ids()
+        if nodes:
+            self.paste(fragment(self.editor.doc, nodes))
+
+    def select_all(self) -> None:
+        self.scene.select_nodes(list(self.scene.node_items))
+
+    def auto_layout(self) -> None:
+        self.editor.edit("Auto layout", apply_layout)
+        self.view.fit_all()
+
+    def rename_selected(self) -> None:
+        nodes = self.scene.selected_node_ids()
+        if len(nodes) == 1:
+            self.start_rename(nodes[0])
+
+    def start_rename(self, node_id: str) -> None:
+        item = self.scene.node_items[node_id]
+        field = RenameField(self.view, item)
+        field.renamed.connect(
+            lambda name: self.editor.edit(
+                f"Rename to {name}", lambda doc: doc.rename(node_id, name)
+            )
+        )
+
+    def disconnect_node(self, node_id: str) -> None:
+        edges = [edge.id for edge in self.editor.doc.in_edges(node_id)]
+        edges += [edge.id for edge in self.editor.doc.out_edges(node_id)]
+        if edges:
+            self.editor.edit("Disconnect", lambda doc: delete(doc, [], edges))
+
+    def node_menu(self, node_id: str, screen_position) -> None:
+        self.scene.select_nodes([node_id])
+        menu = QMenu(self)
+        menu.addAction("Rename", lambda: self.start_rename(node_id))
+        menu.addAction("Duplicate", self.duplicate)
+        menu.addAction("Delete", self.delete_selection)
+        menu.addAction("Disconnect", lambda: self.disconnect_node(node_id))
+        menu.addSeparator()
+        menu.addAction("Show in Code", lambda: self.show_code(node_id))
+        menu.exec(screen_position)
+
+    def show_code(self, node_id: str | None = None) -> CodeDialog | None:
+        try:
+            code = generate(self.editor.doc, self.editor.report, self.editor.project.name)
+        except CompileError as error:
+            QMessageBox.information(
+                self, "No code yet", f"Fix these first:\n\n{error}".replace("  ", "\u2022 ")
+            )
+            return None
+        dialog = CodeDialog(code.source, f"{code.class_name} \u2014 generated code", self)
+        selected = self.scene.selected_node_ids()
+        node_id = node_id or (selected[0] if len(selected) == 1 else None)
+        if node_id is not None:
+            dialog.show_lines(code.lines.get(node_id, []))
+        dialog.show()
+        return dialog
+
+    # -- selection -----------------------------------------------------------------------------
+
+    def selection_changed(self) -> None:
+        nodes = self.scene.selected_node_ids()
+        self.inspector.show_node(nodes[0] if len(nodes) == 1 else None)
+
+    def frame_node(self, node_id: str) -> None:
+        item: NodeItem | None = self.scene.node_items.get(node_id)
+        if item is not None:
+            self.scene.select_nodes([node_id])
+            self.view.centerOn(item)

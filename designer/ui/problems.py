@@ -1,0 +1,68 @@
+"""The problems list: every diagnostic; double-click shows the node, Fix applies the suggestion."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QPushButton,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.compiler import Diagnostic, GraphReport
+from designer.compiler.fixes import apply_fix
+from designer.ui.editor import Editor
+
+DIAGNOSTIC_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ProblemsWidget(QWidget):
+    """Emits `node_requested` with a node id to select and frame it."""
+
+    node_requested = Signal(str)
+
+    def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Problem", ""])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setColumnWidth(0, 640)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree)
+        self.tree.itemDoubleClicked.connect(self._activated)
+        editor.analysis_changed.connect(self.show_report)
+
+    def show_report(self, report: GraphReport) -> None:
+        self.tree.clear()
+        style = self.style()
+        icons = {
+            "error": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
+            "warning": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
+        }
+        if not report.diagnostics:
+            QTreeWidgetItem(self.tree, ["No problems: the network is ready to train.", ""])
+        for diagnostic in report.diagnostics:
+            item = QTreeWidgetItem(self.tree, [diagnostic.message, ""])
+            item.setIcon(0, icons.get(diagnostic.severity, icons["warning"]))
+            item.setToolTip(0, diagnostic.message)
+            item.setData(0, DIAGNOSTIC_ROLE, diagnostic)
+            if diagnostic.fix is not None:
+                button = QPushButton("Fix")
+                button.setToolTip(diagnostic.fix.label)
+                button.clicked.connect(lambda _=False, d=diagnostic: self.fix(d))
+                self.tree.setItemWidget(item, 1, button)
+
+    def fix(self, diagnostic: Diagnostic) -> None:
+        fix = diagnostic.fix
+        assert fix is not None
+        self.editor.edit(fix.label, lambda doc: apply_fix(doc, fix))
+
+    def _activated(self, item: QTreeWidgetItem) -> None:
+        diagnostic: Diagnostic | None = item.data(0, DIAGNOSTIC_ROLE)
+        if diagnostic is not None and diagnostic.node_id is not None:
+            self.node_requested.emit(diagnostic.node_id)

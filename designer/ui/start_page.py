@@ -1,0 +1,78 @@
+"""The start page: new project, open a file, recent files and the examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.project.examples import examples
+
+PATH_ROLE = Qt.ItemDataRole.UserRole
+
+
+class StartPage(QWidget):
+    """Emits `new_requested`, `open_requested` or `path_chosen(path)`."""
+
+    new_requested = Signal()
+    open_requested = Signal()
+    path_chosen = Signal(Path)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel("NetDesigner", objectName="startTitle")
+        subtitle = QLabel(
+            "Draw a neural network, see every shape as you wire it, take it away as PyTorch.",
+            objectName="startSubtitle",
+        )
+        new_button = QPushButton("New project")
+        open_button = QPushButton("Open\u2026")
+        new_button.clicked.connect(self.new_requested)
+        open_button.clicked.connect(self.open_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(new_button)
+        buttons.addWidget(open_button)
+        buttons.addStretch(1)
+        self.examples = self.path_list([(title, path) for title, path in examples()])
+        self.recent = self.path_list([])
+        columns = QHBoxLayout()
+        for heading, widget in (("Examples", self.examples), ("Recent", self.recent)):
+            column = QVBoxLayout()
+            column.addWidget(QLabel(f"<b>{heading}</b>"))
+            column.addWidget(widget)
+            columns.addLayout(column)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 40, 48, 40)
+        layout.addWidget(title)
+        layout.addWidget(subtitle)
+        layout.addSpacing(16)
+        layout.addLayout(buttons)
+        layout.addSpacing(16)
+        layout.addLayout(columns, 1)
+
+    def path_list(self, entries: list[tuple[str, Path]]) -> QListWidget:
+        widget = QListWidget()
+        widget.itemActivated.connect(lambda item: self.path_chosen.emit(item.data(PATH_ROLE)))
+        self.fill(widget, entries)
+        return widget
+
+    @staticmethod
+    def fill(widget: QListWidget, entries: list[tuple[str, Path]]) -> None:
+        widget.clear()
+        for title, path in entries:
+            item = QListWidgetItem(f"{title}\n{path}")
+            item.setData(PATH_ROLE, path)
+            item.setToolTip(str(path))
+            widget.addItem(item)
+
+    def set_recent(self, paths: list[Path]) -> None:
+        self.fill(self.recent, [(path.stem, path) for path in paths])
