@@ -52,7 +52,86 @@ def command_export(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = ("validate", "summary", "export")
+def command_train(args: argparse.Namespace) -> int:
+    import json
+    import signal
+
+    from designer.atomic import write_atomically
+    from designer.data import SetupError
+    from designer.training import RunControl, RunFailed, Trainer, new_run, open_run, prepare_run
+    from designer.training.baseline import fit_baseline
+    from designer.training.progress import ProgressPrinter, final_scores, score_lines
+    from designer.training.resume import resume_setup
+
+    project = load_project(args.file)
+    overrides = {"epochs": args.epochs, "device": args.device, "seed": args.seed}
+    try:
+        if args.resume:
+            run = open_run(project.path, args.resume)
+            setup = resume_setup(project, run, **overrides)
+        else:
+            setup = prepare_run(project, **overrides)
+            run = new_run(project.path)
+        for warning in setup.warnings:
+            print(f"{args.file}: warning: {warning}", file=sys.stderr)
+        print(setup.data.describe())
+        control = RunControl()
+        trainer = Trainer(setup, run, control, [ProgressPrinter(sys.stdout)], bool(args.resume))
+        previous = signal.signal(signal.SIGINT, lambda *_: control.stop())
+        try:
+            result = trainer.run()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    except SetupError as error:
+        print(f"{args.file}: {error}", file=sys.stderr)
+        return 2
+    if isinstance(result, RunFailed):
+        print(f"{args.file}: training failed: {result.message}", file=sys.stderr)
+        return 1
+    if result.reason == "stopped":
+        print(f"resume with: netdesigner train {args.file} --resume {run.id}")
+    baseline = None
+    if setup.config.baseline and result.reason != "stopped":
+        baseline = fit_baseline(setup.data, setup.config.seed)
+    scores = final_scores(result, baseline, run.id)
+    for line in score_lines(scores):
+        print(line)
+    if args.metrics_json:
+        write_atomically(Path(args.metrics_json), json.dumps(scores, indent=2) + "\n")
+    return 0
+
+
+def command_lr_find(args: argparse.Namespace) -> int:
+    from designer.data import SetupError
+    from designer.training import prepare_run
+    from designer.training.lr_finder import find_lr
+
+    project = load_project(args.file)
+    try:
+        setup = prepare_run(project, device=args.device)
+    except SetupError as error:
+        print(f"{args.file}: {error}", file=sys.stderr)
+        return 2
+    found = find_lr(setup, args.start, args.end, args.steps)
+    shown = range(0, len(found.rates), max(1, len(found.rates) // 12))
+    for index in shown:
+        print(f"lr {found.rates[index]:10.2e}  loss {found.losses[index]:.4f}")
+    if found.suggestion is None:
+        print("no rate made the loss fall; try a wider range (--start, --end)")
+        return 1
+    print(f"suggested learning rate: {found.suggestion:.2e}")
+    if args.apply:
+        from designer.project import save_project
+
+        optimizer = project.training.get("optimizer", {})
+        optimizer = {"name": optimizer} if isinstance(optimizer, str) else dict(optimizer)
+        project.training["optimizer"] = {**optimizer, "lr": float(f"{found.suggestion:.2e}")}
+        save_project(project)
+        print(f"saved as training.optimizer.lr in {args.file}")
+    return 0
+
+
+COMMANDS = ("validate", "summary", "export", "train", "lr-find")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -71,6 +150,22 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("file")
     export.add_argument("-o", "--output", required=True, help="the .py file to write")
     export.set_defaults(run=command_export)
+    train = commands.add_parser("train", help="train the network; runs go to runs/ beside it")
+    train.add_argument("file")
+    train.add_argument("--epochs", type=int, help="override training.epochs")
+    train.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    train.add_argument("--seed", type=int, help="override training.seed")
+    train.add_argument("--resume", metavar="RUN", help="continue a run (its id or folder)")
+    train.add_argument("--metrics-json", metavar="PATH", help="write the final scores as JSON")
+    train.set_defaults(run=command_train)
+    lr_find = commands.add_parser("lr-find", help="sweep the learning rate and propose one")
+    lr_find.add_argument("file")
+    lr_find.add_argument("--start", type=float, default=1e-6, help="lowest rate tried")
+    lr_find.add_argument("--end", type=float, default=1.0, help="highest rate tried")
+    lr_find.add_argument("--steps", type=int, default=100, help="batches in the sweep")
+    lr_find.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    lr_find.add_argument("--apply", action="store_true", help="save the proposal in the project")
+    lr_find.set_defaults(run=command_lr_find)
     return main_parser
 
 

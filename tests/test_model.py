@@ -71,7 +71,9 @@ def test_merge_inputs_keep_their_order():
 def random_edit(doc: GraphDocument, rng: random.Random) -> None:
     nodes = doc.nodes()
     kinds = [spec.kind for spec in REGISTRY]
-    action = rng.choice(["add", "add", "wire", "wire", "remove", "unwire", "param", "rename", "move"])
+    action = rng.choice(
+        ["add", "add", "wire", "wire", "remove", "unwire", "param", "rename", "move"]
+    )
     if action == "add" or not nodes:
         doc.add_node(rng.choice(kinds), position=(rng.random() * 500, rng.random() * 500))
     elif action == "wire":

@@ -183,7 +183,9 @@ def test_a_failed_save_leaves_the_old_file_and_no_litter(tmp_path, monkeypatch):
 
 def test_hostile_names_are_data_and_never_run(tmp_path):
     sentinel = tmp_path / "pwned"
-    payload = f"x'); open({str(sentinel)!r}, 'w') #\n\"\"\" __import__('os').system('touch {sentinel}')"
+    payload = (
+        f"x'); open({str(sentinel)!r}, 'w') #\n\"\"\" __import__('os').system('touch {sentinel}')"
+    )
     raw = valid_raw()
     raw["name"] = payload
     for node in raw["graph"]["nodes"]:

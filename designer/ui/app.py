@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from designer.ui.main_window import MainWindow
 from designer.ui.theme import app_icon, apply_theme
+from designer.ui.torch_loader import torch_loader
 
 
 def application() -> QApplication:
@@ -22,6 +23,7 @@ def application() -> QApplication:
 
 def open_window(path: str | None = None) -> MainWindow:
     """A shown window: the given project, else a recovered one, else the start page."""
+    torch_loader().start()
     window = MainWindow()
     window.show()
     if path is not None:

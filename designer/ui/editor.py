@@ -28,7 +28,7 @@ class Editor(QObject):
         self.analyzer = Analyzer(project.graph)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.indexChanged.connect(self._changed)
-        self.undo_stack.cleanChanged.connect(lambda _: self.state_changed.emit())
+        self.undo_stack.cleanChanged.connect(self.state_changed)
         self._report: GraphReport | None = None
 
     @property

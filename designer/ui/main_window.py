@@ -36,6 +36,7 @@ from designer.ui.problems import ProblemsWidget
 from designer.ui.rename import RenameField
 from designer.ui.start_page import StartPage
 from designer.ui.theme import app_icon
+from designer.ui.torch_loader import torch_loader
 
 MAX_RECENT = 8
 STATUS_BATCH = 32
@@ -98,7 +99,16 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(key) for key in shortcuts])
+            sequences = []
+            for key in shortcuts:
+                for sequence in (
+                    QKeySequence.keyBindings(key)
+                    if not isinstance(key, str)
+                    else [QKeySequence(key)]
+                ):
+                    if sequence not in sequences:
+                        sequences.append(sequence)
+            action.setShortcuts(sequences)
         action.triggered.connect(lambda _=False: slot())
         action.setProperty("needs_project", needs_project)
         self.addAction(action)
@@ -116,7 +126,7 @@ class MainWindow(QMainWindow):
         self.quit_action = self.action("&Quit", self.close, keys.Quit, needs_project=False)
         self.undo_action = self.action("&Undo", lambda: self.editor.undo_stack.undo(), keys.Undo)
         self.redo_action = self.action(
-            "&Redo", lambda: self.editor.undo_stack.redo(), [keys.Redo, "Ctrl+Y"]
+            "&Redo", lambda: self.editor.undo_stack.redo(), [keys.Redo, "Ctrl+Shift+Z", "Ctrl+Y"]
         )
         self.cut_action = self.action("Cu&t", self.cut, keys.Cut)
         self.copy_action = self.action("&Copy", self.copy, keys.Copy)
@@ -160,10 +170,7 @@ class MainWindow(QMainWindow):
 
     def set_project(self, project: Project, modified: bool = False) -> None:
         """Show `project` in this window, replacing what was open."""
-        if self.editor is not None:
-            self.editor.deleteLater()
-            self.stack.removeWidget(self.view)
-            self.view.deleteLater()
+        self.retire_project()
         editor = self.editor = Editor(project, self)
         self.scene = GraphScene(editor)
         self.view = GraphView(self.scene)
@@ -188,12 +195,27 @@ class MainWindow(QMainWindow):
         if modified:
             editor.undo_stack.resetClean()
         self.update_state()
-        QTimer.singleShot(0, self.first_analysis)
+        self.view.fit_all()
+        self.statusBar().showMessage("Loading PyTorch to work out shapes\u2026")
+        torch_loader().when_ready(lambda: self.first_analysis(editor))
 
-    def first_analysis(self) -> None:
-        if self.editor is not None:
-            self.editor.refresh()
-            self.view.fit_all()
+    def retire_project(self) -> None:
+        """Let go of the open project: nothing it holds may call back into this window."""
+        if self.editor is None:
+            return
+        self.scene.blockSignals(True)
+        self.editor.doc.events.disconnect()
+        self.editor.blockSignals(True)
+        self.editor.undo_stack.blockSignals(True)
+        self.stack.removeWidget(self.view)
+        for old in (self.view, self.scene, self.editor):
+            old.deleteLater()
+        self.editor = None
+
+    def first_analysis(self, editor: Editor) -> None:
+        if editor is self.editor:
+            self.statusBar().clearMessage()
+            editor.refresh()
 
     def update_state(self) -> None:
         editor = self.editor
@@ -340,6 +362,7 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
+        self.retire_project()
         event.accept()
 
     # -- editing -------------------------------------------------------------------------------

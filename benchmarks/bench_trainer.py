@@ -1,0 +1,142 @@
+"""The trainer against a plain 15-line PyTorch loop (same model, data and seed): epoch time
+ratio and equal final weights; and the batch feed against plain permutation slicing."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch
+import torch.nn.functional as F
+
+from designer.data import Batcher
+from designer.project import load_project
+from designer.training import Trainer, prepare_run
+
+PROJECTS = Path(__file__).resolve().parents[1] / "projects"
+EPOCH_GOAL = 1.03
+FEED_GOAL = 1.1
+CASES = {"lenet5_digits": (2, 5), "mlp_iris": (40, 9)}  # epochs per round, rounds
+
+
+def plain_loop(setup, epochs: int) -> torch.nn.Module:
+    """What a person writes by hand: shuffle, slice, step; a validation pass per epoch, and
+    validation and test scores at the end (the trainer reports both too)."""
+    model, (x, y), (vx, vy) = (
+        setup.build_model(),
+        astuple(setup.data.train),
+        astuple(setup.data.val),
+    )
+    optimizer = torch.optim.Adam(model.parameters(), setup.config.optimizer.lr)
+    shuffle, size = torch.Generator().manual_seed(setup.config.seed), setup.config.batch_size
+    for _ in range(epochs):
+        model.train()
+        order = torch.randperm(len(x), generator=shuffle)
+        for begin in range(0, len(x), size):
+            index = order[begin : begin + size]
+            loss = F.cross_entropy(model(x[index]), y[index])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            sum(
+                float(F.cross_entropy(model(vx[i : i + size]), vy[i : i + size]))
+                for i in range(0, len(vx), size)
+            )
+    with torch.no_grad():
+        for px, py in (astuple(setup.data.val), astuple(setup.data.test)):
+            for i in range(0, len(px), size):
+                float((model(px[i : i + size]).argmax(1) == py[i : i + size]).float().sum())
+    return model
+
+
+def astuple(part) -> tuple[torch.Tensor, torch.Tensor]:
+    return part.x, part.y
+
+
+def trainer_run(setup) -> torch.nn.Module:
+    trainer = Trainer(setup)
+    trainer.run()
+    return trainer.model
+
+
+def compare_training(name: str, epochs: int, rounds: int) -> float:
+    project = load_project(PROJECTS / f"{name}.json")
+    setup = prepare_run(
+        project,
+        epochs=epochs,
+        threads=1,
+        restore_best=False,
+        baseline=False,
+        schedule="none",
+        early_stopping={},
+        optimizer={"name": "adam", "lr": 0.001},
+        mixed_precision=False,
+    )
+    times = {"plain": [], "trainer": []}
+    models = {}
+    for round_number in range(rounds):
+        for kind in ("plain", "trainer") if round_number % 2 == 0 else ("trainer", "plain"):
+            started = time.perf_counter()
+            models[kind] = plain_loop(setup, epochs) if kind == "plain" else trainer_run(setup)
+            times[kind].append((time.perf_counter() - started) / epochs)
+    plain, ours = statistics.median(times["plain"]), statistics.median(times["trainer"])
+    equal = all(
+        torch.equal(a, b)
+        for a, b in zip(
+            models["plain"].state_dict().values(),
+            models["trainer"].state_dict().values(),
+            strict=True,
+        )
+    )
+    ratio = ours / plain
+    verdict = "ok" if ratio <= EPOCH_GOAL and equal else "MISSED"
+    print(
+        f"{name:14s} epoch: plain {plain * 1000:8.2f} ms  trainer {ours * 1000:8.2f} ms  "
+        f"ratio {ratio:.3f} (goal <= {EPOCH_GOAL})  final weights equal: {equal}  {verdict}"
+    )
+    return ratio
+
+
+def compare_feed(name: str, repeats: int = 200) -> float:
+    setup = prepare_run(load_project(PROJECTS / f"{name}.json"), threads=1)
+    x, y, size = setup.data.train.x, setup.data.train.y, setup.config.batch_size
+    batcher = Batcher(x, y, size)
+    times = {"plain": [], "batcher": []}
+    for number in range(repeats):
+        order = torch.randperm(len(x))
+        for kind in ("plain", "batcher") if number % 2 == 0 else ("batcher", "plain"):
+            started = time.perf_counter()
+            if kind == "plain":
+                for begin in range(0, len(x), size):
+                    index = order[begin : begin + size]
+                    x[index], y[index]
+            else:
+                for _ in batcher.shuffled(order):
+                    pass
+            times[kind].append(time.perf_counter() - started)
+    plain, ours = statistics.median(times["plain"]), statistics.median(times["batcher"])
+    ratio = ours / plain
+    verdict = "ok" if ratio <= FEED_GOAL else "MISSED"
+    print(
+        f"{name:14s} feed:  plain {plain * 1e6:8.1f} us  batcher {ours * 1e6:8.1f} us  "
+        f"ratio {ratio:.3f} (goal <= {FEED_GOAL})  {verdict}"
+    )
+    return ratio
+
+
+def main() -> int:
+    torch.set_num_threads(1)
+    print(f"torch {torch.__version__}, 1 thread, median of interleaved rounds")
+    ratios = [compare_training(name, *budget) for name, budget in CASES.items()]
+    feeds = [compare_feed(name) for name in CASES]
+    return 0 if max(ratios) <= EPOCH_GOAL and max(feeds) <= FEED_GOAL else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""A dataset in memory: sample tensors, targets, the task they pose and the class names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+TASKS = (
+    "multiclass",
+    "binary",
+    "multilabel",
+    "regression",
+    "sequence_to_label",
+    "sequence_to_sequence",
+    "reconstruction",
+)
+CLASS_TASKS = ("multiclass", "binary", "sequence_to_label", "sequence_to_sequence")
+STRATIFIED_TASKS = ("multiclass", "binary", "sequence_to_label")
+
+
+@dataclass
+class Dataset:
+    """`x` holds samples along dim 0 (float or long); `y` holds targets (long classes or float)."""
+
+    name: str
+    x: torch.Tensor
+    y: torch.Tensor
+    task: str
+    class_names: tuple[str, ...] = ()
+    standardize: bool = False
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ValueError(f"unknown task {self.task!r}")
+        if len(self.x) != len(self.y):
+            raise ValueError(f"{len(self.x)} samples but {len(self.y)} targets")
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    @property
+    def is_classification(self) -> bool:
+        return self.task in CLASS_TASKS
+
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        return tuple(self.x.shape[1:])
+
+
+def class_task(count: int) -> str:
+    return "binary" if count == 2 else "multiclass"

@@ -1,0 +1,68 @@
+"""Does the data fit the network's Input node? One clear message that says which and how."""
+
+from __future__ import annotations
+
+from math import prod
+
+from designer.data.errors import DataError
+from designer.data.prepare import Part, PreparedData
+from designer.model import GraphDocument, Node
+
+
+def input_node(doc: GraphDocument) -> Node:
+    inputs = [node for node in doc.nodes() if node.spec.role == "input"]
+    if len(inputs) != 1:
+        names = ", ".join(repr(node.name) for node in inputs) or "none"
+        raise DataError(
+            f"training feeds one input, but the graph has {len(inputs)} Input nodes ({names})",
+            "graph",
+        )
+    return inputs[0]
+
+
+def fit_input(data: PreparedData, doc: GraphDocument, dataset_settings: dict) -> PreparedData:
+    """Check the samples against the Input node; integer samples become floats if it wants."""
+    node = input_node(doc)
+    wanted = tuple(node.params["shape"])
+    given = data.sample_shape
+    label = f"Input {node.name!r}"
+    if given != wanted:
+        raise DataError(
+            f"dataset {data.name!r} gives samples of {shape(given)}, but {label} expects "
+            f"{shape(wanted)}: {shape_hint(given, wanted, dataset_settings)}",
+            "dataset",
+        )
+    long_input = node.params.get("dtype") == "long"
+    if long_input and data.train.x.is_floating_point():
+        raise DataError(
+            f"{label} takes token ids (dtype long), but dataset {data.name!r} gives real numbers: "
+            "set the Input dtype to float",
+            "dataset",
+        )
+    if not long_input and not data.train.x.is_floating_point():
+        for name in ("train", "val", "test"):
+            part = getattr(data, name)
+            setattr(data, name, Part(part.x.float(), part.y))
+    return data
+
+
+def shape(sizes: tuple[int, ...]) -> str:
+    return "shape " + sizes_text(sizes)
+
+
+def sizes_text(sizes: tuple[int, ...]) -> str:
+    return "x".join(map(str, sizes)) or "scalar"
+
+
+def shape_hint(given: tuple[int, ...], wanted: tuple[int, ...], settings: dict) -> str:
+    fix = f"change the Input shape to {sizes_text(given)}"
+    source = settings.get("source")
+    if source == "digits" and len(wanted) == 3 and wanted[0] == 1 and wanted[1] == wanted[2]:
+        return f"set dataset.image_size to {wanted[1]}, or {fix}"
+    if source == "image_folder" and len(wanted) == 3 and wanted[0] in (1, 3):
+        color = "rgb" if wanted[0] == 3 else "grayscale"
+        size = f"[{wanted[1]}, {wanted[2]}]"
+        return f"set dataset.image_size to {size} and dataset.color to {color}, or {fix}"
+    if prod(given) == prod(wanted):
+        return f"{fix}, or add a Reshape after the Input (both hold {prod(given)} values)"
+    return fix

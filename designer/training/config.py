@@ -1,0 +1,170 @@
+"""A project's training section, read and checked: every mistake names its place."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from designer.data import Section, SetupError
+
+LOSSES = ("auto", "cross_entropy", "bce_with_logits", "mse", "l1", "smooth_l1", "nll")
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad")
+SCHEDULES = ("none", "step", "cosine", "one_cycle", "plateau")
+
+
+class ConfigError(SetupError):
+    """A training setting that is missing, of the wrong type or out of range."""
+
+
+@dataclass(frozen=True)
+class OptimizerConfig:
+    name: str = "adam"
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    momentum: float = 0.9
+    nesterov: bool = False
+    betas: tuple[float, float] = (0.9, 0.999)
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    name: str = "none"
+    step_size: int = 10
+    gamma: float = 0.1
+    max_lr: float = 0.0
+    factor: float = 0.1
+    patience: int = 5
+    min_lr: float = 0.0
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Everything a run needs besides the graph and the data; `to_json` goes to the run folder."""
+
+    epochs: int = 10
+    batch_size: int = 32
+    seed: int = 0
+    device: str = "auto"
+    threads: int = 0
+    loss: str = "auto"
+    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    clip_norm: float = 0.0
+    clip_value: float = 0.0
+    mixed_precision: bool = False
+    monitor: str = "val_loss"
+    patience: int = 0
+    min_delta: float = 0.0
+    top_k: int = 5
+    restore_best: bool = True
+    baseline: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["optimizer"]["betas"] = list(self.optimizer.betas)
+        return data
+
+
+def parse_training(settings: dict[str, Any] | None, place: str = "training") -> TrainingConfig:
+    """Read a training section; missing settings take their defaults, unknown ones are errors."""
+    section = Section(settings, place, ConfigError)
+    config = TrainingConfig(
+        epochs=section.integer("epochs", 10, minimum=1, maximum=1_000_000),
+        batch_size=section.integer("batch_size", 32, minimum=1, maximum=1_000_000),
+        seed=section.integer("seed", 0, minimum=0, maximum=2**63 - 1),
+        device=section.text("device", "auto"),
+        threads=threads(section),
+        loss=section.choice("loss", "auto", LOSSES),
+        optimizer=optimizer(section.child("optimizer", shorthand="name")),
+        schedule=schedule(section.child("schedule", shorthand="name")),
+        **clipping(section.child("clip")),
+        mixed_precision=section.boolean("mixed_precision", False),
+        monitor=monitor(section),
+        **early_stopping(section.child("early_stopping")),
+        top_k=section.integer("top_k", 5, minimum=2, maximum=1000),
+        restore_best=section.boolean("restore_best", True),
+        baseline=section.boolean("baseline", True),
+    )
+    section.finish()
+    return config
+
+
+def threads(section: Section) -> int:
+    """0 means automatic: leave one core for the GUI (see shared/DESIGN.md)."""
+    if section.raw("threads", "auto") == "auto":
+        return 0
+    return section.integer("threads", minimum=1, maximum=1024)
+
+
+def optimizer(section: Section) -> OptimizerConfig:
+    name = section.choice("name", "adam", OPTIMIZERS)
+    config = OptimizerConfig(
+        name=name,
+        lr=section.number("lr", 1e-3, maximum=10.0, positive=True),
+        weight_decay=section.number("weight_decay", 0.0, minimum=0.0, maximum=1.0),
+    )
+    if name in ("sgd", "rmsprop"):
+        momentum = section.number("momentum", 0.9 if name == "sgd" else 0.0, 0.0, 0.999)
+        nesterov = section.boolean("nesterov", False)
+        if nesterov and (name != "sgd" or momentum == 0):
+            raise section.fail("nesterov", "needs the sgd optimizer with momentum above 0")
+        config = OptimizerConfig(name, config.lr, config.weight_decay, momentum, nesterov)
+    if name in ("adam", "adamw"):
+        betas = section.raw("betas", [0.9, 0.999])
+        valid = isinstance(betas, list) and len(betas) == 2
+        if not valid or not all(isinstance(b, float | int) and 0 <= b < 1 for b in betas):
+            raise section.fail("betas", f"must be two numbers from 0 to below 1, got {betas!r}")
+        config = OptimizerConfig(name, config.lr, config.weight_decay, betas=tuple(betas))
+    section.finish()
+    return config
+
+
+def schedule(section: Section) -> ScheduleConfig:
+    name = section.choice("name", "none", SCHEDULES)
+    values: dict[str, Any] = {"name": name}
+    if name == "step":
+        values["step_size"] = section.integer("step_size", 10, minimum=1)
+        values["gamma"] = section.number("gamma", 0.1, maximum=1.0, positive=True)
+    elif name == "cosine":
+        values["min_lr"] = section.number("min_lr", 0.0, minimum=0.0)
+    elif name == "one_cycle":
+        values["max_lr"] = section.number("max_lr", 0.0, minimum=0.0, maximum=10.0)
+    elif name == "plateau":
+        values["factor"] = section.number("factor", 0.1, maximum=0.999, positive=True)
+        values["patience"] = section.integer("patience", 5, minimum=0)
+        values["min_lr"] = section.number("min_lr", 0.0, minimum=0.0)
+    section.finish()
+    return ScheduleConfig(**values)
+
+
+def clipping(section: Section) -> dict[str, float]:
+    values = {
+        "clip_norm": section.number("norm", 0.0, minimum=0.0),
+        "clip_value": section.number("value", 0.0, minimum=0.0),
+    }
+    section.finish()
+    return values
+
+
+def monitor(section: Section) -> str:
+    value = section.text("monitor", "val_loss")
+    if not value.startswith(("val_", "train_")):
+        message = f"must name a metric such as val_loss or val_accuracy, got {value!r}"
+        raise section.fail("monitor", message)
+    return value
+
+
+def early_stopping(section: Section) -> dict[str, Any]:
+    values = {
+        "patience": section.integer("patience", 0, minimum=0),
+        "min_delta": section.number("min_delta", 0.0, minimum=0.0),
+    }
+    section.finish()
+    return values
+
+
+def with_overrides(settings: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """A copy of a training section with the given settings replaced (None leaves one alone)."""
+    merged = dict(settings)
+    merged.update({key: value for key, value in overrides.items() if value is not None})
+    return merged

@@ -1,0 +1,78 @@
+"""What a trainer tells its listeners: plain data, no Qt, safe to pass between threads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    run_id: str
+    run_dir: Path | None
+    epochs: int
+    steps_per_epoch: int
+    device: str
+    first_step: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepDone:
+    """One optimizer step; `batch` counts within the epoch, `step` over the whole run."""
+
+    epoch: int
+    batch: int
+    step: int
+    loss: float
+    lr: float
+    samples: int
+    accuracy: float | None = None
+
+
+@dataclass(frozen=True)
+class EpochDone:
+    epoch: int
+    step: int
+    train: dict[str, float]
+    val: dict[str, float]
+    lr: float
+    seconds: float
+    confusion: list[list[int]] | None = None
+    improved: bool = False
+
+
+@dataclass(frozen=True)
+class CheckpointSaved:
+    kind: str  # "best" or "last"
+    path: Path
+    epoch: int
+    step: int
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    """`reason` is completed, early_stopped or stopped; scores are of the weights kept."""
+
+    reason: str
+    epoch: int
+    step: int
+    val: dict[str, float] = field(default_factory=dict)
+    test: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunFailed:
+    """`kind` is nan, out_of_memory or error; `message` is written for the user."""
+
+    kind: str
+    message: str
+    epoch: int
+    step: int
+    details: str = ""
+
+
+Event = RunStarted | StepDone | EpochDone | CheckpointSaved | RunFinished | RunFailed
+Listener = Callable[[Any], None]

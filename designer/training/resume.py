@@ -1,0 +1,23 @@
+"""Setting up a resumed run: its own saved settings, and the same network it started with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from designer.project import Project
+from designer.training.checkpoint import CheckpointError
+from designer.training.runs import RunFolder
+from designer.training.setup import RunSetup, prepare_run
+
+
+def resume_setup(project: Project, run: RunFolder, **overrides: Any) -> RunSetup:
+    """The run's saved training and dataset settings (with `overrides`, e.g. more epochs)."""
+    saved = run.config()
+    setup = prepare_run(project, saved.get("training", {}), saved.get("dataset", {}), **overrides)
+    if setup.code.source != run.source():
+        raise CheckpointError(
+            f"the network changed since run {run.id} started; resuming needs the same network "
+            "(start a new run instead)",
+            "--resume",
+        )
+    return setup

@@ -1,0 +1,109 @@
+"""Runs stored beside the project: runs/<project>/<run id>/ with the config, the split, the
+network's source, metrics as JSON lines and the best and last checkpoints."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from designer.atomic import write_atomically
+from designer.training.checkpoint import CheckpointError
+
+RUNS = "runs"
+
+
+@dataclass
+class RunFolder:
+    """One run's folder; `id` is its name, a timestamp such as 20250101-120000."""
+
+    root: Path
+
+    @property
+    def id(self) -> str:
+        return self.root.name
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "config.json"
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.root / "metrics.jsonl"
+
+    def checkpoint(self, kind: str) -> Path:
+        return self.root / "checkpoints" / f"{kind}.pt"
+
+    def write_start(self, config: dict[str, Any], split: dict[str, Any], source: str) -> None:
+        (self.root / "checkpoints").mkdir(parents=True, exist_ok=True)
+        write_atomically(self.config_path, json.dumps(config, indent=2) + "\n")
+        write_atomically(self.root / "split.json", json.dumps(split) + "\n")
+        write_atomically(self.root / "model.py", source)
+
+    def config(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.config_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise CheckpointError(f"{self.config_path} cannot be read ({error})") from None
+
+    def source(self) -> str:
+        return (self.root / "model.py").read_text(encoding="utf-8")
+
+    def append(self, record: dict[str, Any]) -> None:
+        with self.metrics_path.open("a", encoding="utf-8") as stream:
+            stream.write(json.dumps(record) + "\n")
+
+    def records(self) -> list[dict[str, Any]]:
+        if not self.metrics_path.exists():
+            return []
+        lines = self.metrics_path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def truncate_after(self, step: int) -> None:
+        """Drop records past `step`: a resumed run writes them again from its checkpoint."""
+        kept = [
+            record
+            for record in self.records()
+            if record.get("step", 0) <= step and "final" not in record
+        ]
+        text = "".join(json.dumps(record) + "\n" for record in kept)
+        write_atomically(self.metrics_path, text)
+
+
+def runs_root(project_path: Path) -> Path:
+    return project_path.parent / RUNS / project_path.stem
+
+
+def new_run(project_path: Path) -> RunFolder:
+    root = runs_root(project_path)
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name, number = stamp, 1
+    while True:
+        try:
+            (root / name).mkdir()
+            return RunFolder(root / name)
+        except FileExistsError:
+            number += 1
+            name = f"{stamp}-{number}"
+
+
+def open_run(project_path: Path, run: str) -> RunFolder:
+    """A run by id (under the project's runs folder) or by path."""
+    candidates = [runs_root(project_path) / run, Path(run)]
+    for candidate in candidates:
+        if (candidate / "config.json").is_file():
+            return RunFolder(candidate)
+    known = ", ".join(folder.id for folder in list_runs(project_path)) or "none yet"
+    raise CheckpointError(f"no run {run!r} for {project_path.name} (runs: {known})", "--resume")
+
+
+def list_runs(project_path: Path) -> list[RunFolder]:
+    root = runs_root(project_path)
+    if not root.is_dir():
+        return []
+    return [
+        RunFolder(child) for child in sorted(root.iterdir()) if (child / "config.json").is_file()
+    ]

@@ -1,0 +1,140 @@
+"""Everything checked before a run starts: settings, device, graph, data, loss. Any problem
+raises one SetupError naming its place, so nothing fails halfway through training."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from designer.compiler import Analyzer, GeneratedCode, generate, module_class
+from designer.data import PreparedData, SetupError, fit_input, prepare_data
+from designer.model import GraphDocument
+from designer.project import Project
+from designer.training.config import ConfigError, TrainingConfig, parse_training, with_overrides
+from designer.training.device import resolve_device
+from designer.training.losses import LossChoice, choose_loss
+
+
+@dataclass
+class RunSetup:
+    """A checked run: the network class built from the generated source, data and settings."""
+
+    project: Project
+    config: TrainingConfig
+    data: PreparedData
+    code: GeneratedCode
+    network: type
+    loss: LossChoice
+    device: torch.device
+    training_settings: dict[str, Any]
+    dataset_settings: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+
+    def build_model(self) -> nn.Module:
+        """A fresh network, its weights drawn from the run's seed."""
+        torch.manual_seed(self.config.seed)
+        return self.network().to(self.device)
+
+    def metric_names(self) -> list[str]:
+        if self.data.task == "regression":
+            return ["loss", "mae", "rmse", "r2"]
+        if self.data.task == "multilabel":
+            return ["loss", "accuracy", "f1"]
+        if self.data.is_classification:
+            names = ["loss", "accuracy", "precision", "recall", "f1"]
+            if len(self.data.class_names) > 5:
+                names.append(f"top{self.config.top_k}_accuracy")
+            return names
+        return ["loss"]
+
+    def run_config(self) -> dict[str, Any]:
+        """What the run folder keeps so the run can be repeated or resumed."""
+        return {
+            "project": str(self.project.path) if self.project.path else None,
+            "name": self.project.name,
+            "training": self.training_settings,
+            "dataset": self.dataset_settings,
+            "resolved": self.config.to_json(),
+            "loss": self.loss.name,
+            "task": self.data.task,
+            "classes": list(self.data.class_names),
+            "split_digest": self.data.split_digest,
+            "torch": torch.__version__,
+        }
+
+
+def prepare_run(
+    project: Project,
+    training: dict[str, Any] | None = None,
+    dataset: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> RunSetup:
+    """Check and prepare a run of `project`; `training` and `dataset` replace its sections
+    (a resumed run uses its own saved ones), `overrides` replace single training settings."""
+    training_settings = with_overrides(
+        project.training if training is None else training, **overrides
+    )
+    dataset_settings = project.dataset if dataset is None else dataset
+    config = parse_training(training_settings)
+    device = resolve_device(config.device)
+    doc = project.graph
+    report = Analyzer(doc).report()
+    if not report.ok:
+        problems = "; ".join(str(diagnostic) for diagnostic in report.errors[:3])
+        raise SetupError(f"the network has errors, fix them first: {problems}", "graph")
+    base = project.path.parent if project.path is not None else None
+    data = fit_input(prepare_data(dataset_settings, base), doc, dataset_settings)
+    output_shape, last_layer = output_of(doc, report)
+    loss = choose_loss(config.loss, data, output_shape, last_layer)
+    code = generate(doc, report, project.name)
+    setup = RunSetup(
+        project,
+        config,
+        data,
+        code,
+        module_class(code),
+        loss,
+        device,
+        training_settings,
+        dataset_settings,
+        loss.warnings + precision_warnings(config, device),
+    )
+    check_monitor(setup)
+    return setup
+
+
+def output_of(doc: GraphDocument, report) -> tuple[tuple[int, ...], tuple[str, str]]:
+    """The shape the single Output node receives and the (kind, name) of the layer feeding it."""
+    outputs = [node for node in doc.nodes() if node.spec.role == "output"]
+    if len(outputs) != 1:
+        names = ", ".join(repr(node.name) for node in outputs) or "none"
+        raise SetupError(
+            f"training needs one Output node; the graph has {len(outputs)} ({names})", "graph"
+        )
+    node = outputs[0]
+    edges = doc.in_edges(node.id)
+    source = doc.node(edges[0].source)
+    return tuple(report.nodes[node.id].inputs[0].shape), (source.kind, source.name)
+
+
+def precision_warnings(config: TrainingConfig, device: torch.device) -> tuple[str, ...]:
+    if config.mixed_precision and device.type == "mps":
+        return ("mixed precision is not used on mps; training runs in float32",)
+    return ()
+
+
+def check_monitor(setup: RunSetup) -> None:
+    part, _, metric = setup.config.monitor.partition("_")
+    names = setup.metric_names() if part == "val" else ["loss", "accuracy"]
+    if metric not in names or (
+        part == "train" and metric == "accuracy" and not setup.data.is_classification
+    ):
+        known = ", ".join(f"val_{name}" for name in setup.metric_names())
+        raise ConfigError(
+            f"{setup.config.monitor!r} is not measured for this task "
+            f"(choose from train_loss, {known})",
+            "training.monitor",
+        )

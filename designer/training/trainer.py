@@ -1,0 +1,377 @@
+"""The training loop: plain Python over torch. It yields events and hands each to its
+listeners; it looks at its RunControl between steps; it knows nothing about Qt."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import math
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import torch
+from torch import nn
+
+from designer.data import Batcher
+from designer.training.checkpoint import (
+    CheckpointError,
+    load_checkpoint,
+    restore_rng,
+    rng_states,
+    save_checkpoint,
+)
+from designer.training.control import RunControl
+from designer.training.device import thread_count
+from designer.training.evaluate import evaluate
+from designer.training.events import (
+    CheckpointSaved,
+    EpochDone,
+    Event,
+    Listener,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StepDone,
+)
+from designer.training.metrics import lower_is_better
+from designer.training.optim import Schedule, build_optimizer
+from designer.training.position import Position
+from designer.training.runs import RunFolder
+from designer.training.setup import RunSetup
+
+OOM_TEXTS = ("out of memory", "can't allocate memory", "not enough memory")
+
+
+class Trainer:
+    """Trains `setup`'s network. `run` stores config, metrics and checkpoints (None keeps
+    everything in memory); `resume` continues from that run's last checkpoint."""
+
+    def __init__(
+        self,
+        setup: RunSetup,
+        run: RunFolder | None = None,
+        control: RunControl | None = None,
+        listeners: Iterable[Listener] = (),
+        resume: bool = False,
+    ) -> None:
+        if resume and run is None:
+            raise ValueError("resuming needs the run folder")
+        self.setup, self.run_folder, self.resume = setup, run, resume
+        self.control = control or RunControl()
+        self.listeners: list[Listener] = list(listeners)
+        self.model: nn.Module | None = None
+        self.best_state: dict[str, torch.Tensor] | None = None
+
+    def add_listener(self, listener: Listener) -> None:
+        self.listeners.append(listener)
+
+    def run(self) -> RunFinished | RunFailed:
+        """Train to the end and return the last event (finished or failed)."""
+        last = None
+        for event in self.events():
+            last = event
+        return last
+
+    def events(self) -> Iterator[Event]:
+        """Train, yielding every event as it happens; a failure ends with RunFailed."""
+        previous = torch.get_num_threads()
+        torch.set_num_threads(thread_count(self.setup.config.threads))
+        try:
+            yield from self._train()
+        finally:
+            torch.set_num_threads(previous)
+
+    def emit(self, event: Event) -> Event:
+        for listener in self.listeners:
+            listener(event)
+        return event
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def _train(self) -> Iterator[Event]:
+        setup, config = self.setup, self.setup.config
+        self.model = model = setup.build_model()
+        self.optimizer = optimizer = build_optimizer(config.optimizer, model)
+        train = setup.data.train.to(setup.device)
+        batcher = Batcher(train.x, train.y, config.batch_size)
+        self.schedule = Schedule(
+            config.schedule, optimizer, config.epochs, len(batcher), config.optimizer.lr
+        )
+        self.shuffle = torch.Generator().manual_seed(config.seed)
+        self.scaler = self._scaler()
+        self.pos = Position(1, self.shuffle.get_state())
+        if self.resume:
+            self._restore()
+        elif self.run_folder is not None:
+            self.run_folder.write_start(
+                setup.run_config(), setup.data.split_json(), setup.code.source
+            )
+        yield self.emit(
+            RunStarted(
+                self.run_folder.id if self.run_folder else "",
+                self.run_folder.root if self.run_folder else None,
+                config.epochs,
+                len(batcher),
+                str(setup.device),
+                self.pos.step,
+                setup.warnings,
+            )
+        )
+        try:
+            finished = yield from self._epochs(batcher)
+            if finished is not None:
+                yield from self._finish(finished)
+        except Exception as error:  # the run fails, the process and its caller stay alive
+            yield self._failed(error)
+
+    def _epochs(self, batcher: Batcher) -> Iterator[Event]:
+        """Runs the epochs; returns the reason the run ended, or None after a failure event."""
+        setup, config, pos, model = self.setup, self.setup.config, self.pos, self.model
+        loss_function, optimizer = setup.loss.function, self.optimizer
+        correct_of = correct_counter(setup.data.task)
+        autocast = self._autocast()
+        control = self.control
+        while pos.epoch <= config.epochs:
+            started = time.perf_counter()
+            self.shuffle.set_state(pos.epoch_start)
+            order = batcher.order(self.shuffle)
+            model.train()
+            for x, y in batcher.shuffled(order, pos.batch):
+                control.wait_while_paused()
+                if control.stop_requested:
+                    yield from self._save("last")
+                    return "stopped"
+                with autocast:
+                    output = model(x)
+                    loss = loss_function(output, y)
+                value = loss.item()
+                if not math.isfinite(value):
+                    yield self._nan(value, pos.batch + 1)
+                    return None
+                optimizer.zero_grad()
+                self._backward_and_step(loss)
+                self.schedule.after_step()
+                correct, targets = correct_of(output, y)
+                pos.counts(value, len(x), correct, targets)
+                yield self.emit(
+                    StepDone(
+                        pos.epoch,
+                        pos.batch,
+                        pos.step,
+                        value,
+                        optimizer.param_groups[0]["lr"],
+                        len(x),
+                        correct / targets if targets else None,
+                    )
+                )
+            ended = yield from self._end_epoch(time.perf_counter() - started)
+            if ended is not None:
+                return ended
+        return "completed"
+
+    def _backward_and_step(self, loss: torch.Tensor) -> None:
+        config, optimizer, scaler = self.setup.config, self.optimizer, self.scaler
+        if scaler is not None:
+            scaler.scale(loss).backward()
+            if config.clip_norm or config.clip_value:
+                scaler.unscale_(optimizer)
+        else:
+            loss.backward()
+        if config.clip_norm:
+            nn.utils.clip_grad_norm_(self.model.parameters(), config.clip_norm)
+        if config.clip_value:
+            nn.utils.clip_grad_value_(self.model.parameters(), config.clip_value)
+        if scaler is not None:
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            optimizer.step()
+
+    def _end_epoch(self, seconds: float) -> Iterator[Event]:
+        """Validate, step the schedule, keep the best, save; returns a reason to stop or None."""
+        setup, config, pos = self.setup, self.setup.config, self.pos
+        lr = self.optimizer.param_groups[0]["lr"]
+        train_scores = pos.train_scores(setup.data.is_classification)
+        val_scores, confusion = evaluate(
+            setup, self.model, setup.data.val.to(setup.device), config.batch_size
+        )
+        if not math.isfinite(val_scores["loss"]):
+            yield self._nan(val_scores["loss"], pos.batch, "validation loss")
+            return "failed"
+        record = {"epoch": pos.epoch, "step": pos.step, "lr": lr}
+        record.update({f"train_{name}": value for name, value in train_scores.items()})
+        record.update({f"val_{name}": value for name, value in val_scores.items()})
+        monitored = record[config.monitor]
+        lower = lower_is_better(config.monitor)
+        improved = pos.improved(monitored, lower, config.min_delta)
+        epoch = pos.epoch
+        if improved:
+            pos.best, pos.best_epoch, pos.bad_epochs = monitored, epoch, 0
+            if config.restore_best:
+                self.best_state = {
+                    k: v.detach().clone() for k, v in self.model.state_dict().items()
+                }
+        else:
+            pos.bad_epochs += 1
+        self.schedule.after_epoch(monitored, lower)
+        pos.next_epoch(self.shuffle.get_state())
+        if improved:
+            yield from self._save("best", epoch)
+        yield from self._save("last", epoch)
+        if self.run_folder is not None:
+            self.run_folder.append(
+                {**record, "seconds": round(seconds, 4), "val_confusion": confusion}
+            )
+        yield self.emit(
+            EpochDone(epoch, pos.step, train_scores, val_scores, lr, seconds, confusion, improved)
+        )
+        if config.patience and pos.bad_epochs >= config.patience:
+            return "early_stopped"
+        return None
+
+    def _finish(self, reason: str) -> Iterator[Event]:
+        if reason == "failed":
+            return
+        setup, config = self.setup, self.setup.config
+        if reason != "stopped" and config.restore_best and self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+        device = setup.device
+        val, _ = evaluate(setup, self.model, setup.data.val.to(device), config.batch_size)
+        test = {}
+        if reason != "stopped":
+            test, _ = evaluate(setup, self.model, setup.data.test.to(device), config.batch_size)
+        epoch = self.pos.epoch - (1 if self.pos.batch == 0 else 0)
+        if self.run_folder is not None:
+            self.run_folder.append(
+                {"final": reason, "step": self.pos.step, "val": val, "test": test}
+            )
+        yield self.emit(RunFinished(reason, epoch, self.pos.step, val, test))
+
+    # -- checkpoints --------------------------------------------------------------------------
+
+    def checkpoint_state(self) -> dict[str, Any]:
+        return {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.schedule.state_dict(),
+            "scaler": self.scaler.state_dict() if self.scaler is not None else None,
+            "rng": rng_states(self.pos.epoch_start),
+            "split_digest": self.setup.data.split_digest,
+            **self.pos.to_state(),
+        }
+
+    def _save(self, kind: str, epoch: int | None = None) -> Iterator[Event]:
+        if self.run_folder is None:
+            return
+        path = self.run_folder.checkpoint(kind)
+        save_checkpoint(path, self.checkpoint_state())
+        shown = epoch if epoch is not None else self.pos.epoch
+        yield self.emit(CheckpointSaved(kind, path, shown, self.pos.step))
+
+    def _restore(self) -> None:
+        """Restore model, optimizer, schedule, RNGs and position from the last checkpoint."""
+        folder = self.run_folder
+        path = folder.checkpoint("last")
+        state = load_checkpoint(path)
+        if state.get("split_digest") != self.setup.data.split_digest:
+            raise CheckpointError(
+                f"the data split differs from the one run {folder.id} trained on; resuming needs "
+                "the same dataset and split settings"
+            )
+        try:
+            self.model.load_state_dict(state["model"])
+            self.optimizer.load_state_dict(state["optimizer"])
+            self.schedule.load_state_dict(state["scheduler"])
+            if self.scaler is not None and state.get("scaler") is not None:
+                self.scaler.load_state_dict(state["scaler"])
+            restore_rng(state["rng"], self.shuffle)
+            self.pos = Position.from_state(state)
+        except (RuntimeError, KeyError, ValueError, TypeError) as error:
+            first = str(error).strip().splitlines()[0][:200]
+            raise CheckpointError(f"{path} does not fit this network ({first})") from None
+        best = folder.checkpoint("best")
+        if self.setup.config.restore_best and best.exists():
+            self.best_state = load_checkpoint(best)["model"]
+        folder.truncate_after(self.pos.step)
+
+    # -- precision, failures ------------------------------------------------------------------
+
+    def _scaler(self) -> Any:
+        if self.setup.config.mixed_precision and self.setup.device.type == "cuda":
+            return torch.amp.GradScaler("cuda")
+        return None
+
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        device = self.setup.device.type
+        if not self.setup.config.mixed_precision or device not in ("cuda", "cpu"):
+            return contextlib.nullcontext()
+        return torch.autocast(device, dtype=torch.float16 if device == "cuda" else torch.bfloat16)
+
+    def _last_good(self) -> str:
+        if self.run_folder is None or not self.run_folder.checkpoint("last").exists():
+            return "there is no checkpoint yet"
+        return f"the last good checkpoint is kept: {self.run_folder.checkpoint('last')}"
+
+    def _nan(self, value: float, batch: int, what: str = "loss") -> RunFailed:
+        pos = self.pos
+        lr = self.optimizer.param_groups[0]["lr"]
+        message = (
+            f"the {what} became {value} at epoch {pos.epoch}, step {pos.step + 1} (batch {batch}); "
+            f"the run stopped and {self._last_good()}. Try a lower learning rate (now {lr:g}) or "
+            "gradient clipping (training.clip.norm)"
+        )
+        return self._fail("nan", message)
+
+    def _failed(self, error: Exception) -> RunFailed:
+        pos = self.pos
+        where = f"at epoch {pos.epoch}, step {pos.step + 1}"
+        if is_out_of_memory(error):
+            self.model = None
+            gc.collect()
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            message = (
+                f"out of memory {where} on {self.setup.device}: lower the batch size (now "
+                f"{self.setup.config.batch_size}) or make the network smaller; {self._last_good()}"
+            )
+            return self._fail("out_of_memory", message)
+        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return self._fail(
+            "error", f"{type(error).__name__} {where}: {text}", traceback.format_exc()
+        )
+
+    def _fail(self, kind: str, message: str, details: str = "") -> RunFailed:
+        if self.run_folder is not None and self.run_folder.root.exists():
+            self.run_folder.append(
+                {"final": "failed", "step": self.pos.step, "failure": kind, "message": message}
+            )
+        return self.emit(RunFailed(kind, message, self.pos.epoch, self.pos.step + 1, details))
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    if isinstance(error, torch.cuda.OutOfMemoryError | MemoryError):
+        return True
+    return isinstance(error, RuntimeError) and any(text in str(error) for text in OOM_TEXTS)
+
+
+def correct_counter(task: str) -> Callable[[torch.Tensor, torch.Tensor], tuple[int, int]]:
+    """How a step counts right answers: (correct, targets); (0, 0) where there are no classes."""
+    if task == "binary":
+
+        def binary(output: torch.Tensor, target: torch.Tensor) -> tuple[int, int]:
+            if output.shape[-1] == 1:
+                predicted = (output.detach().reshape(-1) > 0).long()
+            else:
+                predicted = output.detach().argmax(-1)
+            return int((predicted == target).sum()), target.numel()
+
+        return binary
+    if task in ("multiclass", "sequence_to_label", "sequence_to_sequence"):
+
+        def classes(output: torch.Tensor, target: torch.Tensor) -> tuple[int, int]:
+            return int((output.detach().argmax(-1) == target).sum()), target.numel()
+
+        return classes
+    return lambda output, target: (0, 0)

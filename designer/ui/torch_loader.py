@@ -1,0 +1,52 @@
+"""Import torch in the background so the window shows at once; analysis waits for it."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from PySide6.QtCore import QObject, Signal
+
+
+class TorchLoader(QObject):
+    """Emits `ready` (in the GUI thread) once torch is imported; `is_ready` says if it was."""
+
+    ready = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._done = threading.Event()
+        if "torch" in sys.modules:
+            self._done.set()
+
+    @property
+    def is_ready(self) -> bool:
+        return self._done.is_set()
+
+    def start(self) -> None:
+        if not self.is_ready:
+            threading.Thread(target=self._load, name="import-torch", daemon=True).start()
+
+    def _load(self) -> None:
+        import torch  # noqa: F401  (the import itself is the work)
+
+        self._done.set()
+        self.ready.emit()
+
+    def when_ready(self, callback) -> None:
+        """Call `callback` in the GUI thread once torch is there (now, if it already is)."""
+        if self.is_ready:
+            callback()
+        else:
+            self.ready.connect(callback)
+            self.start()
+
+
+LOADER: TorchLoader | None = None
+
+
+def torch_loader() -> TorchLoader:
+    global LOADER
+    if LOADER is None:
+        LOADER = TorchLoader()
+    return LOADER

@@ -1,0 +1,68 @@
+"""The train and lr-find commands: progress, final scores, metrics JSON, resume, bad data."""
+
+from __future__ import annotations
+
+import json
+
+from designer.cli import main
+from designer.project import load_project, save_project
+from designer.training import list_runs
+from tests.train_helpers import example_copy
+
+
+def test_train_prints_progress_and_writes_the_final_scores(tmp_path, capsys):
+    project = example_copy(tmp_path, "mlp_iris")
+    scores_path = tmp_path / "scores.json"
+    code = main(
+        [
+            "train",
+            str(project.path),
+            "--epochs",
+            "2",
+            "--seed",
+            "1",
+            "--metrics-json",
+            str(scores_path),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "iris: 90 train / 30 val / 30 test samples of 4, 3 classes" in out
+    assert "epoch 2/2: train loss" in out and "baseline (random forest) val: accuracy" in out
+    scores = json.loads(scores_path.read_text())
+    assert {"loss", "accuracy"} <= set(scores["val"]) and "accuracy" in scores["test"]
+    assert scores["baseline"]["model"] == "random forest"
+    assert "accuracy" in scores["baseline"]["val"]
+    runs = list_runs(project.path)
+    assert len(runs) == 1 and runs[0].id == scores["run"]
+    assert json.loads(runs[0].config_path.read_text())["resolved"]["seed"] == 1
+
+    code = main(["train", str(project.path), "--epochs", "3", "--resume", runs[0].id])
+    out = capsys.readouterr().out
+    assert code == 0 and "resuming after step 12" in out and "epoch 3/3" in out
+    assert [r["epoch"] for r in runs[0].records() if "epoch" in r] == [1, 2, 3]
+
+
+def test_train_reports_bad_data_and_bad_devices_without_a_traceback(tmp_path, capsys):
+    project = example_copy(tmp_path, "mlp_iris")
+    (tmp_path / "flowers.csv").write_text("a,b,c,d,kind\n1,2,3,4,x\n1,2,3\n")
+    project.dataset = {"source": "csv", "path": "flowers.csv"}
+    save_project(project)
+    assert main(["train", str(project.path)]) == 2
+    error = capsys.readouterr().err
+    assert "flowers.csv line 3: 3 values but the header has 5 columns (ragged row)" in error
+    assert "Traceback" not in error
+    assert main(["train", str(project.path), "--device", "quantum"]) == 2
+    assert "training.device: unknown device 'quantum'" in capsys.readouterr().err
+    assert main(["train", str(project.path), "--resume", "nope"]) == 2
+    assert "--resume: no run 'nope' for mlp_iris.json (runs: none yet)" in capsys.readouterr().err
+
+
+def test_lr_find_proposes_and_can_save_a_rate(tmp_path, capsys):
+    project = example_copy(tmp_path, "mlp_iris")
+    save_project(project)
+    assert main(["lr-find", str(project.path), "--steps", "50", "--apply"]) == 0
+    out = capsys.readouterr().out
+    assert "suggested learning rate:" in out
+    lr = load_project(project.path).training["optimizer"]["lr"]
+    assert out.split("suggested learning rate: ")[1].startswith(f"{lr:.2e}")
