@@ -31,7 +31,9 @@ def same_shapes(inputs: tuple[TensorInfo, ...]) -> list[Problem]:
     if len(shapes) <= 1:
         return []
     listed = " and ".join(str(info) for info in inputs)
-    target = max(inputs, key=lambda info: (info.rank, info.shape[:1]))
+    # The main path of a residual block has the most channels and, when it downsamples, the
+    # fewest positions: project every other input onto it.
+    target = max(inputs, key=lambda info: (info.rank, info.shape[:1], -info.numel))
     fix = _projection_fix(inputs, target)
     if fix is None:
         return [Problem(f"{{layer}} gets {listed}: the shapes must be equal")]

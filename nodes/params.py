@@ -65,7 +65,10 @@ class FloatParam(ParamSpec):
     def coerce(self, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParamError(f"expected a number, got {value!r}")
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ParamError(f"{value!r} is too large") from None
         if number != number or number in (float("inf"), float("-inf")):
             raise ParamError(f"expected a finite number, got {value!r}")
         _check_range(number, self.min, self.max)

@@ -53,7 +53,10 @@ class LayerSpec:
 
     Specs compare and hash by identity: each kind has exactly one registered spec. A `per_step`
     layer works step by step along its input's first dim, so its shapes and MACs can be measured
-    on one step and scaled: the meta run of a recurrent layer costs time per step.
+    on one step and scaled: the meta run of a recurrent layer costs time per step. A
+    `passthrough` layer gives out the shape it takes in and does no multiply-accumulates, so
+    its forward needs no meta run (its params are still counted on the built module); the
+    per-layer test checks both rules against the full meta run.
     """
 
     kind: str
@@ -73,6 +76,7 @@ class LayerSpec:
     dtypes: tuple[str, ...] = ("float",)
     min_inputs: int = 1
     per_step: bool = False
+    passthrough: bool = False
     renamed_from: tuple[str, ...] = ()
 
     def param(self, name: str) -> ParamSpec:

@@ -58,6 +58,8 @@ def probe(
     spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[TensorInfo, ...]
 ) -> ProbeResult:
     """Run one layer on meta tensors of batch 1; cached by kind, params and input shapes."""
+    if spec.passthrough and spec.module is None:
+        return ProbeResult(inputs[0], 0, 0)
     key = tuple(sorted((name, freeze(value)) for name, value in params.items()))
     steps = inputs[0].shape[0] if spec.per_step and inputs and inputs[0].rank == 2 else 1
     if steps == 1:
@@ -71,37 +73,43 @@ def probe(
 
 
 @lru_cache(maxsize=65536)
-def _probe(spec: LayerSpec, key: tuple, inputs: tuple[TensorInfo, ...]) -> ProbeResult:
+def _probe(
+    spec: LayerSpec, key: tuple, inputs: tuple[TensorInfo, ...], measure: bool = False
+) -> ProbeResult:
+    """Build the layer on meta; run it too unless it is a passthrough and `measure` is off."""
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
     params = dict(key)
     names = tuple(f"x{index}" for index in range(len(inputs)))
-    code = node_code(spec, params, inputs, "self.layer", names, "y")
-    source = PROBE_TEMPLATE.format(
-        init=code.init or "None",
-        args=", ".join(names),
-        body="\n".join(f"        {line}" for line in code.forward),
-    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
+            code = node_code(spec, params, inputs, "self.layer", names, "y")
+            source = PROBE_TEMPLATE.format(
+                init=code.init or "None",
+                args=", ".join(names),
+                body="\n".join(f"        {line}" for line in code.forward),
+            )
             with torch.device("meta"):
                 module = probe_class(source)().eval()
                 tensors = [
                     torch.empty((1, *info.shape), dtype=getattr(torch, DTYPES[info.dtype]))
                     for info in inputs
                 ]
+            learned = sum(parameter.numel() for parameter in module.parameters())
+            if spec.passthrough and not measure:
+                return ProbeResult(inputs[0], learned, 0)
             with FlopCounterMode(display=False) as counter:
                 output = module(*tensors)
-        except (RuntimeError, ValueError, TypeError, IndexError, AssertionError) as error:
+        except Exception as error:  # torch's own checks raise many kinds; all mean "cannot run"
             raise ProbeError(first_line(error)) from None
     if not isinstance(output, torch.Tensor):
         raise ProbeError(f"the layer returned {type(output).__name__}, not a tensor")
     dtype = "long" if output.dtype == torch.int64 else "float"
     return ProbeResult(
         output=TensorInfo(tuple(output.shape[1:]), dtype),
-        params=sum(parameter.numel() for parameter in module.parameters()),
+        params=learned,
         macs=counter.get_total_flops() // 2,
         warnings=tuple(dict.fromkeys(first_line(item.message) for item in caught)),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -32,7 +33,7 @@ class Node:
     position: tuple[float, float] = (0.0, 0.0)
     order: int = 0
 
-    @property
+    @cached_property
     def spec(self) -> LayerSpec:
         return REGISTRY.get(self.kind)
 
@@ -64,6 +65,9 @@ class GraphDocument:
         self.events = GraphEvents()
         self._graph = nx.MultiDiGraph()
         self._edges: dict[str, Edge] = {}
+        # Each node's wires in, by port and order, and out, by order: read on every analysis.
+        self._wires_in: dict[str, list[Edge]] = {}
+        self._wires_out: dict[str, list[Edge]] = {}
         self._ids = itertools.count(1)
         self._next_order = 1
         self._next_node_order = 1
@@ -109,13 +113,12 @@ class GraphDocument:
 
     def in_edges(self, node_id: str) -> list[Edge]:
         """Wires into a node, by input port and then by the order they were made in."""
-        ports = [port.name for port in self.node(node_id).spec.inputs]
-        edges = [data["edge"] for _, _, data in self._graph.in_edges(node_id, data=True)]
-        return sorted(edges, key=lambda edge: (ports.index(edge.target_port), edge.order))
+        self.node(node_id)
+        return list(self._wires_in[node_id])
 
     def out_edges(self, node_id: str) -> list[Edge]:
-        edges = [data["edge"] for _, _, data in self._graph.out_edges(node_id, data=True)]
-        return sorted(edges, key=lambda edge: edge.order)
+        self.node(node_id)
+        return list(self._wires_out[node_id])
 
     def find(self, name: str) -> Node:
         """The node a user named `name` (names are what people see; ids are internal)."""
@@ -171,6 +174,7 @@ class GraphDocument:
             node.order = self._next_node_order
         self._next_node_order = max(self._next_node_order, node.order + 1)
         self._graph.add_node(node.id, node=node)
+        self._wires_in[node.id], self._wires_out[node.id] = [], []
         self._sorted_nodes = None
         self.events.node_added.emit(node)
 
@@ -183,6 +187,7 @@ class GraphDocument:
         for edge in edges:
             self.disconnect(edge.id)
         self._graph.remove_node(node_id)
+        del self._wires_in[node_id], self._wires_out[node_id]
         self._sorted_nodes = None
         self.events.node_removed.emit(node)
         return node, edges
@@ -211,6 +216,13 @@ class GraphDocument:
             raise GraphError(f"wire id {edge.id!r} is used twice")
         self._graph.add_edge(edge.source, edge.target, key=edge.id, edge=edge)
         self._edges[edge.id] = edge
+        ports = [port.name for port in target.spec.inputs]
+        wires_in = self._wires_in[edge.target]
+        wires_in.append(edge)
+        wires_in.sort(key=lambda wire: (ports.index(wire.target_port), wire.order))
+        wires_out = self._wires_out[edge.source]
+        wires_out.append(edge)
+        wires_out.sort(key=lambda wire: wire.order)
         self._next_order = max(self._next_order, edge.order + 1)
         self.events.edge_added.emit(edge)
 
@@ -218,6 +230,8 @@ class GraphDocument:
         edge = self.edge(edge_id)
         self._graph.remove_edge(edge.source, edge.target, key=edge.id)
         del self._edges[edge_id]
+        self._wires_in[edge.target].remove(edge)
+        self._wires_out[edge.source].remove(edge)
         self.events.edge_removed.emit(edge)
         return edge
 

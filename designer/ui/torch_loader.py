@@ -1,4 +1,4 @@
-"""Import torch in the background so the window shows at once; analysis waits for it."""
+"""Import and warm up torch in the background so the window shows at once; analysis waits."""
 
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ class TorchLoader(QObject):
             threading.Thread(target=self._load, name="import-torch", daemon=True).start()
 
     def _load(self) -> None:
-        import torch  # noqa: F401  (the import itself is the work)
+        import torch
 
+        # torch sets up its dispatch machinery (about a second) on the first meta-tensor op.
+        torch.empty(1, device="meta").relu()
         self._done.set()
         self.ready.emit()
 

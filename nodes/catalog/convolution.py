@@ -48,6 +48,14 @@ def conv_check(spatial: int):
         if problems:
             return problems
         channels = x[0].shape[0]
+        padding = p.get("output_padding", 0)
+        if padding and padding >= max(p["stride"], p["dilation"]):
+            return [
+                Problem(
+                    f"{{layer}}: output_padding {padding} must be smaller than the stride "
+                    f"({p['stride']}) or the dilation ({p['dilation']})"
+                )
+            ]
         if channels % p["groups"] or p["filters"] % p["groups"]:
             return [
                 Problem(

@@ -55,6 +55,7 @@ register(
         help="Zeroes a random fraction of values while training (nn.Dropout).",
         params=(FloatParam("p", 0.5, "Probability of zeroing a value", min=0.0, max=1.0),),
         module="nn.Dropout",
+        passthrough=True,
         arguments=lambda p, x: {"p": p["p"]},
         positional=1,
         dtypes=("float",),

@@ -28,6 +28,7 @@ for kind, name, operator, help_text in (
             help=help_text,
             inputs=MANY,
             forward=operator_forward(operator),
+            passthrough=True,
             check=lambda p, x: same_shapes(x),
             min_inputs=2,
         )
