@@ -6,7 +6,7 @@ import networkx as nx
 
 from designer.model.graph import GraphDocument
 
-LAYER_GAP = 220.0
+LAYER_GAP = 270.0
 NODE_GAP = 110.0
 
 

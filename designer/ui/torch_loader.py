@@ -16,6 +16,7 @@ class TorchLoader(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._done = threading.Event()
+        self._started = False
         if "torch" in sys.modules:
             self._done.set()
 
@@ -24,7 +25,8 @@ class TorchLoader(QObject):
         return self._done.is_set()
 
     def start(self) -> None:
-        if not self.is_ready:
+        if not self.is_ready and not self._started:
+            self._started = True
             threading.Thread(target=self._load, name="import-torch", daemon=True).start()
 
     def _load(self) -> None:

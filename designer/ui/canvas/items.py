@@ -144,7 +144,8 @@ class NodeItem(QGraphicsItem):
         y = 4.0
         for font, text in rows:
             painter.setFont(font)
-            elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, 166)
+            width = int(style.NODE_WIDTH - 24)
+            elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
             painter.drawText(QRectF(12, y, style.NODE_WIDTH - 24, style.ROW_HEIGHT + 4), elided)
             y += style.ROW_HEIGHT + 4
         if severity is not None:
@@ -176,14 +177,16 @@ class NodeItem(QGraphicsItem):
 
 
 def params_summary(node: Node) -> str:
-    """The first few params as 'name value', for the node's second line."""
+    """The first two params, then any others that differ from their defaults, as 'name=value'."""
     parts = []
-    for param in node.spec.params[:3]:
+    for index, param in enumerate(node.spec.params):
         value = node.params.get(param.name)
+        if index >= 2 and value == param.default:
+            continue
         if isinstance(value, tuple | list):
             value = "x".join(str(item) for item in value)
-        parts.append(f"{param.name} {value}")
-    return " \u00b7 ".join(parts)
+        parts.append(f"{param.name}={value}")
+    return " ".join(parts)
 
 
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:

@@ -16,7 +16,7 @@ CATEGORY_HUES = {
     "Activation": 90,
     "Merge": 250,
 }
-NODE_WIDTH = 190.0
+NODE_WIDTH = 200.0
 ROW_HEIGHT = 17.0
 PORT_RADIUS = 6.0
 ERROR_COLOR = QColor("#d32f2f")

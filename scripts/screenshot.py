@@ -1,0 +1,61 @@
+"""Save a screenshot of the real designer window with an example open (run under X11/Xvfb)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths, QTimer
+
+from designer.ui.app import application, open_window
+from designer.ui.torch_loader import torch_loader
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("output", type=Path, help="the PNG to write")
+    parser.add_argument("--project", type=Path, default=ROOT / "projects" / "lenet5_digits.json")
+    parser.add_argument("--select", default="conv2", help="the node to select (inspector)")
+    parser.add_argument("--size", default="1440x900")
+    args = parser.parse_args(argv)
+    # A fresh look: default docks and window, no recent files or recovery copies of the user's.
+    QStandardPaths.setTestModeEnabled(True)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    settings = tempfile.mkdtemp(prefix="netdesigner-screenshot-")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings)
+    app = application()
+    window = open_window(str(args.project))
+    width, height = (int(part) for part in args.size.split("x"))
+    window.resize(width, height)
+
+    def capture() -> None:
+        editor = window.editor
+        editor.refresh()
+        node = editor.doc.find(args.select)
+        window.scene.select_nodes([node.id])
+        window.frame_node(node.id)
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.02)
+        image = window.screen().grabWindow(window.winId())
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        if not image.save(str(args.output)):
+            print(f"could not write {args.output}", file=sys.stderr)
+            app.exit(1)
+            return
+        print(f"wrote {args.output} ({image.width()}x{image.height()})")
+        window.confirm_discard = lambda: True
+        app.exit(0)
+
+    torch_loader().when_ready(lambda: QTimer.singleShot(300, capture))
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Files in the window: examples open, save and reopen unchanged, unsaved changes, recovery."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from designer.project.files import project_to_text
+from designer.ui import recovery
+from designer.ui.main_window import MainWindow
+from tests.helpers import EXAMPLES
+
+
+def test_every_example_opens_and_saves_to_the_same_json(window, tmp_path):
+    for path in EXAMPLES:
+        assert window.open_file(path)
+        assert window.windowTitle() == f"{path.stem}[*] \u2014 NetDesigner"
+        assert window.editor.report.ok
+        assert len(window.scene.node_items) == len(window.editor.doc)
+        copy = tmp_path / path.name
+        assert window.write(copy)
+        assert copy.read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+        assert window.open_file(copy)
+        assert project_to_text(window.editor.project) == path.read_text(encoding="utf-8")
+
+
+def test_edits_mark_the_title_and_saving_clears_it(window, example, tmp_path):
+    window.open_file(example("mlp_iris"))
+    assert not window.isWindowModified()
+    node = window.editor.doc.find("hidden1")
+    window.editor.set_param(node.id, "units", 32)
+    assert window.isWindowModified()
+    window.write(tmp_path / "changed.json")
+    assert not window.isWindowModified()
+    assert window.windowTitle().startswith("changed[*]")
+    assert str((tmp_path / "changed.json").resolve()) in window.recent_paths()
+
+
+def test_a_broken_file_is_refused_with_a_message_and_the_open_project_stays(
+    window, example, tmp_path, monkeypatch
+):
+    window.open_file(example("mlp_iris"))
+    before = window.editor.project
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format_version": 1, "graph": {"nodes": [{"id": 3}]}}')
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+    assert not window.open_file(broken)
+    assert window.editor.project is before
+    assert shown and str(broken) in shown[0] and "graph" in shown[0]
+
+
+def test_closing_with_unsaved_changes_asks_and_cancel_keeps_the_window(qtbot, example, monkeypatch):
+    main = MainWindow()
+    qtbot.addWidget(main)
+    main.show()
+    main.open_file(example("mlp_iris"))
+    node = main.editor.doc.find("hidden1")
+    main.editor.set_param(node.id, "units", 8)
+    asked = []
+
+    def answer(*args, **kwargs):
+        asked.append(args[2])
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    assert not main.close()
+    assert main.isVisible() and asked == ["Save the changes to mlp_iris?"]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    assert main.close()
+
+
+def test_a_crash_leaves_a_recovery_copy_that_the_next_start_offers(
+    window, example, qtbot, monkeypatch
+):
+    window.open_file(example("lenet5_digits"))
+    node = window.editor.doc.find("fc1")
+    window.editor.set_param(node.id, "units", 100)
+    qtbot.waitUntil(lambda: recovery.recovery_path().exists(), timeout=5000)
+    edited = project_to_text(window.editor.project)
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.confirm_discard = lambda: True
+    assert second.offer_recovery()
+    assert project_to_text(second.editor.project) == edited
+    assert second.editor.project.path == example("lenet5_digits")
+    assert second.isWindowModified()
+    assert not recovery.recovery_path().exists()
+
+
+def test_declining_recovery_removes_the_copy(window, example, qtbot, monkeypatch):
+    window.open_file(example("mlp_iris"))
+    window.editor.set_param(window.editor.doc.find("hidden1").id, "units", 5)
+    window.write_recovery()
+    assert recovery.recovery_path().exists()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    second = MainWindow()
+    qtbot.addWidget(second)
+    assert not second.offer_recovery()
+    assert second.editor is None
+    assert not recovery.recovery_path().exists()
+
+
+def test_start_page_lists_examples_and_opens_one(window):
+    page = window.start_page
+    assert window.stack.currentWidget() is page
+    titles = [page.examples.item(row).text() for row in range(page.examples.count())]
+    assert any(title.startswith("LeNet-5 on digits") for title in titles)
+    page.examples.itemActivated.emit(page.examples.item(0))
+    assert window.editor is not None and window.stack.currentWidget() is window.view
