@@ -18,7 +18,18 @@ def application() -> QApplication:
     app.setOrganizationName("NetDesigner")
     app.setWindowIcon(app_icon())
     apply_theme(app)
+    app.styleHints().colorSchemeChanged.connect(lambda _: follow_color_scheme(app))
     return app
+
+
+def follow_color_scheme(app: QApplication) -> None:
+    """The system switched between light and dark: restyle widgets and repaint canvases."""
+    apply_theme(app)
+    for widget in app.topLevelWidgets():
+        if isinstance(widget, MainWindow) and widget.scene is not None:
+            for item in widget.scene.items():
+                item.update()
+            widget.scene.update()
 
 
 def open_window(path: str | None = None) -> MainWindow:

@@ -109,3 +109,25 @@ def test_start_page_lists_examples_and_opens_one(window):
     assert any(title.startswith("LeNet-5 on digits") for title in titles)
     page.examples.itemActivated.emit(page.examples.item(0))
     assert window.editor is not None and window.stack.currentWidget() is window.view
+
+
+def test_a_dark_system_scheme_gives_a_dark_canvas(window, example, qapp):
+    from PySide6.QtGui import QImage, QPainter
+
+    from designer.ui.theme import dark_palette
+
+    window.open_file(example("mlp_iris"))
+    qapp.setPalette(dark_palette())
+    try:
+        image = QImage(200, 200, QImage.Format.Format_ARGB32)
+        painter = QPainter(image)
+        window.scene.render(
+            painter,
+            source=window.scene.node_items[window.editor.doc.nodes()[0].id]
+            .sceneBoundingRect()
+            .adjusted(-60, -60, 60, 60),
+        )
+        painter.end()
+        assert image.pixelColor(2, 2).lightness() < 80
+    finally:
+        qapp.setPalette(qapp.style().standardPalette())

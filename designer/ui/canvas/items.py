@@ -80,7 +80,7 @@ class NodeItem(QGraphicsItem):
         for ports, x in ((self.inputs, 0.0), (self.outputs, style.NODE_WIDTH)):
             for index, port in enumerate(ports):
                 port.setPos(x, self.height * (index + 1) / (len(ports) + 1))
-        self.color = style.category_color(spec.category)
+        self.category = spec.category
         self.sync(node)
 
     def port(self, name: str, is_input: bool) -> PortItem:
@@ -121,17 +121,18 @@ class NodeItem(QGraphicsItem):
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         body = QRectF(0, 0, style.NODE_WIDTH, self.height)
+        color = style.category_color(self.category)
         severity = self.severity
         outline = (
             style.SELECTED_COLOR
             if self.isSelected()
             else style.ERROR_COLOR
             if severity == "error"
-            else self.color.darker(140)
+            else color.darker(140)
         )
         width = 3.0 if self.isSelected() or severity == "error" else 1.2
         painter.setPen(QPen(outline, width))
-        painter.setBrush(QBrush(self.color))
+        painter.setBrush(QBrush(color))
         painter.drawRoundedRect(body, 7, 7)
         painter.setPen(style.text_color() if style.is_dark() else QColor("#1b1f24"))
         bold = QFont(painter.font())
