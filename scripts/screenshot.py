@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project", type=Path, default=ROOT / "projects" / "lenet5_digits.json")
     parser.add_argument("--select", default="conv2", help="the node to select (inspector)")
     parser.add_argument("--size", default="1440x900")
+    parser.add_argument("--train", type=int, default=0, help="train this many epochs first")
     args = parser.parse_args(argv)
     # A fresh look: default docks and window, no recent files or recovery copies of the user's.
     QStandardPaths.setTestModeEnabled(True)
@@ -29,7 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     settings = tempfile.mkdtemp(prefix="netdesigner-screenshot-")
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings)
     app = application()
-    window = open_window(str(args.project))
+    project = args.project
+    if args.train:
+        # Runs are kept beside the project file: train a copy, in the temporary folder.
+        project = Path(settings) / args.project.name
+        project.write_bytes(args.project.read_bytes())
+    window = open_window(str(project))
     width, height = (int(part) for part in args.size.split("x"))
     window.resize(width, height)
 
@@ -53,7 +59,15 @@ def main(argv: list[str] | None = None) -> int:
         window.confirm_discard = lambda: True
         app.exit(0)
 
-    torch_loader().when_ready(lambda: QTimer.singleShot(300, capture))
+    def train_then_capture() -> None:
+        panel = window.train_panel
+        window.training_dock.raise_()
+        panel.epochs.setValue(args.train)
+        panel.session.ended.connect(lambda: QTimer.singleShot(300, capture))
+        panel.start()
+
+    first = train_then_capture if args.train else capture
+    torch_loader().when_ready(lambda: QTimer.singleShot(300, first))
     return app.exec()
 
 

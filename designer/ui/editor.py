@@ -30,6 +30,7 @@ class Editor(QObject):
         self.undo_stack.indexChanged.connect(self._changed)
         self.undo_stack.cleanChanged.connect(self.state_changed)
         self._report: GraphReport | None = None
+        self.locked: str | None = None
 
     @property
     def doc(self) -> GraphDocument:
@@ -50,8 +51,30 @@ class Editor(QObject):
     def title(self) -> str:
         return self.project.path.stem if self.project.path else self.project.name
 
+    def lock(self, reason: str) -> None:
+        """Refuse every edit, undo and redo, saying `reason`, until unlock()."""
+        self.locked = reason
+
+    def unlock(self) -> None:
+        self.locked = None
+
+    def refused(self) -> bool:
+        if self.locked is not None:
+            self.edit_failed.emit(self.locked)
+        return self.locked is not None
+
+    def undo(self) -> None:
+        if not self.refused():
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        if not self.refused():
+            self.undo_stack.redo()
+
     def edit(self, text: str, change: Callable[[GraphDocument], Any]) -> Any:
         """Run `change` as one undoable command; a GraphError becomes a message, not a crash."""
+        if self.refused():
+            return None
         command = EditCommand(self.doc, text, change)
         self.undo_stack.push(command)
         if command.error is not None:
@@ -61,7 +84,7 @@ class Editor(QObject):
 
     def set_param(self, node_id: str, name: str, value: Any) -> None:
         node = self.doc.node(node_id)
-        if node.params.get(name) == value:
+        if node.params.get(name) == value or self.refused():
             return
         text = f"Set {node.name}.{name}"
         self.undo_stack.push(ParamEditCommand(self.doc, node_id, name, value, text))

@@ -37,6 +37,7 @@ from designer.ui.rename import RenameField
 from designer.ui.start_page import StartPage
 from designer.ui.theme import app_icon
 from designer.ui.torch_loader import torch_loader
+from designer.ui.training.panel import TrainPanel
 
 MAX_RECENT = 8
 STATUS_BATCH = 32
@@ -65,6 +66,9 @@ class MainWindow(QMainWindow):
             "Inspector", None, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.problems_dock = self.add_dock("Problems", None, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.training_dock = self.add_dock("Training", None, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.problems_dock, self.training_dock)
+        self.problems_dock.raise_()
         self.status_totals = QLabel("No project open")
         self.statusBar().addPermanentWidget(self.status_totals)
         self.autosave = QTimer(self, singleShot=True, interval=1500)
@@ -124,9 +128,9 @@ class MainWindow(QMainWindow):
         self.save_as_action = self.action("Save &As\u2026", self.save_as, keys.SaveAs)
         self.revert_action = self.action("&Revert", self.revert)
         self.quit_action = self.action("&Quit", self.close, keys.Quit, needs_project=False)
-        self.undo_action = self.action("&Undo", lambda: self.editor.undo_stack.undo(), keys.Undo)
+        self.undo_action = self.action("&Undo", lambda: self.editor.undo(), keys.Undo)
         self.redo_action = self.action(
-            "&Redo", lambda: self.editor.undo_stack.redo(), [keys.Redo, "Ctrl+Shift+Z", "Ctrl+Y"]
+            "&Redo", lambda: self.editor.redo(), [keys.Redo, "Ctrl+Shift+Z", "Ctrl+Y"]
         )
         self.cut_action = self.action("Cu&t", self.cut, keys.Cut)
         self.copy_action = self.action("&Copy", self.copy, keys.Copy)
@@ -163,7 +167,12 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.fit_action, self.layout_action, self.code_action])
         view_menu.addSeparator()
-        for dock in (self.palette_dock, self.inspector_dock, self.problems_dock):
+        for dock in (
+            self.palette_dock,
+            self.inspector_dock,
+            self.problems_dock,
+            self.training_dock,
+        ):
             view_menu.addAction(dock.toggleViewAction())
 
     # -- the open project ------------------------------------------------------------------------
@@ -178,8 +187,11 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.view)
         self.inspector = InspectorWidget(editor)
         self.problems = ProblemsWidget(editor)
+        self.train_panel = TrainPanel(editor)
         self.inspector_dock.setWidget(self.inspector)
         self.problems_dock.setWidget(self.problems)
+        self.training_dock.setWidget(self.train_panel)
+        self.train_panel.progress_changed.connect(self.statusBar().showMessage)
         self.scene.selectionChanged.connect(self.selection_changed)
         self.scene.wire_dropped_on_canvas.connect(self.offer_layers_for_wire)
         self.scene.rename_requested.connect(self.start_rename)
@@ -203,6 +215,7 @@ class MainWindow(QMainWindow):
         """Let go of the open project: nothing it holds may call back into this window."""
         if self.editor is None:
             return
+        self.train_panel.shut_down()
         self.scene.blockSignals(True)
         self.editor.doc.events.disconnect()
         self.editor.blockSignals(True)
@@ -216,6 +229,7 @@ class MainWindow(QMainWindow):
         if editor is self.editor:
             self.statusBar().clearMessage()
             editor.refresh()
+            self.train_panel.fill_devices()
 
     def update_state(self) -> None:
         editor = self.editor

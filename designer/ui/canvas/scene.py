@@ -137,7 +137,10 @@ class GraphScene(QGraphicsScene):
         super().mouseReleaseEvent(event)
         if self.move_action is not None:
             moves, self.move_action = self.move_action.moves(), None
-            if moves:
+            if moves and self.editor.refused():
+                for node_id in moves:
+                    self.sync_node(self.editor.doc.node(node_id))
+            elif moves:
                 self.editor.edit(
                     f"Move {len(moves)} layer(s)",
                     lambda doc: [doc.move(node_id, place) for node_id, place in moves.items()],

@@ -1,0 +1,210 @@
+"""The Train panel: settings, Start / Pause / Resume / Stop, progress, live plots and errors."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.project.files import project_to_dict
+from designer.training.events import EpochDone, RunFailed, RunFinished, RunStarted
+from designer.ui.editor import Editor
+from designer.ui.training.devices import device_choices
+from designer.ui.training.plots import LossPlot, MetricPlot
+from designer.ui.training.session import TrainingSession
+
+REDRAW_MS = 33
+LOCK_MESSAGE = "Training is running: stop it before changing the network"
+
+
+class TrainPanel(QWidget):
+    """Drives one TrainingSession for the editor's project; plots redraw at most ~30 times/s."""
+
+    progress_changed = Signal(str)
+
+    def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.session = TrainingSession(self)
+        self.session.event_emitted.connect(self.on_event)
+        self.session.ended.connect(self.on_ended)
+        training = editor.project.training
+        self.epochs = QSpinBox(minimum=1, maximum=1_000_000, value=int(training.get("epochs", 10)))
+        self.batch_size = QSpinBox(
+            minimum=1, maximum=1_000_000, value=int(training.get("batch_size", 32))
+        )
+        self.lr = QDoubleSpinBox(decimals=6, minimum=1e-6, maximum=10.0, singleStep=1e-3)
+        self.lr.setValue(float(training.get("optimizer", {}).get("lr", 1e-3)))
+        self.device = QComboBox()
+        self.log_scale = QCheckBox("Log scale")
+        self.start_button = QPushButton("Start")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.progress = QProgressBar()
+        self.status = QLabel("Not started")
+        self.status.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #d32f2f;")
+        self.loss_plot, self.metric_plot = LossPlot(), MetricPlot()
+        self.build_layout()
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.session.stop)
+        self.log_scale.toggled.connect(self.loss_plot.set_log)
+        self.timer = QTimer(self, interval=REDRAW_MS)
+        self.timer.timeout.connect(self.drain)
+        self.run_start = 0.0
+        self.samples_done = 0
+        self.total_steps = 0
+        self.set_running(False)
+
+    def build_layout(self) -> None:
+        form = QFormLayout()
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Batch size", self.batch_size)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Device", self.device)
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.pause_button, self.stop_button):
+            buttons.addWidget(button)
+        controls = QVBoxLayout()
+        controls.addLayout(form)
+        controls.addLayout(buttons)
+        controls.addWidget(self.progress)
+        controls.addWidget(self.status)
+        controls.addWidget(self.log_scale)
+        controls.addWidget(self.message)
+        controls.addStretch(1)
+        left = QWidget()
+        left.setLayout(controls)
+        left.setMaximumWidth(320)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.loss_plot.widget)
+        splitter.addWidget(self.metric_plot.widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+
+    def fill_devices(self) -> None:
+        """Ask torch which devices there are (once torch is loaded)."""
+        if self.device.count():
+            return
+        for setting, label in device_choices():
+            self.device.addItem(label, setting)
+        wanted = self.editor.project.training.get("device", "auto")
+        self.device.setCurrentIndex(max(0, self.device.findData(wanted)))
+
+    def training_settings(self) -> dict:
+        settings = copy.deepcopy(self.editor.project.training)
+        settings["epochs"] = self.epochs.value()
+        settings["batch_size"] = self.batch_size.value()
+        settings.setdefault("optimizer", {})["lr"] = self.lr.value()
+        settings["device"] = self.device.currentData() or "auto"
+        return settings
+
+    def start(self) -> None:
+        self.fill_devices()
+        snapshot = json.dumps(project_to_dict(self.editor.project))
+        self.loss_plot.clear()
+        self.metric_plot.clear()
+        self.message.clear()
+        self.progress.setValue(0)
+        self.status.setText("Preparing data\u2026")
+        self.run_start, self.samples_done, self.total_steps = time.monotonic(), 0, 0
+        self.editor.lock(LOCK_MESSAGE)
+        self.session.start(snapshot, self.editor.project.path, self.training_settings())
+        self.set_running(True)
+        self.timer.start()
+
+    def toggle_pause(self) -> None:
+        if self.session.control.paused:
+            self.session.resume()
+            self.pause_button.setText("Pause")
+        else:
+            self.session.pause()
+            self.pause_button.setText("Resume")
+            self.status.setText(self.status.text() + " (paused)")
+
+    def set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        for field in (self.epochs, self.batch_size, self.lr, self.device):
+            field.setEnabled(not running)
+        if not running:
+            self.pause_button.setText("Pause")
+
+    def drain(self) -> None:
+        """Move the steps that arrived since the last frame into the plots (GUI timer)."""
+        points = []
+        while self.session.steps:
+            points.append(self.session.steps.popleft())
+        if points:
+            self.loss_plot.add_steps([p.step for p in points], [p.loss for p in points])
+            self.samples_done += sum(p.samples for p in points)
+            self.show_progress(points[-1].step, points[-1].epoch)
+        self.loss_plot.redraw()
+        self.metric_plot.redraw()
+
+    def show_progress(self, step: int, epoch: int) -> None:
+        elapsed = max(time.monotonic() - self.run_start, 1e-9)
+        rate = self.samples_done / elapsed
+        done = step / self.total_steps if self.total_steps else 0.0
+        remaining = elapsed * (1 - done) / done if done else 0.0
+        self.progress.setValue(round(100 * done))
+        text = (
+            f"Epoch {epoch + 1}/{self.epochs.value()} \u00b7 step {step} \u00b7 "
+            f"{rate:,.0f} samples/s \u00b7 ETA {remaining:.0f} s"
+        )
+        self.status.setText(text)
+        self.progress_changed.emit(text)
+
+    def on_event(self, event) -> None:
+        if isinstance(event, RunStarted):
+            self.total_steps = event.epochs * event.steps_per_epoch
+            self.run_start = time.monotonic()
+            self.status.setText(f"Training on {event.device}\u2026")
+        elif isinstance(event, EpochDone):
+            self.drain()
+            if "loss" in event.val:
+                self.loss_plot.add_epoch(event.step, event.val["loss"])
+            self.metric_plot.add_epoch(event.step, event.train, event.val)
+        elif isinstance(event, RunFinished):
+            scores = ", ".join(f"{key} {value:.4g}" for key, value in event.val.items())
+            self.progress.setValue(100)
+            self.status.setText(f"Finished ({event.reason}) \u00b7 validation: {scores}")
+            self.progress_changed.emit(f"Training finished ({event.reason})")
+        elif isinstance(event, RunFailed):
+            self.message.setText(event.message)
+            self.status.setText("Failed")
+            self.progress_changed.emit(f"Training failed: {event.message}")
+
+    def on_ended(self) -> None:
+        self.timer.stop()
+        self.drain()
+        self.editor.unlock()
+        self.set_running(False)
+
+    def shut_down(self) -> None:
+        """Stop a run and wait for its thread (the window is closing)."""
+        if self.session.running:
+            self.session.stop()
+            self.session.wait()

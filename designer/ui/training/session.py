@@ -1,0 +1,119 @@
+"""A training run in a background QThread; its events reach the GUI as signals and a step queue."""
+
+from __future__ import annotations
+
+import collections
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from designer.training.control import RunControl
+from designer.training.events import RunFailed, StepDone
+
+
+@dataclass(frozen=True)
+class StepPoint:
+    """What the plots need of one step; the trainer's tensors stay in its thread."""
+
+    step: int
+    epoch: int
+    loss: float
+    lr: float
+    samples: int
+    time: float
+
+
+class TrainingWorker(QObject):
+    """Runs in the session's thread: prepares the run from a snapshot and trains it."""
+
+    event_emitted = Signal(object)
+    done = Signal()
+
+    def __init__(self, snapshot: str, path: Path | None, training: dict[str, Any], session):
+        super().__init__()
+        self.snapshot, self.path, self.training = snapshot, path, training
+        self.control: RunControl = session.control
+        self.steps: collections.deque[StepPoint] = session.steps
+
+    @Slot()
+    def run(self) -> None:
+        from designer.data import SetupError
+        from designer.project import ProjectError, project_from_text
+        from designer.training import Trainer, new_run, prepare_run
+
+        try:
+            project = project_from_text(self.snapshot, str(self.path or "project"))
+            project.path = self.path
+            setup = prepare_run(project, training=self.training)
+            run = new_run(self.path) if self.path is not None else None
+            Trainer(setup, run, self.control, [self.listen]).run()
+        except (SetupError, ProjectError) as error:
+            self.event_emitted.emit(RunFailed("setup", str(error), 0, 0))
+        except Exception as error:  # the app must live on whatever the run does
+            self.event_emitted.emit(RunFailed("error", f"{type(error).__name__}: {error}", 0, 0))
+        finally:
+            self.done.emit()
+
+    def listen(self, event: Any) -> None:
+        if isinstance(event, StepDone):
+            point = StepPoint(
+                event.step, event.epoch, event.loss, event.lr, event.samples, time.monotonic()
+            )
+            self.steps.append(point)
+        else:
+            self.event_emitted.emit(event)
+
+
+class TrainingSession(QObject):
+    """One run: start it, pause, resume or stop it; `steps` fills with StepPoints as it goes."""
+
+    event_emitted = Signal(object)
+    ended = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.control = RunControl()
+        self.steps: collections.deque[StepPoint] = collections.deque()
+        self.thread: QThread | None = None
+        self.worker: TrainingWorker | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None
+
+    def start(self, snapshot: str, path: Path | None, training: dict[str, Any]) -> None:
+        if self.running:
+            raise RuntimeError("a run is already going")
+        self.control = RunControl()
+        self.steps.clear()
+        self.thread = QThread(self)
+        self.thread.setObjectName("training")
+        self.worker = TrainingWorker(snapshot, path, training, self)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.event_emitted.connect(self.event_emitted)
+        self.worker.done.connect(self.thread.quit)
+        self.thread.finished.connect(self._finished)
+        self.thread.start()
+
+    def pause(self) -> None:
+        self.control.pause()
+
+    def resume(self) -> None:
+        self.control.resume()
+
+    def stop(self) -> None:
+        self.control.stop()
+
+    def wait(self, milliseconds: int = 30_000) -> bool:
+        """Block until the run's thread ends (for closing the window)."""
+        return self.thread is None or self.thread.wait(milliseconds)
+
+    def _finished(self) -> None:
+        self.worker.deleteLater()
+        self.thread.deleteLater()
+        self.worker, self.thread = None, None
+        self.ended.emit()

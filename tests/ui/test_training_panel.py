@@ -1,0 +1,120 @@
+"""The Train panel: a real short run in the background, live plots, pause/stop, locks, errors."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from designer.training.events import EpochDone, RunFinished, RunStarted
+from designer.ui.training.panel import LOCK_MESSAGE
+
+RUN_TIMEOUT = 120_000
+
+
+def open_copy(window, example, tmp_path, name="mlp_iris"):
+    """Open an example saved to tmp_path, so that its runs folder lands there."""
+    window.open_file(example(name))
+    copy = tmp_path / f"{name}.json"
+    window.write(copy)
+    window.open_file(copy)
+    return window.train_panel
+
+
+def record(panel):
+    events = []
+    panel.session.event_emitted.connect(events.append)
+    return events
+
+
+def test_a_short_run_fills_the_plots_with_what_the_trainer_sent(window, example, tmp_path, qtbot):
+    panel = open_copy(window, example, tmp_path)
+    events = record(panel)
+    panel.epochs.setValue(3)
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        QTest.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    started = next(event for event in events if isinstance(event, RunStarted))
+    epochs = [event for event in events if isinstance(event, EpochDone)]
+    finished = next(event for event in events if isinstance(event, RunFinished))
+    assert finished.reason == "completed" and len(epochs) == 3
+    steps, losses = panel.loss_plot.train.view()
+    assert len(steps) == 3 * started.steps_per_epoch
+    assert list(steps) == sorted(steps)
+    assert all(0 < loss < 10 for loss in losses)
+    assert list(panel.loss_plot.val.view()[1]) == [event.val["loss"] for event in epochs]
+    assert list(panel.metric_plot.series["val"].view()[1]) == [
+        event.val["accuracy"] for event in epochs
+    ]
+    assert panel.status.text().startswith("Finished (completed)")
+    assert panel.progress.value() == 100
+    assert (tmp_path / "runs").is_dir()
+    assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()
+
+
+def test_edits_are_locked_while_training_and_free_after(window, example, tmp_path, qtbot):
+    panel = open_copy(window, example, tmp_path)
+    panel.epochs.setValue(200)
+    messages = []
+    window.editor.edit_failed.connect(messages.append)
+    node = window.editor.doc.find("hidden1")
+    window.editor.edit("Rename", lambda doc: doc.rename(node.id, "encoder"))
+    with qtbot.waitSignal(panel.session.event_emitted, timeout=RUN_TIMEOUT):
+        panel.start()
+    window.editor.set_param(node.id, "units", 3)
+    window.scene.select_nodes([node.id])
+    window.delete_selection()
+    window.undo_action.trigger()
+    assert messages == [LOCK_MESSAGE] * 3
+    assert node.params["units"] == 16 and node.id in window.editor.doc
+    assert node.name == "encoder"
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        QTest.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    window.editor.set_param(node.id, "units", 3)
+    assert node.params["units"] == 3
+
+
+def test_pause_holds_the_run_and_stop_ends_it(window, example, tmp_path, qtbot):
+    panel = open_copy(window, example, tmp_path)
+    events = record(panel)
+    panel.epochs.setValue(500)
+    panel.start()
+    qtbot.waitUntil(lambda: any(isinstance(e, EpochDone) for e in events), timeout=RUN_TIMEOUT)
+    QTest.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    assert panel.pause_button.text() == "Resume"
+    qtbot.wait(300)
+    panel.drain()
+    held = panel.loss_plot.train.size
+    qtbot.wait(400)
+    panel.drain()
+    assert panel.loss_plot.train.size == held
+    QTest.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: (panel.drain(), panel.loss_plot.train.size > held)[1], timeout=10_000)
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        QTest.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    finished = [event for event in events if isinstance(event, RunFinished)]
+    assert [event.reason for event in finished] == ["stopped"]
+
+
+def test_an_error_in_the_run_is_shown_and_the_app_goes_on(
+    window, example, tmp_path, qtbot, monkeypatch
+):
+    panel = open_copy(window, example, tmp_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr("designer.training.prepare_run", broken)
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        panel.start()
+    assert panel.message.text() == "RuntimeError: the disk is on fire"
+    assert panel.status.text() == "Failed"
+    node = window.editor.doc.find("hidden1")
+    window.editor.set_param(node.id, "units", 7)
+    assert node.params["units"] == 7
+
+
+def test_bad_data_gives_the_data_message(window, example, tmp_path, qtbot):
+    panel = open_copy(window, example, tmp_path)
+    window.editor.project.dataset = {"source": "csv", "path": "missing.csv", "target": "y"}
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        panel.start()
+    assert "missing.csv" in panel.message.text()
