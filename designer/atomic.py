@@ -7,11 +7,23 @@ import tempfile
 from pathlib import Path
 
 
+def file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`."""
-    path = Path(path)
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`.
+    A link is followed (its target is rewritten); the file keeps its permissions, and a new one
+    gets the usual ones (0666 less the umask), not mkstemp's private 0600."""
+    path = Path(path).resolve()
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(handle, file_mode(path))
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()

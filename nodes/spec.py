@@ -104,7 +104,15 @@ class LayerSpec:
         return values
 
     def params_to_json(self, params: Params) -> dict[str, Any]:
-        return {spec.name: spec.to_json(params[spec.name]) for spec in self.params}
+        """Params as JSON data; a value that does not fit its param is kept as it is."""
+        values = {}
+        for spec in self.params:
+            value = params[spec.name]
+            try:
+                values[spec.name] = spec.to_json(spec.coerce(value))
+            except ParamError:
+                values[spec.name] = value
+        return values
 
     def constructor(self, params: Params, inputs: Inputs) -> tuple[list[Any], dict[str, Any]]:
         """Positional and keyword arguments of the module, with torch's defaults left out."""

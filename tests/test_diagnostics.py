@@ -518,3 +518,24 @@ def test_renaming_updates_port_param_and_cycle_messages():
     assert "Dense 'classifier': param 'units': 0 is below the minimum 1" in text
     assert "cycle" not in text
     assert analyzer.report() == Analyzer(doc).report()
+
+
+def test_layers_named_like_module_state_still_build_and_switch_modes():
+    import torch
+
+    from designer.compiler import compile_graph
+
+    doc = GraphDocument()
+    x = doc.add_node("input", "x", {"shape": [4]})
+    previous = x
+    for name in ("training", "eval", "forward", "self"):
+        node = doc.add_node("dense", name, {"units": 4})
+        doc.connect(previous.id, "out", node.id, "in")
+        previous = node
+    out = doc.add_node("output", "y")
+    doc.connect(previous.id, "out", out.id, "in")
+    module, code = compile_graph(doc)
+    module.eval()
+    module.train()
+    assert module(torch.zeros(2, 4)).shape == (2, 4)
+    assert "self.training =" not in code.source

@@ -162,3 +162,17 @@ def test_projection_fix_joins_a_residual_with_other_channels():
 
 def test_project_defaults():
     assert Project().name == "Untitled"
+
+
+def test_pasting_a_fragment_with_a_non_finite_position_is_refused():
+    from designer.model.edits import FRAGMENT_FORMAT, paste
+
+    doc = GraphDocument()
+    fragment = {
+        "format": FRAGMENT_FORMAT,
+        "nodes": [{"id": "a", "kind": "relu", "name": "r", "params": {}, "position": [1e400, 0]}],
+        "edges": [],
+    }
+    with pytest.raises(GraphError, match="damaged"):
+        paste(doc, fragment)
+    assert len(doc) == 0

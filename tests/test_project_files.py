@@ -200,3 +200,29 @@ def test_hostile_names_are_data_and_never_run(tmp_path):
     assert "open(" not in code.source
     assert "system" not in code.source or "__import__" not in code.source
     assert not sentinel.exists()
+
+
+def test_saving_keeps_permissions_and_follows_links(tmp_path):
+    import stat
+
+    project = load_project(PROJECTS / "mlp_iris.json")
+    target = tmp_path / "real.json"
+    save_project(project, target)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    target.chmod(0o640)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    save_project(project, link)
+    assert link.is_symlink() and stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_a_project_that_would_not_load_again_is_not_saved(tmp_path):
+    project = load_project(PROJECTS / "mlp_iris.json")
+    path = save_project(project, tmp_path / "p.json")
+    before = path.read_bytes()
+    project.graph.rename(project.graph.nodes()[0].id, "x" * 5000)
+    with pytest.raises(ProjectError, match="cannot be saved"):
+        save_project(project, path)
+    assert path.read_bytes() == before

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
@@ -40,12 +40,13 @@ class NodeReport:
 @dataclass(frozen=True)
 class GraphReport:
     """Every node's report, every diagnostic, and the order in which forward runs the nodes:
-    topological, and among the nodes ready at once, the one added first (keeps chains together)."""
+    topological, and among the nodes ready at once, the one added first (keeps chains together).
+    `returned` holds the Output nodes, which hand back a tensor rather than make one."""
 
     nodes: Mapping[str, NodeReport]
     diagnostics: tuple[Diagnostic, ...]
     order: tuple[str, ...]
-    graph_findings: tuple[Diagnostic, ...] = field(default=())
+    returned: frozenset[str] = frozenset()
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -64,11 +65,12 @@ class GraphReport:
         return sum(report.macs for report in self.nodes.values())
 
     def activation_bytes(self, batch_size: int) -> int:
-        """Memory of every node's output at `batch_size`: what a training step keeps alive."""
+        """Memory of every tensor forward makes at `batch_size`: what a training step keeps
+        alive. Output nodes add none of their own (they return their input)."""
         return sum(
             report.output.nbytes(batch_size)
-            for report in self.nodes.values()
-            if report.output is not None
+            for node_id, report in self.nodes.items()
+            if report.output is not None and node_id not in self.returned
         )
 
 
@@ -183,7 +185,8 @@ class Analyzer:
         everything = [*findings]
         for node in self.doc.nodes():
             everything.extend(nodes[node.id].diagnostics)
-        return GraphReport(nodes, tuple(everything), self._order, findings)
+        returned = frozenset(n.id for n in self.doc.nodes() if n.spec.role == "output")
+        return GraphReport(nodes, tuple(everything), self._order, returned)
 
     def _analyze(self, node: Node) -> NodeReport:
         spec, name = node.spec, label(node)

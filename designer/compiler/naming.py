@@ -20,7 +20,9 @@ def reserved_names() -> frozenset[str]:
 
     return frozenset(
         set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | GENERATED_NAMES
-    ) | frozenset(name for name in dir(nn.Module) if not name.startswith("__"))
+    ) | frozenset(
+        name for name in [*dir(nn.Module), *vars(nn.Module())] if not name.startswith("__")
+    )
 
 
 def snake_identifier(text: str, fallback: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from designer.model.graph import Edge, GraphDocument, GraphError
@@ -42,10 +43,7 @@ def fragment(doc: GraphDocument, node_ids: list[str]) -> dict[str, Any]:
                 "id": node.id,
                 "kind": node.kind,
                 "name": node.name,
-                "params": {
-                    key: list(value) if isinstance(value, tuple) else value
-                    for key, value in node.params.items()
-                },
+                "params": node.spec.params_to_json(node.params),
                 "position": list(node.position),
             }
             for node in doc.nodes()
@@ -77,6 +75,8 @@ def paste(doc: GraphDocument, data: Any, offset: tuple[float, float] = (30.0, 30
                 name = doc.unique_name(f"{name}_")
             taken.add(name)
             x, y = (float(value) for value in item["position"])
+            if not (math.isfinite(x) and math.isfinite(y)):
+                raise ValueError("a position is not a finite number")
             node = doc.add_node(item["kind"], name, item["params"], (x + offset[0], y + offset[1]))
             new_ids[item["id"]] = node.id
         for item in data["edges"]:

@@ -13,7 +13,7 @@ from designer.atomic import write_atomically
 from designer.model import Edge, GraphDocument, GraphError
 from designer.project.project import FORMAT_VERSION, Project, ProjectError
 from designer.project.schema import PROJECT
-from nodes import REGISTRY, ParamError
+from nodes import REGISTRY
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 VALIDATOR = jsonschema.Draft202012Validator(PROJECT)
@@ -144,18 +144,6 @@ def fresh_id(taken: set[str], number: int) -> str:
     return f"e{number}"
 
 
-def params_to_json(kind: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Params as JSON; a value that does not fit its param is saved as it is, never dropped."""
-    spec = REGISTRY.get(kind)
-    values = {}
-    for name, value in params.items():
-        try:
-            values[name] = spec.param(name).to_json(spec.param(name).coerce(value))
-        except ParamError:
-            values[name] = value
-    return values
-
-
 def project_to_dict(project: Project) -> dict[str, Any]:
     doc = project.graph
     return {
@@ -168,7 +156,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
                     "id": node.id,
                     "kind": node.kind,
                     "name": node.name,
-                    "params": params_to_json(node.kind, node.params),
+                    "params": node.spec.params_to_json(node.params),
                     "position": list(node.position),
                 }
                 for node in doc.nodes()
@@ -190,7 +178,17 @@ def project_to_dict(project: Project) -> dict[str, Any]:
 
 
 def project_to_text(project: Project) -> str:
-    return json.dumps(project_to_dict(project), indent=2, ensure_ascii=False) + "\n"
+    """The file's text; raises ProjectError if the file could not be opened again (a name too
+    long, a number JSON cannot hold), so that nothing is saved that would not load."""
+    data = project_to_dict(project)
+    error = jsonschema.exceptions.best_match(VALIDATOR.iter_errors(data))
+    if error is not None:
+        place = place_of(error.absolute_path) or "top level"
+        raise ProjectError(project.name, f"cannot be saved: {error.message[:200]}", place)
+    try:
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    except ValueError as error:
+        raise ProjectError(project.name, f"cannot be saved: {error}") from None
 
 
 def save_project(project: Project, path: str | os.PathLike | None = None) -> Path:

@@ -37,10 +37,10 @@ def open_window(path: str | None = None) -> MainWindow:
     torch_loader().start()
     window = MainWindow()
     window.show()
-    if path is not None:
-        window.open_file(Path(path))
-    else:
+    if path is None:
         window.offer_recovery()
+    elif not window.offer_recovery(Path(path)):
+        window.open_file(Path(path))
     return window
 
 

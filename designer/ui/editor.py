@@ -79,7 +79,6 @@ class Editor(QObject):
         self.undo_stack.push(command)
         if command.error is not None:
             self.edit_failed.emit(str(command.error))
-        self.refresh()
         return command.result
 
     def set_param(self, node_id: str, name: str, value: Any) -> None:
@@ -87,8 +86,10 @@ class Editor(QObject):
         if node.params.get(name) == value or self.refused():
             return
         text = f"Set {node.name}.{name}"
+        index = self.undo_stack.index()
         self.undo_stack.push(ParamEditCommand(self.doc, node_id, name, value, text))
-        self.refresh()
+        if self.undo_stack.index() == index:  # merged into the last command: no indexChanged
+            self.refresh()
 
     def save(self, path: Path | None = None) -> Path:
         saved = save_project(self.project, path)

@@ -82,6 +82,8 @@ class InspectorWidget(QWidget):
     def _set(self, name: str, value) -> None:
         if self.node_id is not None:
             self.editor.set_param(self.node_id, name, value)
+            # A refused edit (training running) must not leave the form showing it.
+            self._model_changed(self.editor.doc.node(self.node_id))
 
     def _rename(self) -> None:
         if self.node_id is None:

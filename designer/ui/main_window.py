@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from designer.compiler import CompileError, GraphReport, generate
 from designer.compiler.summary import human, human_bytes
-from designer.model.edits import delete, fragment, paste
+from designer.model.edits import delete, fragment, paste, wire
 from designer.model.layout import apply_layout
 from designer.project import Project, ProjectError, load_project
 from designer.project.examples import examples
@@ -69,9 +70,12 @@ class MainWindow(QMainWindow):
         self.training_dock = self.add_dock("Training", None, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.training_dock)
         self.problems_dock.raise_()
+        self.training_dock.visibilityChanged.connect(self.training_dock_shown)
+        self._train_panel = None
         self.status_totals = QLabel("No project open")
         self.statusBar().addPermanentWidget(self.status_totals)
         self.autosave = QTimer(self, singleShot=True, interval=1500)
+        self.recovery_copy: Path | None = None
         self.autosave.timeout.connect(self.write_recovery)
         self.build_actions()
         self.build_menus()
@@ -187,11 +191,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.view)
         self.inspector = InspectorWidget(editor)
         self.problems = ProblemsWidget(editor)
-        self.train_panel = TrainPanel(editor)
         self.inspector_dock.setWidget(self.inspector)
         self.problems_dock.setWidget(self.problems)
-        self.training_dock.setWidget(self.train_panel)
-        self.train_panel.progress_changed.connect(self.statusBar().showMessage)
+        if self.training_dock.isVisible() and not self.training_dock.visibleRegion().isEmpty():
+            self.train_panel.show()
         self.scene.selectionChanged.connect(self.selection_changed)
         self.scene.wire_dropped_on_canvas.connect(self.offer_layers_for_wire)
         self.scene.rename_requested.connect(self.start_rename)
@@ -200,10 +203,11 @@ class MainWindow(QMainWindow):
         self.problems.node_requested.connect(self.frame_node)
         editor.analysis_changed.connect(self.show_totals)
         editor.state_changed.connect(self.update_state)
-        editor.edit_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
-        editor.undo_stack.indexChanged.connect(lambda _: self.autosave.start())
-        editor.undo_stack.canUndoChanged.connect(lambda _: self.update_state())
-        editor.undo_stack.canRedoChanged.connect(lambda _: self.update_state())
+        # Bound methods, not lambdas: Qt drops these connections when the window goes away.
+        editor.edit_failed.connect(self.show_refusal)
+        editor.undo_stack.indexChanged.connect(self.edited)
+        editor.undo_stack.canUndoChanged.connect(self.update_state)
+        editor.undo_stack.canRedoChanged.connect(self.update_state)
         if modified:
             editor.undo_stack.resetClean()
         self.update_state()
@@ -215,23 +219,46 @@ class MainWindow(QMainWindow):
         """Let go of the open project: nothing it holds may call back into this window."""
         if self.editor is None:
             return
-        self.train_panel.shut_down()
+        self.drop_recovery()
+        if self._train_panel is not None:
+            self._train_panel.shut_down()
+            self._train_panel.deleteLater()
+            self._train_panel = None
         self.scene.blockSignals(True)
         self.editor.doc.events.disconnect()
         self.editor.blockSignals(True)
         self.editor.undo_stack.blockSignals(True)
         self.stack.removeWidget(self.view)
-        for old in (self.view, self.scene, self.editor):
+        for old in (self.view, self.scene, self.editor, self.inspector, self.problems):
             old.deleteLater()
         self.editor = None
+
+    @property
+    def train_panel(self) -> TrainPanel:
+        """The open project's Train panel, made when first needed (it brings in pyqtgraph)."""
+        if self._train_panel is None:
+            self._train_panel = TrainPanel(self.editor)
+            self._train_panel.progress_changed.connect(self.statusBar().showMessage)
+            self.training_dock.setWidget(self._train_panel)
+        return self._train_panel
+
+    def training_dock_shown(self, visible: bool) -> None:
+        if visible and self.editor is not None:
+            self.train_panel.show()
 
     def first_analysis(self, editor: Editor) -> None:
         if editor is self.editor:
             self.statusBar().clearMessage()
             editor.refresh()
-            self.train_panel.fill_devices()
 
-    def update_state(self) -> None:
+    def show_refusal(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def edited(self, _index: int) -> None:
+        self.autosave.start()
+        self.view.grow_scene_rect()
+
+    def update_state(self, *_) -> None:
         editor = self.editor
         for action in self.actions():
             if action.property("needs_project"):
@@ -297,19 +324,52 @@ class MainWindow(QMainWindow):
         except OSError as error:
             QMessageBox.warning(self, "Cannot save", f"{path}: {error.strerror or error}")
             return False
-        recovery.discard_recovery()
+        except ProjectError as error:
+            QMessageBox.warning(self, "Cannot save", str(error))
+            return False
+        self.drop_recovery()
         self.remember(path)
         self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
 
     def revert(self) -> None:
+        """Reload the saved file, dropping the changes since (after asking, if there are any)."""
         path = self.editor.project.path
-        if path is not None and self.confirm_discard():
-            self.editor.undo_stack.setClean()
-            self.open_file(path)
+        if path is None or not self.confirm_stop_training():
+            return
+        if self.editor.modified:
+            answer = QMessageBox.question(
+                self,
+                "Revert",
+                f"Drop the changes to {self.editor.title} and reload the saved file?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        try:
+            project = load_project(path)
+        except ProjectError as error:
+            QMessageBox.warning(self, "Cannot revert", str(error))
+            return
+        self.set_project(project)
+
+    def confirm_stop_training(self) -> bool:
+        """True when no run is going, or the user chose to stop it."""
+        if self._train_panel is None or not self._train_panel.session.running:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Training is running",
+            "Stop the training run? Its last checkpoint is kept.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def confirm_discard(self) -> bool:
-        """True when there are no unsaved changes, or the user saved or discarded them."""
+        """True when no run is going (or it may stop) and there are no unsaved changes, or the
+        user saved or discarded them."""
+        if not self.confirm_stop_training():
+            return False
         if self.editor is None or not self.editor.modified:
             return True
         answer = QMessageBox.question(
@@ -345,24 +405,39 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(paths)
 
     def write_recovery(self) -> None:
-        if self.editor is not None and self.editor.modified:
-            try:
-                recovery.write_recovery(self.editor.project)
-            except OSError as error:
-                self.statusBar().showMessage(f"Could not write the recovery copy: {error}", 8000)
+        """Keep this window's recovery copy in step: written while there are unsaved changes."""
+        if self.editor is None or not self.editor.modified:
+            self.drop_recovery()
+            return
+        try:
+            written = recovery.write_recovery(self.editor.project)
+        except (OSError, ProjectError) as error:
+            self.statusBar().showMessage(f"Could not write the recovery copy: {error}", 8000)
+            return
+        if self.recovery_copy not in (None, written):
+            self.recovery_copy.unlink(missing_ok=True)
+        self.recovery_copy = written
 
-    def offer_recovery(self) -> bool:
-        """At start: offer the copy a crash left behind; True when it was restored."""
-        project = recovery.read_recovery()
-        if project is None:
+    def drop_recovery(self) -> None:
+        if self.recovery_copy is not None:
+            self.recovery_copy.unlink(missing_ok=True)
+            self.recovery_copy = None
+
+    def offer_recovery(self, project_path: Path | None = None) -> bool:
+        """At start: offer the copy a crash left of `project_path` (or of the newest project
+        that left one); True when it was restored."""
+        found = recovery.read_recovery(project_path)
+        if found is None:
             return False
+        project, copy = found
         answer = QMessageBox.question(
             self,
             "Restore unsaved work?",
-            f"NetDesigner closed without saving {project.name!r}. Restore those changes?",
+            f"NetDesigner closed without saving {escape(repr(project.name))}. "
+            "Restore those changes?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
-        recovery.discard_recovery()
+        copy.unlink(missing_ok=True)
         if answer != QMessageBox.StandardButton.Yes:
             return False
         self.set_project(project, modified=True)
@@ -372,7 +447,7 @@ class MainWindow(QMainWindow):
         if not self.confirm_discard():
             event.ignore()
             return
-        recovery.discard_recovery()
+        self.drop_recovery()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
@@ -381,9 +456,11 @@ class MainWindow(QMainWindow):
 
     # -- editing -------------------------------------------------------------------------------
 
-    def add_layer(self, kind: str, position: QPointF) -> str:
+    def add_layer(self, kind: str, position: QPointF) -> str | None:
         place = (round(position.x() / 10) * 10.0, round(position.y() / 10) * 10.0)
         node = self.editor.edit(f"Add {kind}", lambda doc: doc.add_node(kind, position=place))
+        if node is None:
+            return None
         self.scene.select_nodes([node.id])
         return node.id
 
@@ -405,9 +482,9 @@ class MainWindow(QMainWindow):
         def add_and_wire(doc):
             node = doc.add_node(kind, position=place)
             if port.is_input:
-                doc.connect(node.id, node.spec.outputs[0].name, port.node_id, port.name)
+                wire(doc, node.id, node.spec.outputs[0].name, port.node_id, port.name)
             else:
-                doc.connect(port.node_id, port.name, node.id, node.spec.inputs[0].name)
+                wire(doc, port.node_id, port.name, node.id, node.spec.inputs[0].name)
             return node
 
         node = self.editor.edit(f"Add {kind}", add_and_wire)

@@ -25,9 +25,7 @@ def isolated_settings(qapp, tmp_path, monkeypatch):
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
     )
     QSettings().clear()
-    monkeypatch.setattr(
-        "designer.ui.recovery.recovery_path", lambda: tmp_path / "recovery" / "recovery.json"
-    )
+    monkeypatch.setattr("designer.ui.recovery.recovery_folder", lambda: tmp_path / "recovery")
     apply_theme(qapp)
     yield
 

@@ -75,31 +75,33 @@ def test_a_crash_leaves_a_recovery_copy_that_the_next_start_offers(
     window.open_file(example("lenet5_digits"))
     node = window.editor.doc.find("fc1")
     window.editor.set_param(node.id, "units", 100)
-    qtbot.waitUntil(lambda: recovery.recovery_path().exists(), timeout=5000)
+    copy = recovery.recovery_file(example("lenet5_digits"))
+    qtbot.waitUntil(copy.exists, timeout=5000)
     edited = project_to_text(window.editor.project)
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     second = MainWindow()
     qtbot.addWidget(second)
     second.confirm_discard = lambda: True
-    assert second.offer_recovery()
+    assert second.offer_recovery(example("lenet5_digits"))
     assert project_to_text(second.editor.project) == edited
     assert second.editor.project.path == example("lenet5_digits")
     assert second.isWindowModified()
-    assert not recovery.recovery_path().exists()
+    assert not copy.exists()
 
 
 def test_declining_recovery_removes_the_copy(window, example, qtbot, monkeypatch):
     window.open_file(example("mlp_iris"))
     window.editor.set_param(window.editor.doc.find("hidden1").id, "units", 5)
     window.write_recovery()
-    assert recovery.recovery_path().exists()
+    copy = recovery.recovery_file(example("mlp_iris"))
+    assert copy.exists()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     second = MainWindow()
     qtbot.addWidget(second)
     assert not second.offer_recovery()
     assert second.editor is None
-    assert not recovery.recovery_path().exists()
+    assert not copy.exists()
 
 
 def test_start_page_lists_examples_and_opens_one(window):
@@ -131,3 +133,14 @@ def test_a_dark_system_scheme_gives_a_dark_canvas(window, example, qapp):
         assert image.pixelColor(2, 2).lightness() < 80
     finally:
         qapp.setPalette(qapp.style().standardPalette())
+
+
+def test_undoing_back_to_the_saved_state_drops_the_recovery_copy(window, example, qtbot):
+    window.open_file(example("mlp_iris"))
+    window.editor.set_param(window.editor.doc.find("hidden1").id, "units", 5)
+    window.write_recovery()
+    copy = recovery.recovery_file(example("mlp_iris"))
+    assert copy.exists()
+    window.undo_action.trigger()
+    window.write_recovery()
+    assert not copy.exists()

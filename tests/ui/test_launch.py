@@ -96,3 +96,29 @@ def test_screenshot_of_the_real_window_under_xvfb(tmp_path):
     assert len(colors) > 30, "the window looks blank"
     canvas = image.pixel(700, 120)
     assert canvas != 0xFF000000
+
+
+def test_the_window_opens_without_torch_sklearn_or_pyqtgraph():
+    code = (
+        "import sys; import designer.ui.app, designer.ui.main_window; "
+        "heavy = [m for m in ('torch', 'sklearn', 'pyqtgraph') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_opening_a_file_after_a_crash_offers_its_recovery_copy(opened, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    from designer.project import load_project, save_project
+    from designer.ui import recovery
+
+    path = save_project(load_project(PROJECTS / "mlp_iris.json"), tmp_path / "iris.json")
+    crashed = load_project(path)
+    crashed.graph.set_param(crashed.graph.find("hidden1").id, "units", 99)
+    recovery.write_recovery(crashed)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert main([str(path)]) == 0
+    (window,) = opened
+    assert window.editor.doc.find("hidden1").params["units"] == 99
+    assert window.isWindowModified()

@@ -118,3 +118,12 @@ def test_bad_data_gives_the_data_message(window, example, tmp_path, qtbot):
     with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
         panel.start()
     assert "missing.csv" in panel.message.text()
+
+
+def test_odd_training_settings_fall_back_in_the_form(window, example, tmp_path):
+    window.open_file(example("mlp_iris"))
+    window.editor.project.training = {"optimizer": "sgd", "epochs": "ten", "batch_size": -4}
+    window.set_project(window.editor.project)
+    panel = window.train_panel
+    assert (panel.epochs.value(), panel.batch_size.value(), panel.lr.value()) == (10, 32, 1e-3)
+    assert panel.training_settings()["optimizer"] == {"name": "sgd", "lr": 1e-3}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -24,6 +26,8 @@ from PySide6.QtWidgets import (
 from designer.compiler import NodeReport
 from designer.model import Edge, Node
 from designer.ui.canvas import style
+
+TEXT_LEVEL_OF_DETAIL = 0.35
 
 
 class PortItem(QGraphicsEllipseItem):
@@ -101,7 +105,7 @@ class NodeItem(QGraphicsItem):
             tips.append(f"output {report.output}; {report.params:,} params; {report.macs:,} MACs")
         if report is not None:
             tips += [str(diagnostic) for diagnostic in report.diagnostics]
-        self.setToolTip("\n".join(tips))
+        self.setToolTip("<br>".join(escape(tip) for tip in tips))
         self.update()
 
     @property
@@ -134,6 +138,13 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(outline, width))
         painter.setBrush(QBrush(color))
         painter.drawRoundedRect(body, 7, 7)
+        # Below a readable size only the box, its colour and the badge are drawn.
+        if option.levelOfDetailFromTransform(painter.worldTransform()) >= TEXT_LEVEL_OF_DETAIL:
+            self.paint_text(painter)
+        if severity is not None:
+            self.paint_badge(painter, severity)
+
+    def paint_text(self, painter: QPainter) -> None:
         painter.setPen(style.text_color() if style.is_dark() else QColor("#1b1f24"))
         bold = QFont(painter.font())
         bold.setBold(True)
@@ -142,15 +153,12 @@ class NodeItem(QGraphicsItem):
             (painter.font(), f"{self.kind}  {self.summary}".rstrip()),
             (painter.font(), f"\u2192 {self.shape_text()}"),
         ]
-        y = 4.0
+        y, width = 4.0, int(style.NODE_WIDTH - 24)
         for font, text in rows:
             painter.setFont(font)
-            width = int(style.NODE_WIDTH - 24)
             elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
-            painter.drawText(QRectF(12, y, style.NODE_WIDTH - 24, style.ROW_HEIGHT + 4), elided)
+            painter.drawText(QRectF(12, y, width, style.ROW_HEIGHT + 4), elided)
             y += style.ROW_HEIGHT + 4
-        if severity is not None:
-            self.paint_badge(painter, severity)
 
     def shape_text(self) -> str:
         if self.report is None or self.report.output is None:
@@ -220,7 +228,9 @@ class EdgeItem(QGraphicsPathItem):
         self.setPath(wire_path(self.source.scenePos(), self.target.scenePos()))
 
     def set_shape_text(self, text: str) -> None:
-        self.setToolTip(f"{self.source.node_item.name} \u2192 {self.target.node_item.name}: {text}")
+        tip = escape(f"{self.source.node_item.name} \u2192 {self.target.node_item.name}: {text}")
+        if tip != self.toolTip():
+            self.setToolTip(tip)
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()

@@ -79,8 +79,11 @@ class GraphScene(QGraphicsScene):
         self.node_items[node.id].sync(node)
 
     def show_report(self, report: GraphReport) -> None:
+        """Update the items whose report changed; the analysis keeps unchanged ones as they were."""
         for node_id, item in self.node_items.items():
-            item.set_report(report.nodes.get(node_id))
+            node_report = report.nodes.get(node_id)
+            if node_report is not item.report:
+                item.set_report(node_report)
         for item in self.edge_items.values():
             source = report.nodes.get(item.source.node_id)
             output = source.output if source is not None else None

@@ -13,6 +13,7 @@ ZOOM_STEP = 1.15
 ZOOM_RANGE = (0.1, 4.0)
 ARROW_STEP = 10.0
 READABLE_SCALE = 0.6
+SCENE_MARGIN = 20_000.0
 
 
 class GraphView(QGraphicsView):
@@ -28,7 +29,7 @@ class GraphView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setAcceptDrops(True)
-        self.setSceneRect(-1e5, -1e5, 2e5, 2e5)
+        self.grow_scene_rect()
         self._space_down = False
         self._pan_from: QPointF | None = None
 
@@ -41,8 +42,15 @@ class GraphView(QGraphicsView):
         factor = max(ZOOM_RANGE[0] / current, min(ZOOM_RANGE[1] / current, factor))
         self.scale(factor, factor)
 
+    def grow_scene_rect(self) -> None:
+        """Room to pan around every node, however far the graph reaches."""
+        items = self.graph_scene.itemsBoundingRect()
+        margin = SCENE_MARGIN
+        self.setSceneRect(items.adjusted(-margin, -margin, margin, margin).united(self.sceneRect()))
+
     def fit_all(self) -> None:
         """Show every node; a graph too large to read whole is shown from its start instead."""
+        self.grow_scene_rect()
         items = self.graph_scene.itemsBoundingRect()
         if items.isEmpty():
             return

@@ -23,14 +23,27 @@ from PySide6.QtWidgets import (
 )
 
 from designer.project.files import project_to_dict
-from designer.training.events import EpochDone, RunFailed, RunFinished, RunStarted
 from designer.ui.editor import Editor
 from designer.ui.training.devices import device_choices
-from designer.ui.training.plots import LossPlot, MetricPlot
 from designer.ui.training.session import TrainingSession
 
 REDRAW_MS = 33
 LOCK_MESSAGE = "Training is running: stop it before changing the network"
+
+
+def setting(training: dict, key: str, default: int) -> int:
+    """A whole-number training setting as the form shows it; odd values fall back to default
+    (the trainer reports them, with their place, when the run starts)."""
+    value = training.get(key, default)
+    return (
+        value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+    )
+
+
+def learning_rate(training: dict) -> float:
+    optimizer = training.get("optimizer")
+    value = optimizer.get("lr", 1e-3) if isinstance(optimizer, dict) else 1e-3
+    return float(value) if isinstance(value, int | float) and value > 0 else 1e-3
 
 
 class TrainPanel(QWidget):
@@ -45,12 +58,12 @@ class TrainPanel(QWidget):
         self.session.event_emitted.connect(self.on_event)
         self.session.ended.connect(self.on_ended)
         training = editor.project.training
-        self.epochs = QSpinBox(minimum=1, maximum=1_000_000, value=int(training.get("epochs", 10)))
-        self.batch_size = QSpinBox(
-            minimum=1, maximum=1_000_000, value=int(training.get("batch_size", 32))
-        )
-        self.lr = QDoubleSpinBox(decimals=6, minimum=1e-6, maximum=10.0, singleStep=1e-3)
-        self.lr.setValue(float(training.get("optimizer", {}).get("lr", 1e-3)))
+        self.epochs = QSpinBox(minimum=1, maximum=1_000_000)
+        self.epochs.setValue(setting(training, "epochs", 10))
+        self.batch_size = QSpinBox(minimum=1, maximum=1_000_000)
+        self.batch_size.setValue(setting(training, "batch_size", 32))
+        self.lr = QDoubleSpinBox(decimals=8, minimum=1e-8, maximum=10.0, singleStep=1e-3)
+        self.lr.setValue(learning_rate(training))
         self.device = QComboBox()
         self.log_scale = QCheckBox("Log scale")
         self.start_button = QPushButton("Start")
@@ -62,6 +75,8 @@ class TrainPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #d32f2f;")
+        from designer.ui.training.plots import LossPlot, MetricPlot  # pyqtgraph: when first shown
+
         self.loss_plot, self.metric_plot = LossPlot(), MetricPlot()
         self.build_layout()
         self.start_button.clicked.connect(self.start)
@@ -116,7 +131,10 @@ class TrainPanel(QWidget):
         settings = copy.deepcopy(self.editor.project.training)
         settings["epochs"] = self.epochs.value()
         settings["batch_size"] = self.batch_size.value()
-        settings.setdefault("optimizer", {})["lr"] = self.lr.value()
+        optimizer = settings.get("optimizer")
+        if not isinstance(optimizer, dict):
+            optimizer = {"name": optimizer} if isinstance(optimizer, str) else {}
+        settings["optimizer"] = {**optimizer, "lr": self.lr.value()}
         settings["device"] = self.device.currentData() or "auto"
         return settings
 
@@ -129,13 +147,13 @@ class TrainPanel(QWidget):
         self.progress.setValue(0)
         self.status.setText("Preparing data\u2026")
         self.run_start, self.samples_done, self.total_steps = time.monotonic(), 0, 0
-        self.editor.lock(LOCK_MESSAGE)
         self.session.start(snapshot, self.editor.project.path, self.training_settings())
+        self.editor.lock(LOCK_MESSAGE)
         self.set_running(True)
         self.timer.start()
 
     def toggle_pause(self) -> None:
-        if self.session.control.paused:
+        if self.session.paused:
             self.session.resume()
             self.pause_button.setText("Pause")
         else:
@@ -178,6 +196,8 @@ class TrainPanel(QWidget):
         self.progress_changed.emit(text)
 
     def on_event(self, event) -> None:
+        from designer.training import EpochDone, RunFailed, RunFinished, RunStarted
+
         if isinstance(event, RunStarted):
             self.total_steps = event.epochs * event.steps_per_epoch
             self.run_start = time.monotonic()

@@ -1,4 +1,6 @@
-"""A training run in a background QThread; its events reach the GUI as signals and a step queue."""
+"""A training run in a background QThread; its events reach the GUI as signals and a step queue.
+
+Nothing here imports torch until a run starts: the window must open without it."""
 
 from __future__ import annotations
 
@@ -9,9 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
-
-from designer.training.control import RunControl
-from designer.training.events import RunFailed, StepDone
 
 
 @dataclass(frozen=True)
@@ -35,14 +34,14 @@ class TrainingWorker(QObject):
     def __init__(self, snapshot: str, path: Path | None, training: dict[str, Any], session):
         super().__init__()
         self.snapshot, self.path, self.training = snapshot, path, training
-        self.control: RunControl = session.control
+        self.control = session.control
         self.steps: collections.deque[StepPoint] = session.steps
 
     @Slot()
     def run(self) -> None:
         from designer.data import SetupError
         from designer.project import ProjectError, project_from_text
-        from designer.training import Trainer, new_run, prepare_run
+        from designer.training import RunFailed, Trainer, new_run, prepare_run
 
         try:
             project = project_from_text(self.snapshot, str(self.path or "project"))
@@ -58,6 +57,8 @@ class TrainingWorker(QObject):
             self.done.emit()
 
     def listen(self, event: Any) -> None:
+        from designer.training import StepDone
+
         if isinstance(event, StepDone):
             point = StepPoint(
                 event.step, event.epoch, event.loss, event.lr, event.samples, time.monotonic()
@@ -75,7 +76,7 @@ class TrainingSession(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.control = RunControl()
+        self.control = None
         self.steps: collections.deque[StepPoint] = collections.deque()
         self.thread: QThread | None = None
         self.worker: TrainingWorker | None = None
@@ -85,6 +86,8 @@ class TrainingSession(QObject):
         return self.thread is not None
 
     def start(self, snapshot: str, path: Path | None, training: dict[str, Any]) -> None:
+        from designer.training import RunControl
+
         if self.running:
             raise RuntimeError("a run is already going")
         self.control = RunControl()
@@ -99,18 +102,29 @@ class TrainingSession(QObject):
         self.thread.finished.connect(self._finished)
         self.thread.start()
 
+    @property
+    def paused(self) -> bool:
+        return self.control is not None and self.control.paused
+
     def pause(self) -> None:
-        self.control.pause()
+        if self.control is not None:
+            self.control.pause()
 
     def resume(self) -> None:
-        self.control.resume()
+        if self.control is not None:
+            self.control.resume()
 
     def stop(self) -> None:
-        self.control.stop()
+        if self.control is not None:
+            self.control.stop()
 
     def wait(self, milliseconds: int = 30_000) -> bool:
-        """Block until the run's thread ends (for closing the window)."""
-        return self.thread is None or self.thread.wait(milliseconds)
+        """Block until the run's thread ends (for closing the window). The thread's own quit
+        is queued to this (blocked) thread, so ask it to quit here: it leaves once run returns."""
+        if self.thread is None:
+            return True
+        self.thread.quit()
+        return self.thread.wait(milliseconds)
 
     def _finished(self) -> None:
         self.worker.deleteLater()
