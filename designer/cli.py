@@ -64,7 +64,12 @@ def command_train(args: argparse.Namespace) -> int:
     from designer.training.resume import resume_setup
 
     project = load_project(args.file)
-    overrides = {"epochs": args.epochs, "device": args.device, "seed": args.seed}
+    overrides = {
+        "epochs": args.epochs,
+        "device": args.device,
+        "seed": args.seed,
+        "threads": args.threads,
+    }
     try:
         if args.resume:
             run = open_run(project.path, args.resume)
@@ -108,7 +113,7 @@ def command_lr_find(args: argparse.Namespace) -> int:
 
     project = load_project(args.file)
     try:
-        setup = prepare_run(project, device=args.device)
+        setup = prepare_run(project, device=args.device, threads=args.threads)
     except SetupError as error:
         print(f"{args.file}: {error}", file=sys.stderr)
         return 2
@@ -132,6 +137,7 @@ def command_lr_find(args: argparse.Namespace) -> int:
 
 
 COMMANDS = ("validate", "summary", "export", "train", "lr-find")
+THREADS_HELP = "torch CPU threads (default: training.threads, automatic: all cores but one)"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -155,6 +161,7 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, help="override training.epochs")
     train.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     train.add_argument("--seed", type=int, help="override training.seed")
+    train.add_argument("--threads", type=int, help=THREADS_HELP)
     train.add_argument("--resume", metavar="RUN", help="continue a run (its id or folder)")
     train.add_argument("--metrics-json", metavar="PATH", help="write the final scores as JSON")
     train.set_defaults(run=command_train)
@@ -164,6 +171,7 @@ def parser() -> argparse.ArgumentParser:
     lr_find.add_argument("--end", type=float, default=1.0, help="highest rate tried")
     lr_find.add_argument("--steps", type=int, default=100, help="batches in the sweep")
     lr_find.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    lr_find.add_argument("--threads", type=int, help=THREADS_HELP)
     lr_find.add_argument("--apply", action="store_true", help="save the proposal in the project")
     lr_find.set_defaults(run=command_lr_find)
     return main_parser

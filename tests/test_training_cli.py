@@ -21,6 +21,8 @@ def test_train_prints_progress_and_writes_the_final_scores(tmp_path, capsys):
             "2",
             "--seed",
             "1",
+            "--threads",
+            "1",
             "--metrics-json",
             str(scores_path),
         ]
@@ -35,7 +37,8 @@ def test_train_prints_progress_and_writes_the_final_scores(tmp_path, capsys):
     assert "accuracy" in scores["baseline"]["val"]
     runs = list_runs(project.path)
     assert len(runs) == 1 and runs[0].id == scores["run"]
-    assert json.loads(runs[0].config_path.read_text())["resolved"]["seed"] == 1
+    resolved = json.loads(runs[0].config_path.read_text())["resolved"]
+    assert resolved["seed"] == 1 and resolved["threads"] == 1
 
     code = main(["train", str(project.path), "--epochs", "3", "--resume", runs[0].id])
     out = capsys.readouterr().out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 
 import pytest
@@ -19,7 +20,9 @@ from designer.training import (
     load_checkpoint,
     new_run,
     prepare_run,
+    tally,
 )
+from designer.training.device import thread_count
 from designer.training.evaluate import evaluate
 from tests.train_helpers import add_dropout, example_copy
 
@@ -203,3 +206,46 @@ def test_threads_are_set_for_the_run_and_restored(tmp_path):
     Trainer(prepare_run(project), listeners=[listener]).run()
     assert set(seen) == {1}
     assert torch.get_num_threads() == before
+
+
+def test_a_run_in_a_background_thread_uses_the_callers_thread_count(tmp_path):
+    """The GUI trains in a worker thread: the count chosen for the run applies there, and
+    the thread that started it keeps its own (torch's OpenMP count is per thread)."""
+    project = example_copy(tmp_path, "mlp_iris", **FAST)
+    main_count = torch.get_num_threads()
+    target = 2 if main_count == 1 else 1
+    seen, midway, checked = [], threading.Event(), threading.Event()
+
+    def listener(event):
+        seen.append(torch.get_num_threads())
+        if isinstance(event, StepDone) and event.step == 9:
+            midway.set()
+            checked.wait(10)
+
+    trainer = Trainer(prepare_run(project, threads=target), listeners=[listener])
+    worker = threading.Thread(target=trainer.run)
+    worker.start()
+    assert midway.wait(10)
+    during = torch.get_num_threads()
+    checked.set()
+    worker.join()
+    assert set(seen) == {target}
+    assert during == main_count == torch.get_num_threads()
+    assert thread_count(0) == max(1, (os.cpu_count() or 1) - 1) and thread_count(3) == 3
+
+
+def test_step_accuracies_add_up_to_the_epochs_training_accuracy(tmp_path, monkeypatch):
+    """Steps file their outputs and the tally counts them in bulk (here every 4 steps, so an
+    epoch of 6 folds twice); read per step or per epoch, the answers agree."""
+    monkeypatch.setattr(tally, "FOLD_STEPS", 4)
+    project = example_copy(tmp_path, "mlp_iris", **FAST)
+    events = list(Trainer(prepare_run(project)).events())
+    for epoch in (e for e in events if isinstance(e, EpochDone)):
+        steps = [e for e in events if isinstance(e, StepDone) and e.epoch == epoch.epoch]
+        correct = sum(step.accuracy * step.samples for step in steps)
+        samples = sum(step.samples for step in steps)
+        assert epoch.train["accuracy"] == pytest.approx(correct / samples)
+        assert epoch.train["loss"] == pytest.approx(
+            sum(step.loss * step.samples for step in steps) / samples
+        )
+    assert 0 < epoch.train["accuracy"] < 1

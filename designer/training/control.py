@@ -32,4 +32,5 @@ class RunControl:
         return not self._running.is_set()
 
     def wait_while_paused(self) -> None:
-        self._running.wait()
+        if not self._running.is_set():  # the check alone skips the lock every step takes
+            self._running.wait()

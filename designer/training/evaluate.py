@@ -13,7 +13,8 @@ from designer.training.setup import RunSetup
 def evaluate(
     setup: RunSetup, model: nn.Module, part: Part, batch_size: int
 ) -> tuple[dict[str, float], list[list[int]] | None]:
-    """Loss and the task's scores over `part`; the confusion matrix for classes."""
+    """Loss and the task's scores over `part`; the confusion matrix for classes. Leaves the
+    model in eval mode (the trainer sets train mode as each epoch begins)."""
     if len(part) == 0:
         return {}, None
     model.eval()
@@ -24,7 +25,6 @@ def evaluate(
             output = model(x)
             total += float(loss_function(output, y)) * len(x)
             outputs.append(output.float())
-    model.train()
     output = torch.cat(outputs)
     scores = {"loss": total / len(part)}
     data, confusion = setup.data, None

@@ -1,4 +1,4 @@
-"""What a trainer tells its listeners: plain data, no Qt, safe to pass between threads."""
+"""What a trainer tells its listeners: data and tensors it no longer changes; no Qt."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import torch
+
+from designer.training.metrics import correct_answers
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,9 @@ class RunStarted:
 
 @dataclass(frozen=True)
 class StepDone:
-    """One optimizer step; `batch` counts within the epoch, `step` over the whole run."""
+    """One optimizer step; `batch` counts within the epoch, `step` over the whole run.
+    `answers` holds the batch's (detached output, target) where there are classes; accuracy
+    is counted from them when read, so that steps no listener looks at cost no counting."""
 
     epoch: int
     batch: int
@@ -29,7 +35,16 @@ class StepDone:
     loss: float
     lr: float
     samples: int
-    accuracy: float | None = None
+    answers: tuple[torch.Tensor, torch.Tensor] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def accuracy(self) -> float | None:
+        if self.answers is None:
+            return None
+        output, target = self.answers
+        return int(correct_answers(output, target)) / max(1, target.numel())
 
 
 @dataclass(frozen=True)

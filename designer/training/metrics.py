@@ -1,10 +1,10 @@
-"""Scores from a model's outputs: accuracy, top-k, precision / recall / F1 and the confusion
-matrix for classes; MAE, RMSE and R2 for values. All computed with torch on whole parts."""
+"""Scores from outputs: accuracy, top-k, precision, recall, F1, confusion, MAE, RMSE, R2."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 LOWER_IS_BETTER = ("loss", "mae", "rmse")
@@ -14,31 +14,51 @@ def lower_is_better(metric: str) -> bool:
     return metric.rsplit("_", 1)[-1] in LOWER_IS_BETTER or metric.endswith("_loss")
 
 
+def predictions(output: torch.Tensor) -> torch.Tensor:
+    """The class each output row picks: one logit is positive above 0, more take the largest."""
+    if output.shape[-1] == 1:
+        return (output.reshape(output.shape[:-1]) > 0).long()
+    return output.argmax(-1)
+
+
+def correct_answers(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """How many of `output`'s predictions match `target`, as a tensor on their device."""
+    return (predictions(output) == target).sum()
+
+
 def class_scores(
     output: torch.Tensor, target: torch.Tensor, classes: int, top_k: int
 ) -> tuple[dict[str, float], list[list[int]]]:
-    """Scores and the confusion matrix (rows: true class, columns: predicted) for logits."""
-    logits = output.reshape(-1, output.shape[-1]) if output.shape[-1] > 1 else output.reshape(-1, 1)
-    truth = target.reshape(-1)
-    predicted = (logits[:, 0] > 0).long() if logits.shape[1] == 1 else logits.argmax(dim=1)
-    matrix = torch.bincount(truth * classes + predicted, minlength=classes * classes)
-    matrix = matrix.reshape(classes, classes).double()
-    correct = matrix.diag()
-    predicted_count, true_count = matrix.sum(dim=0), matrix.sum(dim=1)
-    precision = torch.where(predicted_count > 0, correct / predicted_count.clamp(min=1), 0.0)
-    recall = torch.where(true_count > 0, correct / true_count.clamp(min=1), 0.0)
-    f1 = torch.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
-    present = true_count > 0
+    """Scores and the confusion matrix (rows: true class, columns: predicted) for logits;
+    precision, recall and F1 are averaged over the classes present. Computed with numpy and
+    plain Python from the listed matrix: run once an epoch on few rows, each tensor operation
+    would cost more than the arithmetic, and the matrix is listed for the run anyway."""
+    logits = output.detach().cpu().numpy()
+    logits = logits.reshape(-1, logits.shape[-1])
+    truth = target.detach().cpu().numpy().reshape(-1)
+    predicted = logits.argmax(axis=1) if logits.shape[1] > 1 else (logits[:, 0] > 0)
+    pairs = truth * classes + predicted
+    matrix = np.bincount(pairs, minlength=classes * classes).reshape(classes, classes).tolist()
+    true_counts = [sum(row) for row in matrix]
+    predicted_counts = [sum(column) for column in zip(*matrix, strict=True)]
+    present = [c for c in range(classes) if true_counts[c]]
+    precision = [ratio(matrix[c][c], predicted_counts[c]) for c in present]
+    recall = [ratio(matrix[c][c], true_counts[c]) for c in present]
+    f1 = [ratio(2 * p * r, p + r) for p, r in zip(precision, recall, strict=True)]
     scores = {
-        "accuracy": float(correct.sum() / max(1, len(truth))),
-        "precision": float(precision[present].mean()),
-        "recall": float(recall[present].mean()),
-        "f1": float(f1[present].mean()),
+        "accuracy": sum(matrix[c][c] for c in range(classes)) / max(1, len(truth)),
+        "precision": sum(precision) / len(present),
+        "recall": sum(recall) / len(present),
+        "f1": sum(f1) / len(present),
     }
     if classes > 5 and logits.shape[1] > top_k:
-        top = logits.topk(top_k, dim=1).indices
-        scores[f"top{top_k}_accuracy"] = float((top == truth[:, None]).any(dim=1).double().mean())
-    return scores, matrix.long().tolist()
+        top = np.argpartition(logits, -top_k, axis=1)[:, -top_k:]
+        scores[f"top{top_k}_accuracy"] = float((top == truth[:, None]).any(axis=1).mean())
+    return scores, matrix
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else 0.0
 
 
 def multilabel_scores(output: torch.Tensor, target: torch.Tensor) -> dict[str, float]:

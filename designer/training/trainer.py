@@ -1,5 +1,4 @@
-"""The training loop: plain Python over torch. It yields events and hands each to its
-listeners; it looks at its RunControl between steps; it knows nothing about Qt."""
+"""The training loop over torch: yields events to listeners, obeys a RunControl, knows no Qt."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ import gc
 import math
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import torch
@@ -40,6 +39,7 @@ from designer.training.optim import Schedule, build_optimizer
 from designer.training.position import Position
 from designer.training.runs import RunFolder
 from designer.training.setup import RunSetup
+from designer.training.tensorboard import tensorboard_log
 
 OOM_TEXTS = ("out of memory", "can't allocate memory", "not enough memory")
 
@@ -75,13 +75,23 @@ class Trainer:
         return last
 
     def events(self) -> Iterator[Event]:
-        """Train, yielding every event as it happens; a failure ends with RunFailed."""
+        """Train, yielding every event as it happens; a failure ends with RunFailed. Runs with
+        the setup's torch thread count (training.threads; automatic: all cores but one) in the
+        thread that iterates, and restores that thread's count after; with OpenMP the count is
+        per thread, so a GUI thread keeps its own. A stored run also gets TensorBoard files
+        when tensorboard is installed."""
         previous = torch.get_num_threads()
         torch.set_num_threads(thread_count(self.setup.config.threads))
+        board = tensorboard_log(self.run_folder.root) if self.run_folder is not None else None
+        if board is not None:
+            self.listeners.append(board)
         try:
             yield from self._train()
         finally:
             torch.set_num_threads(previous)
+            if board is not None:
+                self.listeners.remove(board)
+                board.close()
 
     def emit(self, event: Event) -> Event:
         for listener in self.listeners:
@@ -130,7 +140,7 @@ class Trainer:
         """Runs the epochs; returns the reason the run ended, or None after a failure event."""
         setup, config, pos, model = self.setup, self.setup.config, self.pos, self.model
         loss_function, optimizer = setup.loss.function, self.optimizer
-        correct_of = correct_counter(setup.data.task)
+        classes = setup.data.is_classification
         autocast = self._autocast()
         control = self.control
         while pos.epoch <= config.epochs:
@@ -153,18 +163,11 @@ class Trainer:
                 optimizer.zero_grad()
                 self._backward_and_step(loss)
                 self.schedule.after_step()
-                correct, targets = correct_of(output, y)
-                pos.counts(value, len(x), correct, targets)
+                answers = (output.detach(), y) if classes else None
+                pos.counts(value, len(x), answers)
+                lr = optimizer.param_groups[0]["lr"]
                 yield self.emit(
-                    StepDone(
-                        pos.epoch,
-                        pos.batch,
-                        pos.step,
-                        value,
-                        optimizer.param_groups[0]["lr"],
-                        len(x),
-                        correct / targets if targets else None,
-                    )
+                    StepDone(pos.epoch, pos.batch, pos.step, value, lr, len(x), answers)
                 )
             ended = yield from self._end_epoch(time.perf_counter() - started)
             if ended is not None:
@@ -193,7 +196,7 @@ class Trainer:
         """Validate, step the schedule, keep the best, save; returns a reason to stop or None."""
         setup, config, pos = self.setup, self.setup.config, self.pos
         lr = self.optimizer.param_groups[0]["lr"]
-        train_scores = pos.train_scores(setup.data.is_classification)
+        train_scores = pos.tally.scores(setup.data.is_classification)
         val_scores, confusion = evaluate(
             setup, self.model, setup.data.val.to(setup.device), config.batch_size
         )
@@ -354,24 +357,3 @@ def is_out_of_memory(error: BaseException) -> bool:
     if isinstance(error, torch.cuda.OutOfMemoryError | MemoryError):
         return True
     return isinstance(error, RuntimeError) and any(text in str(error) for text in OOM_TEXTS)
-
-
-def correct_counter(task: str) -> Callable[[torch.Tensor, torch.Tensor], tuple[int, int]]:
-    """How a step counts right answers: (correct, targets); (0, 0) where there are no classes."""
-    if task == "binary":
-
-        def binary(output: torch.Tensor, target: torch.Tensor) -> tuple[int, int]:
-            if output.shape[-1] == 1:
-                predicted = (output.detach().reshape(-1) > 0).long()
-            else:
-                predicted = output.detach().argmax(-1)
-            return int((predicted == target).sum()), target.numel()
-
-        return binary
-    if task in ("multiclass", "sequence_to_label", "sequence_to_sequence"):
-
-        def classes(output: torch.Tensor, target: torch.Tensor) -> tuple[int, int]:
-            return int((output.detach().argmax(-1) == target).sum()), target.numel()
-
-        return classes
-    return lambda output, target: (0, 0)

@@ -86,10 +86,7 @@ class Editor(QObject):
         if node.params.get(name) == value or self.refused():
             return
         text = f"Set {node.name}.{name}"
-        index = self.undo_stack.index()
         self.undo_stack.push(ParamEditCommand(self.doc, node_id, name, value, text))
-        if self.undo_stack.index() == index:  # merged into the last command: no indexChanged
-            self.refresh()
 
     def save(self, path: Path | None = None) -> Path:
         saved = save_project(self.project, path)

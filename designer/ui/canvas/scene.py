@@ -76,18 +76,26 @@ class GraphScene(QGraphicsScene):
         self.removeItem(item)
 
     def sync_node(self, node: Node, *_) -> None:
-        self.node_items[node.id].sync(node)
+        item = self.node_items[node.id]
+        if item.name != node.name:
+            for edge in item.edges:
+                edge.setToolTip("")  # its text names both ends: the next report writes it anew
+        item.sync(node)
 
     def show_report(self, report: GraphReport) -> None:
-        """Update the items whose report changed; the analysis keeps unchanged ones as they were."""
+        """Update the items whose report changed; the analysis keeps unchanged ones as they were.
+        A wire shows its source's shape, so only wires out of changed nodes need new text."""
+        changed = set()
         for node_id, item in self.node_items.items():
             node_report = report.nodes.get(node_id)
             if node_report is not item.report:
                 item.set_report(node_report)
+                changed.add(node_id)
         for item in self.edge_items.values():
-            source = report.nodes.get(item.source.node_id)
-            output = source.output if source is not None else None
-            item.set_shape_text(str(output) if output is not None else "shape unknown")
+            if item.source.node_id in changed or not item.toolTip():
+                source = report.nodes.get(item.source.node_id)
+                output = source.output if source is not None else None
+                item.set_shape_text(str(output) if output is not None else "shape unknown")
 
     # -- selection helpers ---------------------------------------------------------------------
 
