@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSpinBox,
     QStackedWidget,
 )
 
@@ -28,7 +29,6 @@ from designer.ui.canvas.items import NodeItem
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.canvas.view import GraphView
 from designer.ui.clipboard import copy_fragment, read_fragment
-from designer.ui.code_view import CodeDialog
 from designer.ui.editor import Editor
 from designer.ui.inspector import InspectorWidget
 from designer.ui.layer_menu import LayerMenu
@@ -41,7 +41,7 @@ from designer.ui.torch_loader import torch_loader
 from designer.ui.training.panel import TrainPanel
 
 MAX_RECENT = 8
-STATUS_BATCH = 32
+DEFAULT_BATCH = 32
 FILE_FILTER = "NetDesigner projects (*.json)"
 
 
@@ -73,7 +73,16 @@ class MainWindow(QMainWindow):
         self.training_dock.visibilityChanged.connect(self.training_dock_shown)
         self._train_panel = None
         self.status_totals = QLabel("No project open")
+        self.batch_size = QSpinBox(minimum=1, maximum=65_536, value=DEFAULT_BATCH)
+        self.batch_size.setPrefix("batch ")
+        self.batch_size.setToolTip("Batch size for the activation memory estimate")
+        self.batch_size.valueChanged.connect(
+            lambda _: self.editor and self.show_totals(self.editor.report)
+        )
         self.statusBar().addPermanentWidget(self.status_totals)
+        self.statusBar().addPermanentWidget(self.batch_size)
+        self.status_valid = QLabel()
+        self.statusBar().addPermanentWidget(self.status_valid)
         self.autosave = QTimer(self, singleShot=True, interval=1500)
         self.recovery_copy: Path | None = None
         self.autosave.timeout.connect(self.write_recovery)
@@ -146,6 +155,9 @@ class MainWindow(QMainWindow):
         self.select_all_action = self.action("Select &All", self.select_all, keys.SelectAll)
         self.rename_action = self.action("Re&name", self.rename_selected, "F2")
         self.layout_action = self.action("Auto &Layout", self.auto_layout, "Ctrl+L")
+        self.layout_down_action = self.action(
+            "Auto Layout, Top to &Bottom", lambda: self.auto_layout("down"), "Ctrl+Shift+L"
+        )
         self.fit_action = self.action("&Fit to View", lambda: self.view.fit_all(), "F")
         self.code_action = self.action("Show &Code", self.show_code, "Ctrl+Shift+C")
 
@@ -169,7 +181,9 @@ class MainWindow(QMainWindow):
         )
         edit_menu.addActions([self.delete_action, self.select_all_action, self.rename_action])
         view_menu = bar.addMenu("&View")
-        view_menu.addActions([self.fit_action, self.layout_action, self.code_action])
+        view_menu.addActions(
+            [self.fit_action, self.layout_action, self.layout_down_action, self.code_action]
+        )
         view_menu.addSeparator()
         for dock in (
             self.palette_dock,
@@ -274,14 +288,19 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{editor.title}[*] \u2014 NetDesigner")
         self.setWindowModified(editor.modified)
 
+    def batch_changed(self, _size: int) -> None:
+        if self.editor is not None:
+            self.show_totals(self.editor.report)
+
     def show_totals(self, report: GraphReport) -> None:
         errors = len(report.errors)
         validity = "\u2714 valid" if not errors else f"\u2716 {errors} error(s)"
-        memory = human_bytes(report.activation_bytes(STATUS_BATCH))
+        memory = human_bytes(report.activation_bytes(self.batch_size.value()))
         self.status_totals.setText(
             f"Parameters {report.total_params:,}   MACs {human(report.total_macs)}   "
-            f"Activations (batch {STATUS_BATCH}) {memory}   {validity}"
+            f"Activations {memory} at"
         )
+        self.status_valid.setText(validity)
         # The status bar lays out its permanent widgets only when asked to.
         self.statusBar().layout().activate()
 
@@ -524,8 +543,8 @@ class MainWindow(QMainWindow):
     def select_all(self) -> None:
         self.scene.select_nodes(list(self.scene.node_items))
 
-    def auto_layout(self) -> None:
-        self.editor.edit("Auto layout", apply_layout)
+    def auto_layout(self, direction: str = "right") -> None:
+        self.editor.edit("Auto layout", lambda doc: apply_layout(doc, direction))
         self.view.fit_all()
 
     def rename_selected(self) -> None:
@@ -559,7 +578,7 @@ class MainWindow(QMainWindow):
         menu.addAction("Show in Code", lambda: self.show_code(node_id))
         menu.exec(screen_position)
 
-    def show_code(self, node_id: str | None = None) -> CodeDialog | None:
+    def show_code(self, node_id: str | None = None):
         try:
             code = generate(self.editor.doc, self.editor.report, self.editor.project.name)
         except CompileError as error:
@@ -567,6 +586,8 @@ class MainWindow(QMainWindow):
                 self, "No code yet", f"Fix these first:\n\n{error}".replace("  ", "\u2022 ")
             )
             return None
+        from designer.ui.code_view import CodeDialog  # only when asked for: keeps start-up quick
+
         dialog = CodeDialog(code.source, f"{code.class_name} \u2014 generated code", self)
         selected = self.scene.selected_node_ids()
         node_id = node_id or (selected[0] if len(selected) == 1 else None)

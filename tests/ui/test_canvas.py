@@ -206,3 +206,30 @@ def test_wheel_zooms_and_f_fits(window, example, qtbot):
     assert view.transform().m11() > before
     key(view, Qt.Key.Key_F)
     assert view.transform().m11() <= 1.0
+
+
+def test_ports_are_typed_and_refuse_a_wire_of_the_wrong_dtype(window, qtbot):
+    window.set_project(Project())
+    drop_layer(window, "input", QPointF(0, 0))
+    drop_layer(window, "embedding", QPointF(300, 0))
+    doc = window.editor.doc
+    source, embedding = doc.nodes()
+    wire_by_drag(window, source.id, embedding.id)
+    assert doc.edges() == []
+    assert window.statusBar().currentMessage() == (
+        "Embedding 'embedding1' takes long tensors, not float"
+    )
+    port = window.scene.node_items[source.id].outputs[0]
+    assert "1x28x28" in port.toolTip()
+    window.editor.set_param(source.id, "dtype", "long")
+    assert port.color() != window.scene.node_items[embedding.id].inputs[0].color()
+    wire_by_drag(window, source.id, embedding.id)
+    assert len(doc.edges()) == 1
+
+
+def test_the_status_bar_batch_size_drives_the_memory_estimate(window, example):
+    window.open_file(example("lenet5_digits"))
+    before = window.status_totals.text()
+    window.batch_size.setValue(64)
+    assert window.status_totals.text() != before
+    assert window.status_valid.text().endswith("valid")

@@ -29,7 +29,11 @@ class NewLinkAction:
         return None
 
     def accepts(self, other: PortItem) -> bool:
-        return other.is_input != self.port.is_input and other.node_item is not self.port.node_item
+        """Opposite directions on two nodes, and a dtype the input's layer takes (when known)."""
+        if other.is_input == self.port.is_input or other.node_item is self.port.node_item:
+            return False
+        output, target = (other, self.port) if self.port.is_input else (self.port, other)
+        return all(tensor.dtype in target.node_item.dtypes for tensor in output.tensors)
 
     def move(self, position: QPointF) -> None:
         target = self.target_at(position)
@@ -45,8 +49,15 @@ class NewLinkAction:
         )
         self.preview.setPath(wire_path(start, finish))
 
+    def refused_at(self, position: QPointF) -> PortItem | None:
+        """A port under `position` that the wire may not join, for saying why."""
+        for item in self.scene.items(position):
+            if isinstance(item, PortItem) and item is not self.port and not self.accepts(item):
+                return item
+        return None
+
     def finish(self) -> tuple[PortItem, PortItem] | None:
-        """Remove the preview; the (output, input) ports to wire, or None on empty canvas."""
+        """Remove the preview; the (output, input) ports to wire, or None when none fits."""
         self.scene.removeItem(self.preview)
         if self.hovered is None:
             return None

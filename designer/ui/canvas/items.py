@@ -26,29 +26,42 @@ from PySide6.QtWidgets import (
 from designer.compiler import NodeReport
 from designer.model import Edge, Node
 from designer.ui.canvas import style
+from nodes import TensorInfo
 
 TEXT_LEVEL_OF_DETAIL = 0.35
 
 
 class PortItem(QGraphicsEllipseItem):
-    """A port on a node's edge; `is_input` ports are on the left, outputs on the right."""
+    """A typed port on a node's edge (inputs left, outputs right): it knows the tensors that pass
+    it, shows them on hover, and is drawn in the colour of their dtype."""
 
     def __init__(self, node_item: NodeItem, name: str, is_input: bool, many: bool) -> None:
         radius = style.PORT_RADIUS
         super().__init__(-radius, -radius, 2 * radius, 2 * radius, node_item)
         self.node_item, self.name, self.is_input, self.many = node_item, name, is_input, many
+        self.tensors: tuple[TensorInfo, ...] = ()
         self.setAcceptHoverEvents(True)
         self.setZValue(2)
+        self.set_tensors(())
+
+    def set_tensors(self, tensors: tuple[TensorInfo, ...]) -> None:
+        self.tensors = tensors
+        kind = "input (takes many wires)" if self.many else "input" if self.is_input else "output"
+        shapes = ", ".join(str(tensor) for tensor in tensors) or "shape unknown"
+        self.setToolTip(escape(f"{self.name}: {kind}, {shapes}"))
         self.set_highlight(False)
-        kind = "input (takes many wires)" if many else "input" if is_input else "output"
-        self.setToolTip(f"{name}: {kind}")
+
+    def color(self) -> QColor:
+        if any(tensor.dtype == "long" for tensor in self.tensors):
+            return style.TOKEN_COLOR
+        return style.wire_color()
 
     @property
     def node_id(self) -> str:
         return self.node_item.node_id
 
     def set_highlight(self, on: bool) -> None:
-        color = style.SELECTED_COLOR if on else style.wire_color()
+        color = style.SELECTED_COLOR if on else self.color()
         self.setBrush(QBrush(color if on or not self.is_input else style.canvas_color()))
         self.setPen(QPen(color, 2))
 
@@ -85,6 +98,7 @@ class NodeItem(QGraphicsItem):
             for index, port in enumerate(ports):
                 port.setPos(x, self.height * (index + 1) / (len(ports) + 1))
         self.category = spec.category
+        self.dtypes = spec.dtypes
         self.sync(node)
 
     def port(self, name: str, is_input: bool) -> PortItem:
@@ -100,6 +114,10 @@ class NodeItem(QGraphicsItem):
 
     def set_report(self, report: NodeReport | None) -> None:
         self.report = report
+        for port in self.outputs:
+            port.set_tensors((report.output,) if report and report.output else ())
+        for port in self.inputs:
+            port.set_tensors(report.inputs if report else ())
         tips = [f"{self.kind} '{self.name}'"]
         if report is not None and report.output is not None:
             tips.append(f"output {report.output}; {report.params:,} params; {report.macs:,} MACs")

@@ -23,6 +23,18 @@ from designer.ui.editor import Editor
 GRID = 20.0
 
 
+def refusal(start: PortItem, end: PortItem) -> str:
+    """Why a wire cannot join these two ports, in plain words."""
+    if start.is_input == end.is_input:
+        return "A wire goes from an output (right side) to an input (left side)"
+    if start.node_item is end.node_item:
+        return "A layer cannot feed itself"
+    output, target = (end, start) if start.is_input else (start, end)
+    dtypes = ", ".join(sorted({tensor.dtype for tensor in output.tensors}))
+    takes = " or ".join(target.node_item.dtypes)
+    return f"{target.node_item.kind} '{target.node_item.name}' takes {takes} tensors, not {dtypes}"
+
+
 class GraphScene(QGraphicsScene):
     """Items are made and updated only from document events; they never hold saved state."""
 
@@ -138,9 +150,12 @@ class GraphScene(QGraphicsScene):
         if self.link is not None:
             link, self.link = self.link, None
             link.move(event.scenePos())
+            refused = link.refused_at(event.scenePos())
             ends = link.finish()
             if ends is not None:
                 self.wire_ports(*ends)
+            elif refused is not None:
+                self.editor.edit_failed.emit(refusal(link.port, refused))
             else:
                 self.wire_dropped_on_canvas.emit(link.port, event.scenePos())
             event.accept()
