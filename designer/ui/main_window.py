@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QStackedWidget,
 )
+from shiboken6 import isValid
 
 from designer.compiler import CompileError, GraphReport, generate
 from designer.compiler.summary import human, human_bytes
@@ -599,6 +600,8 @@ class MainWindow(QMainWindow):
     # -- selection -----------------------------------------------------------------------------
 
     def selection_changed(self) -> None:
+        if not isValid(self.scene):  # the scene's own teardown clears its selection
+            return
         nodes = self.scene.selected_node_ids()
         self.inspector.show_node(nodes[0] if len(nodes) == 1 else None)
 
