@@ -21,6 +21,7 @@ class RunStarted:
     device: str
     first_step: int
     warnings: tuple[str, ...] = ()
+    class_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,7 @@ class Trainer:
                 str(setup.device),
                 self.pos.step,
                 setup.warnings,
+                setup.data.class_names,
             )
         )
         try:

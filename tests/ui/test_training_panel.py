@@ -45,6 +45,8 @@ def test_a_short_run_fills_the_plots_with_what_the_trainer_sent(window, example,
         event.val["accuracy"] for event in epochs
     ]
     assert panel.status.text().startswith("Finished (completed)")
+    assert panel.confusion_plot.matrix.tolist() == epochs[-1].confusion
+    assert started.class_names == ("setosa", "versicolor", "virginica")
     assert panel.progress.value() == 100
     assert (tmp_path / "runs").is_dir()
     assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()

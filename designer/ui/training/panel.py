@@ -28,6 +28,7 @@ from designer.ui.training.devices import device_choices
 from designer.ui.training.session import TrainingSession
 
 REDRAW_MS = 33
+MINIMUM_HEIGHT = 300
 LOCK_MESSAGE = "Training is running: stop it before changing the network"
 
 
@@ -75,9 +76,10 @@ class TrainPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #d32f2f;")
-        from designer.ui.training.plots import LossPlot, MetricPlot  # pyqtgraph: when first shown
+        from designer.ui.training import plots  # pyqtgraph: only once the panel is wanted
 
-        self.loss_plot, self.metric_plot = LossPlot(), MetricPlot()
+        self.loss_plot, self.metric_plot = plots.LossPlot(), plots.MetricPlot()
+        self.confusion_plot = plots.ConfusionPlot()
         self.build_layout()
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
@@ -114,9 +116,11 @@ class TrainPanel(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(self.loss_plot.widget)
         splitter.addWidget(self.metric_plot.widget)
+        splitter.addWidget(self.confusion_plot.widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
+        self.setMinimumHeight(MINIMUM_HEIGHT)
 
     def fill_devices(self) -> None:
         """Ask torch which devices there are (once torch is loaded)."""
@@ -143,6 +147,7 @@ class TrainPanel(QWidget):
         snapshot = json.dumps(project_to_dict(self.editor.project))
         self.loss_plot.clear()
         self.metric_plot.clear()
+        self.confusion_plot.clear()
         self.message.clear()
         self.progress.setValue(0)
         self.status.setText("Preparing data\u2026")
@@ -202,11 +207,14 @@ class TrainPanel(QWidget):
             self.total_steps = event.epochs * event.steps_per_epoch
             self.run_start = time.monotonic()
             self.status.setText(f"Training on {event.device}\u2026")
+            self.confusion_plot.set_classes(event.class_names)
         elif isinstance(event, EpochDone):
             self.drain()
             if "loss" in event.val:
                 self.loss_plot.add_epoch(event.step, event.val["loss"])
             self.metric_plot.add_epoch(event.step, event.train, event.val)
+            if event.confusion is not None:
+                self.confusion_plot.show(event.confusion)
         elif isinstance(event, RunFinished):
             scores = ", ".join(f"{key} {value:.4g}" for key, value in event.val.items())
             self.progress.setValue(100)

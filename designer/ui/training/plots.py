@@ -107,3 +107,49 @@ class MetricPlot:
         for curve in self.curves.values():
             self.widget.removeItem(curve)
         self.series, self.curves, self.metric = {}, {}, None
+
+
+class ConfusionPlot:
+    """The validation confusion matrix of the last epoch as a heat map, with class names."""
+
+    def __init__(self) -> None:
+        self.widget = pg.PlotWidget(background=None)
+        self.widget.setTitle("Confusion (validation)")
+        self.widget.setLabel("left", "true")
+        self.widget.setLabel("bottom", "predicted")
+        self.widget.invertY(True)
+        self.widget.setAspectLocked(True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(pg.colormap.get("viridis"))
+        self.widget.addItem(self.image)
+        self.labels: list[pg.TextItem] = []
+        self.matrix: np.ndarray | None = None
+
+    def set_classes(self, names: tuple[str, ...]) -> None:
+        """Names down the side; numbers along the bottom, where long names would overlap."""
+        self.widget.getAxis("left").setTicks(
+            [[(index + 0.5, f"{index}: {name}") for index, name in enumerate(names)]]
+        )
+        self.widget.getAxis("bottom").setTicks(
+            [[(index + 0.5, str(index)) for index in range(len(names))]]
+        )
+
+    def show(self, matrix: list[list[int]]) -> None:
+        self.matrix = np.asarray(matrix, dtype=float)
+        self.image.setImage(self.matrix, levels=(0, max(1.0, self.matrix.max())))
+        for label in self.labels:
+            self.widget.removeItem(label)
+        self.labels = []
+        if len(self.matrix) <= 12:
+            for (row, column), count in np.ndenumerate(self.matrix):
+                label = pg.TextItem(f"{count:.0f}", color="w", anchor=(0.5, 0.5))
+                label.setPos(column + 0.5, row + 0.5)
+                self.widget.addItem(label)
+                self.labels.append(label)
+
+    def clear(self) -> None:
+        self.matrix = None
+        self.image.clear()
+        for label in self.labels:
+            self.widget.removeItem(label)
+        self.labels = []
