@@ -27,7 +27,7 @@ from designer.ui.editor import Editor
 from designer.ui.training.devices import device_choices
 from designer.ui.training.session import TrainingSession
 
-REDRAW_MS = 33
+REDRAW_MS = 100  # 10 frames a second: smooth for curves, light on the trainer's thread
 MINIMUM_HEIGHT = 300
 LOCK_MESSAGE = "Training is running: stop it before changing the network"
 
@@ -77,6 +77,8 @@ class TrainPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #d32f2f;")
         from designer.ui.training import plots  # pyqtgraph: only once the panel is wanted
+
+        self.fix_steps = plots.fix_steps
 
         self.loss_plot, self.metric_plot = plots.LossPlot(), plots.MetricPlot()
         self.confusion_plot = plots.ConfusionPlot()
@@ -192,7 +194,9 @@ class TrainPanel(QWidget):
         rate = self.samples_done / elapsed
         done = step / self.total_steps if self.total_steps else 0.0
         remaining = elapsed * (1 - done) / done if done else 0.0
-        self.progress.setValue(round(100 * done))
+        percent = round(100 * done)
+        if percent != self.progress.value():
+            self.progress.setValue(percent)
         text = (
             f"Epoch {epoch + 1}/{self.epochs.value()} \u00b7 step {step} \u00b7 "
             f"{rate:,.0f} samples/s \u00b7 ETA {remaining:.0f} s"
@@ -206,6 +210,8 @@ class TrainPanel(QWidget):
         if isinstance(event, RunStarted):
             self.total_steps = event.epochs * event.steps_per_epoch
             self.run_start = time.monotonic()
+            self.fix_steps(self.loss_plot.widget, self.total_steps)
+            self.fix_steps(self.metric_plot.widget, self.total_steps)
             self.status.setText(f"Training on {event.device}\u2026")
             self.confusion_plot.set_classes(event.class_names)
         elif isinstance(event, EpochDone):

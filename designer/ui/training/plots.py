@@ -1,4 +1,8 @@
-"""Live training plots on pyqtgraph: loss per step and per epoch, and the epoch metrics."""
+"""Live training plots on pyqtgraph: loss per step and per epoch, the epoch metrics, confusion.
+
+Every repaint in the GUI thread takes the interpreter lock from the trainer's thread, so the
+plots redraw only series that changed, keep their x range fixed, and draw no grid (a grid makes
+each curve update repaint both axes)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import pyqtgraph as pg
 
 TRAIN_PEN = pg.mkPen("#1e88e5", width=1.5)
 VAL_PEN = pg.mkPen("#e53935", width=2)
+MAX_LABELLED_CLASSES = 5  # each label repaints on its own: past 5x5 the colours tell it
 METRIC_PENS = {"train": pg.mkPen("#43a047", width=2), "val": pg.mkPen("#fb8c00", width=2)}
 
 
@@ -17,6 +22,7 @@ class GrowingSeries:
         self.x = np.empty(1024)
         self.y = np.empty(1024)
         self.size = 0
+        self.dirty = False
 
     def extend(self, xs: list[float], ys: list[float]) -> None:
         needed = self.size + len(xs)
@@ -27,9 +33,16 @@ class GrowingSeries:
         self.x[self.size : needed] = xs
         self.y[self.size : needed] = ys
         self.size = needed
+        self.dirty = True
 
     def view(self) -> tuple[np.ndarray, np.ndarray]:
         return self.x[: self.size], self.y[: self.size]
+
+    def draw_on(self, curve: pg.PlotDataItem) -> None:
+        """Hand the values to `curve` if they changed since the last time."""
+        if self.dirty:
+            curve.setData(*self.view())
+            self.dirty = False
 
 
 def plot_widget(title: str, y_label: str) -> pg.PlotWidget:
@@ -37,9 +50,14 @@ def plot_widget(title: str, y_label: str) -> pg.PlotWidget:
     widget.setTitle(title)
     widget.setLabel("left", y_label)
     widget.setLabel("bottom", "step")
-    widget.showGrid(x=True, y=True, alpha=0.25)
     widget.addLegend(offset=(-10, 10))
     return widget
+
+
+def fix_steps(widget: pg.PlotWidget, total_steps: int) -> None:
+    """The whole run's steps on the x axis from the start: no re-ranging as points arrive."""
+    widget.getPlotItem().enableAutoRange(x=False)
+    widget.setXRange(0, max(1, total_steps), padding=0.02)
 
 
 class LossPlot:
@@ -63,14 +81,15 @@ class LossPlot:
         self.val.extend([step], [loss])
 
     def redraw(self) -> None:
-        self.train_curve.setData(*self.train.view())
-        self.val_curve.setData(*self.val.view())
+        self.train.draw_on(self.train_curve)
+        self.val.draw_on(self.val_curve)
 
     def set_log(self, on: bool) -> None:
         self.widget.setLogMode(y=on)
 
     def clear(self) -> None:
         self.train, self.val = GrowingSeries(), GrowingSeries()
+        self.train.dirty = self.val.dirty = True
         self.redraw()
 
 
@@ -101,7 +120,7 @@ class MetricPlot:
 
     def redraw(self) -> None:
         for split, series in self.series.items():
-            self.curves[split].setData(*series.view())
+            series.draw_on(self.curves[split])
 
     def clear(self) -> None:
         for curve in self.curves.values():
@@ -126,7 +145,18 @@ class ConfusionPlot:
         self.matrix: np.ndarray | None = None
 
     def set_classes(self, names: tuple[str, ...]) -> None:
-        """Names down the side; numbers along the bottom, where long names would overlap."""
+        """Names down the side; numbers along the bottom, where long names would overlap. The
+        count labels are made here once; each epoch only changes their text."""
+        for label in self.labels:
+            self.widget.removeItem(label)
+        self.labels = []
+        if len(names) <= MAX_LABELLED_CLASSES:
+            for row in range(len(names)):
+                for column in range(len(names)):
+                    label = pg.TextItem("", color="w", anchor=(0.5, 0.5))
+                    label.setPos(column + 0.5, row + 0.5)
+                    self.widget.addItem(label)
+                    self.labels.append(label)
         self.widget.getAxis("left").setTicks(
             [[(index + 0.5, f"{index}: {name}") for index, name in enumerate(names)]]
         )
@@ -137,19 +167,12 @@ class ConfusionPlot:
     def show(self, matrix: list[list[int]]) -> None:
         self.matrix = np.asarray(matrix, dtype=float)
         self.image.setImage(self.matrix, levels=(0, max(1.0, self.matrix.max())))
-        for label in self.labels:
-            self.widget.removeItem(label)
-        self.labels = []
-        if len(self.matrix) <= 12:
-            for (row, column), count in np.ndenumerate(self.matrix):
-                label = pg.TextItem(f"{count:.0f}", color="w", anchor=(0.5, 0.5))
-                label.setPos(column + 0.5, row + 0.5)
-                self.widget.addItem(label)
-                self.labels.append(label)
+        if len(self.labels) == self.matrix.size:
+            for label, count in zip(self.labels, self.matrix.flat, strict=True):
+                label.setText(f"{count:.0f}")
 
     def clear(self) -> None:
         self.matrix = None
         self.image.clear()
         for label in self.labels:
-            self.widget.removeItem(label)
-        self.labels = []
+            label.setText("")
