@@ -31,6 +31,13 @@ from nodes import TensorInfo
 TEXT_LEVEL_OF_DETAIL = 0.35
 
 
+def color_of(tensors: tuple[TensorInfo, ...]) -> QColor:
+    """Ports and their wires: token ids (long) in their own colour, real values in the usual."""
+    if any(tensor.dtype == "long" for tensor in tensors):
+        return style.TOKEN_COLOR
+    return style.wire_color()
+
+
 class PortItem(QGraphicsEllipseItem):
     """A typed port on a node's edge (inputs left, outputs right): it knows the tensors that pass
     it, shows them on hover, and is drawn in the colour of their dtype."""
@@ -45,16 +52,18 @@ class PortItem(QGraphicsEllipseItem):
         self.set_tensors(())
 
     def set_tensors(self, tensors: tuple[TensorInfo, ...]) -> None:
+        if tensors == self.tensors and self.toolTip():
+            return
+        recolor = self.color() != color_of(tensors) or not self.toolTip()
         self.tensors = tensors
         kind = "input (takes many wires)" if self.many else "input" if self.is_input else "output"
         shapes = ", ".join(str(tensor) for tensor in tensors) or "shape unknown"
         self.setToolTip(escape(f"{self.name}: {kind}, {shapes}"))
-        self.set_highlight(False)
+        if recolor:
+            self.set_highlight(False)
 
     def color(self) -> QColor:
-        if any(tensor.dtype == "long" for tensor in self.tensors):
-            return style.TOKEN_COLOR
-        return style.wire_color()
+        return color_of(self.tensors)
 
     @property
     def node_id(self) -> str:
