@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from designer.model.graph import Edge, GraphDocument, GraphError
+from designer.model.records import edge_record, node_record
 
 FRAGMENT_FORMAT = "netdesigner-fragment"
 
@@ -38,24 +39,9 @@ def fragment(doc: GraphDocument, node_ids: list[str]) -> dict[str, Any]:
     chosen = set(node_ids)
     return {
         "format": FRAGMENT_FORMAT,
-        "nodes": [
-            {
-                "id": node.id,
-                "kind": node.kind,
-                "name": node.name,
-                "params": node.spec.params_to_json(node.params),
-                "position": list(node.position),
-            }
-            for node in doc.nodes()
-            if node.id in chosen
-        ],
+        "nodes": [node_record(node) for node in doc.nodes() if node.id in chosen],
         "edges": [
-            {
-                "source": edge.source,
-                "source_port": edge.source_port,
-                "target": edge.target,
-                "target_port": edge.target_port,
-            }
+            edge_record(edge)
             for edge in doc.edges()
             if edge.source in chosen and edge.target in chosen
         ],

@@ -11,6 +11,7 @@ import jsonschema
 
 from designer.atomic import write_atomically
 from designer.model import Edge, GraphDocument, GraphError
+from designer.model.records import edge_record, node_record
 from designer.project.project import FORMAT_VERSION, Project, ProjectError
 from designer.project.schema import PROJECT
 from nodes import REGISTRY
@@ -151,26 +152,8 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "name": project.name,
         "description": project.description,
         "graph": {
-            "nodes": [
-                {
-                    "id": node.id,
-                    "kind": node.kind,
-                    "name": node.name,
-                    "params": node.spec.params_to_json(node.params),
-                    "position": list(node.position),
-                }
-                for node in doc.nodes()
-            ],
-            "edges": [
-                {
-                    "id": edge.id,
-                    "source": edge.source,
-                    "source_port": edge.source_port,
-                    "target": edge.target,
-                    "target_port": edge.target_port,
-                }
-                for edge in doc.edges()
-            ],
+            "nodes": [node_record(node) for node in doc.nodes()],
+            "edges": [edge_record(edge) for edge in doc.edges()],
         },
         "dataset": project.dataset,
         "training": project.training,

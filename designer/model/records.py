@@ -1,0 +1,27 @@
+"""Nodes and wires as plain JSON data, as project files and the clipboard hold them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from designer.model.graph import Edge, Node
+
+
+def node_record(node: Node) -> dict[str, Any]:
+    return {
+        "id": node.id,
+        "kind": node.kind,
+        "name": node.name,
+        "params": node.spec.params_to_json(node.params),
+        "position": list(node.position),
+    }
+
+
+def edge_record(edge: Edge) -> dict[str, Any]:
+    return {
+        "id": edge.id,
+        "source": edge.source,
+        "source_port": edge.source_port,
+        "target": edge.target,
+        "target_port": edge.target_port,
+    }
