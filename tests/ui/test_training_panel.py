@@ -129,3 +129,23 @@ def test_odd_training_settings_fall_back_in_the_form(window, example, tmp_path):
     panel = window.train_panel
     assert (panel.epochs.value(), panel.batch_size.value(), panel.lr.value()) == (10, 32, 1e-3)
     assert panel.training_settings()["optimizer"] == {"name": "sgd", "lr": 1e-3}
+
+
+def test_the_x_axis_shows_steps_epochs_or_seconds(window, example, tmp_path, qtbot):
+    panel = open_copy(window, example, tmp_path)
+    events = record(panel)
+    panel.epochs.setValue(2)
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        panel.start()
+    started = next(event for event in events if isinstance(event, RunStarted))
+    steps, _ = panel.loss_plot.train_curve.getData()
+    assert steps[-1] == 2 * started.steps_per_epoch
+    panel.x_axis.setCurrentIndex(panel.x_axis.findData("epoch"))
+    epochs, _ = panel.loss_plot.train_curve.getData()
+    assert epochs[-1] == 2.0
+    panel.x_axis.setCurrentIndex(panel.x_axis.findData("time"))
+    seconds, _ = panel.loss_plot.train_curve.getData()
+    assert 0 <= seconds[0] <= seconds[-1] < 60
+    lrs = panel.lr_plot.series.view()[1]
+    assert len(lrs) == len(steps) and lrs[0] > 0
+    assert panel.speed_plot.series.size >= 1

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -78,18 +79,26 @@ class TrainPanel(QWidget):
         self.message.setStyleSheet("color: #d32f2f;")
         from designer.ui.training import plots  # pyqtgraph: only once the panel is wanted
 
-        self.fix_steps = plots.fix_steps
+        self.fix_range = plots.fix_range
+        self.axis = plots.XAxis()
 
         self.loss_plot, self.metric_plot = plots.LossPlot(), plots.MetricPlot()
         self.confusion_plot = plots.ConfusionPlot()
+        self.lr_plot = plots.SeriesPlot("Learning rate", "lr", "#8e24aa")
+        self.speed_plot = plots.SeriesPlot("Throughput", "samples/s", "#00897b")
+        self.x_axis = QComboBox()
+        for mode, label in (("step", "Step"), ("epoch", "Epoch"), ("time", "Wall time")):
+            self.x_axis.addItem(label, mode)
         self.build_layout()
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.session.stop)
         self.log_scale.toggled.connect(self.loss_plot.set_log)
+        self.x_axis.currentIndexChanged.connect(self.change_axis)
         self.timer = QTimer(self, interval=REDRAW_MS)
         self.timer.timeout.connect(self.drain)
-        self.run_start = 0.0
+        self.run_start = self.clock_zero = 0.0
+        self.last_time: float | None = None
         self.samples_done = 0
         self.total_steps = 0
         self.set_running(False)
@@ -108,7 +117,11 @@ class TrainPanel(QWidget):
         controls.addLayout(buttons)
         controls.addWidget(self.progress)
         controls.addWidget(self.status)
-        controls.addWidget(self.log_scale)
+        axis_row = QHBoxLayout()
+        axis_row.addWidget(QLabel("x axis"))
+        axis_row.addWidget(self.x_axis, 1)
+        axis_row.addWidget(self.log_scale)
+        controls.addLayout(axis_row)
         controls.addWidget(self.message)
         controls.addStretch(1)
         left = QWidget()
@@ -116,8 +129,12 @@ class TrainPanel(QWidget):
         left.setMaximumWidth(320)
         splitter = QSplitter()
         splitter.addWidget(left)
+        tabs = QTabWidget()
+        tabs.addTab(self.metric_plot.widget, "Metric")
+        tabs.addTab(self.lr_plot.widget, "Learning rate")
+        tabs.addTab(self.speed_plot.widget, "Throughput")
         splitter.addWidget(self.loss_plot.widget)
-        splitter.addWidget(self.metric_plot.widget)
+        splitter.addWidget(tabs)
         splitter.addWidget(self.confusion_plot.widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -147,13 +164,15 @@ class TrainPanel(QWidget):
     def start(self) -> None:
         self.fill_devices()
         snapshot = json.dumps(project_to_dict(self.editor.project))
-        self.loss_plot.clear()
-        self.metric_plot.clear()
-        self.confusion_plot.clear()
+        for plot in self.plots():
+            plot.clear()
+        self.axis.clock = type(self.axis.clock)()
         self.message.clear()
         self.progress.setValue(0)
         self.status.setText("Preparing data\u2026")
         self.run_start, self.samples_done, self.total_steps = time.monotonic(), 0, 0
+        self.clock_zero = self.run_start  # the wall-time axis counts from Start
+        self.last_time = None
         self.session.start(snapshot, self.editor.project.path, self.training_settings())
         self.editor.lock(LOCK_MESSAGE)
         self.set_running(True)
@@ -183,11 +202,44 @@ class TrainPanel(QWidget):
         while self.session.steps:
             points.append(self.session.steps.popleft())
         if points:
-            self.loss_plot.add_steps([p.step for p in points], [p.loss for p in points])
+            steps = [p.step for p in points]
+            self.axis.record_times(steps, [p.time - self.clock_zero for p in points])
+            self.loss_plot.add_steps(steps, [p.loss for p in points])
+            self.lr_plot.add(steps, [p.lr for p in points])
+            self.plot_throughput(points)
             self.samples_done += sum(p.samples for p in points)
             self.show_progress(points[-1].step, points[-1].epoch)
-        self.loss_plot.redraw()
-        self.metric_plot.redraw()
+        for plot in self.plots():
+            if plot is not self.confusion_plot:
+                plot.redraw(self.axis)
+
+    def plot_throughput(self, points: list) -> None:
+        """Samples per second over the steps just drained, timed by the trainer's own clock."""
+        counted, since = points, self.last_time
+        if since is None or since >= points[0].time:
+            counted, since = points[1:], points[0].time
+        span = points[-1].time - since
+        if counted and span > 0:
+            rate = sum(point.samples for point in counted) / span
+            self.speed_plot.add([points[-1].step], [rate])
+        self.last_time = points[-1].time
+
+    def plots(self) -> list:
+        return [
+            self.loss_plot,
+            self.metric_plot,
+            self.lr_plot,
+            self.speed_plot,
+            self.confusion_plot,
+        ]
+
+    def change_axis(self, _index: int) -> None:
+        """Show every curve against steps, epochs or seconds; the data stays by step."""
+        self.axis.mode = self.x_axis.currentData()
+        for plot in self.plots():
+            if plot is not self.confusion_plot:
+                self.fix_range(plot.widget, self.axis, self.total_steps)
+                plot.redraw(self.axis, force=True)
 
     def show_progress(self, step: int, epoch: int) -> None:
         elapsed = max(time.monotonic() - self.run_start, 1e-9)
@@ -210,8 +262,8 @@ class TrainPanel(QWidget):
         if isinstance(event, RunStarted):
             self.total_steps = event.epochs * event.steps_per_epoch
             self.run_start = time.monotonic()
-            self.fix_steps(self.loss_plot.widget, self.total_steps)
-            self.fix_steps(self.metric_plot.widget, self.total_steps)
+            self.axis.steps_per_epoch = max(1, event.steps_per_epoch)
+            self.change_axis(0)
             self.status.setText(f"Training on {event.device}\u2026")
             self.confusion_plot.set_classes(event.class_names)
         elif isinstance(event, EpochDone):

@@ -11,6 +11,7 @@ import pyqtgraph as pg
 
 TRAIN_PEN = pg.mkPen("#1e88e5", width=1.5)
 VAL_PEN = pg.mkPen("#e53935", width=2)
+AXIS_LABELS = {"step": "step", "epoch": "epoch", "time": "seconds"}
 MAX_LABELLED_CLASSES = 5  # each label repaints on its own: past 5x5 the colours tell it
 METRIC_PENS = {"train": pg.mkPen("#43a047", width=2), "val": pg.mkPen("#fb8c00", width=2)}
 
@@ -38,11 +39,39 @@ class GrowingSeries:
     def view(self) -> tuple[np.ndarray, np.ndarray]:
         return self.x[: self.size], self.y[: self.size]
 
-    def draw_on(self, curve: pg.PlotDataItem) -> None:
-        """Hand the values to `curve` if they changed since the last time."""
-        if self.dirty:
-            curve.setData(*self.view())
+    def draw_on(self, curve: pg.PlotDataItem, axis: XAxis, force: bool = False) -> None:
+        """Hand the values to `curve`, x mapped onto the chosen axis, if they changed."""
+        if self.dirty or force:
+            steps, values = self.view()
+            curve.setData(axis.transform(steps), values)
             self.dirty = False
+
+
+class XAxis:
+    """What the x axis counts: optimizer steps, epochs (fractional), or seconds since start.
+    Every series is kept by step; the axis maps steps on the way to the screen."""
+
+    def __init__(self) -> None:
+        self.mode = "step"
+        self.steps_per_epoch = 1
+        self.clock = GrowingSeries()
+
+    def record_times(self, steps: list[float], seconds: list[float]) -> None:
+        self.clock.extend(steps, seconds)
+
+    def transform(self, steps: np.ndarray) -> np.ndarray:
+        if self.mode == "epoch":
+            return steps / self.steps_per_epoch
+        if self.mode == "time":
+            known_steps, seconds = self.clock.view()
+            return np.interp(steps, known_steps, seconds) if len(known_steps) else steps * 0.0
+        return steps
+
+    def limit(self, total_steps: int) -> float | None:
+        """The x axis' right end for a run of `total_steps`, or None (time: not known ahead)."""
+        if self.mode == "time":
+            return None
+        return float(self.transform(np.array([float(total_steps)]))[0])
 
 
 def plot_widget(title: str, y_label: str) -> pg.PlotWidget:
@@ -54,10 +83,16 @@ def plot_widget(title: str, y_label: str) -> pg.PlotWidget:
     return widget
 
 
-def fix_steps(widget: pg.PlotWidget, total_steps: int) -> None:
-    """The whole run's steps on the x axis from the start: no re-ranging as points arrive."""
-    widget.getPlotItem().enableAutoRange(x=False)
-    widget.setXRange(0, max(1, total_steps), padding=0.02)
+def fix_range(widget: pg.PlotWidget, axis: XAxis, total_steps: int) -> None:
+    """The whole run on the x axis from the start, so it does not re-range as points arrive
+    (time is not known ahead, so it ranges itself)."""
+    widget.setLabel("bottom", AXIS_LABELS[axis.mode])
+    end = axis.limit(total_steps)
+    if end is None:
+        widget.getPlotItem().enableAutoRange(x=True)
+    else:
+        widget.getPlotItem().enableAutoRange(x=False)
+        widget.setXRange(0, max(end, 1e-9), padding=0.02)
 
 
 class LossPlot:
@@ -80,17 +115,17 @@ class LossPlot:
     def add_epoch(self, step: float, loss: float) -> None:
         self.val.extend([step], [loss])
 
-    def redraw(self) -> None:
-        self.train.draw_on(self.train_curve)
-        self.val.draw_on(self.val_curve)
+    def redraw(self, axis: XAxis, force: bool = False) -> None:
+        self.train.draw_on(self.train_curve, axis, force)
+        self.val.draw_on(self.val_curve, axis, force)
 
     def set_log(self, on: bool) -> None:
         self.widget.setLogMode(y=on)
 
     def clear(self) -> None:
         self.train, self.val = GrowingSeries(), GrowingSeries()
-        self.train.dirty = self.val.dirty = True
-        self.redraw()
+        self.train_curve.setData([], [])
+        self.val_curve.setData([], [])
 
 
 class MetricPlot:
@@ -118,14 +153,35 @@ class MetricPlot:
                     )
                 self.series[split].extend([step], [values[self.metric]])
 
-    def redraw(self) -> None:
+    def redraw(self, axis: XAxis, force: bool = False) -> None:
         for split, series in self.series.items():
-            series.draw_on(self.curves[split])
+            series.draw_on(self.curves[split], axis, force)
 
     def clear(self) -> None:
         for curve in self.curves.values():
             self.widget.removeItem(curve)
         self.series, self.curves, self.metric = {}, {}, None
+
+
+class SeriesPlot:
+    """One value per step or so, e.g. the learning rate or samples per second."""
+
+    def __init__(self, title: str, y_label: str, color: str) -> None:
+        self.widget = plot_widget(title, y_label)
+        self.series = GrowingSeries()
+        self.curve = self.widget.plot(pen=pg.mkPen(color, width=1.5))
+        self.curve.setDownsampling(auto=True, method="peak")
+        self.curve.setClipToView(True)
+
+    def add(self, steps: list[float], values: list[float]) -> None:
+        self.series.extend(steps, values)
+
+    def redraw(self, axis: XAxis, force: bool = False) -> None:
+        self.series.draw_on(self.curve, axis, force)
+
+    def clear(self) -> None:
+        self.series = GrowingSeries()
+        self.curve.setData([], [])
 
 
 class ConfusionPlot:
