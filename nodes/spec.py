@@ -30,7 +30,6 @@ class ForwardContext:
     inputs: tuple[str, ...]
     output: str
     params: Params
-    input_infos: Inputs
 
 
 def call_layer(ctx: ForwardContext) -> list[str]:

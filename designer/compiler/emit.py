@@ -49,5 +49,5 @@ def node_code(
 ) -> NodeCode:
     """The code for one layer node; names must already be safe identifiers."""
     init = constructor_call(spec, params, inputs) if spec.module else None
-    context = ForwardContext(layer, input_vars, output_var, params, inputs)
+    context = ForwardContext(layer, input_vars, output_var, params)
     return NodeCode(init, tuple(spec.forward(context)))

@@ -35,9 +35,6 @@ class Section:
             raise self.fail(key, "is required")
         return default
 
-    def has(self, key: str) -> bool:
-        return self.data.get(key) is not None
-
     def integer(
         self,
         key: str,

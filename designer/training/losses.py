@@ -37,7 +37,6 @@ FUNCTIONS: dict[str, LossFunction] = {
     "smooth_l1": F.smooth_l1_loss,
 }
 CLASS_LOSSES = ("cross_entropy", "nll")
-VALUE_LOSSES = ("mse", "l1", "smooth_l1")
 
 
 @dataclass(frozen=True)

@@ -64,9 +64,6 @@ class Trainer:
         self.model: nn.Module | None = None
         self.best_state: dict[str, torch.Tensor] | None = None
 
-    def add_listener(self, listener: Listener) -> None:
-        self.listeners.append(listener)
-
     def run(self) -> RunFinished | RunFailed:
         """Train to the end and return the last event (finished or failed)."""
         last = None

@@ -4,7 +4,7 @@ from nodes.params import ChoiceParam, IntsParam
 from nodes.registry import register
 from nodes.spec import LayerSpec, PortSpec
 
-INPUT = register(
+register(
     LayerSpec(
         kind="input",
         name="Input",
@@ -27,7 +27,7 @@ INPUT = register(
     )
 )
 
-OUTPUT = register(
+register(
     LayerSpec(
         kind="output",
         name="Output",
