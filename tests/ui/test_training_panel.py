@@ -149,3 +149,31 @@ def test_the_x_axis_shows_steps_epochs_or_seconds(window, example, tmp_path, qtb
     lrs = panel.lr_plot.series.view()[1]
     assert len(lrs) == len(steps) and lrs[0] > 0
     assert panel.speed_plot.series.size >= 1
+
+
+def test_closing_the_window_during_a_run_asks_then_stops_it(qtbot, example, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from designer.ui.main_window import MainWindow
+
+    main = MainWindow()
+    qtbot.addWidget(main)
+    main.show()
+    panel = open_copy(main, example, tmp_path)
+    panel.epochs.setValue(1000)
+    with qtbot.waitSignal(panel.session.event_emitted, timeout=RUN_TIMEOUT):
+        panel.start()
+    asked = []
+
+    def answer(*args, **kwargs):
+        asked.append(args[1])
+        return (
+            QMessageBox.StandardButton.Cancel if len(asked) == 1 else QMessageBox.StandardButton.Yes
+        )
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    assert not main.close()
+    assert panel.session.running
+    assert main.close()
+    assert asked == ["Training is running", "Training is running"]
+    assert not panel.session.running or panel.session.thread.wait(1000)
