@@ -177,3 +177,42 @@ def test_closing_the_window_during_a_run_asks_then_stops_it(qtbot, example, tmp_
     assert main.close()
     assert asked == ["Training is running", "Training is running"]
     assert not panel.session.running or panel.session.thread.wait(1000)
+
+
+def test_runs_are_listed_overlaid_resumed_and_deleted(
+    window, example, tmp_path, qtbot, monkeypatch
+):
+    from PySide6.QtCore import Qt as QtCore
+    from PySide6.QtWidgets import QMessageBox
+
+    panel = open_copy(window, example, tmp_path)
+    events = record(panel)
+    panel.epochs.setValue(2)
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        panel.start()
+    tree = panel.runs.tree
+    assert tree.topLevelItemCount() == 1
+    item = tree.topLevelItem(0)
+    assert item.text(1) == "2" and item.text(3) == "completed"
+    item.setCheckState(0, QtCore.CheckState.Checked)
+    (overlay,) = panel.loss_plot.overlays.values()
+    first_epochs = [event for event in events if isinstance(event, EpochDone)]
+    assert list(overlay.getData()[1]) == [event.val["loss"] for event in first_epochs]
+    item.setCheckState(0, QtCore.CheckState.Unchecked)
+    assert panel.loss_plot.overlays == {}
+
+    tree.setCurrentItem(item)
+    panel.epochs.setValue(4)
+    events.clear()
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        panel.runs.resume_button.click()
+    resumed = [event.epoch for event in events if isinstance(event, EpochDone)]
+    last = first_epochs[-1].epoch
+    assert resumed == [last + 1, last + 2]
+    assert panel.runs.tree.topLevelItem(0).text(1) == "4"
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    panel.runs.tree.setCurrentItem(panel.runs.tree.topLevelItem(0))
+    panel.runs.delete_button.click()
+    assert panel.runs.tree.topLevelItemCount() == 0
+    assert not any((tmp_path / "runs").rglob("metrics.jsonl"))

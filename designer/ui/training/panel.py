@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 
 from designer.project.files import project_to_dict
 from designer.ui.editor import Editor
+from designer.ui.torch_loader import torch_loader
 from designer.ui.training.devices import device_choices
+from designer.ui.training.runs import RunsWidget
 from designer.ui.training.session import TrainingSession
 
 REDRAW_MS = 100  # 10 frames a second: smooth for curves, light on the trainer's thread
@@ -86,15 +88,19 @@ class TrainPanel(QWidget):
         self.confusion_plot = plots.ConfusionPlot()
         self.lr_plot = plots.SeriesPlot("Learning rate", "lr", "#8e24aa")
         self.speed_plot = plots.SeriesPlot("Throughput", "samples/s", "#00897b")
+        self.runs = RunsWidget()
         self.x_axis = QComboBox()
         for mode, label in (("step", "Step"), ("epoch", "Epoch"), ("time", "Wall time")):
             self.x_axis.addItem(label, mode)
         self.build_layout()
-        self.start_button.clicked.connect(self.start)
+        self.start_button.clicked.connect(lambda: self.start())
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.session.stop)
         self.log_scale.toggled.connect(self.loss_plot.set_log)
         self.x_axis.currentIndexChanged.connect(self.change_axis)
+        self.runs.overlay_changed.connect(self.overlay_run)
+        self.runs.resume_requested.connect(lambda run_id: self.start(resume=run_id))
+        torch_loader().when_ready(self.refresh_runs)
         self.timer = QTimer(self, interval=REDRAW_MS)
         self.timer.timeout.connect(self.drain)
         self.run_start = self.clock_zero = 0.0
@@ -133,6 +139,7 @@ class TrainPanel(QWidget):
         tabs.addTab(self.metric_plot.widget, "Metric")
         tabs.addTab(self.lr_plot.widget, "Learning rate")
         tabs.addTab(self.speed_plot.widget, "Throughput")
+        tabs.addTab(self.runs, "Runs")
         splitter.addWidget(self.loss_plot.widget)
         splitter.addWidget(tabs)
         splitter.addWidget(self.confusion_plot.widget)
@@ -161,7 +168,20 @@ class TrainPanel(QWidget):
         settings["device"] = self.device.currentData() or "auto"
         return settings
 
-    def start(self) -> None:
+    def refresh_runs(self) -> None:
+        self.runs.refresh(self.editor.project.path)
+
+    def overlay_run(self, run_id: str, records: list | None) -> None:
+        epochs = [record for record in records or [] if "val_loss" in record]
+        self.loss_plot.overlay(
+            run_id,
+            [record["step"] for record in epochs],
+            [record["val_loss"] for record in epochs],
+            self.axis,
+        )
+
+    def start(self, resume: str | None = None) -> None:
+        """Start a new run, or continue run `resume` of this project from its checkpoint."""
         self.fill_devices()
         snapshot = json.dumps(project_to_dict(self.editor.project))
         for plot in self.plots():
@@ -173,7 +193,9 @@ class TrainPanel(QWidget):
         self.run_start, self.samples_done, self.total_steps = time.monotonic(), 0, 0
         self.clock_zero = self.run_start  # the wall-time axis counts from Start
         self.last_time = None
-        self.session.start(snapshot, self.editor.project.path, self.training_settings())
+        self.session.start(
+            snapshot, self.editor.project.path, self.training_settings(), resume=resume
+        )
         self.editor.lock(LOCK_MESSAGE)
         self.set_running(True)
         self.timer.start()
@@ -288,6 +310,7 @@ class TrainPanel(QWidget):
         self.drain()
         self.editor.unlock()
         self.set_running(False)
+        self.refresh_runs()
 
     def shut_down(self) -> None:
         """Stop a run and wait for its thread (the window is closing)."""

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 
 TRAIN_PEN = pg.mkPen("#1e88e5", width=1.5)
 VAL_PEN = pg.mkPen("#e53935", width=2)
 AXIS_LABELS = {"step": "step", "epoch": "epoch", "time": "seconds"}
+OVERLAY_COLORS = ("#6d4c41", "#546e7a", "#c0ca33", "#d81b60", "#3949ab")
 MAX_LABELLED_CLASSES = 5  # each label repaints on its own: past 5x5 the colours tell it
 METRIC_PENS = {"train": pg.mkPen("#43a047", width=2), "val": pg.mkPen("#fb8c00", width=2)}
 
@@ -108,6 +110,7 @@ class LossPlot:
         self.val_curve = self.widget.plot(
             name="validation (epoch)", pen=VAL_PEN, symbol="o", symbolSize=6
         )
+        self.overlays: dict[str, pg.PlotDataItem] = {}
 
     def add_steps(self, steps: list[float], losses: list[float]) -> None:
         self.train.extend(steps, losses)
@@ -118,6 +121,18 @@ class LossPlot:
     def redraw(self, axis: XAxis, force: bool = False) -> None:
         self.train.draw_on(self.train_curve, axis, force)
         self.val.draw_on(self.val_curve, axis, force)
+
+    def overlay(self, name: str, steps: list[float], losses: list[float], axis: XAxis) -> None:
+        """Another run's validation loss, dashed; empty values take it away."""
+        old = self.overlays.pop(name, None)
+        if old is not None:
+            self.widget.removeItem(old)
+        if steps:
+            color = OVERLAY_COLORS[len(self.overlays) % len(OVERLAY_COLORS)]
+            pen = pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine)
+            curve = self.widget.plot(name=f"run {name} (val)", pen=pen)
+            curve.setData(axis.transform(np.asarray(steps, dtype=float)), losses)
+            self.overlays[name] = curve
 
     def set_log(self, on: bool) -> None:
         self.widget.setLogMode(y=on)

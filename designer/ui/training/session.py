@@ -34,9 +34,16 @@ class TrainingWorker(QObject):
     event_emitted = Signal(object)
     done = Signal()
 
-    def __init__(self, snapshot: str, path: Path | None, training: dict[str, Any], session):
+    def __init__(
+        self,
+        snapshot: str,
+        path: Path | None,
+        training: dict[str, Any],
+        session,
+        resume: str | None = None,
+    ):
         super().__init__()
-        self.snapshot, self.path, self.training = snapshot, path, training
+        self.snapshot, self.path, self.training, self.resume = snapshot, path, training, resume
         self.control = session.control
         self.steps: collections.deque[StepPoint] = session.steps
 
@@ -44,14 +51,19 @@ class TrainingWorker(QObject):
     def run(self) -> None:
         from designer.data import SetupError
         from designer.project import ProjectError, project_from_text
-        from designer.training import RunFailed, Trainer, new_run, prepare_run
+        from designer.training import RunFailed, Trainer, new_run, open_run, prepare_run
+        from designer.training.resume import resume_setup
 
         try:
             project = project_from_text(self.snapshot, str(self.path or "project"))
             project.path = self.path
-            setup = prepare_run(project, training=self.training)
-            run = new_run(self.path) if self.path is not None else None
-            Trainer(setup, run, self.control, [self.listen]).run()
+            if self.resume is not None:
+                run = open_run(self.path, self.resume)
+                setup = resume_setup(project, run, epochs=self.training.get("epochs"))
+            else:
+                setup = prepare_run(project, training=self.training)
+                run = new_run(self.path) if self.path is not None else None
+            Trainer(setup, run, self.control, [self.listen], self.resume is not None).run()
         except (SetupError, ProjectError) as error:
             self.event_emitted.emit(RunFailed("setup", str(error), 0, 0))
         except Exception as error:  # the app must live on whatever the run does
@@ -88,7 +100,14 @@ class TrainingSession(QObject):
     def running(self) -> bool:
         return self.thread is not None
 
-    def start(self, snapshot: str, path: Path | None, training: dict[str, Any]) -> None:
+    def start(
+        self,
+        snapshot: str,
+        path: Path | None,
+        training: dict[str, Any],
+        resume: str | None = None,
+    ) -> None:
+        """Train `snapshot` (project JSON); with `resume`, continue that run of the project."""
         from designer.training import RunControl
 
         if self.running:
@@ -97,7 +116,7 @@ class TrainingSession(QObject):
         self.steps.clear()
         self.thread = QThread(self)
         self.thread.setObjectName("training")
-        self.worker = TrainingWorker(snapshot, path, training, self)
+        self.worker = TrainingWorker(snapshot, path, training, self, resume)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.event_emitted.connect(self.event_emitted)
