@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -216,3 +217,29 @@ def test_runs_are_listed_overlaid_resumed_and_deleted(
     panel.runs.delete_button.click()
     assert panel.runs.tree.topLevelItemCount() == 0
     assert not any((tmp_path / "runs").rglob("metrics.jsonl"))
+
+
+def test_the_learning_rate_finder_plots_its_sweep_and_a_click_takes_a_rate(
+    window, example, tmp_path, qtbot
+):
+    panel = open_copy(window, example, tmp_path)
+    with qtbot.waitSignal(panel.lr_finder.finished, timeout=RUN_TIMEOUT):
+        QTest.mouseClick(panel.find_lr_button, Qt.MouseButton.LeftButton)
+    rates, losses = panel.lr_finder.sweep.rates, panel.lr_finder.sweep.losses
+    assert len(rates) > 10 and len(rates) == len(losses)
+    assert len(panel.lr_finder.curve.getData()[0]) == len(rates)
+    proposal = panel.lr_finder.suggestion
+    assert proposal is not None and rates[0] <= proposal <= rates[-1]
+    assert panel.status.text().startswith(f"Proposed learning rate {proposal:.2e}")
+    QTest.mouseClick(panel.use_lr_button, Qt.MouseButton.LeftButton)
+    assert panel.lr.value() == pytest.approx(proposal, rel=1e-3)
+    panel.tabs.setCurrentWidget(panel.lr_finder.widget)
+    view = panel.lr_finder.widget
+    qtbot.waitExposed(view)
+    picked = []
+    panel.lr_finder.rate_picked.connect(picked.append)
+    QTest.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.viewport().rect().center()
+    )
+    assert len(picked) == 1 and rates[0] / 10 < picked[0] < rates[-1] * 10
+    assert panel.lr.value() == pytest.approx(picked[0], rel=1e-3, abs=1e-8)

@@ -51,7 +51,7 @@ def learning_rate(training: dict) -> float:
 
 
 class TrainPanel(QWidget):
-    """Drives one TrainingSession for the editor's project; plots redraw at most ~30 times/s."""
+    """Drives one TrainingSession for the editor's project; plots redraw at most 10 times/s."""
 
     progress_changed = Signal(str)
 
@@ -79,7 +79,7 @@ class TrainPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #d32f2f;")
-        from designer.ui.training import plots  # pyqtgraph: only once the panel is wanted
+        from designer.ui.training import lr_search, plots  # pyqtgraph: once the panel is wanted
 
         self.fix_range = plots.fix_range
         self.axis = plots.XAxis()
@@ -89,6 +89,11 @@ class TrainPanel(QWidget):
         self.lr_plot = plots.SeriesPlot("Learning rate", "lr", "#8e24aa")
         self.speed_plot = plots.SeriesPlot("Throughput", "samples/s", "#00897b")
         self.runs = RunsWidget()
+        self.lr_finder = lr_search.LrFinderPlot()
+        self.find_lr_button = QPushButton("Find LR")
+        self.find_lr_button.setToolTip("Sweep learning rates on a copy of the network")
+        self.use_lr_button = QPushButton("Use proposed")
+        self.use_lr_button.setEnabled(False)
         self.x_axis = QComboBox()
         for mode, label in (("step", "Step"), ("epoch", "Epoch"), ("time", "Wall time")):
             self.x_axis.addItem(label, mode)
@@ -100,6 +105,10 @@ class TrainPanel(QWidget):
         self.x_axis.currentIndexChanged.connect(self.change_axis)
         self.runs.overlay_changed.connect(self.overlay_run)
         self.runs.resume_requested.connect(lambda run_id: self.start(resume=run_id))
+        self.find_lr_button.clicked.connect(self.find_lr)
+        self.use_lr_button.clicked.connect(lambda: self.take_rate(self.lr_finder.suggestion))
+        self.lr_finder.rate_picked.connect(self.take_rate)
+        self.lr_finder.finished.connect(self.lr_search_ended)
         torch_loader().when_ready(self.refresh_runs)
         self.timer = QTimer(self, interval=REDRAW_MS)
         self.timer.timeout.connect(self.drain)
@@ -118,9 +127,13 @@ class TrainPanel(QWidget):
         buttons = QHBoxLayout()
         for button in (self.start_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
+        lr_buttons = QHBoxLayout()
+        lr_buttons.addWidget(self.find_lr_button)
+        lr_buttons.addWidget(self.use_lr_button)
         controls = QVBoxLayout()
         controls.addLayout(form)
         controls.addLayout(buttons)
+        controls.addLayout(lr_buttons)
         controls.addWidget(self.progress)
         controls.addWidget(self.status)
         axis_row = QHBoxLayout()
@@ -140,6 +153,8 @@ class TrainPanel(QWidget):
         tabs.addTab(self.lr_plot.widget, "Learning rate")
         tabs.addTab(self.speed_plot.widget, "Throughput")
         tabs.addTab(self.runs, "Runs")
+        tabs.addTab(self.lr_finder.widget, "LR finder")
+        self.tabs = tabs
         splitter.addWidget(self.loss_plot.widget)
         splitter.addWidget(tabs)
         splitter.addWidget(self.confusion_plot.widget)
@@ -167,6 +182,33 @@ class TrainPanel(QWidget):
         settings["optimizer"] = {**optimizer, "lr": self.lr.value()}
         settings["device"] = self.device.currentData() or "auto"
         return settings
+
+    def find_lr(self) -> None:
+        """Sweep learning rates in the background; the curve and proposal land in their tab."""
+        self.fill_devices()
+        self.message.clear()
+        self.find_lr_button.setEnabled(False)
+        self.start_button.setEnabled(False)
+        self.status.setText("Sweeping learning rates\u2026")
+        self.tabs.setCurrentWidget(self.lr_finder.widget)
+        snapshot = json.dumps(project_to_dict(self.editor.project))
+        self.lr_finder.start(snapshot, self.training_settings())
+        self.lr_finder.worker.failed.connect(self.message.setText)
+
+    def lr_search_ended(self) -> None:
+        self.find_lr_button.setEnabled(True)
+        self.start_button.setEnabled(not self.session.running)
+        proposal = self.lr_finder.suggestion
+        self.use_lr_button.setEnabled(proposal is not None)
+        self.status.setText(
+            f"Proposed learning rate {proposal:.2e}: use it, or click the curve to take another"
+            if proposal is not None
+            else "No rate made the loss fall"
+        )
+
+    def take_rate(self, rate: float | None) -> None:
+        if rate is not None and not self.session.running:
+            self.lr.setValue(rate)
 
     def refresh_runs(self) -> None:
         self.runs.refresh(self.editor.project.path)
@@ -317,3 +359,4 @@ class TrainPanel(QWidget):
         if self.session.running:
             self.session.stop()
             self.session.wait()
+        self.lr_finder.wait()
