@@ -361,7 +361,7 @@ class MainWindow(QMainWindow):
             answer = QMessageBox.question(
                 self,
                 "Revert",
-                f"Drop the changes to {self.editor.title} and reload the saved file?",
+                f"Drop the changes to {escape(self.editor.title)} and reload the saved file?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             )
             if answer != QMessageBox.StandardButton.Yes:
@@ -395,7 +395,7 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(
             self,
             "Unsaved changes",
-            f"Save the changes to {self.editor.title}?",
+            f"Save the changes to {escape(self.editor.title)}?",
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
@@ -495,6 +495,7 @@ class MainWindow(QMainWindow):
         menu = LayerMenu(self, shape, wants_input=not port.is_input)
         global_position = self.view.mapToGlobal(self.view.mapFromScene(position))
         kind = menu.choose(global_position)
+        menu.deleteLater()  # one menu a gesture: do not let them pile up under the window
         if kind is None:
             return
         place = (position.x(), position.y())
@@ -578,6 +579,7 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction("Show in Code", lambda: self.show_code(node_id))
         menu.exec(screen_position)
+        menu.deleteLater()
 
     def show_code(self, node_id: str | None = None):
         try:
@@ -590,6 +592,7 @@ class MainWindow(QMainWindow):
         from designer.ui.code_view import CodeDialog  # only when asked for: keeps start-up quick
 
         dialog = CodeDialog(code.source, f"{code.class_name} \u2014 generated code", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         selected = self.scene.selected_node_ids()
         node_id = node_id or (selected[0] if len(selected) == 1 else None)
         if node_id is not None:
