@@ -1,0 +1,1 @@
+"""Export a project: a standalone training script, weights, ONNX and TorchScript."""
