@@ -32,17 +32,18 @@ class GeneratedCode:
     lines: dict[str, list[int]] = field(default_factory=dict)
 
 
-def wrap_call(indent: str, head: str, arguments: str) -> list[str]:
-    """`head(arguments)` laid out as ruff format would: on one line, else the arguments on one
-    indented line, else one argument a line with a trailing comma."""
-    line = f"{indent}{head}({arguments})"
+def wrap_call(indent: str, head: str, arguments: str, tail: str = "") -> list[str]:
+    """`head(arguments)tail` laid out as ruff format would: on one line, else the arguments on
+    one indented line, else one argument a line with a trailing comma."""
+    line = f"{indent}{head}({arguments}){tail}"
     if len(line) <= LINE_LENGTH or not arguments:
         return [line]
     inner = f"{indent}{INDENT}{arguments}"
     if len(inner) <= LINE_LENGTH:
-        return [f"{indent}{head}(", inner, f"{indent})"]
+        return [f"{indent}{head}(", inner, f"{indent}){tail}"]
     parts = split_arguments(arguments)
-    return [f"{indent}{head}(", *(f"{indent}{INDENT}{part}," for part in parts), f"{indent})"]
+    lines = [f"{indent}{INDENT}{part}," for part in parts]
+    return [f"{indent}{head}(", *lines, f"{indent}){tail}"]
 
 
 def split_arguments(arguments: str) -> list[str]:
@@ -99,8 +100,9 @@ def generate(doc: GraphDocument, report: GraphReport, name: str = "Network") -> 
         body += [(node_id, f"{2 * INDENT}{line}") for line in lines]
     tensors = ", ".join(["torch.Tensor"] * len(results))
     annotation = "torch.Tensor" if len(results) == 1 else f"tuple[{tensors}]"
-    signature = wrap_call(INDENT, "def forward", ", ".join(["self", *arguments]))
-    signature[-1] += f" -> {annotation}:"
+    signature = wrap_call(
+        INDENT, "def forward", ", ".join(["self", *arguments]), f" -> {annotation}:"
+    )
     class_name = class_identifier(name)
     lines: list[tuple[str | None, str]] = [
         (None, text)
