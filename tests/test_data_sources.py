@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from designer.data import DataError, prepare_data
 
@@ -19,6 +20,8 @@ from designer.data import DataError, prepare_data
         ({"source": "diabetes"}, (10,), "regression", 0),
         ({"source": "sine_waves", "samples": 90, "length": 20}, (20, 1), "sequence_to_label", 3),
         ({"source": "tokens", "samples": 50, "length": 6}, (6,), "sequence_to_sequence", 10),
+        ({"source": "tokens", "task": "majority", "samples": 90}, (8,), "sequence_to_label", 10),
+        ({"source": "digits", "target": "input"}, (1, 8, 8), "reconstruction", 0),
     ],
 )
 def test_builtin_and_generated_sources(settings, shape, task, classes):
@@ -70,6 +73,27 @@ def test_sort_and_copy_token_tasks():
     copy = prepare_data({"source": "tokens", "task": "copy", "samples": 40}, None)
     assert torch.equal(copy.train.y, copy.train.x)
     assert sort.train.x.dtype == torch.long
+
+
+def test_majority_tokens_name_the_one_most_frequent_token():
+    settings = {"source": "tokens", "task": "majority", "samples": 500, "vocabulary": 4}
+    data = prepare_data(settings, None)
+    counts = F.one_hot(data.train.x, 4).sum(dim=1)
+    most = counts.max(dim=1).values
+    assert torch.equal((counts == most[:, None]).sum(dim=1), torch.ones(len(counts)).long())
+    assert torch.equal(counts.argmax(dim=1), data.train.y)
+    assert torch.bincount(data.train.y, minlength=4).min() > 50
+    again = prepare_data(settings, None)
+    assert torch.equal(again.train.x, data.train.x)
+
+
+def test_digits_as_their_own_target_for_autoencoders():
+    data = prepare_data({"source": "digits", "target": "input", "image_size": 16}, None)
+    assert torch.equal(data.train.y, data.train.x)
+    assert data.class_names == () and data.targets is None
+    assert data.sample_shape == (1, 16, 16) and data.task == "reconstruction"
+    with pytest.raises(DataError, match=r"dataset\.target: must be one of labels, input"):
+        prepare_data({"source": "digits", "target": "pixels"}, None)
 
 
 @pytest.mark.parametrize(

@@ -19,9 +19,12 @@ TABLES = {
 
 
 def load_digits(section: Section) -> Dataset:
-    """Digits as 1xSxS images scaled to 0..1; 32x32 by bilinear resizing or by zero padding."""
+    """Digits as 1xSxS images scaled to 0..1; 32x32 by bilinear resizing or by zero padding.
+    `target` is "labels" (the digit, a class) or "input" (the image itself, for autoencoders:
+    a reconstruction task without labels)."""
     size = section.integer("image_size", 8, minimum=8, maximum=256)
     mode = section.choice("resize", "interpolate", ("interpolate", "pad"))
+    target = section.choice("target", "labels", ("labels", "input"))
     bunch = sk.load_digits()
     images = torch.from_numpy(bunch.images.astype(np.float32) / 16.0).unsqueeze(1)
     if size != 8 and mode == "interpolate":
@@ -29,10 +32,11 @@ def load_digits(section: Section) -> Dataset:
     elif size != 8:
         before = (size - 8) // 2
         images = F.pad(images, (before, size - 8 - before, before, size - 8 - before))
+    images = images.contiguous()
+    if target == "input":
+        return Dataset("digits", images, images.clone(), "reconstruction")
     names = tuple(str(name) for name in bunch.target_names)
-    return Dataset(
-        "digits", images.contiguous(), torch.from_numpy(bunch.target).long(), "multiclass", names
-    )
+    return Dataset("digits", images, torch.from_numpy(bunch.target).long(), "multiclass", names)
 
 
 def load_table(source: str, section: Section) -> Dataset:

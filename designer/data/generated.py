@@ -1,10 +1,12 @@
-"""Generated sequence sets with a fixed seed: noisy sine-wave classes and copy / sort tokens."""
+"""Generated sequence sets with a fixed seed: noisy sine-wave classes and token tasks (copy,
+sort, most frequent token)."""
 
 from __future__ import annotations
 
 import math
 
 import torch
+import torch.nn.functional as F
 
 from designer.data.dataset import Dataset
 from designer.data.settings import Section
@@ -31,13 +33,34 @@ def sine_waves(section: Section) -> Dataset:
 
 
 def token_sequences(section: Section) -> Dataset:
-    """Random token sequences; the target repeats them ("copy") or puts them in order ("sort")."""
-    task = section.choice("task", "sort", ("copy", "sort"))
+    """Random token sequences. The target repeats them ("copy"), puts them in order ("sort"),
+    or is the one token that occurs most often ("majority", a class per sequence)."""
+    task = section.choice("task", "sort", ("copy", "sort", "majority"))
     samples = section.integer("samples", 1000, minimum=2, maximum=1_000_000)
     length = section.integer("length", 8, minimum=1, maximum=10_000)
     vocabulary = section.integer("vocabulary", 10, minimum=2, maximum=100_000)
     generator = torch.Generator().manual_seed(section.integer("seed", 0))
     tokens = torch.randint(vocabulary, (samples, length), generator=generator)
-    targets = tokens.clone() if task == "copy" else tokens.sort(dim=1).values
     names = tuple(str(token) for token in range(vocabulary))
+    if task == "majority":
+        tokens, labels = with_one_majority(tokens, vocabulary, generator)
+        return Dataset("majority tokens", tokens, labels, "sequence_to_label", names)
+    targets = tokens.clone() if task == "copy" else tokens.sort(dim=1).values
     return Dataset(f"{task} tokens", tokens, targets, "sequence_to_sequence", names)
+
+
+def with_one_majority(
+    tokens: torch.Tensor, vocabulary: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sequences whose most frequent token is unique, and that token. Where tokens tie, one of
+    them picked at random takes over a position of another token, which breaks the tie."""
+    counts = F.one_hot(tokens, vocabulary).sum(dim=1)
+    jitter = torch.rand(counts.shape, generator=generator) / 2
+    winners = (counts + jitter).argmax(dim=1)
+    tied = (counts == counts.max(dim=1, keepdim=True).values).sum(dim=1) > 1
+    others = (tokens != winners[:, None]).float()
+    position = (others * (0.5 + torch.rand(tokens.shape, generator=generator))).argmax(dim=1)
+    rows = tied.nonzero().squeeze(1)
+    tokens = tokens.clone()
+    tokens[rows, position[rows]] = winners[rows]
+    return tokens, winners
