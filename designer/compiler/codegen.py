@@ -25,11 +25,13 @@ class CompileError(Exception):
 
 @dataclass(frozen=True)
 class GeneratedCode:
-    """Source of one module; `lines` maps node ids to the numbers of the lines they wrote."""
+    """Source of one module; `lines` maps node ids to the numbers of the lines they wrote,
+    `names` maps node ids to their identifier (the attribute `self.<name>` of layers)."""
 
     source: str
     class_name: str
     lines: dict[str, list[int]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def wrap_call(indent: str, head: str, arguments: str, tail: str = "") -> list[str]:
@@ -125,4 +127,4 @@ def generate(doc: GraphDocument, report: GraphReport, name: str = "Network") -> 
     for number, (node_id, _) in enumerate(lines, start=1):
         if node_id is not None:
             spans.setdefault(node_id, []).append(number)
-    return GeneratedCode("\n".join(text for _, text in lines), class_name, spans)
+    return GeneratedCode("\n".join(text for _, text in lines), class_name, spans, variables)

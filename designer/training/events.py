@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from designer.training.layer_stats import LayerStats
 from designer.training.metrics import correct_answers
 
 
@@ -61,6 +62,15 @@ class EpochDone:
 
 
 @dataclass(frozen=True)
+class LayersSampled:
+    """Live per-layer values of one sampled step, by node id (see layer_stats)."""
+
+    epoch: int
+    step: int
+    layers: dict[str, LayerStats]
+
+
+@dataclass(frozen=True)
 class CheckpointSaved:
     kind: str  # "best" or "last"
     path: Path
@@ -90,5 +100,7 @@ class RunFailed:
     details: str = ""
 
 
-Event = RunStarted | StepDone | EpochDone | CheckpointSaved | RunFinished | RunFailed
+Event = (
+    RunStarted | StepDone | LayersSampled | EpochDone | CheckpointSaved | RunFinished | RunFailed
+)
 Listener = Callable[[Any], None]

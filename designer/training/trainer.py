@@ -28,12 +28,14 @@ from designer.training.events import (
     CheckpointSaved,
     EpochDone,
     Event,
+    LayersSampled,
     Listener,
     RunFailed,
     RunFinished,
     RunStarted,
     StepDone,
 )
+from designer.training.layer_stats import LayerSampler
 from designer.training.metrics import lower_is_better
 from designer.training.optim import Schedule, build_optimizer
 from designer.training.position import Position
@@ -46,7 +48,8 @@ OOM_TEXTS = ("out of memory", "can't allocate memory", "not enough memory")
 
 class Trainer:
     """Trains `setup`'s network. `run` stores config, metrics and checkpoints (None keeps
-    everything in memory); `resume` continues from that run's last checkpoint."""
+    everything in memory); `resume` continues from that run's last checkpoint; `layer_stats`
+    samples live per-layer values (LayersSampled) at most once per that many seconds."""
 
     def __init__(
         self,
@@ -55,10 +58,12 @@ class Trainer:
         control: RunControl | None = None,
         listeners: Iterable[Listener] = (),
         resume: bool = False,
+        layer_stats: float = 0.0,
     ) -> None:
         if resume and run is None:
             raise ValueError("resuming needs the run folder")
         self.setup, self.run_folder, self.resume = setup, run, resume
+        self.layer_stats = layer_stats
         self.control = control or RunControl()
         self.listeners: list[Listener] = list(listeners)
         self.model: nn.Module | None = None
@@ -141,6 +146,9 @@ class Trainer:
         classes = setup.data.is_classification
         autocast = self._autocast()
         control = self.control
+        sampler = None
+        if self.layer_stats > 0:
+            sampler = LayerSampler(model, setup.code.names, self.layer_stats)
         while pos.epoch <= config.epochs:
             started = time.perf_counter()
             self.shuffle.set_state(pos.epoch_start)
@@ -151,6 +159,9 @@ class Trainer:
                 if control.stop_requested:
                     yield from self._save("last")
                     return "stopped"
+                sampling = sampler is not None and sampler.due()
+                if sampling:
+                    sampler.arm()
                 with autocast:
                     output = model(x)
                     loss = loss_function(output, y)
@@ -167,6 +178,8 @@ class Trainer:
                 yield self.emit(
                     StepDone(pos.epoch, pos.batch, pos.step, value, lr, len(x), answers)
                 )
+                if sampling:
+                    yield self.emit(LayersSampled(pos.epoch, pos.step, sampler.collect()))
             ended = yield from self._end_epoch(time.perf_counter() - started)
             if ended is not None:
                 return ended
