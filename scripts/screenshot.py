@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--select", default="conv2", help="the node to select (inspector)")
     parser.add_argument("--size", default="1440x900")
     parser.add_argument("--train", type=int, default=0, help="train this many epochs first")
+    parser.add_argument("--lr", type=float, help="the learning rate of that training")
+    parser.add_argument("--tab", help="the Train panel tab to show, by its title")
     args = parser.parse_args(argv)
     # A fresh look: default docks and window, no recent files or recovery copies of the user's.
     QStandardPaths.setTestModeEnabled(True)
@@ -63,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         panel = window.train_panel
         window.training_dock.raise_()
         panel.epochs.setValue(args.train)
+        if args.lr is not None:
+            panel.lr.setValue(args.lr)
+        for index in range(panel.tabs.count()):
+            if panel.tabs.tabText(index) == args.tab:
+                panel.tabs.setCurrentIndex(index)
         panel.session.ended.connect(lambda: QTimer.singleShot(300, capture))
         panel.start()
 

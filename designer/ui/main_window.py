@@ -254,6 +254,8 @@ class MainWindow(QMainWindow):
         if self._train_panel is None:
             self._train_panel = TrainPanel(self.editor)
             self._train_panel.progress_changed.connect(self.statusBar().showMessage)
+            self._train_panel.layers_sampled.connect(self.show_live_layers)
+            self.selection_changed()
             self.training_dock.setWidget(self._train_panel)
         return self._train_panel
 
@@ -272,6 +274,10 @@ class MainWindow(QMainWindow):
     def edited(self, _index: int) -> None:
         self.autosave.start()
         self.view.grow_scene_rect()
+        self.scene.show_live({})  # values of the network that ran, not of the edited one
+
+    def show_live_layers(self, layers: dict) -> None:
+        self.scene.show_live(layers)
 
     def update_state(self, *_) -> None:
         editor = self.editor
@@ -606,7 +612,11 @@ class MainWindow(QMainWindow):
         if not isValid(self.scene):  # the scene's own teardown clears its selection
             return
         nodes = self.scene.selected_node_ids()
-        self.inspector.show_node(nodes[0] if len(nodes) == 1 else None)
+        node_id = nodes[0] if len(nodes) == 1 else None
+        self.inspector.show_node(node_id)
+        if self._train_panel is not None:
+            name = self.editor.doc.node(node_id).name if node_id is not None else ""
+            self._train_panel.layer_plots.select(node_id, name)
 
     def frame_node(self, node_id: str) -> None:
         item: NodeItem | None = self.scene.node_items.get(node_id)

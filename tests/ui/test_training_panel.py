@@ -243,3 +243,41 @@ def test_the_learning_rate_finder_plots_its_sweep_and_a_click_takes_a_rate(
     )
     assert len(picked) == 1 and rates[0] / 10 < picked[0] < rates[-1] * 10
     assert panel.lr.value() == pytest.approx(picked[0], rel=1e-3, abs=1e-8)
+
+
+def test_a_huge_learning_rate_flags_dead_relus_on_the_canvas(
+    window, example, tmp_path, qtbot, monkeypatch
+):
+    monkeypatch.setattr("designer.ui.training.session.LAYER_STATS_SECONDS", 1e-9)
+    panel = open_copy(window, example, tmp_path)
+    window.editor.project.training["optimizer"] = {"name": "sgd"}
+    panel.lr.setValue(5.0)
+    panel.epochs.setValue(3)
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        QTest.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    relu = window.scene.node_items[window.editor.doc.find("relu2").id]
+    assert [flag.kind for flag in relu.flags] == ["dead"]
+    assert "dead ReLU units" in relu.toolTip() and "learning rate" in relu.toolTip()
+    hidden = window.scene.node_items[window.editor.doc.find("hidden1").id]
+    assert hidden.live is not None and hidden.live.grad_norm is not None
+    window.scene.select_nodes([hidden.node_id])
+    assert "hidden1 at step" in panel.layer_plots.title.text()
+    assert len(panel.layer_plots.weights.listDataItems()) == 8  # the last samples, oldest faint
+    assert len(panel.layer_plots.grads.listDataItems()) == 8
+
+
+def test_a_sane_run_flags_no_layer_and_an_edit_clears_the_live_values(
+    window, example, tmp_path, qtbot, monkeypatch
+):
+    monkeypatch.setattr("designer.ui.training.session.LAYER_STATS_SECONDS", 1e-9)
+    panel = open_copy(window, example, tmp_path)
+    panel.lr.setValue(0.01)
+    panel.epochs.setValue(2)
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        QTest.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    items = window.scene.node_items.values()
+    assert not any(item.flags for item in items)
+    relu = window.scene.node_items[window.editor.doc.find("relu1").id]
+    assert relu.live is not None and relu.live.dead_fraction is not None
+    window.editor.set_param(window.editor.doc.find("hidden1").id, "units", 12)
+    assert all(item.live is None for item in items)

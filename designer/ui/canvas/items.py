@@ -90,6 +90,8 @@ class NodeItem(QGraphicsItem):
         super().__init__()
         self.node_id = node.id
         self.report: NodeReport | None = None
+        self.live = None  # the latest LayerStats of a running network
+        self.flags: list = []  # what looks wrong in them (layer_stats.Flag)
         self.edges: set[EdgeItem] = set()
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
@@ -99,7 +101,7 @@ class NodeItem(QGraphicsItem):
         )
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(1)
-        self.height = 8 + 4 * style.ROW_HEIGHT
+        self.height = 8 + 4 * (style.ROW_HEIGHT + 4)  # name, kind, shape, live values
         spec = node.spec
         self.inputs = [PortItem(self, port.name, True, port.many) for port in spec.inputs]
         self.outputs = [PortItem(self, port.name, False, False) for port in spec.outputs]
@@ -127,13 +129,38 @@ class NodeItem(QGraphicsItem):
             port.set_tensors((report.output,) if report and report.output else ())
         for port in self.inputs:
             port.set_tensors(report.inputs if report else ())
+        self.update_tooltip()
+
+    def set_live(self, stats) -> None:
+        """The layer's live values during training (None clears them); flags mark the node."""
+        from designer.training.layer_stats import layer_flags  # torch is loaded by a run
+
+        self.live = stats
+        self.flags = layer_flags(stats) if stats is not None else []
+        self.update_tooltip()
+
+    def update_tooltip(self) -> None:
+        report = self.report
         tips = [f"{self.kind} '{self.name}'"]
         if report is not None and report.output is not None:
             tips.append(f"output {report.output}; {report.params:,} params; {report.macs:,} MACs")
         if report is not None:
             tips += [str(diagnostic) for diagnostic in report.diagnostics]
+        if self.live is not None:
+            tips.append(f"live: {self.live_text()}")
+        tips += [f"{flag.title}: {flag.advice}" for flag in self.flags]
         self.setToolTip("<br>".join(escape(tip) for tip in tips))
         self.update()
+
+    def live_text(self) -> str:
+        stats, parts = self.live, []
+        if stats.grad_norm is not None:
+            parts.append(f"\u2207 {stats.grad_norm:.2g}")
+        if stats.activation_mean is not None:
+            parts.append(f"\u03bc {stats.activation_mean:.2g} \u03c3 {stats.activation_std:.2g}")
+        if stats.dead_fraction is not None:
+            parts.append(f"dead {stats.dead_fraction:.0%}")
+        return "  ".join(parts)
 
     @property
     def severity(self) -> str | None:
@@ -159,9 +186,11 @@ class NodeItem(QGraphicsItem):
             if self.isSelected()
             else style.ERROR_COLOR
             if severity == "error"
+            else style.LIVE_FLAG_COLOR
+            if self.flags
             else color.darker(140)
         )
-        width = 3.0 if self.isSelected() or severity == "error" else 1.2
+        width = 3.0 if self.isSelected() or severity == "error" or self.flags else 1.2
         painter.setPen(QPen(outline, width))
         painter.setBrush(QBrush(color))
         painter.drawRoundedRect(body, 7, 7)
@@ -170,6 +199,8 @@ class NodeItem(QGraphicsItem):
             self.paint_text(painter)
         if severity is not None:
             self.paint_badge(painter, severity)
+        if self.flags:
+            self.paint_badge(painter, "live")
 
     def paint_text(self, painter: QPainter) -> None:
         painter.setPen(style.text_color() if style.is_dark() else QColor("#1b1f24"))
@@ -180,8 +211,13 @@ class NodeItem(QGraphicsItem):
             (painter.font(), f"{self.kind}  {self.summary}".rstrip()),
             (painter.font(), f"\u2192 {self.shape_text()}"),
         ]
+        if self.live is not None:
+            text = self.flags[0].title if self.flags else self.live_text()
+            rows.append((bold if self.flags else painter.font(), text))
         y, width = 4.0, int(style.NODE_WIDTH - 24)
-        for font, text in rows:
+        for index, (font, text) in enumerate(rows):
+            if index == 3 and self.flags:
+                painter.setPen(style.LIVE_FLAG_COLOR)
             painter.setFont(font)
             elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
             painter.drawText(QRectF(12, y, width, style.ROW_HEIGHT + 4), elided)
@@ -193,8 +229,12 @@ class NodeItem(QGraphicsItem):
         return str(self.report.output)
 
     def paint_badge(self, painter: QPainter, severity: str) -> None:
-        color = style.ERROR_COLOR if severity == "error" else style.WARNING_COLOR
-        center = QPointF(style.NODE_WIDTH - 2, -1)
+        """A round "!" on the top right for problems of the graph, on the top left for
+        problems seen in the running network (severity "live")."""
+        color = {"error": style.ERROR_COLOR, "live": style.LIVE_FLAG_COLOR}.get(
+            severity, style.WARNING_COLOR
+        )
+        center = QPointF(style.NODE_WIDTH - 2 if severity != "live" else 2, -1)
         painter.setPen(QPen(QColor("white"), 1.5))
         painter.setBrush(QBrush(color))
         painter.drawEllipse(center, 8, 8)

@@ -109,6 +109,13 @@ class GraphScene(QGraphicsScene):
                 output = source.output if source is not None else None
                 item.set_shape_text(str(output) if output is not None else "shape unknown")
 
+    def show_live(self, layers: dict) -> None:
+        """Live per-layer values of the running network by node id; an empty dict clears them."""
+        for node_id, item in self.node_items.items():
+            stats = layers.get(node_id)
+            if stats is not None or item.live is not None:
+                item.set_live(stats)
+
     # -- selection helpers ---------------------------------------------------------------------
 
     def selected_node_ids(self) -> list[str]:

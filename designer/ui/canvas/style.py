@@ -22,6 +22,7 @@ PORT_RADIUS = 6.0
 ERROR_COLOR = QColor("#d32f2f")
 WARNING_COLOR = QColor("#f9a825")
 SELECTED_COLOR = QColor("#1e88e5")
+LIVE_FLAG_COLOR = QColor("#8e24aa")  # a layer the running network shows a problem in
 TOKEN_COLOR = QColor("#ef6c00")  # ports and wires that carry token ids (long)
 
 

@@ -54,6 +54,7 @@ class TrainPanel(QWidget):
     """Drives one TrainingSession for the editor's project; plots redraw at most 10 times/s."""
 
     progress_changed = Signal(str)
+    layers_sampled = Signal(object)  # {node id: LayerStats}; {} when a run starts
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,7 +80,11 @@ class TrainPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #d32f2f;")
-        from designer.ui.training import lr_search, plots  # pyqtgraph: once the panel is wanted
+        from designer.ui.training import (  # pyqtgraph: once the panel is wanted
+            layer_plots,
+            lr_search,
+            plots,
+        )
 
         self.fix_range = plots.fix_range
         self.axis = plots.XAxis()
@@ -89,6 +94,7 @@ class TrainPanel(QWidget):
         self.lr_plot = plots.SeriesPlot("Learning rate", "lr", "#8e24aa")
         self.speed_plot = plots.SeriesPlot("Throughput", "samples/s", "#00897b")
         self.runs = RunsWidget()
+        self.layer_plots = layer_plots.LayerHistograms()
         self.lr_finder = lr_search.LrFinderPlot()
         self.find_lr_button = QPushButton("Find LR")
         self.find_lr_button.setToolTip("Sweep learning rates on a copy of the network")
@@ -152,6 +158,7 @@ class TrainPanel(QWidget):
         tabs.addTab(self.metric_plot.widget, "Metric")
         tabs.addTab(self.lr_plot.widget, "Learning rate")
         tabs.addTab(self.speed_plot.widget, "Throughput")
+        tabs.addTab(self.layer_plots.widget, "Layer")
         tabs.addTab(self.runs, "Runs")
         tabs.addTab(self.lr_finder.widget, "LR finder")
         self.tabs = tabs
@@ -321,9 +328,14 @@ class TrainPanel(QWidget):
         self.progress_changed.emit(text)
 
     def on_event(self, event) -> None:
-        from designer.training import EpochDone, RunFailed, RunFinished, RunStarted
+        from designer.training import EpochDone, LayersSampled, RunFailed, RunFinished, RunStarted
 
-        if isinstance(event, RunStarted):
+        if isinstance(event, LayersSampled):
+            self.layer_plots.add(event.step, event.layers)
+            self.layers_sampled.emit(event.layers)
+        elif isinstance(event, RunStarted):
+            self.layer_plots.clear()
+            self.layers_sampled.emit({})
             self.total_steps = event.epochs * event.steps_per_epoch
             self.run_start = time.monotonic()
             self.axis.steps_per_epoch = max(1, event.steps_per_epoch)

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 RUN_SWITCH_INTERVAL = 0.0005
+LAYER_STATS_SECONDS = 0.5  # live per-layer values on the canvas: twice a second at most
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,14 @@ class TrainingWorker(QObject):
             else:
                 setup = prepare_run(project, training=self.training)
                 run = new_run(self.path) if self.path is not None else None
-            Trainer(setup, run, self.control, [self.listen], self.resume is not None).run()
+            Trainer(
+                setup,
+                run,
+                self.control,
+                [self.listen],
+                self.resume is not None,
+                LAYER_STATS_SECONDS,
+            ).run()
         except (SetupError, ProjectError) as error:
             self.event_emitted.emit(RunFailed("setup", str(error), 0, 0))
         except Exception as error:  # the app must live on whatever the run does

@@ -1,0 +1,67 @@
+"""The selected layer's weight and gradient histograms over the run, newest drawn strongest."""
+
+from __future__ import annotations
+
+import collections
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+KEPT = 8  # histograms drawn per plot: the last few samples show the trend
+HISTORY = 200  # samples kept per layer
+
+
+class LayerHistograms:
+    """Keeps every layer's sampled values; shows the selected layer's."""
+
+    def __init__(self) -> None:
+        self.widget = QWidget()
+        self.title = QLabel("Select a layer on the canvas to see its weights and gradients.")
+        self.title.setWordWrap(True)
+        self.weights = pg.PlotWidget(background=None, title="Weights")
+        self.grads = pg.PlotWidget(background=None, title="Gradients")
+        layout = QVBoxLayout(self.widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.weights, 1)
+        layout.addWidget(self.grads, 1)
+        self.history: dict[str, collections.deque] = {}
+        self.node_id: str | None = None
+        self.name = ""
+
+    def clear(self) -> None:
+        self.history.clear()
+        self.redraw()
+
+    def add(self, step: int, layers: dict) -> None:
+        for node_id, stats in layers.items():
+            self.history.setdefault(node_id, collections.deque(maxlen=HISTORY)).append(
+                (step, stats)
+            )
+        if self.node_id in layers:
+            self.redraw()
+
+    def select(self, node_id: str | None, name: str = "") -> None:
+        self.node_id, self.name = node_id, name
+        self.redraw()
+
+    def redraw(self) -> None:
+        self.weights.clear()
+        self.grads.clear()
+        samples = list(self.history.get(self.node_id, ()))[-KEPT:]
+        if self.node_id is None:
+            self.title.setText("Select a layer on the canvas to see its weights and gradients.")
+            return
+        if not samples or all(stats.weights is None for _, stats in samples):
+            self.title.setText(f"{self.name}: no weights sampled (yet)")
+            return
+        step = samples[-1][0]
+        self.title.setText(f"{self.name} at step {step}: last {len(samples)} samples")
+        for age, (_, stats) in enumerate(samples):
+            alpha = int(60 + 195 * (age + 1) / len(samples))
+            for plot, histogram, color in (
+                (self.weights, stats.weights, (30, 136, 229, alpha)),
+                (self.grads, stats.grads, (229, 57, 53, alpha)),
+            ):
+                if histogram is not None:
+                    plot.plot(histogram.centers(), list(histogram.counts), pen=pg.mkPen(color))
