@@ -1,0 +1,339 @@
+"""torch.nn modules back to catalog layers: each kind's module, with params read from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch.nn.functional as F
+from torch import fx, nn
+
+from designer.importer.calls import BATCH_FIRST, Call, Layer, Mapped, per_sample_dim, square
+from designer.importer.errors import Unsupported
+from designer.importer.tuples import Attention, Pending, Recurrent
+
+Mapper = Callable[[Call], Mapped | Pending]
+MODULES: dict[type[nn.Module], Mapper] = {}
+
+
+def maps(*classes: type[nn.Module]) -> Callable[[Mapper], Mapper]:
+    def register(mapper: Mapper) -> Mapper:
+        for cls in classes:
+            MODULES[cls] = mapper
+        return mapper
+
+    return register
+
+
+def kind_of(module: nn.Module, kinds: dict[type[nn.Module], str]) -> str:
+    """The catalog kind of the module's class or of the torch class it extends."""
+    return next(kinds[cls] for cls in type(module).__mro__ if cls in kinds)
+
+
+def module_mapper(module: nn.Module) -> Mapper | None:
+    """The mapper of the module's class, or of the torch class it extends without changing
+    forward; None when there is none."""
+    for cls in type(module).__mro__:
+        if cls in MODULES:
+            return MODULES[cls] if type(module).forward is cls.forward else None
+    return None
+
+
+# -- activations -----------------------------------------------------------------------------
+
+SIMPLE = {nn.ReLU: "relu", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.Identity: "identity"}
+
+
+@maps(*SIMPLE)
+def simple(call: Call) -> Mapped:
+    call.check_inplace(getattr(call.module, "inplace", False))
+    return call.become(call.layer(kind_of(call.module, SIMPLE)))
+
+
+@maps(nn.LeakyReLU)
+def leaky_relu(call: Call) -> Mapped:
+    call.check_inplace(call.module.inplace)
+    return call.become(call.layer("leaky_relu", negative_slope=call.module.negative_slope))
+
+
+@maps(nn.ELU)
+def elu(call: Call) -> Mapped:
+    call.check_inplace(call.module.inplace)
+    return call.become(call.layer("elu", alpha=call.module.alpha))
+
+
+@maps(nn.GELU)
+def gelu(call: Call) -> Mapped:
+    return call.become(call.layer("gelu", approximate=call.module.approximate))
+
+
+@maps(nn.Softmax, nn.LogSoftmax)
+def softmax(call: Call) -> Mapped:
+    kind = "softmax" if isinstance(call.module, nn.Softmax) else "log_softmax"
+    if call.module.dim is None:
+        raise Unsupported("has no dim (torch's implicit choice is deprecated); give dim")
+    dim = per_sample_dim(call.module.dim, call.rank(call.source()))
+    return call.become(call.layer(kind, dim=dim))
+
+
+# -- core ------------------------------------------------------------------------------------
+
+
+@maps(nn.Linear)
+def linear(call: Call) -> Mapped:
+    module = call.module
+    return call.become(call.layer("dense", units=module.out_features, bias=module.bias is not None))
+
+
+@maps(nn.Embedding)
+def embedding(call: Call) -> Mapped:
+    module = call.module
+    if module.max_norm is not None:
+        raise Unsupported("renormalizes with max_norm; the catalog's Embedding does not")
+    notes = []
+    if module.padding_idx is not None:
+        notes.append(
+            f"padding_idx={module.padding_idx} is not kept: outputs are the same, but training "
+            "will update that row"
+        )
+    if module.scale_grad_by_freq or module.sparse:
+        notes.append("scale_grad_by_freq and sparse gradients are not kept")
+    layer = call.layer("embedding", vocab_size=module.num_embeddings, dim=module.embedding_dim)
+    return call.become(layer, notes=tuple(notes))
+
+
+@maps(nn.Dropout)
+def dropout(call: Call) -> Mapped:
+    call.check_inplace(call.module.inplace)
+    return call.become(call.layer("dropout", p=call.module.p))
+
+
+# -- convolution and pooling -----------------------------------------------------------------
+
+CONVOLUTIONS = {nn.Conv1d: "conv1d", nn.Conv2d: "conv2d", nn.ConvTranspose2d: "conv_transpose2d"}
+
+
+def conv_padding(padding: str | tuple[int, ...], kernel: int, dilation: int) -> int:
+    if padding == "valid":
+        return 0
+    if padding == "same":
+        if dilation * (kernel - 1) % 2:
+            raise Unsupported("pads 'same' unevenly (even kernel); the catalog pads evenly")
+        return dilation * (kernel - 1) // 2
+    return square(padding, "padding")
+
+
+@maps(*CONVOLUTIONS)
+def convolution(call: Call) -> Mapped:
+    module = call.module
+    if module.padding_mode != "zeros":
+        raise Unsupported(f"pads with {module.padding_mode!r}; the catalog's layer pads with zeros")
+    kernel = square(module.kernel_size, "kernel_size")
+    dilation = square(module.dilation, "dilation")
+    params = {
+        "filters": module.out_channels,
+        "kernel_size": kernel,
+        "stride": square(module.stride, "stride"),
+        "padding": conv_padding(module.padding, kernel, dilation),
+        "dilation": dilation,
+        "groups": module.groups,
+        "bias": module.bias is not None,
+    }
+    if isinstance(module, nn.ConvTranspose2d):
+        params["output_padding"] = square(module.output_padding, "output_padding")
+    return call.become(call.layer(kind_of(module, CONVOLUTIONS), **params))
+
+
+POOLS = {
+    nn.MaxPool1d: "maxpool1d",
+    nn.MaxPool2d: "maxpool2d",
+    nn.AvgPool1d: "avgpool1d",
+    nn.AvgPool2d: "avgpool2d",
+}
+
+
+def pool_layer(kind: str, options: dict, path: str | None) -> Layer:
+    """A pooling layer from torch's options (module attributes or function arguments)."""
+    refused = {
+        "dilation": 1,
+        "ceil_mode": False,
+        "return_indices": False,
+        "count_include_pad": True,
+        "divisor_override": None,
+    }
+    for name, default in refused.items():
+        if name in options and options[name] not in (default, (default,), (default, default)):
+            raise Unsupported(f"uses {name}={options[name]!r}; the catalog's layer has no {name}")
+    kernel = square(options["kernel_size"], "kernel_size")
+    stride = options.get("stride")
+    stride = kernel if stride is None or stride == () else square(stride, "stride")
+    padding = square(options.get("padding", 0), "padding")
+    return Layer(kind, {"kernel_size": kernel, "stride": stride, "padding": padding}, path)
+
+
+@maps(*POOLS)
+def pool(call: Call) -> Mapped:
+    module = call.module
+    names = ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")
+    names += ("count_include_pad", "divisor_override")
+    options = {name: getattr(module, name) for name in names if hasattr(module, name)}
+    return call.become(pool_layer(kind_of(module, POOLS), options, call.path))
+
+
+def adaptive_size(size: int | tuple | None) -> int:
+    if size is None or (isinstance(size, tuple) and None in size):
+        raise Unsupported("keeps a side's size (None); the catalog's layer sets both sides")
+    return square(size, "output_size")
+
+
+@maps(nn.AdaptiveAvgPool2d)
+def adaptive_pool(call: Call) -> Mapped:
+    size = adaptive_size(call.module.output_size)
+    return call.become(call.layer("adaptive_avgpool2d", output_size=size))
+
+
+# -- normalization ---------------------------------------------------------------------------
+
+
+@maps(nn.BatchNorm1d, nn.BatchNorm2d)
+def batchnorm(call: Call) -> Mapped:
+    module = call.module
+    if not module.affine or not module.track_running_stats:
+        raise Unsupported("has affine=False or track_running_stats=False; the catalog's has both")
+    if module.momentum is None:
+        raise Unsupported("uses a cumulative average (momentum=None); the catalog's has a momentum")
+    kind = "batchnorm1d" if isinstance(module, nn.BatchNorm1d) else "batchnorm2d"
+    return call.become(call.layer(kind, eps=module.eps, momentum=module.momentum))
+
+
+def layernorm_layer(module: nn.Module, path: str) -> Layer:
+    if type(module) is not nn.LayerNorm:
+        raise Unsupported(f"{path} is a {type(module).__name__}, not a LayerNorm")
+    if len(module.normalized_shape) != 1:
+        raise Unsupported(
+            f"normalizes over {len(module.normalized_shape)} dims; the catalog's LayerNorm "
+            "normalizes the last one"
+        )
+    if not module.elementwise_affine or module.bias is None:
+        raise Unsupported("has no learned scale or bias; the catalog's LayerNorm has both")
+    return Layer("layernorm", {"eps": module.eps}, path)
+
+
+@maps(nn.LayerNorm)
+def layernorm(call: Call) -> Mapped:
+    return call.become(layernorm_layer(call.module, call.path))
+
+
+# -- reshaping -------------------------------------------------------------------------------
+
+
+def reshaped(call: Call, source: fx.Node, path: str | None = None) -> Mapped:
+    """A call that only changes the per-sample shape: Flatten when the result is one vector,
+    else Reshape to the shape the module made; nothing when the shape does not change."""
+    before, after = call.sample_of(source).shape, call.output.shape
+    if after == before and path is None:
+        return Mapped((source,))
+    if len(after) == 1:
+        return Mapped((source,), (Layer("flatten", {}, path),))
+    return Mapped((source,), (Layer("reshape", {"shape": after}, path),))
+
+
+@maps(nn.Flatten, nn.Unflatten)
+def flatten(call: Call) -> Mapped:
+    return reshaped(call, call.source(), call.path)
+
+
+# -- recurrent and attention -----------------------------------------------------------------
+
+RECURRENT = {nn.RNN: "rnn", nn.LSTM: "lstm", nn.GRU: "gru"}
+
+
+@maps(*RECURRENT)
+def recurrent(call: Call) -> Recurrent:
+    module = call.module
+    if not module.batch_first:
+        raise Unsupported(f"has batch_first=False; {BATCH_FIRST}")
+    if not module.bias or getattr(module, "proj_size", 0):
+        raise Unsupported("has bias=False or proj_size; the catalog's layer has neither")
+    params = {
+        "hidden_size": module.hidden_size,
+        "num_layers": module.num_layers,
+        "bidirectional": module.bidirectional,
+        "dropout": float(module.dropout),
+    }
+    if isinstance(module, nn.RNN):
+        params["nonlinearity"] = module.nonlinearity
+    return Recurrent(
+        call.where,
+        source=call.single_input(),
+        layer=Layer(kind_of(module, RECURRENT), params, call.path),
+        bidirectional=module.bidirectional,
+        states=module.num_layers * (2 if module.bidirectional else 1),
+        cell=isinstance(module, nn.LSTM),
+    )
+
+
+@maps(nn.MultiheadAttention)
+def attention(call: Call) -> Attention:
+    module = call.module
+    query, key, value = (call.arg(i, name) for i, name in enumerate(("query", "key", "value")))
+    if not (query is key and key is value):
+        raise Unsupported("attends from one tensor to another; the catalog's is self-attention")
+    masks = {"key_padding_mask": 3, "attn_mask": 5, "is_causal": 7}
+    for name, index in masks.items():
+        if call.arg(index, name) not in (None, False):
+            raise Unsupported(f"is given {name}; the catalog's MultiheadAttention takes no masks")
+    if not module.batch_first:
+        raise Unsupported(f"has batch_first=False; {BATCH_FIRST}")
+    if not module._qkv_same_embed_dim or module.bias_k is not None or module.add_zero_attn:
+        raise Unsupported("has kdim/vdim, add_bias_kv or add_zero_attn; the catalog's has none")
+    params = {
+        "num_heads": module.num_heads,
+        "dropout": module.dropout,
+        "bias": module.in_proj_bias is not None,
+    }
+    layer = Layer("multihead_attention", params, call.path)
+    return Attention(call.where, source=query, layer=layer)
+
+
+def activation_name(activation: object) -> str:
+    if activation is F.relu or type(activation) is nn.ReLU:
+        return "relu"
+    if activation is F.gelu or (type(activation) is nn.GELU and activation.approximate == "none"):
+        return "gelu"
+    raise Unsupported(f"uses the activation {activation!r}; the catalog's has relu or gelu")
+
+
+def encoder_layer(module: nn.Module, path: str) -> Layer:
+    if type(module) is not nn.TransformerEncoderLayer:
+        raise Unsupported(f"{path} is a {type(module).__name__}, not a TransformerEncoderLayer")
+    if not module.self_attn.batch_first:
+        raise Unsupported(f"has batch_first=False; {BATCH_FIRST}")
+    if module.norm1.eps != 1e-5 or module.linear1.bias is None:
+        raise Unsupported(
+            "has layer_norm_eps other than 1e-5 or bias=False; the catalog's layer has neither"
+        )
+    params = {
+        "nhead": module.self_attn.num_heads,
+        "dim_feedforward": module.linear1.out_features,
+        "dropout": module.dropout.p,
+        "activation": activation_name(module.activation),
+        "norm_first": module.norm_first,
+    }
+    return Layer("transformer_encoder_layer", params, path)
+
+
+@maps(nn.TransformerEncoderLayer)
+def transformer_layer(call: Call) -> Mapped:
+    return call.become(encoder_layer(call.module, call.path))
+
+
+@maps(nn.TransformerEncoder)
+def transformer_encoder(call: Call) -> Mapped:
+    """The stack becomes one layer node per encoder layer, then its LayerNorm if it has one."""
+    module = call.module
+    layers = [
+        encoder_layer(layer, f"{call.path}.layers.{i}") for i, layer in enumerate(module.layers)
+    ]
+    if module.norm is not None:
+        layers.append(layernorm_layer(module.norm, f"{call.path}.norm"))
+    return call.become(*layers)

@@ -1,0 +1,116 @@
+"""Load an nn.Module from 'path/to/file.py:Name': run the file, then build or call Name."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import inspect
+import sys
+import traceback
+from itertools import count
+from pathlib import Path
+from types import ModuleType
+
+from torch import nn
+
+from designer.compiler.probe import first_line
+from designer.importer.errors import ImportProblem
+
+_loads = count(1)
+
+
+class NoCacheLoader(importlib.machinery.SourceFileLoader):
+    """Loads a source file without writing a __pycache__ folder next to the user's code."""
+
+    def set_data(self, path: str, data: bytes, *, _mode: int = 0o666) -> None:
+        return None
+
+
+def split_spec(spec: str) -> tuple[Path, str]:
+    """'models/net.py:Net' -> (Path('models/net.py'), 'Net'); the last colon splits."""
+    path, colon, name = spec.rpartition(":")
+    if not colon or not path.strip() or not name.strip():
+        raise ImportProblem(spec, "is not FILE.py:NAME (for example model.py:Net)")
+    return Path(path.strip()), name.strip()
+
+
+def line_in(error: BaseException, path: Path) -> str:
+    """Where in the user's file the error happened, as 'line N', or '' if not in that file."""
+    if isinstance(error, SyntaxError) and error.lineno and Path(error.filename or "") == path:
+        return f"line {error.lineno}"
+    lines = [
+        frame.lineno
+        for frame in traceback.extract_tb(error.__traceback__)
+        if Path(frame.filename) == path
+    ]
+    return f"line {lines[-1]}" if lines else ""
+
+
+def load_module(spec: str) -> nn.Module:
+    """The module that NAME in FILE gives: an nn.Module subclass built with no arguments, a
+    function returning a module, or a module instance. Runs the file, as importing it would;
+    the file is not left in sys.modules. Raises ImportProblem saying what is wrong and where."""
+    path, name = split_spec(spec)
+    if not path.is_file():
+        raise ImportProblem(str(path), "no such file" if not path.exists() else "is not a file")
+    path = path.resolve()
+    module_name = f"netdesigner_import_{next(_loads)}"
+    loader = NoCacheLoader(module_name, str(path))
+    source = importlib.util.spec_from_file_location(module_name, path, loader=loader)
+    module = importlib.util.module_from_spec(source)
+    sys.modules[module_name] = module
+    sys.path.insert(0, str(path.parent))
+    try:
+        run_file(module, loader, path)
+        return build(find(module, name, path), name, path)
+    finally:
+        sys.path.remove(str(path.parent))
+        sys.modules.pop(module_name, None)
+
+
+def run_file(module: ModuleType, loader: NoCacheLoader, path: Path) -> None:
+    try:
+        loader.exec_module(module)
+    except SyntaxError as error:
+        message = f"has a syntax error: {error.msg}"
+        raise ImportProblem(str(path), message, line_in(error, path)) from None
+    except Exception as error:  # the user's code can raise anything; all mean "cannot load"
+        message = f"fails when run: {type(error).__name__}: {first_line(error)}"
+        raise ImportProblem(str(path), message, line_in(error, path)) from None
+
+
+def find(module: ModuleType, name: str, path: Path) -> object:
+    value: object = module
+    for part in name.split("."):
+        if not hasattr(value, part):
+            defined = sorted(
+                key
+                for key, item in vars(module).items()
+                if (inspect.isclass(item) and issubclass(item, nn.Module))
+                and item.__module__ == module.__name__
+            )
+            hint = f" (its nn.Module classes: {', '.join(defined)})" if defined else ""
+            raise ImportProblem(str(path), f"defines no {name!r}{hint}")
+        value = getattr(value, part)
+    return value
+
+
+def build(value: object, name: str, path: Path) -> nn.Module:
+    if isinstance(value, nn.Module):
+        return value
+    if inspect.isclass(value) and not issubclass(value, nn.Module):
+        raise ImportProblem(str(path), f"{name} is a class but not an nn.Module subclass")
+    if not callable(value):
+        kind = type(value).__name__
+        raise ImportProblem(
+            str(path), f"{name} is a {kind}, not an nn.Module class or a function returning one"
+        )
+    try:
+        result = value()
+    except Exception as error:  # the user's constructor can raise anything
+        message = f"{name}() fails: {type(error).__name__}: {first_line(error)}"
+        raise ImportProblem(str(path), message, line_in(error, path)) from None
+    if not isinstance(result, nn.Module):
+        kind = type(result).__name__
+        raise ImportProblem(str(path), f"{name}() returned a {kind}, not an nn.Module")
+    return result

@@ -1,0 +1,176 @@
+"""Trace a module with torch.fx and run the trace at two batch sizes to learn every shape."""
+
+from __future__ import annotations
+
+import inspect
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import fx, nn
+
+from designer.compiler.probe import first_line
+from designer.importer.calls import TensorShape
+from designer.importer.errors import ImportProblem, Unsupported
+from designer.importer.layers import module_mapper
+
+BATCHES = (2, 3)
+LIBRARY_FOLDERS = (str(Path(torch.__file__).parent), str(Path(__file__).parent))
+DTYPES = {torch.float32: "float", torch.int64: "long"}
+
+
+class ImportTracer(fx.Tracer):
+    """Keeps torch.nn layers, and subclasses that keep a mapped layer's forward, as single
+    calls; traces through every other module, so nested blocks flatten into one graph."""
+
+    def is_leaf_module(self, m: nn.Module, module_qualified_name: str) -> bool:
+        return super().is_leaf_module(m, module_qualified_name) or module_mapper(m) is not None
+
+
+def forward_defaults(module: nn.Module, given: int) -> dict[str, Any]:
+    """The defaults that forward's parameters after the first `given` keep while tracing;
+    ImportProblem when `given` does not fit forward."""
+    parameters = list(inspect.signature(module.forward).parameters.values())
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
+        raise ImportProblem(
+            type(module).__name__, "forward takes *args or **kwargs; it needs named inputs"
+        )
+    required = [p.name for p in parameters if p.default is p.empty]
+    if not len(required) <= given <= len(parameters):
+        names = ", ".join(p.name for p in parameters)
+        takes = (
+            str(len(parameters))
+            if len(required) == len(parameters)
+            else f"{len(required)} to {len(parameters)}"
+        )
+        raise ImportProblem(
+            type(module).__name__,
+            f"forward({names}) takes {takes} input(s) but {given} input shape(s) were given; "
+            "give one shape per input",
+        )
+    return {p.name: p.default for p in parameters[given:]}
+
+
+def trace(module: nn.Module, given: int) -> fx.GraphModule:
+    """The module's forward as one flat fx graph; ImportProblem if fx cannot trace it."""
+    defaults = forward_defaults(module, given)
+    tracer = ImportTracer()
+    try:
+        graph = tracer.trace(module, concrete_args=defaults or None)
+    except Exception as error:  # fx raises many kinds for code it cannot follow
+        raise ImportProblem(
+            type(module).__name__,
+            f"cannot be traced with torch.fx ({type(error).__name__}: {first_line(error)}); "
+            "forward must not branch on tensor values",
+            source_line(error),
+        ) from None
+    return fx.GraphModule(tracer.root, graph)
+
+
+def source_line(error: BaseException) -> str:
+    """'file.py line N' of the deepest frame outside torch and this package, or ''."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith(LIBRARY_FOLDERS)
+    ]
+    return f"{Path(frames[-1].filename).name} line {frames[-1].lineno}" if frames else ""
+
+
+def summary(value: Any) -> Any:
+    """Shapes in place of tensors, tuples kept, anything else None."""
+    if isinstance(value, torch.Tensor):
+        return TensorShape(tuple(value.shape), value.dtype)
+    if isinstance(value, tuple | list):
+        return tuple(summary(item) for item in value)
+    return None
+
+
+def holds_tensor(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return any(holds_tensor(item) for item in value)
+    return isinstance(value, TensorShape)
+
+
+class Recorder(fx.Interpreter):
+    """Runs the trace and keeps the summary of every call's result."""
+
+    def __init__(self, graph: fx.GraphModule) -> None:
+        super().__init__(graph)
+        self.summaries: dict[fx.Node, Any] = {}
+        self.current: fx.Node | None = None
+
+    def run_node(self, n: fx.Node) -> Any:
+        self.current = n
+        result = super().run_node(n)
+        self.summaries[n] = summary(result)
+        return result
+
+
+@contextmanager
+def evaluating(module: nn.Module) -> Iterator[None]:
+    """Eval mode without gradients, each submodule's own mode put back afterwards (a run in
+    training mode would change BatchNorm's running statistics)."""
+    modes = {submodule: submodule.training for submodule in module.modules()}
+    module.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        for submodule, mode in modes.items():
+            submodule.training = mode
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Every call's result at each of BATCHES; a tensor that keeps the batch first has one
+    per-sample shape."""
+
+    runs: tuple[dict[fx.Node, Any], ...]
+
+    def holds_tensor(self, node: fx.Node) -> bool:
+        return holds_tensor(self.runs[0][node])
+
+    def sample(self, node: fx.Node) -> TensorShape:
+        """The per-sample shape and dtype of a call's tensor; Unsupported unless the tensor
+        keeps the batch as its first dim."""
+        found = [run[node] for run in self.runs]
+        if not all(isinstance(item, TensorShape) for item in found):
+            raise Unsupported("gives no single tensor")
+        batched = all(
+            item.shape[:1] == (batch,) and item.shape[1:] == found[0].shape[1:]
+            for item, batch in zip(found, BATCHES, strict=True)
+        )
+        if not batched:
+            raise Unsupported(
+                f"makes a tensor of shape {tuple(found[0].shape)} at batch {BATCHES[0]}, which "
+                "does not keep the batch as its first dim; NetDesigner layers work per sample"
+            )
+        if found[0].dtype not in DTYPES:
+            raise Unsupported(f"makes {found[0].dtype} tensors; NetDesigner uses float32 and int64")
+        return TensorShape(found[0].shape[1:], found[0].dtype)
+
+
+def record(graph: fx.GraphModule, inputs: dict[int, list[torch.Tensor]], source: str) -> Recording:
+    """Run the trace on each batch size's inputs; ImportProblem if the module fails on them."""
+    runs = []
+    with evaluating(graph):
+        for batch in BATCHES:
+            recorder = Recorder(graph)
+            try:
+                recorder.run(*inputs[batch])
+            except Exception as error:  # the module's own code can raise anything
+                shapes = ", ".join("x".join(map(str, t.shape)) for t in inputs[batch])
+                node = recorder.current
+                at = node.target if node.op == "call_module" else node.name
+                raise ImportProblem(
+                    source,
+                    f"fails at {at} on inputs of shape {shapes} (batch first): "
+                    f"{type(error).__name__}: {first_line(error)}",
+                ) from None
+            runs.append(recorder.summaries)
+    return Recording(tuple(runs))
