@@ -1,5 +1,6 @@
 """The trainer against a plain 15-line PyTorch loop (same model, data and seed): epoch time
-ratio and equal final weights; and the batch feed against plain permutation slicing."""
+ratio and equal final weights; the cost of the app's live layer diagnostics; and the batch feed
+against plain permutation slicing."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from designer.training import Trainer, prepare_run
 PROJECTS = Path(__file__).resolve().parents[1] / "projects"
 EPOCH_GOAL = 1.03
 FEED_GOAL = 1.1
+LAYER_STATS_GOAL = 1.02
+LAYER_STATS_SECONDS = 0.5  # what the app samples at
 CASES = {"lenet5_digits": (2, 7), "mlp_iris": (40, 21)}  # epochs per round, rounds
 
 
@@ -59,15 +62,15 @@ def astuple(part) -> tuple[torch.Tensor, torch.Tensor]:
     return part.x, part.y
 
 
-def trainer_run(setup) -> torch.nn.Module:
-    trainer = Trainer(setup)
+def trainer_run(setup, layer_stats: float = 0.0) -> torch.nn.Module:
+    trainer = Trainer(setup, layer_stats=layer_stats)
     trainer.run()
     return trainer.model
 
 
-def compare_training(name: str, epochs: int, rounds: int) -> float:
+def plain_setup(name: str, epochs: int):
     project = load_project(PROJECTS / f"{name}.json")
-    setup = prepare_run(
+    return prepare_run(
         project,
         epochs=epochs,
         threads=1,
@@ -78,6 +81,10 @@ def compare_training(name: str, epochs: int, rounds: int) -> float:
         optimizer={"name": "adam", "lr": 0.001},
         mixed_precision=False,
     )
+
+
+def compare_training(name: str, epochs: int, rounds: int) -> float:
+    setup = plain_setup(name, epochs)
     times = {"plain": [], "trainer": []}
     models = {}
     for round_number in range(rounds):
@@ -101,6 +108,24 @@ def compare_training(name: str, epochs: int, rounds: int) -> float:
     print(
         f"{name:14s} epoch: plain {plain * 1000:8.2f} ms  trainer {ours * 1000:8.2f} ms  "
         f"ratio {ratio:.3f} (goal <= {EPOCH_GOAL})  final weights equal: {equal}  {verdict}"
+    )
+    return ratio
+
+
+def compare_layer_stats(name: str, epochs: int, rounds: int) -> float:
+    """The trainer sampling live layer values as the app does, against the trainer without."""
+    setup = plain_setup(name, epochs)
+    times = {"off": [], "on": []}
+    for round_number in range(rounds):
+        for kind in ("off", "on") if round_number % 2 == 0 else ("on", "off"):
+            started = time.perf_counter()
+            trainer_run(setup, LAYER_STATS_SECONDS if kind == "on" else 0.0)
+            times[kind].append((time.perf_counter() - started) / epochs)
+    ratio = statistics.median(a / b for a, b in zip(times["on"], times["off"], strict=True))
+    verdict = "ok" if ratio <= LAYER_STATS_GOAL else "MISSED"
+    print(
+        f"{name:14s} live layer stats every {LAYER_STATS_SECONDS} s: epoch ratio {ratio:.3f} "
+        f"(goal <= {LAYER_STATS_GOAL})  {verdict}"
     )
     return ratio
 
@@ -137,8 +162,10 @@ def main() -> int:
     print(f"torch {torch.__version__}, 1 thread, medians of interleaved rounds (epoch ratio:")
     print("median of each round's trainer / plain)")
     ratios = [compare_training(name, *budget) for name, budget in CASES.items()]
+    live = [compare_layer_stats(name, *budget) for name, budget in CASES.items()]
     feeds = [compare_feed(name) for name in CASES]
-    return 0 if max(ratios) <= EPOCH_GOAL and max(feeds) <= FEED_GOAL else 1
+    fine = max(ratios) <= EPOCH_GOAL and max(live) <= LAYER_STATS_GOAL
+    return 0 if fine and max(feeds) <= FEED_GOAL else 1
 
 
 if __name__ == "__main__":
