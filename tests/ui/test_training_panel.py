@@ -6,6 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from designer.training import prepare_run
+from designer.training.baseline import fit_baseline
 from designer.training.events import EpochDone, RunFinished, RunStarted
 from designer.ui.training.panel import LOCK_MESSAGE
 
@@ -51,6 +53,11 @@ def test_a_short_run_fills_the_plots_with_what_the_trainer_sent(window, example,
     assert panel.progress.value() == 100
     assert (tmp_path / "runs").is_dir()
     assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()
+    forest = fit_baseline(prepare_run(window.editor.project).data, 0)
+    assert panel.metric_plot.baseline.value() == forest.val["accuracy"]
+    assert panel.metric_plot.baseline.label.toPlainText() == (
+        f"random forest {forest.val['accuracy']:.3f}"
+    )
 
 
 def test_edits_are_locked_while_training_and_free_after(window, example, tmp_path, qtbot):

@@ -329,8 +329,11 @@ class TrainPanel(QWidget):
 
     def on_event(self, event) -> None:
         from designer.training import EpochDone, LayersSampled, RunFailed, RunFinished, RunStarted
+        from designer.training.baseline import Baseline
 
-        if isinstance(event, LayersSampled):
+        if isinstance(event, Baseline):
+            self.metric_plot.show_baseline(event.model, event.val)
+        elif isinstance(event, LayersSampled):
             self.layer_plots.add(event.step, event.layers)
             self.layers_sampled.emit(event.layers)
         elif isinstance(event, RunStarted):

@@ -151,6 +151,23 @@ class MetricPlot:
         self.series: dict[str, GrowingSeries] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.metric: str | None = None
+        self.baseline: pg.InfiniteLine | None = None
+
+    def show_baseline(self, name: str, scores: dict[str, float]) -> None:
+        """A dashed line at the classical model's validation score of the plotted metric."""
+        if self.metric not in scores:
+            return
+        value = scores[self.metric]
+        if self.baseline is None:
+            self.baseline = pg.InfiniteLine(
+                angle=0,
+                pen=pg.mkPen("#757575", width=1.5, style=Qt.PenStyle.DashLine),
+                label="",
+                labelOpts={"position": 0.15, "color": "#757575", "anchors": [(0, 1), (0, 1)]},
+            )
+            self.widget.addItem(self.baseline)
+        self.baseline.setValue(value)
+        self.baseline.label.setFormat(f"{name} {value:.3f}")
 
     def add_epoch(self, step: float, train: dict[str, float], val: dict[str, float]) -> None:
         if self.metric is None:
@@ -175,7 +192,9 @@ class MetricPlot:
     def clear(self) -> None:
         for curve in self.curves.values():
             self.widget.removeItem(curve)
-        self.series, self.curves, self.metric = {}, {}, None
+        if self.baseline is not None:
+            self.widget.removeItem(self.baseline)
+        self.series, self.curves, self.metric, self.baseline = {}, {}, None, None
 
 
 class SeriesPlot:

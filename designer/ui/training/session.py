@@ -64,7 +64,7 @@ class TrainingWorker(QObject):
             else:
                 setup = prepare_run(project, training=self.training)
                 run = new_run(self.path) if self.path is not None else None
-            Trainer(
+            result = Trainer(
                 setup,
                 run,
                 self.control,
@@ -72,12 +72,24 @@ class TrainingWorker(QObject):
                 self.resume is not None,
                 LAYER_STATS_SECONDS,
             ).run()
+            self.fit_baseline(setup, result)
         except (SetupError, ProjectError) as error:
             self.event_emitted.emit(RunFailed("setup", str(error), 0, 0))
         except Exception as error:  # the app must live on whatever the run does
             self.event_emitted.emit(RunFailed("error", f"{type(error).__name__}: {error}", 0, 0))
         finally:
             self.done.emit()
+
+    def fit_baseline(self, setup, result) -> None:
+        """After a run that was not stopped: the random-forest score on the same split, which
+        the metric plot shows as a line to beat."""
+        from designer.training import RunFinished
+        from designer.training.baseline import fit_baseline
+
+        if isinstance(result, RunFinished) and result.reason != "stopped" and setup.config.baseline:
+            baseline = fit_baseline(setup.data, setup.config.seed)
+            if baseline is not None:
+                self.event_emitted.emit(baseline)
 
     def listen(self, event: Any) -> None:
         from designer.training import StepDone
