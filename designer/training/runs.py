@@ -33,6 +33,26 @@ class RunFolder:
     def metrics_path(self) -> Path:
         return self.root / "metrics.jsonl"
 
+    @property
+    def title_path(self) -> Path:
+        return self.root / "title.txt"
+
+    @property
+    def title(self) -> str:
+        """The name the user gave the run, else its id."""
+        try:
+            return self.title_path.read_text(encoding="utf-8").strip() or self.id
+        except (OSError, UnicodeDecodeError):
+            return self.id
+
+    def rename(self, title: str) -> None:
+        """Give the run a name (one line); an empty one goes back to the id."""
+        title = " ".join(title.split())
+        if title and title != self.id:
+            write_atomically(self.title_path, title + "\n")
+        else:
+            self.title_path.unlink(missing_ok=True)
+
     def checkpoint(self, kind: str) -> Path:
         return self.root / "checkpoints" / f"{kind}.pt"
 

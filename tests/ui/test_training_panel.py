@@ -191,7 +191,7 @@ def test_runs_are_listed_overlaid_resumed_and_deleted(
     window, example, tmp_path, qtbot, monkeypatch
 ):
     from PySide6.QtCore import Qt as QtCore
-    from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QLineEdit, QMessageBox
 
     panel = open_copy(window, example, tmp_path)
     events = record(panel)
@@ -218,6 +218,18 @@ def test_runs_are_listed_overlaid_resumed_and_deleted(
     last = first_epochs[-1].epoch
     assert resumed == [last + 1, last + 2]
     assert panel.runs.tree.topLevelItem(0).text(1) == "4"
+
+    tree.setCurrentItem(tree.topLevelItem(0))
+    run_id = tree.topLevelItem(0).data(0, QtCore.ItemDataRole.UserRole).id
+    panel.runs.rename_button.click()
+    editor = tree.viewport().findChild(QLineEdit)
+    editor.selectAll()
+    QTest.keyClicks(editor, "  adam  lr 0.01 ")
+    QTest.keyClick(editor, QtCore.Key.Key_Return)  # the view takes the text in a queued call
+    qtbot.waitUntil(lambda: tree.topLevelItem(0).text(0) == "adam lr 0.01")
+    panel.refresh_runs()
+    assert panel.runs.tree.topLevelItem(0).text(0) == "adam lr 0.01"
+    assert (tmp_path / "runs" / "mlp_iris" / run_id / "title.txt").is_file()
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     panel.runs.tree.setCurrentItem(panel.runs.tree.topLevelItem(0))

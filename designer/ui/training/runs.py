@@ -1,4 +1,5 @@
-"""The runs of a project: listed with their results; tick to overlay, resume or delete one."""
+"""The runs of a project: listed with their results; tick to overlay, rename, resume or delete
+one."""
 
 from __future__ import annotations
 
@@ -31,9 +32,11 @@ class RunsWidget(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Run", "Epochs", "Best val loss", "Result"])
         self.tree.setRootIsDecorated(False)
+        self.rename_button = QPushButton("Rename")
         self.resume_button = QPushButton("Resume")
         self.delete_button = QPushButton("Delete")
         buttons = QHBoxLayout()
+        buttons.addWidget(self.rename_button)
         buttons.addWidget(self.resume_button)
         buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(self)
@@ -41,6 +44,7 @@ class RunsWidget(QWidget):
         layout.addWidget(self.tree)
         layout.addLayout(buttons)
         self.tree.itemChanged.connect(self.ticked)
+        self.rename_button.clicked.connect(self.rename_selected)
         self.resume_button.clicked.connect(self.resume_selected)
         self.delete_button.clicked.connect(self.delete_selected)
 
@@ -58,14 +62,17 @@ class RunsWidget(QWidget):
             losses = [record["val_loss"] for record in epochs if "val_loss" in record]
             item = QTreeWidgetItem(
                 [
-                    run.id,
+                    run.title,
                     str(len(epochs)),
                     f"{min(losses):.4g}" if losses else "",
                     final or "interrupted",
                 ]
             )
             item.setData(0, RUN_ROLE, run)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setToolTip(0, f"run {run.id} in {run.root}")
+            item.setFlags(
+                item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEditable
+            )
             item.setCheckState(0, Qt.CheckState.Unchecked)
             self.tree.addTopLevelItem(item)
         self.tree.blockSignals(blocked)
@@ -75,11 +82,26 @@ class RunsWidget(QWidget):
         return items[0].data(0, RUN_ROLE) if items else None
 
     def ticked(self, item: QTreeWidgetItem, column: int) -> None:
+        """A tick overlays the run; an edited name renames it."""
         if column != 0:
             return
         run = item.data(0, RUN_ROLE)
+        if item.text(0) != run.title:
+            try:
+                run.rename(item.text(0))
+            except OSError as error:
+                QMessageBox.warning(self, "Cannot rename the run", f"{run.root}: {error}")
+            blocked = self.tree.blockSignals(True)
+            item.setText(0, run.title)
+            self.tree.blockSignals(blocked)
+            return
         records = run.records() if item.checkState(0) == Qt.CheckState.Checked else None
         self.overlay_changed.emit(run.id, records)
+
+    def rename_selected(self) -> None:
+        items = self.tree.selectedItems()
+        if items:
+            self.tree.editItem(items[0], 0)
 
     def resume_selected(self) -> None:
         run = self.selected_run()
