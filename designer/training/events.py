@@ -11,6 +11,7 @@ import torch
 
 from designer.training.layer_stats import LayerStats
 from designer.training.metrics import correct_answers
+from designer.training.val_samples import ValSamples
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class EpochDone:
     seconds: float
     confusion: list[list[int]] | None = None
     improved: bool = False
+    samples: ValSamples | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from designer.training.position import Position
 from designer.training.runs import RunFolder
 from designer.training.setup import RunSetup
 from designer.training.tensorboard import tensorboard_log
+from designer.training.val_samples import val_samples
 
 OOM_TEXTS = ("out of memory", "can't allocate memory", "not enough memory")
 
@@ -208,9 +209,8 @@ class Trainer:
         setup, config, pos = self.setup, self.setup.config, self.pos
         lr = self.optimizer.param_groups[0]["lr"]
         train_scores = pos.tally.scores(setup.data.is_classification)
-        val_scores, confusion = evaluate(
-            setup, self.model, setup.data.val.to(setup.device), config.batch_size
-        )
+        val = setup.data.val.to(setup.device)
+        val_scores, confusion = evaluate(setup, self.model, val, config.batch_size)
         if not math.isfinite(val_scores["loss"]):
             yield self._nan(val_scores["loss"], pos.batch, "validation loss")
             return "failed"
@@ -238,8 +238,11 @@ class Trainer:
             self.run_folder.append(
                 {**record, "seconds": round(seconds, 4), "val_confusion": confusion}
             )
+        samples = val_samples(setup.data, self.model, val) if self.listeners else None
         yield self.emit(
-            EpochDone(epoch, pos.step, train_scores, val_scores, lr, seconds, confusion, improved)
+            EpochDone(
+                epoch, pos.step, train_scores, val_scores, lr, seconds, confusion, improved, samples
+            )
         )
         if config.patience and pos.bad_epochs >= config.patience:
             return "early_stopped"

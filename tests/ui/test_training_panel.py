@@ -300,3 +300,27 @@ def test_a_sane_run_flags_no_layer_and_an_edit_clears_the_live_values(
     assert relu.live is not None and relu.live.dead_fraction is not None
     window.editor.set_param(window.editor.doc.find("hidden1").id, "units", 12)
     assert all(item.live is None for item in items)
+
+
+def test_predictions_show_an_image_grid_or_a_scatter(window, example, tmp_path):
+    import numpy as np
+
+    from designer.training.val_samples import ValSamples
+
+    panel = open_copy(window, example, tmp_path)
+    plot = panel.predictions
+    plot.set_classes(("zero", "one"))
+    images = np.random.default_rng(0).random((5, 8, 8)).astype(np.float32)
+    plot.show(ValSamples("images", [0, 1, 1, 0, 1], [0, 1, 0, 0, 1], images))
+    assert [label.toPlainText() for label in plot.labels][:3] == [
+        "zero (zero)",
+        "one (one)",
+        "one (zero)",
+    ]
+    assert plot.labels[2].color.name() == "#c62828" and plot.labels[0].color.name() == "#2e7d32"
+    assert plot.image.image.shape[:2] == (2 * (8 + 2 + 4), 3 * (8 + 2))
+    plot.show(ValSamples("regression", [1.0, 2.5, 3.0], [1.5, 2.0, 3.0]))
+    assert plot.labels == [] and plot.image.scene() is None
+    xs, ys = plot.scatter.getData()
+    assert list(xs) == [1.5, 2.0, 3.0] and list(ys) == [1.0, 2.5, 3.0]
+    assert list(plot.diagonal.getData()[0]) == [1.0, 3.0]

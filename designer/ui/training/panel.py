@@ -84,6 +84,7 @@ class TrainPanel(QWidget):
             layer_plots,
             lr_search,
             plots,
+            sample_plots,
         )
 
         self.fix_range = plots.fix_range
@@ -95,6 +96,7 @@ class TrainPanel(QWidget):
         self.speed_plot = plots.SeriesPlot("Throughput", "samples/s", "#00897b")
         self.runs = RunsWidget()
         self.layer_plots = layer_plots.LayerHistograms()
+        self.predictions = sample_plots.PredictionsPlot()
         self.lr_finder = lr_search.LrFinderPlot()
         self.find_lr_button = QPushButton("Find LR")
         self.find_lr_button.setToolTip("Sweep learning rates on a copy of the network")
@@ -158,6 +160,7 @@ class TrainPanel(QWidget):
         tabs.addTab(self.metric_plot.widget, "Metric")
         tabs.addTab(self.lr_plot.widget, "Learning rate")
         tabs.addTab(self.speed_plot.widget, "Throughput")
+        tabs.addTab(self.predictions.widget, "Predictions")
         tabs.addTab(self.layer_plots.widget, "Layer")
         tabs.addTab(self.runs, "Runs")
         tabs.addTab(self.lr_finder.widget, "LR finder")
@@ -345,6 +348,8 @@ class TrainPanel(QWidget):
             self.change_axis(0)
             self.status.setText(f"Training on {event.device}\u2026")
             self.confusion_plot.set_classes(event.class_names)
+            self.predictions.clear()
+            self.predictions.set_classes(event.class_names)
         elif isinstance(event, EpochDone):
             self.drain()
             if "loss" in event.val:
@@ -352,6 +357,8 @@ class TrainPanel(QWidget):
             self.metric_plot.add_epoch(event.step, event.train, event.val)
             if event.confusion is not None:
                 self.confusion_plot.show(event.confusion)
+            if event.samples is not None:
+                self.predictions.show(event.samples)
         elif isinstance(event, RunFinished):
             scores = ", ".join(f"{key} {value:.4g}" for key, value in event.val.items())
             self.progress.setValue(100)

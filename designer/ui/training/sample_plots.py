@@ -1,0 +1,94 @@
+"""The last epoch's validation answers as a picture: predicted against true values for
+regression, a grid of images with predicted and true labels for image classes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+GAP = 2  # pixels between the grid's images
+RIGHT, WRONG = "#2e7d32", "#c62828"
+
+
+class PredictionsPlot:
+    """One plot that shows whichever picture the task has."""
+
+    def __init__(self) -> None:
+        self.widget = pg.PlotWidget(background=None)
+        self.widget.setTitle("Predictions (validation)")
+        self.scatter = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(30, 136, 229, 140))
+        self.diagonal = pg.PlotDataItem(pen=pg.mkPen("#757575", style=Qt.PenStyle.DashLine))
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.labels: list[pg.TextItem] = []
+        self.kind: str | None = None
+        self.class_names: tuple[str, ...] = ()
+
+    def set_classes(self, names: tuple[str, ...]) -> None:
+        self.class_names = names
+
+    def show(self, samples) -> None:
+        if samples.kind != self.kind:
+            self.clear()
+            self.kind = samples.kind
+            if samples.kind == "regression":
+                self.prepare_scatter()
+            else:
+                self.prepare_grid()
+        if samples.kind == "regression":
+            self.show_scatter(samples.predicted, samples.true)
+        else:
+            self.show_grid(samples.images, samples.predicted, samples.true)
+
+    def prepare_scatter(self) -> None:
+        self.widget.setAspectLocked(False)
+        self.widget.invertY(False)
+        self.widget.showAxes(True)
+        self.widget.setLabel("bottom", "true")
+        self.widget.setLabel("left", "predicted")
+        self.widget.addItem(self.diagonal)
+        self.widget.addItem(self.scatter)
+
+    def show_scatter(self, predicted: list[float], true: list[float]) -> None:
+        self.scatter.setData(true, predicted)
+        low, high = min(min(true), min(predicted)), max(max(true), max(predicted))
+        self.diagonal.setData([low, high], [low, high])
+
+    def prepare_grid(self) -> None:
+        self.widget.setAspectLocked(True)
+        self.widget.invertY(True)
+        self.widget.showAxes(False)
+        self.widget.addItem(self.image)
+
+    def show_grid(self, images: np.ndarray, predicted: list[int], true: list[int]) -> None:
+        count, height, width = images.shape[:3]
+        columns = math.ceil(math.sqrt(count))
+        rows = math.ceil(count / columns)
+        cell_w, cell_h = width + GAP, height + GAP + max(4, height // 3)
+        mosaic = np.ones((rows * cell_h, columns * cell_w, *images.shape[3:]), dtype=np.float32)
+        for label in self.labels:
+            self.widget.removeItem(label)
+        self.labels = []
+        for index in range(count):
+            row, column = divmod(index, columns)
+            top, left = row * cell_h, column * cell_w
+            mosaic[top : top + height, left : left + width] = images[index]
+            color = RIGHT if predicted[index] == true[index] else WRONG
+            text = f"{self.name(predicted[index])} ({self.name(true[index])})"
+            label = pg.TextItem(text, color=color, anchor=(0.5, 0))
+            label.setPos(left + width / 2, top + height)
+            self.widget.addItem(label)
+            self.labels.append(label)
+        self.image.setImage(mosaic, levels=(0, 1))
+        self.widget.setTitle("Predictions (validation): predicted (true)")
+
+    def name(self, index: int) -> str:
+        return self.class_names[index] if index < len(self.class_names) else str(index)
+
+    def clear(self) -> None:
+        for item in (self.scatter, self.diagonal, self.image, *self.labels):
+            if item.scene() is not None:
+                self.widget.removeItem(item)
+        self.labels, self.kind = [], None
