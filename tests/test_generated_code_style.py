@@ -27,6 +27,7 @@ HOSTILE = [
     "Ñet 网络 🚀",
     "",
     "1st layer",
+    "a layer with a name so long that no line of code that uses it fits in 88 columns",
 ]
 
 
@@ -56,14 +57,17 @@ def write_sources(folder: Path) -> list[Path]:
 
 
 def hostile_graph() -> GraphDocument:
+    """A chain of dense layers with hostile names, then all of them concatenated."""
     doc = GraphDocument()
     previous = doc.add_node("input", HOSTILE[0], {"shape": [4]})
+    merge = doc.add_node("concatenate", HOSTILE[-1] + " merged", {"dim": -1})
     for name in HOSTILE[1:]:
         layer = doc.add_node("dense", name, {"units": 4})
         doc.connect(previous.id, "out", layer.id, "in")
+        doc.connect(layer.id, "out", merge.id, "in")
         previous = layer
     output = doc.add_node("output", "class")
-    doc.connect(previous.id, "out", output.id, "in")
+    doc.connect(merge.id, "out", output.id, "in")
     return doc
 
 
@@ -88,6 +92,18 @@ def test_generated_code_passes_ruff_check(sources):
 def test_generated_code_is_formatted_as_ruff_formats_it(sources):
     result = ruff("format", "--check", "--diff", *sources)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_long_names_keep_each_layer_s_lines():
+    doc = hostile_graph()
+    code = generate(doc, Analyzer(doc).report(), "Net")
+    text = code.source.splitlines()
+    assert max(map(len, text)) <= 88
+    for node in doc.nodes():
+        if node.spec.role == "layer":
+            owned = [text[number - 1] for number in code.lines[node.id]]
+            assert any(code.names[node.id] in line for line in owned), node.name
+    assert len(code.lines[doc.find(HOSTILE[-1] + " merged").id]) > 2  # wrapped over lines
 
 
 def test_every_kind_was_written(sources):

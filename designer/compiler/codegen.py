@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from designer.compiler.analysis import GraphReport
 from designer.compiler.diagnostics import Diagnostic
 from designer.compiler.emit import node_code
+from designer.compiler.formatting import ruff_formatted, statement_spans
 from designer.compiler.naming import Namespace, class_identifier
 from designer.model import GraphDocument
 
@@ -127,4 +128,8 @@ def generate(doc: GraphDocument, report: GraphReport, name: str = "Network") -> 
     for number, (node_id, _) in enumerate(lines, start=1):
         if node_id is not None:
             spans.setdefault(node_id, []).append(number)
-    return GeneratedCode("\n".join(text for _, text in lines), class_name, spans, variables)
+    source = "\n".join(text for _, text in lines)
+    if any(len(text) > LINE_LENGTH for _, text in lines):  # long names: let ruff lay it out
+        source = ruff_formatted(source)
+        spans = statement_spans(source, variables)
+    return GeneratedCode(source, class_name, spans, variables)

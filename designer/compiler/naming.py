@@ -25,11 +25,16 @@ def reserved_names() -> frozenset[str]:
     )
 
 
+MAX_IDENTIFIER = 40
+
+
 def snake_identifier(text: str, fallback: str) -> str:
-    """Lower-case ASCII snake_case from any text; `fallback` when nothing usable is left."""
+    """Lower-case ASCII snake_case from any text, at most MAX_IDENTIFIER characters (so that
+    code using it can be laid out in 88 columns); `fallback` when nothing usable is left."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     ascii_text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", ascii_text)
     name = re.sub(r"[^0-9a-zA-Z]+", "_", ascii_text).strip("_").lower()
+    name = name[:MAX_IDENTIFIER].rstrip("_")
     if not name:
         return fallback
     return f"{fallback}_{name}" if name[0].isdigit() else name
@@ -39,7 +44,7 @@ def class_identifier(text: str, fallback: str = "Network") -> str:
     """CamelCase ASCII class name from any text, e.g. 'LeNet-5 digits' -> 'LeNet5Digits'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[0-9a-zA-Z]+", ascii_text)
-    name = "".join(word[:1].upper() + word[1:] for word in words)
+    name = "".join(word[:1].upper() + word[1:] for word in words)[:MAX_IDENTIFIER]
     if not name or name[0].isdigit():
         name = fallback + name
     return name if name not in reserved_names() else f"{name}Model"
