@@ -17,6 +17,11 @@ def file_mode(path: Path) -> int:
 
 
 def write_atomically(path: Path, text: str) -> None:
+    """Write `text` as UTF-8, atomically (see write_bytes_atomically)."""
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`.
     A link is followed (its target is rewritten); the file keeps its permissions, and a new one
     gets the usual ones (0666 less the umask), not mkstemp's private 0600."""
@@ -24,8 +29,8 @@ def write_atomically(path: Path, text: str) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(handle, file_mode(path))
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
