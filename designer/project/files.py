@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from designer.project.schema import PROJECT
 from nodes import REGISTRY
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair, which UTF-8 cannot hold
 VALIDATOR = jsonschema.Draft202012Validator(PROJECT)
 
 
@@ -42,6 +44,7 @@ def project_from_text(data: bytes | str, source: str = "<text>") -> Project:
         except UnicodeDecodeError as error:
             raise ProjectError(source, f"is not UTF-8 text (byte {error.start})") from None
     raw = parse_json(data, source)
+    check_unicode(raw, data, source, "holds")
     check_structure(raw, source)
     return build_project(raw, source)
 
@@ -60,6 +63,44 @@ def parse_json(text: str, source: str) -> Any:
         raise ProjectError(source, f"is not valid JSON ({error})") from None
     except RecursionError:
         raise ProjectError(source, "is nested too deeply to be a project file") from None
+
+
+def broken_text(raw: Any) -> tuple | None:
+    """The JSON path of a key or string holding half of a UTF-16 pair, or None. JSON
+    may escape one (\\ud800), but no UTF-8 file can hold it: such a project would never save."""
+    stack: list[tuple[tuple, Any]] = [((), raw)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str) and SURROGATE.search(value):
+            return path
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if SURROGATE.search(key):
+                    return path
+                stack.append(((*path, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
+    return None
+
+
+def may_hold_surrogates(text: str) -> bool:
+    """A quick look at JSON text: True if it has a surrogate as a character or as an escape
+    (or an escaped backslash before "ud": a false alarm, which costs only a closer look)."""
+    if "\\ud" in text or "\\uD" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_unicode(raw: Any, text: str, source: str, verb: str) -> None:
+    """Refuse lone surrogates in `raw`; `text`, its JSON, is looked at first (it is quicker)."""
+    path = broken_text(raw) if may_hold_surrogates(text) else None
+    if path is not None:
+        message = f"{verb} text that is not valid Unicode (a lone surrogate such as \\ud800)"
+        raise ProjectError(source, message, place_of(path) or "top level")
 
 
 def place_of(path: Any) -> str:
@@ -162,16 +203,19 @@ def project_to_dict(project: Project) -> dict[str, Any]:
 
 def project_to_text(project: Project) -> str:
     """The file's text; raises ProjectError if the file could not be opened again (a name too
-    long, a number JSON cannot hold), so that nothing is saved that would not load."""
+    long, a number JSON cannot hold, text that is not Unicode), so that nothing is saved that
+    would not load."""
     data = project_to_dict(project)
     error = jsonschema.exceptions.best_match(VALIDATOR.iter_errors(data))
     if error is not None:
         place = place_of(error.absolute_path) or "top level"
         raise ProjectError(project.name, f"cannot be saved: {error.message[:200]}", place)
     try:
-        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     except ValueError as error:
         raise ProjectError(project.name, f"cannot be saved: {error}") from None
+    check_unicode(data, text, project.name, "cannot be saved: it holds")
+    return text
 
 
 def save_project(project: Project, path: str | os.PathLike | None = None) -> Path:

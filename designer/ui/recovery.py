@@ -34,7 +34,7 @@ def write_recovery(project: Project) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     original = str(project.path) if project.path else None
     payload = {"original_path": original, "project": project_to_dict(project)}
-    write_atomically(path, json.dumps(payload, ensure_ascii=False))
+    write_atomically(path, json.dumps(payload))  # ASCII: a file name need not be UTF-8
     return path
 
 
