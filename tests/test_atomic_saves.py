@@ -1,0 +1,51 @@
+"""Atomic saves: a saving process killed (SIGKILL) at random moments never leaves half a file."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import time
+
+from designer.project import load_project, save_project
+from designer.project.files import project_to_text
+from tests import saving_child
+
+KILLS = 100
+
+
+def test_a_save_killed_at_any_moment_leaves_the_old_or_the_new_file(tmp_path):
+    project = saving_child.big_project()
+    texts = set()
+    for version in saving_child.VERSIONS:
+        project.name = version
+        texts.add(project_to_text(project).encode("utf-8"))
+    target = tmp_path / "project.json"
+    started = time.perf_counter()
+    save_project(project, target)  # the new version, then the child saves old, new, old...
+    one_save = time.perf_counter() - started
+    for text in texts:
+        target.write_bytes(text)
+        assert project_to_text(load_project(target)).encode("utf-8") == text
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tests.saving_child"])
+    chance = random.Random(8)
+    seen, leftovers = set(), set()
+    for kill in range(KILLS):
+        saving = context.Event()
+        child = context.Process(target=saving_child.save_in_a_loop, args=(str(target), saving))
+        child.start()
+        assert saving.wait(30)
+        time.sleep(chance.uniform(0, 1.5 * one_save))
+        child.kill()
+        child.join()
+        assert child.exitcode == -9
+        data = target.read_bytes()
+        assert data in texts, f"kill {kill}: the file is neither version ({len(data)} bytes)"
+        seen.add(data)
+        temporary = {path.name for path in tmp_path.glob(".project.json.*.tmp")}
+        assert len(temporary - leftovers) <= 1, "one kill left more than one temporary file"
+        leftovers = temporary
+    assert seen == texts, "the kills never landed after a save finished"
+    assert sorted(path.name for path in tmp_path.iterdir() if not path.name.endswith(".tmp")) == [
+        "project.json"
+    ]
