@@ -36,19 +36,36 @@ def command_summary(args: argparse.Namespace) -> int:
 
 
 def command_export(args: argparse.Namespace) -> int:
-    from designer.atomic import write_atomically
-    from designer.compiler import CompileError, generate
+    from designer.data import SetupError
+    from designer.export.bundle import ExportRequest, export
 
-    project, report = analyze(args.file)
+    project = load_project(args.file)
+    script = Path(args.output)
+    stem = script.with_suffix("") if script.suffix == ".py" else script
+    weights = (Path(f"{stem}.safetensors"), Path(f"{stem}.pt")) if args.weights else ()
+    request = ExportRequest(
+        script=script,
+        model_only=args.model_only,
+        weights_run=args.weights,
+        weights=weights,
+        onnx=Path(args.onnx) if args.onnx else None,
+        torchscript=Path(args.torchscript) if args.torchscript else None,
+    )
     try:
-        code = generate(project.graph, report, project.name)
-    except CompileError as error:
-        for diagnostic in error.diagnostics:
-            print(f"{args.file}: {diagnostic}", file=sys.stderr)
-        print(f"{args.file}: not exported: fix the errors above first", file=sys.stderr)
+        for line in export(project, request):
+            print(line)
+    except SetupError as error:
+        print(f"{args.file}: not exported: {error}", file=sys.stderr)
         return 1
-    write_atomically(Path(args.output), code.source)
-    print(f"wrote {args.output} (class {code.class_name}, {report.total_params:,} parameters)")
+    return 0
+
+
+def command_import(args: argparse.Namespace) -> int:
+    from designer.importer.importing import import_to_project
+
+    _, lines = import_to_project(args.module, args.input_shape, Path(args.output))
+    for line in lines:
+        print(line)
     return 0
 
 
@@ -136,7 +153,7 @@ def command_lr_find(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = ("validate", "summary", "export", "train", "lr-find")
+COMMANDS = ("validate", "summary", "export", "import", "train", "lr-find")
 THREADS_HELP = "torch CPU threads (default: training.threads, automatic: all cores but one)"
 
 
@@ -152,10 +169,35 @@ def parser() -> argparse.ArgumentParser:
     summary.add_argument("file")
     summary.add_argument("--batch-size", type=int, default=32, help="for activation memory")
     summary.set_defaults(run=command_summary)
-    export = commands.add_parser("export", help="write the model as a PyTorch script")
+    export = commands.add_parser(
+        "export", help="write a standalone PyTorch training script (or the model), weights, ONNX"
+    )
     export.add_argument("file")
     export.add_argument("-o", "--output", required=True, help="the .py file to write")
+    export.add_argument(
+        "--model-only", action="store_true", help="only the nn.Module class, no training code"
+    )
+    export.add_argument(
+        "--weights",
+        metavar="RUN",
+        help="also write that run's trained weights beside the script (.safetensors and .pt)",
+    )
+    export.add_argument("--onnx", metavar="OUT.onnx", help="also export ONNX (checked)")
+    export.add_argument("--torchscript", metavar="OUT.pt", help="also export TorchScript")
     export.set_defaults(run=command_export)
+    import_ = commands.add_parser(
+        "import", help="trace a PyTorch nn.Module into a project (runs the file's code)"
+    )
+    import_.add_argument("module", metavar="MODULE.py:NAME", help="a class or a function")
+    import_.add_argument(
+        "--input-shape",
+        action="append",
+        required=True,
+        metavar="3x224x224",
+        help="an input's shape without the batch; repeat for several inputs",
+    )
+    import_.add_argument("-o", "--output", required=True, help="the project file to write")
+    import_.set_defaults(run=command_import)
     train = commands.add_parser("train", help="train the network; runs go to runs/ beside it")
     train.add_argument("file")
     train.add_argument("--epochs", type=int, help="override training.epochs")

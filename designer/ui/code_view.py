@@ -24,6 +24,9 @@ RULES = [
 ]
 
 
+TRIPLE = '"""'
+
+
 class PythonHighlighter(QSyntaxHighlighter):
     """Keywords, names, numbers, strings and comments, line by line."""
 
@@ -41,6 +44,23 @@ class PythonHighlighter(QSyntaxHighlighter):
         for pattern, text_format in self.rules:
             for match in pattern.finditer(text):
                 self.setFormat(match.start(), match.end() - match.start(), text_format)
+        self.mark_triple_quoted(text)
+
+    def mark_triple_quoted(self, text: str) -> None:
+        """Docstrings over several lines are strings throughout (block state 1 inside one)."""
+        string_format = self.rules[3][1]
+        inside = self.previousBlockState() == 1
+        start = 0 if inside else text.find(TRIPLE)
+        self.setCurrentBlockState(0)
+        while start >= 0:
+            end = text.find(TRIPLE, start if inside else start + len(TRIPLE))
+            if end < 0:
+                self.setFormat(start, len(text) - start, string_format)
+                self.setCurrentBlockState(1)
+                return
+            self.setFormat(start, end + len(TRIPLE) - start, string_format)
+            inside = False
+            start = text.find(TRIPLE, end + len(TRIPLE))
 
 
 class CodeDialog(QDialog):

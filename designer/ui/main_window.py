@@ -141,6 +141,10 @@ class MainWindow(QMainWindow):
         self.save_action = self.action("&Save", self.save, keys.Save)
         self.save_as_action = self.action("Save &As\u2026", self.save_as, keys.SaveAs)
         self.revert_action = self.action("&Revert", self.revert)
+        self.import_action = self.action(
+            "&Import PyTorch Module\u2026", self.import_module, needs_project=False
+        )
+        self.export_action = self.action("&Export\u2026", self.export, "Ctrl+E")
         self.quit_action = self.action("&Quit", self.close, keys.Quit, needs_project=False)
         self.undo_action = self.action("&Undo", lambda: self.editor.undo(), keys.Undo)
         self.redo_action = self.action(
@@ -172,6 +176,8 @@ class MainWindow(QMainWindow):
             examples_menu.addAction(title, lambda p=path: self.open_file(p))
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.import_action, self.export_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -333,6 +339,44 @@ class MainWindow(QMainWindow):
         self.set_project(project)
         self.remember(Path(path))
         return True
+
+    def import_module(self):
+        """Trace a PyTorch module into a new, unsaved project; returns the dialog (for tests)."""
+        from designer.ui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.open_imported(dialog.result))
+        dialog.open()
+        return dialog
+
+    def open_imported(self, result) -> None:
+        if not self.confirm_discard():
+            return
+        self.set_project(result.project, modified=True)
+        layers = sum(1 for node in result.project.graph.nodes() if node.spec.role == "layer")
+        self.statusBar().showMessage(f"Imported {layers} layers, {result.params:,} parameters")
+        if result.notes:
+            QMessageBox.information(
+                self, "Imported, with notes", "\n".join(f"\u2022 {note}" for note in result.notes)
+            )
+
+    def export(self):
+        """The Export dialog for a snapshot of the project as drawn; returns it (for tests)."""
+        from designer.project.files import project_from_text, project_to_text
+        from designer.ui.export_dialog import ExportDialog
+
+        project = self.editor.project
+        try:
+            snapshot = project_from_text(project_to_text(project), project.name)
+        except ProjectError as error:
+            QMessageBox.warning(self, "Cannot export", str(error))
+            return None
+        snapshot.path = project.path
+        dialog = ExportDialog(snapshot, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def save(self) -> bool:
         if self.editor.project.path is None:

@@ -1,0 +1,132 @@
+"""File > Import Module: pick a Python file, the nn.Module class (or function) in it and the input
+shapes; the module is traced into a new graph. Problems are shown in the dialog, never raised."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from designer.project import ProjectError
+
+
+def module_names(path: Path) -> list[str]:
+    """Top-level classes and functions of a Python file, read without running it; classes
+    that derive from something called *Module come first."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return []
+    modules, others = [], []
+    for statement in tree.body:
+        if isinstance(statement, ast.ClassDef):
+            bases = [ast.unparse(base) for base in statement.bases]
+            wanted = any(base.endswith("Module") for base in bases)
+            (modules if wanted else others).append(statement.name)
+        elif isinstance(statement, ast.FunctionDef) and not statement.name.startswith("_"):
+            others.append(statement.name)
+    return modules + others
+
+
+def shapes_of(text: str) -> list[str]:
+    """'3x32x32, 10' -> ['3x32x32', '10']: one shape per network input."""
+    return [part for part in re.split(r"[,;\s]+", text.strip()) if part]
+
+
+class ImportDialog(QDialog):
+    """After `exec` succeeds, `result` holds the importer's ImportResult."""
+
+    def __init__(self, parent: QWidget | None = None, start: Path | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import a PyTorch module")
+        self.result = None
+        self.file = QLineEdit(str(start or ""))
+        self.file.setPlaceholderText("model.py")
+        browse = QPushButton("Choose\u2026")
+        browse.clicked.connect(self.choose_file)
+        row = QHBoxLayout()
+        row.addWidget(self.file, 1)
+        row.addWidget(browse)
+        self.name = QComboBox()
+        self.name.setEditable(True)
+        self.shapes = QLineEdit()
+        self.shapes.setPlaceholderText("3x32x32 (one per input, without the batch)")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setStyleSheet("color: #d32f2f;")
+        explanation = QLabel(
+            "The module is built with no arguments (or the function is called) and traced "
+            "with torch.fx. Importing runs the file's code: import only files you trust."
+        )
+        explanation.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow(explanation)
+        form.addRow("Python file", row)
+        form.addRow("Class or function", self.name)
+        form.addRow("Input shapes", self.shapes)
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.import_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.import_button.setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(560, 260)
+        self.file.textChanged.connect(self.list_names)
+        self.list_names()
+
+    def choose_file(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Python file with the module", self.file.text(), "Python files (*.py)"
+        )
+        if chosen:
+            self.file.setText(chosen)
+
+    def list_names(self) -> None:
+        current = self.name.currentText()
+        self.name.clear()
+        self.name.addItems(module_names(Path(self.file.text())))
+        if current and self.name.findText(current) >= 0:
+            self.name.setCurrentText(current)
+
+    def accept(self) -> None:
+        """Import; on a problem say what and where, and stay open."""
+        from designer.importer.importing import import_module
+        from designer.importer.inputs import parse_shape
+        from designer.importer.loading import load_module
+
+        spec = f"{self.file.text().strip()}:{self.name.currentText().strip()}"
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            shapes = [parse_shape(text) for text in shapes_of(self.shapes.text())]
+            if not shapes:
+                raise ProjectError("input shapes", "give one shape per input, e.g. 3x32x32")
+            module = load_module(spec)
+            self.result = import_module(module, shapes, self.name.currentText().strip())
+        except ProjectError as error:
+            self.message.setText(str(error))
+            return
+        except Exception as error:  # the user's code may raise anything while traced
+            self.message.setText(f"{spec}: {type(error).__name__}: {error}")
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        super().accept()
