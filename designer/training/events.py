@@ -93,7 +93,8 @@ class RunFinished:
 
 @dataclass(frozen=True)
 class RunFailed:
-    """`kind` is nan, out_of_memory or error; `message` is written for the user."""
+    """`kind` is nan, out_of_memory, write (the run's folder) or error; `message` is written
+    for the user."""
 
     kind: str
     message: str

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,23 @@ from designer.atomic import write_atomically
 from designer.training.checkpoint import CheckpointError
 
 RUNS = "runs"
+
+
+class RunWriteError(Exception):
+    """A file in a run's folder could not be written (read-only, disk full): `path` and why."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(f"cannot write {path} ({reason})")
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn an OSError while writing `path` into a RunWriteError naming it."""
+    try:
+        yield
+    except OSError as error:
+        raise RunWriteError(path, error.strerror or str(error)) from error
 
 
 @dataclass
@@ -72,7 +91,7 @@ class RunFolder:
         return (self.root / "model.py").read_text(encoding="utf-8")
 
     def append(self, record: dict[str, Any]) -> None:
-        with self.metrics_path.open("a", encoding="utf-8") as stream:
+        with writing(self.metrics_path), self.metrics_path.open("a", encoding="utf-8") as stream:
             stream.write(json.dumps(record) + "\n")
 
     def records(self) -> list[dict[str, Any]]:

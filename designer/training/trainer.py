@@ -39,7 +39,7 @@ from designer.training.layer_stats import LayerSampler
 from designer.training.metrics import lower_is_better
 from designer.training.optim import Schedule, build_optimizer
 from designer.training.position import Position
-from designer.training.runs import RunFolder
+from designer.training.runs import RunFolder, RunWriteError, writing
 from designer.training.setup import RunSetup
 from designer.training.tensorboard import tensorboard_log
 from designer.training.val_samples import val_samples
@@ -283,7 +283,8 @@ class Trainer:
         if self.run_folder is None:
             return
         path = self.run_folder.checkpoint(kind)
-        save_checkpoint(path, self.checkpoint_state())
+        with writing(path):
+            save_checkpoint(path, self.checkpoint_state())
         shown = epoch if epoch is not None else self.pos.epoch
         yield self.emit(CheckpointSaved(kind, path, shown, self.pos.step))
 
@@ -354,6 +355,12 @@ class Trainer:
                 f"{self.setup.config.batch_size}) or make the network smaller; {self._last_good()}"
             )
             return self._fail("out_of_memory", message)
+        if isinstance(error, RunWriteError):
+            message = (
+                f"{error} after step {pos.step}: make the folder writable or free some space; "
+                f"{self._last_good()}"
+            )
+            return self._fail("write", message)
         text = str(error).strip().splitlines()[0] if str(error).strip() else ""
         return self._fail(
             "error", f"{type(error).__name__} {where}: {text}", traceback.format_exc()
@@ -361,9 +368,10 @@ class Trainer:
 
     def _fail(self, kind: str, message: str, details: str = "") -> RunFailed:
         if self.run_folder is not None and self.run_folder.root.exists():
-            self.run_folder.append(
-                {"final": "failed", "step": self.pos.step, "failure": kind, "message": message}
-            )
+            with contextlib.suppress(RunWriteError):  # the folder may be what failed
+                self.run_folder.append(
+                    {"final": "failed", "step": self.pos.step, "failure": kind, "message": message}
+                )
         return self.emit(RunFailed(kind, message, self.pos.epoch, self.pos.step + 1, details))
 
 
