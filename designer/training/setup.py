@@ -1,4 +1,4 @@
-"""Everything checked before a run starts: settings, device, graph, data, loss. Any problem
+"""Everything checked before a run starts: settings, device, graph, memory, data, loss. Any problem
 raises one SetupError naming its place, so nothing fails halfway through training."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from designer.project import Project
 from designer.training.config import ConfigError, TrainingConfig, parse_training, with_overrides
 from designer.training.device import resolve_device
 from designer.training.losses import LossChoice, choose_loss
+from designer.training.memory import check_memory
 
 
 @dataclass
@@ -85,6 +86,7 @@ def prepare_run(
     if not report.ok:
         problems = "; ".join(str(diagnostic) for diagnostic in report.errors[:3])
         raise SetupError(f"the network has errors, fix them first: {problems}", "graph")
+    check_memory(report, config.batch_size, device)
     base = project.path.parent if project.path is not None else None
     data = fit_input(prepare_data(dataset_settings, base), doc, dataset_settings)
     output_shape, last_layer = output_of(doc, report)
