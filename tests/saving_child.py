@@ -25,10 +25,12 @@ def big_project() -> Project:
 PROJECT = big_project()  # made once in the fork server, so each saver starts at once
 
 
-def save_in_a_loop(target: str, started) -> None:
-    """Save the old and the new version in turn until killed."""
+def save_in_a_loop(target: str, started, saves) -> None:
+    """Save the old and the new version in turn until killed, counting finished saves."""
     started.set()
     while True:
         for version in VERSIONS:
             PROJECT.name = version
             save_project(PROJECT, target)
+            with saves.get_lock():
+                saves.value += 1

@@ -31,10 +31,17 @@ def test_a_save_killed_at_any_moment_leaves_the_old_or_the_new_file(tmp_path):
     chance = random.Random(8)
     seen, leftovers = set(), set()
     for kill in range(KILLS):
-        saving = context.Event()
-        child = context.Process(target=saving_child.save_in_a_loop, args=(str(target), saving))
+        saving, saves = context.Event(), context.Value("i", 0)
+        child = context.Process(
+            target=saving_child.save_in_a_loop, args=(str(target), saving, saves)
+        )
         child.start()
         assert saving.wait(30)
+        # Every other kill waits for a finished save first, so that kills land in every phase
+        # (first write, later writes, between writes) however slow the machine is today.
+        deadline = time.monotonic() + 30
+        while kill % 2 and saves.value < 1 and time.monotonic() < deadline:
+            time.sleep(0.001)
         time.sleep(chance.uniform(0, 1.5 * one_save))
         child.kill()
         child.join()
