@@ -11,6 +11,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
+    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -27,7 +28,7 @@ from designer.ui.editor import Editor
 from nodes import REGISTRY
 from tests.helpers import PROJECTS
 
-STARTS = ["empty", "mlp_iris", "lenet5_digits", "resnet_digits"]
+STARTS = ["empty", "mlp_iris", "lenet5_digits", "resnet_digits", "lenet5_digits without flatten"]
 KINDS = sorted(spec.kind for spec in REGISTRY)
 NAMES = ["a", "a", "x y", "class", "", "\u00e9t\u00e9", "'\"\\", "__import__('os')", "n1"]
 VALUES = [0, -1, 1, 2, 16, 0.5, -0.5, 1e12, "x", "", None, True, False, [2, 2], [1], {}]
@@ -47,7 +48,15 @@ class EditingSession(RuleBasedStateMachine):
 
     @initialize(start=st.sampled_from(STARTS))
     def open(self, start: str) -> None:
-        project = Project() if start == "empty" else load_project(PROJECTS / f"{start}.json")
+        project = (
+            Project() if start == "empty" else load_project(PROJECTS / f"{start.split()[0]}.json")
+        )
+        if start.endswith("without flatten"):  # a graph whose diagnostics offer fixes
+            doc = project.graph
+            flatten = doc.find("flatten")
+            source, target = doc.in_edges(flatten.id)[0], doc.out_edges(flatten.id)[0]
+            doc.remove_node(flatten.id)
+            doc.connect(source.source, source.source_port, target.target, target.target_port)
         self.editor = Editor(project)
         self.scene = GraphScene(self.editor)
         self.editor.refresh()
@@ -124,12 +133,14 @@ class EditingSession(RuleBasedStateMachine):
     def layout(self, direction) -> None:
         self.editor.edit("Auto layout", lambda doc: apply_layout(doc, direction))
 
+    def fixes(self) -> list:
+        return [d.fix for d in self.editor.report.diagnostics if d.fix is not None]
+
+    @precondition(lambda self: self.editor is not None and self.fixes())
     @rule(data=st.data())
     def fix(self, data) -> None:
-        fixes = [d.fix for d in self.editor.report.diagnostics if d.fix is not None]
-        if fixes:
-            chosen = data.draw(st.sampled_from(fixes))
-            self.editor.edit(chosen.label, lambda doc: apply_fix(doc, chosen))
+        chosen = data.draw(st.sampled_from(self.fixes()))
+        self.editor.edit(chosen.label, lambda doc: apply_fix(doc, chosen))
 
     @rule()
     def undo(self) -> None:
