@@ -52,7 +52,7 @@ def test_a_lone_surrogate_put_in_by_an_edit_is_never_saved(tmp_path):
     save_project(project, path)
     before = path.read_bytes()
     project.graph.rename("n2", "x\udfff")
-    with pytest.raises(ProjectError, match=r"graph.nodes\[1\].name: cannot be saved: it holds text"):
+    with pytest.raises(ProjectError, match=r"nodes\[1\].name: cannot be saved: it holds text"):
         save_project(project, path)
     assert path.read_bytes() == before
 
