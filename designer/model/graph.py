@@ -5,13 +5,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import Any
 
 import networkx as nx
 
 from designer.model.events import GraphEvents
+from designer.model.library import BlockLibrary
 from nodes import REGISTRY, LayerSpec, ParamError
+from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 
 class GraphError(ValueError):
@@ -23,7 +24,8 @@ class Node:
     """A layer on the canvas: a stable id, its kind, the user's name, params and position.
 
     `order` keeps a node's place in the document (files, code, ties in forward order) when it is
-    removed and put back; 0 means "after every other node" and is set on insertion.
+    removed and put back; 0 means "after every other node" and is set on insertion. A block
+    instance's spec comes from the `library` of the document it is in.
     """
 
     id: str
@@ -32,9 +34,12 @@ class Node:
     params: dict[str, Any] = field(default_factory=dict)
     position: tuple[float, float] = (0.0, 0.0)
     order: int = 0
+    library: BlockLibrary | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
+    @property
     def spec(self) -> LayerSpec:
+        if self.kind == BLOCK_KIND and self.library is not None:
+            return self.library.spec(self.params[BLOCK_PARAM])
         return REGISTRY.get(self.kind)
 
 
@@ -61,8 +66,9 @@ def checked_value(spec: LayerSpec, name: str, value: Any) -> Any:
 class GraphDocument:
     """The single source of truth for a network's graph; every change emits an event."""
 
-    def __init__(self) -> None:
+    def __init__(self, blocks: BlockLibrary | None = None) -> None:
         self.events = GraphEvents()
+        self.blocks = blocks if blocks is not None else BlockLibrary()
         self._graph = nx.MultiDiGraph()
         self._edges: dict[str, Edge] = {}
         # Each node's wires in, by port and order, and out, by order: read on every analysis.
@@ -146,9 +152,7 @@ class GraphDocument:
         node_id: str | None = None,
     ) -> Node:
         """Add a layer; params not given take their defaults. Raises GraphError for bad kinds."""
-        if kind not in REGISTRY:
-            raise GraphError(f"unknown layer kind {kind!r}")
-        spec = REGISTRY.get(kind)
+        spec = self.spec_of(kind, params or {})
         unknown = sorted(set(params or {}) - {param.name for param in spec.params})
         if unknown:
             raise GraphError(f"{spec.name} has no param {unknown[0]!r}")
@@ -166,10 +170,25 @@ class GraphDocument:
         self.insert_node(node)
         return node
 
+    def spec_of(self, kind: str, params: Mapping[str, Any]) -> LayerSpec:
+        """The spec a node of `kind` with `params` has here; raises GraphError if none."""
+        if kind == BLOCK_KIND:
+            name = params.get(BLOCK_PARAM)
+            if not isinstance(name, str) or name not in self.blocks:
+                raise GraphError(f"there is no block named {name!r} in the project")
+            owner = self.blocks.owner(self)
+            if owner is not None and (name == owner or owner in self.blocks.uses(name)):
+                raise GraphError(f"the block {owner!r} cannot hold {name!r}, which holds it")
+            return self.blocks.spec(name)
+        if kind not in REGISTRY:
+            raise GraphError(f"unknown layer kind {kind!r}")
+        return REGISTRY.get(kind)
+
     def insert_node(self, node: Node) -> None:
         """Put back a node exactly as it was (used by undo and paste)."""
         if node.id in self._graph:
             raise GraphError(f"node id {node.id!r} is used twice")
+        node.library = self.blocks
         if node.order == 0:
             node.order = self._next_node_order
         self._next_node_order = max(self._next_node_order, node.order + 1)
@@ -242,7 +261,9 @@ class GraphDocument:
             node.spec.param(name)
         except KeyError:
             raise GraphError(f"{node.spec.name} has no param {name!r}") from None
-        old = node.params[name]
+        if node.kind == BLOCK_KIND and name == BLOCK_PARAM:
+            raise GraphError("an instance's block cannot change; add an instance of the other")
+        old = node.params.get(name, node.spec.param(name).default)
         node.params[name] = checked_value(node.spec, name, value)
         self.events.param_changed.emit(node, name, old)
         return old
@@ -261,7 +282,7 @@ class GraphDocument:
 
     def copy(self) -> GraphDocument:
         """An independent document with the same nodes and wires (ids kept)."""
-        other = GraphDocument()
+        other = GraphDocument(self.blocks)
         for node in self.nodes():
             other.insert_node(replace(node, params=dict(node.params)))
         for edge in self.edges():

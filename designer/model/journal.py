@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from designer.model.graph import Edge, GraphDocument, Node
+from designer.model.library import BlockDefinition
 
 Step = Callable[[GraphDocument], None]
 
@@ -39,7 +40,7 @@ class Journal:
 
 @contextmanager
 def recording(doc: GraphDocument) -> Iterator[Journal]:
-    """Record every change made to `doc` inside the `with` block."""
+    """Record every change made to `doc`, and to its block library, inside the `with` block."""
     journal = Journal()
     add = journal.changes.append
 
@@ -69,6 +70,15 @@ def recording(doc: GraphDocument) -> Iterator[Journal]:
         node_id, new = node.id, node.position
         add((lambda d: d.move(node_id, old), lambda d: d.move(node_id, new)))
 
+    def block_added(definition: BlockDefinition) -> None:
+        add((lambda d: d.blocks.remove(definition.name), lambda d: d.blocks.add(definition)))
+
+    def block_removed(definition: BlockDefinition) -> None:
+        add((lambda d: d.blocks.add(definition), lambda d: d.blocks.remove(definition.name)))
+
+    def block_replaced(definition: BlockDefinition, old: BlockDefinition) -> None:
+        add((lambda d: d.blocks.replace(old), lambda d: d.blocks.replace(definition)))
+
     handlers = {
         doc.events.node_added: node_added,
         doc.events.node_removed: node_removed,
@@ -77,6 +87,9 @@ def recording(doc: GraphDocument) -> Iterator[Journal]:
         doc.events.param_changed: param_changed,
         doc.events.node_renamed: node_renamed,
         doc.events.node_moved: node_moved,
+        doc.blocks.events.block_added: block_added,
+        doc.blocks.events.block_removed: block_removed,
+        doc.blocks.events.block_replaced: block_replaced,
     }
     for signal, handler in handlers.items():
         signal.connect(handler)
