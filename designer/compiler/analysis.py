@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
+from designer.compiler.blocks import block_report
 from designer.compiler.diagnostics import Diagnostic
 from designer.compiler.probe import ProbeError, probe
 from designer.compiler.structure import (
@@ -17,6 +18,7 @@ from designer.compiler.structure import (
 )
 from designer.model import Edge, GraphDocument, Node
 from nodes import Fix, ParamError, Problem, TensorInfo
+from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 COLLAPSE_HINTS = ("too small", "can't be greater", "non-positive", "size zero", "negative")
 
@@ -95,6 +97,7 @@ class Analyzer:
         events.edge_removed.connect(self._edge_changed)
         events.param_changed.connect(self._param_changed)
         events.node_renamed.connect(self._node_renamed)
+        doc.blocks.events.block_changed.connect(self._block_changed)
 
     # -- events ----------------------------------------------------------------------------
 
@@ -117,6 +120,18 @@ class Analyzer:
 
     def _node_renamed(self, node: Node) -> None:
         self._touch({node.id}, structure=True)
+
+    def _block_changed(self, name: str) -> None:
+        """A definition changed: its instances, and those of blocks that hold it, are stale."""
+        library = self.doc.blocks
+        stale = {
+            node.id
+            for node in self.doc.nodes()
+            if node.kind == BLOCK_KIND
+            and (node.params[BLOCK_PARAM] == name or name in library.uses(node.params[BLOCK_PARAM]))
+        }
+        if stale:
+            self._touch(stale, structure=True)
 
     def _touch(self, node_ids: set[str], structure: bool) -> None:
         self._dirty |= node_ids
@@ -193,7 +208,7 @@ class Analyzer:
         params, bad = {}, []
         for param in spec.params:
             try:
-                params[param.name] = param.coerce(node.params[param.name])
+                params[param.name] = param.coerce(node.params.get(param.name, param.default))
             except ParamError as error:
                 bad.append(Diagnostic(f"{name}: param {param.name!r}: {error}", node.id))
         if bad:
@@ -207,6 +222,8 @@ class Analyzer:
         if any(report is None or report.output is None for report in upstream):
             return NodeReport(node.id)
         inputs = tuple(report.output for report in upstream)
+        if spec.role == "block":
+            return block_report(node, params, inputs)
         problems = dtype_problems(spec.dtypes, inputs) or spec.check(params, inputs)
         diagnostics = tuple(as_diagnostic(problem, node, edges) for problem in problems)
         if any(diagnostic.is_error for diagnostic in diagnostics):

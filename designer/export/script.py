@@ -147,8 +147,9 @@ def settings_lines(
 
 
 def split_generated(code: GeneratedCode) -> tuple[frozenset[str], str]:
-    """The generated module's import lines, and its text from the class on, unchanged."""
-    head, marker, rest = code.source.partition(f"\nclass {code.class_name}(")
+    """The generated module's import lines, and its text from the first class on (the blocks'
+    classes, then the network's), unchanged."""
+    head, marker, rest = code.source.partition("\nclass ")
     imports = frozenset(line for line in head.splitlines() if line.startswith(("import ", "from ")))
     return imports, marker.lstrip("\n") + rest
 
