@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from psygnal import EmissionInfo, Signal, SignalGroup
 
-from nodes.block import BLOCK_KIND, BLOCK_PARAM, BlockSpec, block_spec
+from nodes.block import BLOCK_KIND, BLOCK_PARAM, REPEAT_PARAM, BlockSpec, block_spec
 from nodes.params import ParamSpec
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ class BlockLibrary:
             raise ValueError(f"there is already a block named {definition.name!r}")
         if definition.graph.blocks is not self:
             raise ValueError("a block's graph must share the library it is added to")
-        self._refuse_cycle(definition)
+        self._check(definition)
         self._blocks[definition.name] = definition
         self._watch(definition)
         self._changed(definition.name)
@@ -110,7 +110,7 @@ class BlockLibrary:
 
     def replace(self, definition: BlockDefinition) -> BlockDefinition:
         """Put `definition` in place of the one of the same name; returns the old one."""
-        self._refuse_cycle(definition)
+        self._check(definition)
         old = self._blocks[definition.name]
         old.graph.events.all.disconnect(self._watchers.pop(definition.name))
         self._blocks[definition.name] = definition
@@ -156,8 +156,13 @@ class BlockLibrary:
         names = sorted({name, *self.uses(name)})
         return tuple((each, self._revisions.get(each, 0)) for each in names)
 
-    def _refuse_cycle(self, definition: BlockDefinition) -> None:
-        """A block may not hold itself, directly or through the blocks inside it."""
+    def _check(self, definition: BlockDefinition) -> None:
+        """A block may not hold itself, directly or through the blocks inside it, nor have two
+        params of one name (or named as the params every instance has)."""
+        names = [param.name for param in definition.params]
+        for name in names:
+            if names.count(name) > 1 or name in (BLOCK_PARAM, REPEAT_PARAM):
+                raise ValueError(f"the block {definition.name!r} cannot have a param {name!r}")
         inside = {node.params.get(BLOCK_PARAM) for node in definition.instances()}
         if definition.name in inside or any(definition.name in self.uses(each) for each in inside):
             raise ValueError(f"the block {definition.name!r} would hold itself")

@@ -12,10 +12,14 @@ import jsonschema
 
 from designer.atomic import write_atomically
 from designer.model import Edge, GraphDocument, GraphError
+from designer.model.library import BlockLibrary
 from designer.model.records import edge_record, node_record
+from designer.project.block_files import blocks_section, load_blocks, written_version
+from designer.project.migrations import migrate
 from designer.project.project import FORMAT_VERSION, Project, ProjectError
 from designer.project.schema import PROJECT
 from nodes import REGISTRY
+from nodes.block import BLOCK_KIND
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair, which UTF-8 cannot hold
@@ -46,7 +50,7 @@ def project_from_text(data: bytes | str, source: str = "<text>") -> Project:
     raw = parse_json(data, source)
     check_unicode(raw, data, source, "holds")
     check_structure(raw, source)
-    return build_project(raw, source)
+    return build_project(migrate(raw), source)
 
 
 def reject_constant(name: str) -> Any:
@@ -134,12 +138,27 @@ def check_structure(raw: Any, source: str) -> None:
 
 
 def build_project(raw: dict[str, Any], source: str) -> Project:
-    doc = GraphDocument()
-    for index, item in enumerate(raw["graph"]["nodes"]):
-        place = f"graph.nodes[{index}]"
+    library = BlockLibrary()
+    load_blocks(raw.get("blocks", []), source, library, build_graph)
+    return Project(
+        name=raw.get("name", "Untitled"),
+        description=raw.get("description", ""),
+        graph=build_graph(raw["graph"], source, "graph", library),
+        dataset=raw.get("dataset", {}),
+        training=raw.get("training", {}),
+    )
+
+
+def build_graph(
+    raw: dict[str, Any], source: str, where: str, blocks: BlockLibrary
+) -> GraphDocument:
+    """The graph document of a file's `graph` section (or a block's, at `where`)."""
+    doc = GraphDocument(blocks)
+    for index, item in enumerate(raw["nodes"]):
+        place = f"{where}.nodes[{index}]"
         if item["id"] in doc:
             raise ProjectError(source, f"node id {item['id']!r} is used twice", f"{place}.id")
-        if item["kind"] not in REGISTRY:
+        if item["kind"] != BLOCK_KIND and item["kind"] not in REGISTRY:
             raise ProjectError(source, f"unknown layer kind {item['kind']!r}", f"{place}.kind")
         try:
             doc.add_node(
@@ -151,9 +170,9 @@ def build_project(raw: dict[str, Any], source: str) -> Project:
             )
         except GraphError as error:
             raise ProjectError(source, str(error), f"{place}.params") from None
-    named = {item["id"] for item in raw["graph"]["edges"] if "id" in item}
-    for index, item in enumerate(raw["graph"]["edges"]):
-        place = f"graph.edges[{index}]"
+    named = {item["id"] for item in raw["edges"] if "id" in item}
+    for index, item in enumerate(raw["edges"]):
+        place = f"{where}.edges[{index}]"
         for end in ("source", "target"):
             if item[end] not in doc:
                 raise ProjectError(source, f"there is no node {item[end]!r}", f"{place}.{end}")
@@ -169,13 +188,7 @@ def build_project(raw: dict[str, Any], source: str) -> Project:
             doc.insert_edge(edge)
         except GraphError as error:
             raise ProjectError(source, str(error), place) from None
-    return Project(
-        name=raw.get("name", "Untitled"),
-        description=raw.get("description", ""),
-        graph=doc,
-        dataset=raw.get("dataset", {}),
-        training=raw.get("training", {}),
-    )
+    return doc
 
 
 def fresh_id(taken: set[str], number: int) -> str:
@@ -189,7 +202,7 @@ def fresh_id(taken: set[str], number: int) -> str:
 def project_to_dict(project: Project) -> dict[str, Any]:
     doc = project.graph
     return {
-        "format_version": FORMAT_VERSION,
+        "format_version": written_version(doc.blocks),
         "name": project.name,
         "description": project.description,
         "graph": {
@@ -198,6 +211,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         },
         "dataset": project.dataset,
         "training": project.training,
+        **blocks_section(doc.blocks),
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from designer.model import GraphDocument
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class ProjectError(Exception):

@@ -32,6 +32,48 @@ EDGE = {
     },
 }
 
+PARAM_TARGET = {
+    "type": "array",
+    "prefixItems": [IDENTIFIER, IDENTIFIER],
+    "items": False,
+    "minItems": 2,
+}
+
+GRAPH = {
+    "type": "object",
+    "required": ["nodes", "edges"],
+    "additionalProperties": False,
+    "properties": {
+        "nodes": {"type": "array", "items": NODE, "maxItems": 100_000},
+        "edges": {"type": "array", "items": EDGE, "maxItems": 1_000_000},
+    },
+}
+
+BLOCK = {
+    "type": "object",
+    "required": ["name", "graph"],
+    "additionalProperties": False,
+    "properties": {
+        "name": IDENTIFIER,
+        "description": {"type": "string", "maxLength": MAX_TEXT},
+        "graph": GRAPH,
+        "params": {
+            "type": "array",
+            "maxItems": 1000,
+            "items": {
+                "type": "object",
+                "required": ["name", "targets", "default"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": IDENTIFIER,
+                    "targets": {"type": "array", "items": PARAM_TARGET, "minItems": 1},
+                    "default": {},
+                },
+            },
+        },
+    },
+}
+
 PROJECT = {
     "type": "object",
     "required": ["format_version", "graph"],
@@ -40,16 +82,9 @@ PROJECT = {
         "format_version": {"type": "integer"},
         "name": {"type": "string", "maxLength": 1000},
         "description": {"type": "string", "maxLength": MAX_TEXT},
-        "graph": {
-            "type": "object",
-            "required": ["nodes", "edges"],
-            "additionalProperties": False,
-            "properties": {
-                "nodes": {"type": "array", "items": NODE, "maxItems": 100_000},
-                "edges": {"type": "array", "items": EDGE, "maxItems": 1_000_000},
-            },
-        },
+        "graph": GRAPH,
         "dataset": {"type": "object"},
         "training": {"type": "object"},
+        "blocks": {"type": "array", "items": BLOCK, "maxItems": 10_000},
     },
 }
