@@ -39,6 +39,7 @@ def test_grouping_puts_one_instance_in_place_of_the_selection_wired_as_before():
     before, after = Analyzer(flat).report(), Analyzer(doc).report()
     assert after.ok and after.total_params == before.total_params == 19_706
     assert after.total_macs == before.total_macs
+    assert after.activation_bytes(32) == before.activation_bytes(32)
     assert after.nodes[instance.id].output == before.nodes[flat.find("block1_out").id].output
 
 
@@ -86,6 +87,8 @@ def test_repeat_chains_copies_and_needs_a_block_that_keeps_its_shape():
     doc.set_param(doc.find("res1").id, "repeat", 3)
     report = analyzer.report()
     assert report.ok and report.nodes[doc.find("res1").id].params == 3 * one
+    flat = Analyzer(flattened(doc)).report()
+    assert report.activation_bytes(8) == flat.activation_bytes(8)
     down = group(doc, [doc.find("block2_conv1").id, doc.find("block2_bn1").id], "Down", "", {})
     doc.set_param(down.id, "repeat", 2)
     messages = [d.message for d in analyzer.report().errors]

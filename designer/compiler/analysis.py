@@ -25,7 +25,9 @@ COLLAPSE_HINTS = ("too small", "can't be greater", "non-positive", "size zero", 
 
 @dataclass(frozen=True)
 class NodeReport:
-    """What analysis knows of one node; `output` is None where it cannot be known."""
+    """What analysis knows of one node; `output` is None where it cannot be known. `held` is
+    the memory per sample of the tensors the node makes, where that is more than its output
+    (the layers inside a block instance)."""
 
     node_id: str
     inputs: tuple[TensorInfo, ...] = ()
@@ -33,6 +35,7 @@ class NodeReport:
     params: int = 0
     macs: int = 0
     diagnostics: tuple[Diagnostic, ...] = ()
+    held: int | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -70,7 +73,7 @@ class GraphReport:
         """Memory of every tensor forward makes at `batch_size`: what a training step keeps
         alive. Output nodes add none of their own (they return their input)."""
         return sum(
-            report.output.nbytes(batch_size)
+            report.output.nbytes(batch_size) if report.held is None else report.held * batch_size
             for node_id, report in self.nodes.items()
             if report.output is not None and node_id not in self.returned
         )

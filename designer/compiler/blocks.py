@@ -104,6 +104,8 @@ def block_report(
         )
         error = Diagnostic(message, node.id)
         return analysis.NodeReport(node.id, inputs, diagnostics=(*diagnostics, error))
+    inner_inputs = sum(info.nbytes() for info in inputs)  # held by the layers before it
+    held = (report.activation_bytes(1) - inner_inputs) * repeat
     return analysis.NodeReport(
         node.id,
         inputs,
@@ -111,4 +113,5 @@ def block_report(
         report.total_params * repeat,
         report.total_macs * repeat,
         diagnostics,
+        held,
     )
