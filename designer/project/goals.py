@@ -33,7 +33,6 @@ class Goal:
 GOALS = {
     "attention_sequences": Goal("accuracy", 0.90, seconds=40),
     "attention_sequences_blocks": Goal("accuracy", 0.90, seconds=40),
-    "attention_sequences_blocks": Goal("accuracy", 0.90, seconds=40),
     "autoencoder_digits": Goal("loss", 0.045, seconds=40, at_most=True),
     "binary_breast_cancer": Goal("accuracy", 0.95, seconds=30),
     "gru_sequences": Goal("accuracy", 0.90, seconds=40),
@@ -43,6 +42,5 @@ GOALS = {
     "optimizer_tour": Goal("accuracy", 0.90, seconds=40),
     "regression_diabetes": Goal("r2", 0.40, seconds=30),
     "resnet_digits": Goal("accuracy", 0.97, seconds=60),
-    "resnet_digits_blocks": Goal("accuracy", 0.97, seconds=60),
     "resnet_digits_blocks": Goal("accuracy", 0.97, seconds=60),
 }
