@@ -18,7 +18,7 @@ from designer.training import parse_training
 from tests.helpers import EXAMPLES
 
 ORIGINALS = {path.stem: path.read_bytes() for path in EXAMPLES}
-MAX_MESSAGE = 600
+MAX_MESSAGE = 1500  # room for a name of the longest length a file may hold (1,000)
 
 # Raw JSON text put in place of a value: what json.dumps cannot write (or would refuse to).
 RAW_VALUES = [
@@ -156,7 +156,8 @@ def remove_anywhere(choose: Chooser, mutant: Mutant) -> None:
 def add_unknown_key(choose: Chooser, mutant: Mutant) -> None:
     objects = [p for p in paths(mutant.document) if isinstance(at(mutant.document, p), dict)]
     if objects:
-        mutant.put((*choose.pick(objects), choose.pick(["x", "__proto__", "kind"])), choose.value())
+        key = choose.pick(["x", "__proto__", "kind", "k" * 5000])
+        mutant.put((*choose.pick(objects), key), choose.value())
 
 
 def change_param(choose: Chooser, mutant: Mutant) -> None:

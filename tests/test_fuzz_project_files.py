@@ -60,3 +60,20 @@ def test_a_lone_surrogate_put_in_by_an_edit_is_never_saved(tmp_path):
 def test_an_escaped_backslash_before_u_d800_is_plain_text():
     project = project_from_text(with_name('"\\\\ud800"'))
     assert project.graph.node("n2").name == "\\ud800"
+
+
+def test_huge_values_are_cut_short_in_messages():
+    raw = json.loads((PROJECTS / "resnet_digits_blocks.json").read_text(encoding="utf-8"))
+    dense = next(node for node in raw["graph"]["nodes"] if node["kind"] == "dense")
+    dense["params"]["k" * 5000] = 1
+    with pytest.raises(ProjectError, match=r"has no param 'kkk+\.\.\.$") as caught:
+        project_from_text(json.dumps(raw))
+    assert len(str(caught.value)) < 200
+    del dense["params"]["k" * 5000]
+    block = next(node for node in raw["graph"]["nodes"] if "block" in node.get("params", {}))
+    block["params"]["block"] = [{}, "x" * 5000]
+    with pytest.raises(
+        ProjectError, match=r"there is no block named \[\{\}, 'xxx+\.\.\. in"
+    ) as caught:
+        project_from_text(json.dumps(raw))
+    assert len(str(caught.value)) < 200

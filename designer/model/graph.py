@@ -55,6 +55,12 @@ class Edge:
     order: int = 0
 
 
+def shown(value: Any, limit: int = 80) -> str:
+    """repr() of a value from a file, cut short: a message stays readable whatever it holds."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 def checked_value(spec: LayerSpec, name: str, value: Any) -> Any:
     """The canonical value when it fits the param, else as given: validation reports it."""
     try:
@@ -155,7 +161,7 @@ class GraphDocument:
         spec = self.spec_of(kind, params or {})
         unknown = sorted(set(params or {}) - {param.name for param in spec.params})
         if unknown:
-            raise GraphError(f"{spec.name} has no param {unknown[0]!r}")
+            raise GraphError(f"{spec.name} has no param {shown(unknown[0])}")
         values = spec.default_params()
         values.update(
             {key: checked_value(spec, key, value) for key, value in (params or {}).items()}
@@ -175,7 +181,7 @@ class GraphDocument:
         if kind == BLOCK_KIND:
             name = params.get(BLOCK_PARAM)
             if not isinstance(name, str) or name not in self.blocks:
-                raise GraphError(f"there is no block named {name!r} in the project")
+                raise GraphError(f"there is no block named {shown(name)} in the project")
             owner = self.blocks.owner(self)
             if owner is not None and (name == owner or owner in self.blocks.uses(name)):
                 raise GraphError(f"the block {owner!r} cannot hold {name!r}, which holds it")
