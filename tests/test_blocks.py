@@ -6,10 +6,11 @@ import pytest
 
 from designer.compiler import Analyzer
 from designer.model import GraphDocument, GraphError
+from designer.model.block_transfer import copy_blocks
 from designer.model.grouping import group, ungroup
 from designer.model.journal import recording
 from designer.model.library import BlockDefinition, BlockParam
-from designer.project import Project, load_project
+from designer.project import Project, load_project, save_project
 from designer.project.files import project_to_text
 from tests.blocks_helpers import BLOCK1, flat_resnet, flattened, grouped_resnet, output_shapes
 from tests.helpers import PROJECTS
@@ -190,3 +191,24 @@ def test_ungrouping_every_instance_of_the_example_gives_the_flat_example():
     flat, again = Analyzer(flat_resnet()).report(), Analyzer(flattened(blocks)).report()
     assert again.ok and again.total_params == flat.total_params
     assert again.total_macs == flat.total_macs and len(again.order) == len(flat.order)
+
+
+def test_blocks_come_from_a_shared_library_file_into_another_project(tmp_path):
+    source = grouped_resnet()
+    group(source, [source.find("res1").id], "Twice", "", output_shapes(source), "twice")
+    shared = Project(name="My blocks")
+    assert copy_blocks(source.blocks, shared.graph, ["Twice"]) == ["ResidualBlock", "Twice"]
+    library = load_project(save_project(shared, tmp_path / "blocks.json")).graph.blocks
+    doc = flat_resnet()
+    start = state(doc)
+    with recording(doc) as journal:
+        assert copy_blocks(library, doc, ["ResidualBlock"]) == ["ResidualBlock"]
+        doc.add_node("block", "spare", {"block": "ResidualBlock", "channels": 8})
+    assert copy_blocks(library, doc, ["Twice"]) == ["Twice"]
+    journal.undo(doc)
+    doc.blocks.remove("Twice")
+    assert state(doc) == start
+    journal.redo(doc)
+    doc.blocks.set_params("ResidualBlock", ())
+    with pytest.raises(GraphError, match="already has a different block named 'ResidualBlock'"):
+        copy_blocks(library, doc, ["Twice"])

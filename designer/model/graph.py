@@ -286,9 +286,10 @@ class GraphDocument:
         self.events.node_moved.emit(node, old)
         return old
 
-    def copy(self) -> GraphDocument:
-        """An independent document with the same nodes and wires (ids kept)."""
-        other = GraphDocument(self.blocks)
+    def copy(self, blocks: BlockLibrary | None = None) -> GraphDocument:
+        """An independent document with the same nodes and wires (ids kept), of this document's
+        block library or of `blocks`."""
+        other = GraphDocument(blocks if blocks is not None else self.blocks)
         for node in self.nodes():
             other.insert_node(replace(node, params=dict(node.params)))
         for edge in self.edges():
