@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class BlockParam:
-    """A param of the block: it sets `param` of each inner node in `targets` (node ids)."""
+    """A param of the block: it sets each (inner node id, param name) of `targets`; instances
+    that give no value take `default`."""
 
     name: str
     targets: tuple[tuple[str, str], ...]
