@@ -6,13 +6,13 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from designer.atomic import temporary_beside
 from designer.data import SetupError
 
 FORMAT = 1
@@ -27,7 +27,7 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     """Write to a temporary file beside `path`, then rename: a crash leaves the old file."""
     buffer = io.BytesIO()
     torch.save({"format": FORMAT, **state}, buffer)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temporary = temporary_beside(path)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(buffer.getbuffer())
