@@ -35,12 +35,16 @@ class Node:
     position: tuple[float, float] = (0.0, 0.0)
     order: int = 0
     library: BlockLibrary | None = field(default=None, repr=False, compare=False)
+    _spec: LayerSpec | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def spec(self) -> LayerSpec:
+        if self._spec is not None:  # read on every analysis: a layer kind is looked up once
+            return self._spec
         if self.kind == BLOCK_KIND and self.library is not None:
             return self.library.spec(self.params[BLOCK_PARAM])
-        return REGISTRY.get(self.kind)
+        self._spec = REGISTRY.get(self.kind)
+        return self._spec
 
 
 @dataclass(frozen=True)
