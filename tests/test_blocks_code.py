@@ -187,3 +187,18 @@ def test_broken_block_sections_are_refused_with_the_place(change, message, place
     with pytest.raises(ProjectError, match=message) as caught:
         project_from_text(json.dumps(raw))
     assert caught.value.place == place
+
+
+def test_hostile_block_and_param_names_become_safe_identifiers(tmp_path):
+    doc = dense_chain([8, 3])
+    hostile = 'x"); import os #'
+    group(doc, [doc.find("fc1").id], hostile, "", output_shapes(doc), "self")
+    fc1 = doc.blocks.get(hostile).graph.find("fc1").id
+    params = (BlockParam("class", ((fc1, "units"),), 8), BlockParam("Net", ((fc1, "bias"),), True))
+    doc.blocks.set_params(hostile, params)
+    group(doc, [doc.find("fc2").id], "Net", "", output_shapes(doc))
+    _, code = built(doc, tmp_path)
+    assert "class XImportOs(nn.Module):" in code.source and "class Net2(nn.Module):" in code.source
+    assert "def __init__(self, class_: int = 8, net: bool = True) -> None:" in code.source
+    assert "self.self_ = XImportOs(class_=8, net=True)" in code.source
+    assert "import os" not in code.source
