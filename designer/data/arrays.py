@@ -13,6 +13,8 @@ from designer.data.errors import DataError
 from designer.data.files import existing_path
 from designer.data.settings import Section
 
+TASKS = ("auto", "classes", "multilabel", "regression", "reconstruction")
+
 
 def load_npz(section: Section, base: Path | None) -> Dataset:
     path = existing_path(section, "path", base)
@@ -46,8 +48,7 @@ def read_npy(path: Path) -> np.ndarray:
 def from_arrays(name: str, x: np.ndarray, y: np.ndarray, section: Section) -> Dataset:
     """Integer targets are classes, float targets regression, unless `task` says otherwise.
     Integer samples stay integers (token ids); they become floats if the Input node wants."""
-    tasks = ("auto", "classes", "multilabel", "regression", "reconstruction")
-    task = section.choice("task", "auto", tasks)
+    task = section.choice("task", "auto", TASKS)
     standardize = section.boolean("standardize", False)
     for array, what, key in ((x, "samples", "path"), (y, "targets", "y")):
         if array.dtype.kind not in "biuf":

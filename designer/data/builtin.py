@@ -11,6 +11,8 @@ from sklearn import datasets as sk
 from designer.data.dataset import Dataset, class_task
 from designer.data.settings import Section
 
+RESIZE_MODES = ("interpolate", "pad")
+DIGIT_TARGETS = ("labels", "input")
 TABLES = {
     "iris": sk.load_iris,
     "wine": sk.load_wine,
@@ -23,8 +25,8 @@ def load_digits(section: Section) -> Dataset:
     `target` is "labels" (the digit, a class) or "input" (the image itself, for autoencoders:
     a reconstruction task without labels)."""
     size = section.integer("image_size", 8, minimum=8, maximum=256)
-    mode = section.choice("resize", "interpolate", ("interpolate", "pad"))
-    target = section.choice("target", "labels", ("labels", "input"))
+    mode = section.choice("resize", "interpolate", RESIZE_MODES)
+    target = section.choice("target", "labels", DIGIT_TARGETS)
     bunch = sk.load_digits()
     images = torch.from_numpy(bunch.images.astype(np.float32) / 16.0).unsqueeze(1)
     if size != 8 and mode == "interpolate":

@@ -11,6 +11,8 @@ import torch.nn.functional as F
 from designer.data.dataset import Dataset
 from designer.data.settings import Section
 
+TOKEN_TASKS = ("copy", "sort", "majority")
+
 
 def sine_waves(section: Section) -> Dataset:
     """Each class is a frequency; samples get a random phase, amplitude and Gaussian noise.
@@ -35,7 +37,7 @@ def sine_waves(section: Section) -> Dataset:
 def token_sequences(section: Section) -> Dataset:
     """Random token sequences. The target repeats them ("copy"), puts them in order ("sort"),
     or is the one token that occurs most often ("majority", a class per sequence)."""
-    task = section.choice("task", "sort", ("copy", "sort", "majority"))
+    task = section.choice("task", "sort", TOKEN_TASKS)
     samples = section.integer("samples", 1000, minimum=2, maximum=1_000_000)
     length = section.integer("length", 8, minimum=1, maximum=10_000)
     vocabulary = section.integer("vocabulary", 10, minimum=2, maximum=100_000)

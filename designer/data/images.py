@@ -13,6 +13,7 @@ from designer.data.errors import DataError
 from designer.data.files import existing_path
 from designer.data.settings import Section
 
+COLORS = ("grayscale", "rgb")
 SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
 
@@ -20,7 +21,7 @@ def load_image_folder(section: Section, base: Path | None) -> Dataset:
     """Images resized to image_size (height, width) and scaled to 0..1, channels first."""
     root = existing_path(section, "path", base, folder=True)
     size = image_size(section)
-    color = section.choice("color", "grayscale", ("grayscale", "rgb"))
+    color = section.choice("color", "grayscale", COLORS)
     classes = sorted(child.name for child in root.iterdir() if child.is_dir())
     if len(classes) < 2:
         raise DataError(

@@ -15,6 +15,7 @@ from designer.data.files import existing_path
 from designer.data.settings import Section
 
 MAX_CLASSES = 10_000
+TASKS = ("auto", "classes", "regression")
 
 
 @dataclass
@@ -59,7 +60,7 @@ def load_csv(section: Section, base: Path | None) -> Dataset:
         )
     if not features:
         raise DataError("no feature columns are left", section.where("features"))
-    task = section.choice("task", "auto", ("auto", "classes", "regression"))
+    task = section.choice("task", "auto", TASKS)
     standardize = section.boolean("standardize", True)
     x = torch.from_numpy(table.numbers(features))
     values = table.column(target)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ from PySide6.QtGui import QUndoCommand
 
 from designer.model import GraphDocument, GraphError
 from designer.model.journal import Journal, recording
+from designer.project import Project
 
 PARAM_EDIT_ID = 1
 
@@ -59,3 +61,31 @@ class ParamEditCommand(EditCommand):
         assert self.journal is not None and other.journal is not None
         self.journal.extend(other.journal)
         return True
+
+
+class SectionsCommand(QUndoCommand):
+    """New dataset and training sections for the project; undo puts the old ones back as they
+    were. `changed` runs after each, so views show the sections now in force."""
+
+    def __init__(
+        self,
+        project: Project,
+        dataset: dict[str, Any],
+        training: dict[str, Any],
+        text: str,
+        changed: Callable[[], None],
+    ):
+        super().__init__(text)
+        self.project, self.changed = project, changed
+        self.old = copy.deepcopy((project.dataset, project.training))
+        self.new = copy.deepcopy((dataset, training))
+
+    def redo(self) -> None:
+        self.put(self.new)
+
+    def undo(self) -> None:
+        self.put(self.old)
+
+    def put(self, sections: tuple[dict[str, Any], dict[str, Any]]) -> None:
+        self.project.dataset, self.project.training = copy.deepcopy(sections)
+        self.changed()

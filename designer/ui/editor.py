@@ -12,7 +12,7 @@ from PySide6.QtGui import QUndoStack
 from designer.compiler import Analyzer, GraphReport
 from designer.model import GraphDocument
 from designer.project import Project, save_project
-from designer.ui.commands import EditCommand, ParamEditCommand
+from designer.ui.commands import EditCommand, ParamEditCommand, SectionsCommand
 
 
 class Editor(QObject):
@@ -21,6 +21,7 @@ class Editor(QObject):
     analysis_changed = Signal(object)
     edit_failed = Signal(str)
     state_changed = Signal()
+    sections_changed = Signal()  # the project's dataset or training section was replaced
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +88,16 @@ class Editor(QObject):
             return
         text = f"Set {node.name}.{name}"
         self.undo_stack.push(ParamEditCommand(self.doc, node_id, name, value, text))
+
+    def set_sections(self, dataset: dict[str, Any], training: dict[str, Any]) -> None:
+        """Replace the project's dataset and training sections as one undoable command."""
+        unchanged = (dataset, training) == (self.project.dataset, self.project.training)
+        if unchanged or self.refused():
+            return
+        command = SectionsCommand(
+            self.project, dataset, training, "Change training settings", self.sections_changed.emit
+        )
+        self.undo_stack.push(command)
 
     def save(self, path: Path | None = None) -> Path:
         saved = save_project(self.project, path)

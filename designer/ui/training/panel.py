@@ -33,6 +33,7 @@ from designer.ui.training.session import TrainingSession
 REDRAW_MS = 100  # 10 frames a second: smooth for curves, light on the trainer's thread
 MINIMUM_HEIGHT = 300
 LOCK_MESSAGE = "Training is running: stop it before changing the network"
+NO_DATASET = "No dataset yet: choose a dataset in Settings\u2026"
 
 
 def setting(training: dict, key: str, default: int) -> int:
@@ -62,13 +63,16 @@ class TrainPanel(QWidget):
         self.session = TrainingSession(self)
         self.session.event_emitted.connect(self.on_event)
         self.session.ended.connect(self.on_ended)
-        training = editor.project.training
         self.epochs = QSpinBox(minimum=1, maximum=1_000_000)
-        self.epochs.setValue(setting(training, "epochs", 10))
         self.batch_size = QSpinBox(minimum=1, maximum=1_000_000)
-        self.batch_size.setValue(setting(training, "batch_size", 32))
         self.lr = QDoubleSpinBox(decimals=8, minimum=1e-8, maximum=10.0, singleStep=1e-3)
-        self.lr.setValue(learning_rate(training))
+        self.settings_button = QPushButton("Settings\u2026")
+        self.settings_button.setToolTip("Dataset, loss, optimizer, schedule and stopping")
+        self.settings_dialog = None
+        self.dataset_label = QLabel()
+        self.dataset_label.setWordWrap(True)
+        self.show_sections()
+        editor.sections_changed.connect(self.show_sections)
         self.device = QComboBox()
         self.log_scale = QCheckBox("Log scale")
         self.start_button = QPushButton("Start")
@@ -107,6 +111,7 @@ class TrainPanel(QWidget):
             self.x_axis.addItem(label, mode)
         self.build_layout()
         self.start_button.clicked.connect(lambda: self.start())
+        self.settings_button.clicked.connect(self.open_settings)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.session.stop)
         self.log_scale.toggled.connect(self.loss_plot.set_log)
@@ -132,6 +137,7 @@ class TrainPanel(QWidget):
         form.addRow("Batch size", self.batch_size)
         form.addRow("Learning rate", self.lr)
         form.addRow("Device", self.device)
+        form.addRow(self.settings_button, self.dataset_label)
         buttons = QHBoxLayout()
         for button in (self.start_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
@@ -172,6 +178,34 @@ class TrainPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
         self.setMinimumHeight(MINIMUM_HEIGHT)
+
+    def show_sections(self) -> None:
+        """Show the project's training section in the fields, and which dataset it uses."""
+        training = self.editor.project.training
+        self.epochs.setValue(setting(training, "epochs", 10))
+        self.batch_size.setValue(setting(training, "batch_size", 32))
+        self.lr.setValue(learning_rate(training))
+        source = self.editor.project.dataset.get("source")
+        self.dataset_label.setText(f"Dataset: {source}" if source else "No dataset chosen")
+
+    def open_settings(self) -> None:
+        """The Settings dialog on the project's sections and this panel's fields; its OK is
+        one undoable command."""
+        from designer.ui.training.settings_dialog import SettingsDialog
+
+        project = self.editor.project
+        shown = {
+            "training.epochs": self.epochs.value(),
+            "training.batch_size": self.batch_size.value(),
+            "training.optimizer.lr": self.lr.value(),
+        }
+        sections = {"dataset": project.dataset, "training": project.training}
+        base = project.path.parent if project.path is not None else None
+        dialog = SettingsDialog(sections, base, shown, self)
+        dialog.accepted.connect(lambda: self.editor.set_sections(dialog.dataset, dialog.training))
+        dialog.finished.connect(dialog.deleteLater)
+        self.settings_dialog = dialog
+        dialog.open()
 
     def fill_devices(self) -> None:
         """Ask torch which devices there are (once torch is loaded)."""
@@ -234,6 +268,9 @@ class TrainPanel(QWidget):
 
     def start(self, resume: str | None = None) -> None:
         """Start a new run, or continue run `resume` of this project from its checkpoint."""
+        if resume is None and not self.editor.project.dataset.get("source"):
+            self.message.setText(NO_DATASET)
+            return
         self.fill_devices()
         snapshot = json.dumps(project_to_dict(self.editor.project))
         for plot in self.plots():
@@ -265,7 +302,7 @@ class TrainPanel(QWidget):
         self.start_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
-        for field in (self.epochs, self.batch_size, self.lr, self.device):
+        for field in (self.epochs, self.batch_size, self.lr, self.device, self.settings_button):
             field.setEnabled(not running)
         if not running:
             self.pause_button.setText("Pause")

@@ -1,0 +1,116 @@
+"""The Settings dialog: the project's dataset and training sections as a form made from their
+description, showing only the fields that apply; OK checks the result with the parsers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.data import SetupError
+from designer.training.settings_check import check_settings
+from designer.training.settings_spec import CONTROLS, GROUPS, SETTINGS, current, updated
+from designer.ui.training.setting_fields import SettingField
+
+
+class SettingsDialog(QDialog):
+    """Edits copies of the sections; after OK, `dataset` and `training` hold the new ones."""
+
+    def __init__(
+        self,
+        sections: dict[str, Any],
+        base: Path | None,
+        shown: dict[str, Any],
+        parent: QWidget | None = None,
+    ) -> None:
+        """`shown` gives values to show instead of the stored ones (the panel's own fields)."""
+        super().__init__(parent)
+        self.setWindowTitle("Training settings")
+        self.sections, self.base = sections, base
+        self.dataset: dict[str, Any] = sections["dataset"]
+        self.training: dict[str, Any] = sections["training"]
+        self.forms = {group: QFormLayout() for group in GROUPS}
+        self.fields = []
+        for setting in SETTINGS:
+            value = shown.get(setting.place, current(setting, sections))
+            field = SettingField(setting, value, self.show_applying)
+            self.forms[setting.group].addRow(setting.label, field.widget)
+            self.fields.append(field)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #d32f2f;")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.check_and_accept)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        columns = QHBoxLayout()
+        for groups in (GROUPS[0::2], GROUPS[1::2]):  # Data over Schedule, Loss over Stopping
+            column = QVBoxLayout()
+            for group in groups:
+                box = QGroupBox(group)
+                box.setLayout(self.forms[group])
+                column.addWidget(box)
+            column.addStretch(1)
+            columns.addLayout(column)
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.show_applying()
+
+    def field(self, place: str) -> SettingField:
+        """The field for `place` that applies now (or the first, if none does)."""
+        fields = [field for field in self.fields if field.setting.place == place]
+        controls = self.controls()
+        return next((f for f in fields if f.setting.applies(controls)), fields[0])
+
+    def controls(self) -> dict[str, Any]:
+        return {
+            field.setting.place: field.value()
+            for field in self.fields
+            if field.setting.place in CONTROLS
+        }
+
+    def show_applying(self) -> None:
+        controls = self.controls()
+        for field in self.fields:
+            self.forms[field.setting.group].setRowVisible(
+                field.widget, field.setting.applies(controls)
+            )
+        self.error.clear()
+
+    def values(self) -> dict[str, Any]:
+        controls = self.controls()
+        return {
+            field.setting.place: field.value()
+            for field in self.fields
+            if field.setting.applies(controls)
+        }
+
+    def check_and_accept(self) -> None:
+        """Accept sections the parsers take; otherwise show their message and change nothing."""
+        result = updated(self.sections, self.values())
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            check_settings(result["dataset"], result["training"], self.base)
+        except SetupError as error:
+            self.error.setText(str(error))
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.dataset, self.training = result["dataset"], result["training"]
+        self.accept()
