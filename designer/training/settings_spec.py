@@ -120,9 +120,11 @@ SETTINGS: tuple[Setting, ...] = (
         when=on(SOURCE, "tokens"),
     ),
     Setting(
-        "dataset.samples", "Samples", "int", DATA, 600, 2, 100_000, when=on(SOURCE, "sine_waves")
+        "dataset.samples", "Samples", "int", DATA, 600, 10, 100_000, when=on(SOURCE, "sine_waves")
     ),
-    Setting("dataset.samples", "Samples", "int", DATA, 1000, 2, 100_000, when=on(SOURCE, "tokens")),
+    Setting(
+        "dataset.samples", "Samples", "int", DATA, 1000, 10, 100_000, when=on(SOURCE, "tokens")
+    ),
     Setting("dataset.length", "Length", "int", DATA, 50, 2, 1000, when=on(SOURCE, "sine_waves")),
     Setting("dataset.length", "Length", "int", DATA, 8, 1, 1000, when=on(SOURCE, "tokens")),
     Setting("dataset.classes", "Classes", "int", DATA, 3, 2, 50, when=on(SOURCE, "sine_waves")),
@@ -205,7 +207,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "dataset.standardize", "Standardise", "bool", DATA, False, when=on(SOURCE, "npz", "npy")
     ),
-    Setting("dataset.split.val", "Validation part", "float", DATA, 0.2, 0.01, 0.9),
+    Setting("dataset.split.val", "Validation part", "float", DATA, 0.2, 0.05, 0.9),
     Setting("dataset.split.test", "Test part", "float", DATA, 0.2, 0.0, 0.9),
     seed("dataset.split.seed", "Split seed", DATA),
     Setting("training.epochs", "Epochs", "int", OPTIMIZATION, TRAINING.epochs, 1, 1_000_000),
