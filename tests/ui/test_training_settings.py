@@ -138,3 +138,28 @@ def test_a_new_project_is_sent_to_settings_and_one_choice_gives_it_a_dataset(win
     QTest.mouseClick(dialog.ok_button, LEFT)
     assert window.editor.project.dataset == {"source": "digits"}
     assert window.editor.project.training == {}
+
+
+def test_a_file_source_takes_a_path_and_untouched_numbers_stay_exact(window, example, tmp_path):
+    panel = open_copy(window, example, tmp_path)
+    project = window.editor.project
+    project.training["optimizer"]["weight_decay"] = 1e-9  # finer than the field shows
+    dialog = open_settings(panel)
+    choose(dialog, "dataset.source", "csv")
+    assert dialog.field("dataset.path").widget.isVisible()
+    assert not dialog.field("dataset.image_size").widget.isVisible()
+    path = dialog.field("dataset.path").line
+    path.setFocus()
+    QTest.keyClicks(path, "table.csv")
+    QTest.mouseClick(dialog.ok_button, LEFT)
+    assert dialog.error.text() == f"dataset.path: file not found: {tmp_path / 'table.csv'}"
+    (tmp_path / "table.csv").write_text("a,b,label\n1,2,x\n3,4,y\n")
+    QTest.mouseClick(dialog.ok_button, LEFT)
+    assert not dialog.isVisible()
+    assert project.dataset == {
+        "source": "csv",
+        "standardize": True,
+        "split": {"val": 0.2, "test": 0.2, "seed": 3},
+        "path": "table.csv",
+    }
+    assert project.training["optimizer"]["weight_decay"] == 1e-9

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -24,10 +25,13 @@ NO_CHOICE = "Choose\u2026"
 
 
 class SettingField:
-    """A widget showing one setting; `value()` is what the form would store."""
+    """A widget showing one setting; `value()` is what the form would store. `changed` runs on
+    every edit; chosen files inside `base` (the project's folder) are stored relative to it."""
 
-    def __init__(self, setting: Setting, value: Any, changed: Callable[[], None]) -> None:
-        self.setting = setting
+    def __init__(
+        self, setting: Setting, value: Any, changed: Callable[[], None], base: Path | None = None
+    ) -> None:
+        self.setting, self.base = setting, base
         make = getattr(self, f"make_{setting.kind}")
         self.widget: QWidget = make(value, changed)
         self.widget.setToolTip(setting.help)
@@ -45,8 +49,8 @@ class SettingField:
 
     def make_int(self, value: Any, changed: Callable[[], None]) -> QSpinBox:
         box = QSpinBox(minimum=int(self.setting.minimum), maximum=int(self.setting.maximum))
-        box.setValue(value)
-        self.value = box.value
+        self.keep_untouched(box, value)
+        box.valueChanged.connect(changed)
         return box
 
     def make_float(self, value: Any, changed: Callable[[], None]) -> QDoubleSpinBox:
@@ -54,24 +58,34 @@ class SettingField:
         decimals = max(4, -math.floor(math.log10(low))) if low else 6
         box = QDoubleSpinBox(decimals=decimals, minimum=low, maximum=high)
         box.setSingleStep(10 ** -(decimals // 2) if low and low < 1e-3 else 0.05)
-        box.setValue(value)
-        self.value = box.value
+        self.keep_untouched(box, value)
+        box.valueChanged.connect(changed)
         return box
+
+    def keep_untouched(self, box: QSpinBox | QDoubleSpinBox, value: Any) -> None:
+        """Show `value`; while the box still shows it, `value()` is `value` itself, so a stored
+        number the box rounds or clamps is kept exactly unless the user changes it."""
+        box.setValue(value)
+        shown = box.value()
+        self.value = lambda: value if box.value() == shown else box.value()
 
     def make_bool(self, value: Any, changed: Callable[[], None]) -> QCheckBox:
         box = QCheckBox()
         box.setChecked(value)
+        box.toggled.connect(changed)
         self.value = box.isChecked
         return box
 
     def make_text(self, value: Any, changed: Callable[[], None]) -> QLineEdit:
         line = QLineEdit(value)
         line.setPlaceholderText(self.setting.help)
+        line.textChanged.connect(changed)
         self.value = lambda: line.text().strip()
         return line
 
     def make_path(self, value: Any, changed: Callable[[], None], folder: bool = False) -> QWidget:
         line = QLineEdit(value)
+        line.textChanged.connect(changed)
         browse = QPushButton("Browse\u2026")
         browse.clicked.connect(lambda: self.browse(line, folder))
         row = QWidget()
@@ -93,4 +107,6 @@ class SettingField:
         else:
             chosen, _ = QFileDialog.getOpenFileName(parent, self.setting.label, line.text())
         if chosen:
-            line.setText(chosen)
+            path = Path(chosen)
+            inside = self.base is not None and path.is_relative_to(self.base)
+            line.setText(str(path.relative_to(self.base)) if inside else chosen)

@@ -45,7 +45,7 @@ class SettingsDialog(QDialog):
         self.fields = []
         for setting in SETTINGS:
             value = shown.get(setting.place, current(setting, sections))
-            field = SettingField(setting, value, self.show_applying)
+            field = SettingField(setting, value, self.show_applying, base)
             self.forms[setting.group].addRow(setting.label, field.widget)
             self.fields.append(field)
         self.error = QLabel()
