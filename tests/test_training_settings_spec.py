@@ -70,6 +70,13 @@ def test_the_choices_are_the_parsers_own():
         assert any(field.when for field in applying({SOURCE: source})), source
 
 
+def test_float_fields_show_their_range_and_default_exactly():
+    for field in SETTINGS:
+        if field.kind == "float":
+            for number in (field.minimum, field.maximum, field.default):
+                assert round(number, field.decimals) == number, field.place
+
+
 @pytest.mark.parametrize("controls", COMBINATIONS, ids=lambda c: "-".join(c.values()))
 def test_training_defaults_are_the_parsers_defaults(controls):
     short = {"optimizer": controls[OPTIMIZER], "schedule": controls[SCHEDULE]}

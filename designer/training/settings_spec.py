@@ -31,7 +31,8 @@ TRAINING, OPTIMIZING, SCHEDULING = TrainingConfig(), OptimizerConfig(), Schedule
 @dataclass(frozen=True)
 class Setting:
     """One field: its place (dotted, section first), kind (choice, int, float, bool, text, path
-    or folder), default, range, choices, and the values of other fields it needs (`when`)."""
+    or folder), default, range, choices, decimals shown, and the values of other fields it needs
+    (`when`)."""
 
     place: str
     label: str
@@ -41,6 +42,7 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    decimals: int = 4
     help: str = ""
     when: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -225,7 +227,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(OPTIMIZER, "Optimizer", "choice", OPTIMIZATION, OPTIMIZING.name, choices=OPTIMIZERS),
     Setting(
-        "training.optimizer.lr", "Learning rate", "float", OPTIMIZATION, OPTIMIZING.lr, 1e-8, 10.0
+        "training.optimizer.lr",
+        "Learning rate",
+        "float",
+        OPTIMIZATION,
+        OPTIMIZING.lr,
+        1e-8,
+        10.0,
+        decimals=8,
     ),
     Setting(
         "training.optimizer.weight_decay",
@@ -235,6 +244,7 @@ SETTINGS: tuple[Setting, ...] = (
         OPTIMIZING.weight_decay,
         0.0,
         1.0,
+        decimals=6,
     ),
     Setting(
         "training.optimizer.momentum",
@@ -282,7 +292,7 @@ SETTINGS: tuple[Setting, ...] = (
         "float",
         SCHEDULE_GROUP,
         SCHEDULING.gamma,
-        1e-6,
+        1e-4,
         1.0,
         when=on(SCHEDULE, "step"),
         help="The rate is multiplied by this every step",
@@ -295,6 +305,7 @@ SETTINGS: tuple[Setting, ...] = (
         SCHEDULING.max_lr,
         0.0,
         10.0,
+        decimals=6,
         when=on(SCHEDULE, "one_cycle"),
         help="0: ten times the learning rate",
     ),
@@ -304,7 +315,7 @@ SETTINGS: tuple[Setting, ...] = (
         "float",
         SCHEDULE_GROUP,
         SCHEDULING.factor,
-        1e-6,
+        1e-3,
         0.999,
         when=on(SCHEDULE, "plateau"),
     ),
@@ -326,6 +337,7 @@ SETTINGS: tuple[Setting, ...] = (
         SCHEDULING.min_lr,
         0.0,
         10.0,
+        decimals=8,
         when=on(SCHEDULE, "cosine", "plateau"),
     ),
     Setting(
@@ -378,6 +390,7 @@ SETTINGS: tuple[Setting, ...] = (
         TRAINING.min_delta,
         0.0,
         1e6,
+        decimals=6,
     ),
     Setting(
         "training.restore_best", "Keep the best epoch", "bool", STOPPING, TRAINING.restore_best

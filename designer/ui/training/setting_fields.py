@@ -55,9 +55,8 @@ class SettingField:
 
     def make_float(self, value: Any, changed: Callable[[], None]) -> QDoubleSpinBox:
         low, high = self.setting.minimum, self.setting.maximum
-        decimals = max(4, -math.floor(math.log10(low))) if low else 6
-        box = QDoubleSpinBox(decimals=decimals, minimum=low, maximum=high)
-        box.setSingleStep(10 ** -(decimals // 2) if low and low < 1e-3 else 0.05)
+        box = QDoubleSpinBox(decimals=self.setting.decimals, minimum=low, maximum=high)
+        box.setSingleStep(min(0.05, 10 ** math.floor(math.log10(self.setting.default or 1))))
         self.keep_untouched(box, value)
         box.valueChanged.connect(changed)
         return box
