@@ -133,6 +133,7 @@ def test_a_new_project_is_sent_to_settings_and_one_choice_gives_it_a_dataset(win
     assert panel.message.text() == NO_DATASET
     assert not panel.session.running
     dialog = open_settings(panel)
+    assert dialog.focusWidget() is dialog.field("dataset.source").widget
     choose(dialog, "dataset.source", "digits")
     assert dialog.field("dataset.image_size").widget.isVisible()
     QTest.mouseClick(dialog.ok_button, LEFT)

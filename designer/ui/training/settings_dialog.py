@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
 
 from designer.data import SetupError
 from designer.training.settings_check import check_settings
-from designer.training.settings_spec import CONTROLS, GROUPS, SETTINGS, current, updated
+from designer.training.settings_spec import (
+    CONTROLS,
+    GROUPS,
+    SETTINGS,
+    SOURCE,
+    current,
+    updated,
+)
 from designer.ui.training.setting_fields import SettingField
 
 
@@ -71,6 +78,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.show_applying()
+        if self.controls()[SOURCE] is None:
+            self.field(SOURCE).widget.setFocus()  # no dataset yet: the one choice to make
 
     def field(self, place: str) -> SettingField:
         """The field for `place` that applies now (or the first, if none does)."""
