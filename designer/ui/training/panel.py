@@ -6,16 +6,18 @@ import copy
 import json
 import time
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -157,9 +159,18 @@ class TrainPanel(QWidget):
         controls.addLayout(axis_row)
         controls.addWidget(self.message)
         controls.addStretch(1)
-        left = QWidget()
-        left.setLayout(controls)
-        left.setMaximumWidth(320)
+        form_widget = QWidget()
+        form_widget.setLayout(controls)
+        # A short dock scrolls the controls rather than squeezing them below their height.
+        left = QScrollArea()
+        left.setWidget(form_widget)
+        left.setWidgetResizable(True)
+        left.setFrameShape(QFrame.Shape.NoFrame)
+        left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left.setMaximumWidth(340)
+        left.setMinimumWidth(
+            form_widget.minimumSizeHint().width() + left.verticalScrollBar().sizeHint().width()
+        )
         splitter = QSplitter()
         splitter.addWidget(left)
         tabs = QTabWidget()
