@@ -28,6 +28,8 @@ class LayerHistograms:
         self.history: dict[str, collections.deque] = {}
         self.node_id: str | None = None
         self.name = ""
+        self.weight_curves: list[pg.PlotDataItem] = []
+        self.grad_curves: list[pg.PlotDataItem] = []
 
     def clear(self) -> None:
         self.history.clear()
@@ -46,22 +48,26 @@ class LayerHistograms:
         self.redraw()
 
     def redraw(self) -> None:
-        self.weights.clear()
-        self.grads.clear()
         samples = list(self.history.get(self.node_id, ()))[-KEPT:]
         if self.node_id is None:
             self.title.setText("Select a layer on the canvas to see its weights and gradients.")
-            return
-        if not samples or all(stats.weights is None for _, stats in samples):
+        elif not samples or all(stats.weights is None for _, stats in samples):
             self.title.setText(f"{self.name}: no weights sampled (yet)")
-            return
-        step = samples[-1][0]
-        self.title.setText(f"{self.name} at step {step}: last {len(samples)} samples")
-        for age, (_, stats) in enumerate(samples):
-            alpha = int(60 + 195 * (age + 1) / len(samples))
-            for plot, histogram, color in (
-                (self.weights, stats.weights, (30, 136, 229, alpha)),
-                (self.grads, stats.grads, (229, 57, 53, alpha)),
-            ):
-                if histogram is not None:
-                    plot.plot(histogram.centers(), list(histogram.counts), pen=pg.mkPen(color))
+        else:
+            step = samples[-1][0]
+            self.title.setText(f"{self.name} at step {step}: last {len(samples)} samples")
+        for plot, curves, kind, rgb in (
+            (self.weights, self.weight_curves, "weights", (30, 136, 229)),
+            (self.grads, self.grad_curves, "grads", (229, 57, 53)),
+        ):
+            histograms = [getattr(stats, kind) for _, stats in samples]
+            histograms = [histogram for histogram in histograms if histogram is not None]
+            while len(curves) < len(histograms):  # curves are made once and reused
+                curves.append(plot.plot())
+            for age, curve in enumerate(curves):
+                if age < len(histograms):
+                    alpha = int(60 + 195 * (age + 1) / len(histograms))
+                    curve.setPen(pg.mkPen((*rgb, alpha)))
+                    curve.setData(histograms[age].centers(), list(histograms[age].counts))
+                else:
+                    curve.setData([], [])

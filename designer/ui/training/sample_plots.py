@@ -68,19 +68,18 @@ class PredictionsPlot:
         rows = math.ceil(count / columns)
         cell_w, cell_h = width + GAP, height + GAP + max(4, height // 3)
         mosaic = np.ones((rows * cell_h, columns * cell_w, *images.shape[3:]), dtype=np.float32)
-        for label in self.labels:
-            self.widget.removeItem(label)
-        self.labels = []
-        for index in range(count):
+        while len(self.labels) < count:  # made once, then only their text, colour and place change
+            self.labels.append(pg.TextItem("", anchor=(0.5, 0)))
+            self.widget.addItem(self.labels[-1])
+        while len(self.labels) > count:
+            self.widget.removeItem(self.labels.pop())
+        for index, label in enumerate(self.labels):
             row, column = divmod(index, columns)
             top, left = row * cell_h, column * cell_w
             mosaic[top : top + height, left : left + width] = images[index]
             color = RIGHT if predicted[index] == true[index] else WRONG
-            text = f"{self.name(predicted[index])} ({self.name(true[index])})"
-            label = pg.TextItem(text, color=color, anchor=(0.5, 0))
+            label.setText(f"{self.name(predicted[index])} ({self.name(true[index])})", color)
             label.setPos(left + width / 2, top + height)
-            self.widget.addItem(label)
-            self.labels.append(label)
         self.image.setImage(mosaic, levels=(0, 1))
         self.widget.setTitle("Predictions (validation): predicted (true)")
 
