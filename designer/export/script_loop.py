@@ -318,6 +318,9 @@ def main() -> None:
         print(f"{PROJECT_NAME}: {sizes} samples on {device}, {world_size} process(es)")
     train(args, parts, ${scale_argument}device, rank, world_size)
     if world_size > 1:
+        # Wait until every process is done (process 0 still writes checkpoints): gloo
+        # aborts a process that tears its group down while another still uses it.
+        dist.barrier()
         dist.destroy_process_group()
 
 
