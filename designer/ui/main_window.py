@@ -26,6 +26,7 @@ from designer.model.layout import apply_layout
 from designer.project import Project, ProjectError, load_project
 from designer.project.examples import examples
 from designer.ui import recovery
+from designer.ui.block_actions import group_selection, ungroup_selection
 from designer.ui.canvas.items import NodeItem
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.canvas.view import GraphView
@@ -40,6 +41,7 @@ from designer.ui.start_page import StartPage
 from designer.ui.theme import app_icon
 from designer.ui.torch_loader import torch_loader
 from designer.ui.training.panel import TrainPanel
+from nodes.block import BLOCK_KIND
 
 MAX_RECENT = 8
 DEFAULT_BATCH = 32
@@ -159,6 +161,14 @@ class MainWindow(QMainWindow):
         )
         self.select_all_action = self.action("Select &All", self.select_all, keys.SelectAll)
         self.rename_action = self.action("Re&name", self.rename_selected, "F2")
+        self.group_action = self.action(
+            "&Group into Block\u2026",
+            lambda: group_selection(self, self.editor, self.scene),
+            "Ctrl+G",
+        )
+        self.ungroup_action = self.action(
+            "U&ngroup Block", lambda: ungroup_selection(self.editor, self.scene), "Ctrl+Shift+G"
+        )
         self.layout_action = self.action("Auto &Layout", self.auto_layout, "Ctrl+L")
         self.layout_down_action = self.action(
             "Auto Layout, Top to &Bottom", lambda: self.auto_layout("down"), "Ctrl+Shift+L"
@@ -187,6 +197,8 @@ class MainWindow(QMainWindow):
             [self.cut_action, self.copy_action, self.paste_action, self.duplicate_action]
         )
         edit_menu.addActions([self.delete_action, self.select_all_action, self.rename_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.group_action, self.ungroup_action])
         view_menu = bar.addMenu("&View")
         view_menu.addActions(
             [self.fit_action, self.layout_action, self.layout_down_action, self.code_action]
@@ -620,12 +632,17 @@ class MainWindow(QMainWindow):
             self.editor.edit("Disconnect", lambda doc: delete(doc, [], edges))
 
     def node_menu(self, node_id: str, screen_position) -> None:
-        self.scene.select_nodes([node_id])
+        if node_id not in self.scene.selected_node_ids():
+            self.scene.select_nodes([node_id])
         menu = QMenu(self)
         menu.addAction("Rename", lambda: self.start_rename(node_id))
         menu.addAction("Duplicate", self.duplicate)
         menu.addAction("Delete", self.delete_selection)
         menu.addAction("Disconnect", lambda: self.disconnect_node(node_id))
+        menu.addSeparator()
+        menu.addAction(self.group_action)
+        if self.editor.doc.node(node_id).kind == BLOCK_KIND:
+            menu.addAction(self.ungroup_action)
         menu.addSeparator()
         menu.addAction("Show in Code", lambda: self.show_code(node_id))
         menu.exec(screen_position)
