@@ -22,7 +22,7 @@ PROJECTS = Path(__file__).resolve().parents[1] / "projects"
 EPOCH_GOAL = 1.03
 FEED_GOAL = 1.1
 LAYER_STATS_GOAL = 1.02
-LAYER_STATS_SECONDS = 0.5  # what the app samples at
+LAYER_STATS_SECONDS = 1.0  # what the app samples at
 CASES = {"lenet5_digits": (2, 7), "mlp_iris": (40, 21)}  # epochs per round, rounds
 
 

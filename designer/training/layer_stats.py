@@ -27,10 +27,14 @@ class Histogram:
     @classmethod
     def of(cls, values: torch.Tensor) -> Histogram | None:
         values = values.detach().float().flatten()
-        values = values[torch.isfinite(values)]
         if values.numel() == 0:
             return None
-        low, high = values.min().item(), values.max().item()
+        low, high = (bound.item() for bound in torch.aminmax(values))
+        if not (math.isfinite(low) and math.isfinite(high)):  # rare: only then filter
+            values = values[torch.isfinite(values)]
+            if values.numel() == 0:
+                return None
+            low, high = (bound.item() for bound in torch.aminmax(values))
         if high - low < 1e-12:
             low, high = low - 0.5, high + 0.5
         counts = torch.histc(values, BINS, low, high)
@@ -133,8 +137,11 @@ class LayerSampler:
                 if isinstance(module, nn.ReLU) and values.dim() > 1:
                     alive = (values.reshape(values.shape[0], -1) > 0).any(dim=0)
                     dead = 1.0 - alive.float().mean().item()
-                std = values.std().item() if values.numel() > 1 else 0.0
-                self.activations[node] = (values.mean().item(), std, dead)
+                if values.numel() > 1:
+                    std, mean = (value.item() for value in torch.std_mean(values))
+                else:
+                    std, mean = 0.0, values.mean().item()
+                self.activations[node] = (mean, std, dead)
 
         return record
 

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 RUN_SWITCH_INTERVAL = 0.0005
-LAYER_STATS_SECONDS = 0.5  # live per-layer values on the canvas: twice a second at most
+LAYER_STATS_SECONDS = 1.0  # live per-layer values on the canvas: once a second at most
 
 
 @dataclass(frozen=True)
