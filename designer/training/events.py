@@ -92,6 +92,15 @@ class RunFinished:
 
 
 @dataclass(frozen=True)
+class BaselineFitted:
+    """A classical model's scores on the run's split (`model` names it), for comparison."""
+
+    model: str
+    val: dict[str, float]
+    test: dict[str, float]
+
+
+@dataclass(frozen=True)
 class RunFailed:
     """`kind` is nan, out_of_memory, write (the run's folder) or error; `message` is written
     for the user."""

@@ -380,9 +380,9 @@ class TrainPanel(QWidget):
 
     def on_event(self, event) -> None:
         from designer.training import EpochDone, LayersSampled, RunFailed, RunFinished, RunStarted
-        from designer.training.baseline import Baseline
+        from designer.training.events import BaselineFitted
 
-        if isinstance(event, Baseline):
+        if isinstance(event, BaselineFitted):
             self.metric_plot.show_baseline(event.model, event.val)
         elif isinstance(event, LayersSampled):
             self.layer_plots.add(event.step, event.layers)

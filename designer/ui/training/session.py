@@ -84,12 +84,13 @@ class TrainingWorker(QObject):
         """After a run that was not stopped: the random-forest score on the same split, which
         the metric plot shows as a line to beat."""
         from designer.training import RunFinished
-        from designer.training.baseline import fit_baseline
+        from designer.training.baseline import fit_baseline  # scikit-learn: in this thread
+        from designer.training.events import BaselineFitted
 
         if isinstance(result, RunFinished) and result.reason != "stopped" and setup.config.baseline:
             baseline = fit_baseline(setup.data, setup.config.seed)
             if baseline is not None:
-                self.event_emitted.emit(baseline)
+                self.event_emitted.emit(BaselineFitted(baseline.model, baseline.val, baseline.test))
 
     def listen(self, event: Any) -> None:
         from designer.training import StepDone
