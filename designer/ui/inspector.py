@@ -20,6 +20,7 @@ from designer.compiler.summary import human, human_bytes
 from designer.model import Node
 from designer.ui.editor import Editor
 from designer.ui.param_editors import ParamEditor
+from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 
 class InspectorWidget(QWidget):
@@ -65,6 +66,9 @@ class InspectorWidget(QWidget):
         self.name_edit.editingFinished.connect(self._rename)
         self.form.addRow("Name", self.name_edit)
         for param in spec.params:
+            if node.kind == BLOCK_KIND and param.name == BLOCK_PARAM:
+                self.form.addRow("Block", QLabel(node.params[param.name]))
+                continue
             editor = ParamEditor(param, lambda value, name=param.name: self._set(name, value))
             editor.show(node.params[param.name])
             reset = QToolButton(text="\u21ba")

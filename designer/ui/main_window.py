@@ -34,14 +34,14 @@ from designer.ui.clipboard import copy_fragment, read_fragment
 from designer.ui.editor import Editor
 from designer.ui.inspector import InspectorWidget
 from designer.ui.layer_menu import LayerMenu
-from designer.ui.palette import PaletteWidget
+from designer.ui.palette import BLOCK_PREFIX, PaletteWidget
 from designer.ui.problems import ProblemsWidget
 from designer.ui.rename import RenameField
 from designer.ui.start_page import StartPage
 from designer.ui.theme import app_icon
 from designer.ui.torch_loader import torch_loader
 from designer.ui.training.panel import TrainPanel
-from nodes.block import BLOCK_KIND
+from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 MAX_RECENT = 8
 DEFAULT_BATCH = 32
@@ -229,6 +229,10 @@ class MainWindow(QMainWindow):
         if self.training_dock.isVisible() and not self.training_dock.visibleRegion().isEmpty():
             self.train_panel.show()
         self.scene.selectionChanged.connect(self.selection_changed)
+        blocks = editor.doc.blocks.events
+        for signal in (blocks.block_added, blocks.block_removed, blocks.block_replaced):
+            signal.connect(self.show_blocks)
+        self.show_blocks()
         self.scene.wire_dropped_on_canvas.connect(self.offer_layers_for_wire)
         self.scene.rename_requested.connect(self.start_rename)
         self.scene.context_menu_requested.connect(self.node_menu)
@@ -259,6 +263,7 @@ class MainWindow(QMainWindow):
             self._train_panel = None
         self.scene.blockSignals(True)
         self.editor.doc.events.disconnect()
+        self.editor.doc.blocks.events.disconnect()
         self.editor.blockSignals(True)
         self.editor.undo_stack.blockSignals(True)
         self.stack.removeWidget(self.view)
@@ -285,6 +290,10 @@ class MainWindow(QMainWindow):
         if editor is self.editor:
             self.statusBar().clearMessage()
             editor.refresh()
+
+    def show_blocks(self, *_) -> None:
+        blocks = self.editor.doc.blocks
+        self.palette.show_blocks([(block.name, block.description) for block in blocks])
 
     def show_refusal(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
@@ -540,7 +549,11 @@ class MainWindow(QMainWindow):
 
     def add_layer(self, kind: str, position: QPointF) -> str | None:
         place = (round(position.x() / 10) * 10.0, round(position.y() / 10) * 10.0)
-        node = self.editor.edit(f"Add {kind}", lambda doc: doc.add_node(kind, position=place))
+        block = kind.removeprefix(BLOCK_PREFIX) if kind.startswith(BLOCK_PREFIX) else None
+        params, kind = ({BLOCK_PARAM: block}, BLOCK_KIND) if block else (None, kind)
+        node = self.editor.edit(
+            f"Add {block or kind}", lambda doc: doc.add_node(kind, params=params, position=place)
+        )
         if node is None:
             return None
         self.scene.select_nodes([node.id])

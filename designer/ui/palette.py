@@ -1,4 +1,5 @@
-"""The layer palette: categories from the catalog, a search box, drag or double-click to add."""
+"""The layer palette: categories from the catalog and the project's blocks, a search box, drag
+or double-click to add."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from designer.ui.canvas.view import KIND_MIME
 from nodes import REGISTRY
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
+BLOCK_PREFIX = "block:"  # a Blocks item's kind: "block:" and the block's name
+BLOCKS = "Blocks"
 CATEGORY_ORDER = [
     "Input / Output",
     "Core",
@@ -59,18 +62,21 @@ class PaletteWidget(QWidget):
             parent_item = QTreeWidgetItem(self.tree, [category])
             parent_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             for spec in grouped[category]:
-                item = QTreeWidgetItem(parent_item, [spec.name])
-                item.setData(0, KIND_ROLE, spec.kind)
-                item.setToolTip(0, spec.help)
-                item.setFlags(
-                    Qt.ItemFlag.ItemIsEnabled
-                    | Qt.ItemFlag.ItemIsSelectable
-                    | Qt.ItemFlag.ItemIsDragEnabled
-                )
+                add_item(parent_item, spec.name, spec.kind, spec.help)
+        self.blocks = QTreeWidgetItem(self.tree, [BLOCKS])
+        self.blocks.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        self.blocks.setHidden(True)
         self.tree.expandAll()
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self.activate_first)
         self.tree.itemActivated.connect(self.activate)
+
+    def show_blocks(self, blocks: list[tuple[str, str]]) -> None:
+        """The project's blocks, as (name, description), in the Blocks category."""
+        self.blocks.takeChildren()
+        for name, description in blocks:
+            add_item(self.blocks, name, BLOCK_PREFIX + name, description)
+        self.filter(self.search.text())
 
     def items(self) -> list[QTreeWidgetItem]:
         root = self.tree.invisibleRootItem()
@@ -91,8 +97,8 @@ class PaletteWidget(QWidget):
             visible = 0
             for index in range(category.childCount()):
                 item = category.child(index)
-                spec = REGISTRY.get(item.data(0, KIND_ROLE))
-                hit = not needle or needle in f"{spec.name} {spec.help} {category.text(0)}".lower()
+                words = f"{item.text(0)} {item.toolTip(0)} {category.text(0)}"
+                hit = not needle or needle in words.lower()
                 item.setHidden(not hit)
                 visible += hit
             category.setHidden(visible == 0)
@@ -107,3 +113,12 @@ class PaletteWidget(QWidget):
             if not item.isHidden() and not item.parent().isHidden():
                 self.activate(item)
                 return
+
+
+def add_item(parent: QTreeWidgetItem, name: str, kind: str, help_text: str) -> None:
+    item = QTreeWidgetItem(parent, [name])
+    item.setData(0, KIND_ROLE, kind)
+    item.setToolTip(0, help_text)
+    item.setFlags(
+        Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+    )

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QMenu
 
 from designer.project.files import project_to_dict
-from tests.ui.gestures import click, drag, key
+from tests.ui.gestures import click, drag, drop_layer, key, type_into
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -137,3 +137,51 @@ def test_the_node_menu_groups_the_selection_and_ungroups_an_instance(window, exa
     window.node_menu(instance.id, QPoint())
     assert "U&ngroup Block" in shown[1] and not any(n.kind == "block" for n in doc.nodes())
     assert scene_matches_doc(window) and window.editor.undo_stack.count() == 2
+
+
+def block_items(window) -> list[str]:
+    return [
+        window.palette.blocks.child(i).text(0) for i in range(window.palette.blocks.childCount())
+    ]
+
+
+def test_the_palette_lists_the_project_blocks_and_adds_instances(window, example, monkeypatch):
+    window.open_file(example("resnet_digits_blocks"))
+    doc = window.editor.doc
+    names = [block.name for block in doc.blocks]
+    assert names and block_items(window) == names and not window.palette.blocks.isHidden()
+    count = len(doc.nodes())
+    drop_layer(window, f"block:{names[0]}", QPointF(300, 400))
+    added = doc.node(window.scene.selected_node_ids()[0])
+    assert added.kind == "block" and added.params["block"] == names[0]
+    assert len(doc.nodes()) == count + 1 and scene_matches_doc(window)
+    window.palette.activate(window.palette.item_for(f"block:{names[-1]}"))
+    assert len(doc.nodes()) == count + 2 and window.editor.undo_stack.count() == 2
+    window.scene.select_nodes([doc.find("stem_conv").id])
+    answer_name(monkeypatch, "Stem")
+    key(window.view, Qt.Key.Key_G, CTRL)
+    assert block_items(window) == [*names, "Stem"]
+    window.palette.search.setText("stem")
+    assert window.palette.item_for("block:Stem").isHidden() is False
+    assert window.palette.item_for(f"block:{names[0]}").isHidden()
+    window.undo_action.trigger()
+    assert block_items(window) == names
+
+
+def test_the_inspector_edits_an_instance_exposed_params_and_repeat(window, example):
+    window.open_file(example("resnet_digits_blocks"))
+    doc = window.editor.doc
+    block2 = doc.find("block2")
+    window.scene.select_nodes([block2.id])
+    inspector = window.inspector
+    assert "block" not in inspector.editors and {"channels", "repeat"} <= set(inspector.editors)
+    item = window.scene.node_items[block2.id]
+    assert item.kind == block2.params["block"] and "block=" not in item.summary
+    type_into(inspector.editors["channels"].widget, "24")
+    assert block2.params["channels"] == 24 and "channels=24" in item.summary
+    assert window.editor.undo_stack.count() == 1 and item.shape_text().startswith("24x")
+    type_into(inspector.editors["repeat"].widget, "2")
+    assert block2.params["repeat"] == 2 and window.editor.undo_stack.count() == 2
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert block2.params["channels"] == 32 and block2.params["repeat"] == 1

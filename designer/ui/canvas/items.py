@@ -27,6 +27,7 @@ from designer.compiler import NodeReport
 from designer.model import Edge, Node
 from designer.ui.canvas import style
 from nodes import TensorInfo
+from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 TEXT_LEVEL_OF_DETAIL = 0.35
 
@@ -253,9 +254,11 @@ class NodeItem(QGraphicsItem):
 
 
 def params_summary(node: Node) -> str:
-    """The first two params, then any others that differ from their defaults, as 'name=value'."""
+    """The first two params, then any others that differ from their defaults, as 'name=value'
+    (a block instance leaves out its block's name: the kind shows it)."""
     parts = []
-    for index, param in enumerate(node.spec.params):
+    shown = [p for p in node.spec.params if node.kind != BLOCK_KIND or p.name != BLOCK_PARAM]
+    for index, param in enumerate(shown):
         value = node.params.get(param.name)
         if index >= 2 and value == param.default:
             continue
