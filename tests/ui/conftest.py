@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 import torch  # noqa: F401  (imported up front so the window's analysis runs at once)
 from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtWidgets import QMenu
 
 from designer.ui.main_window import MainWindow
 from designer.ui.theme import apply_theme
@@ -44,7 +45,13 @@ def no_blocking_dialogs(monkeypatch):
     for name in ("question", "warning", "information", "critical"):
         monkeypatch.setattr(f"PySide6.QtWidgets.QMessageBox.{name}", refuse)
     monkeypatch.setattr("designer.ui.layer_menu.LayerMenu.choose", refuse)
-    monkeypatch.setattr("designer.ui.main_window.QMenu.exec", refuse)
+
+    # PySide6 does not look up a patched `exec` on its own class, so a subclass stands in.
+    class RefusedMenu(QMenu):
+        def exec(self, *args, **kwargs):
+            refuse(self, *args)
+
+    monkeypatch.setattr("designer.ui.main_window.QMenu", RefusedMenu)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
@@ -230,3 +231,12 @@ def test_drop_then_delete_with_backspace(window):
     assert len(window.editor.doc) == 1
     key(window.view, Qt.Key.Key_Backspace)
     assert len(window.editor.doc) == 0
+
+
+def test_an_unanswered_node_menu_is_refused_not_left_open(window, example):
+    from tests.ui.conftest import UnexpectedDialog
+
+    window.open_file(example("mlp_iris"))
+    node = window.editor.doc.find("hidden1")
+    with pytest.raises(UnexpectedDialog):
+        window.node_menu(node.id, window.view.mapToGlobal(window.view.rect().center()))
