@@ -1,5 +1,6 @@
 """File > Export: choose model-only or full script, weights, ONNX and TorchScript; the preview
-shows exactly the script that will be written; the writing runs in a background thread."""
+shows exactly the script that will be written; building the preview and writing the files run
+in background threads."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from designer.project import Project
 from designer.ui.code_view import PythonHighlighter
+from designer.ui.export_preview import PreviewBuilder
 
 WEIGHT_FORMATS = (
     ("safetensors", (".safetensors",)),
@@ -83,6 +85,8 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.project = project
         self.source_ok = False
+        self.previews = PreviewBuilder(project, self)
+        self.previews.built.connect(self.show_built)
         self.thread_: QThread | None = None
         self.worker: ExportWorker | None = None
         self.setWindowTitle(f"Export \u2014 {project.name}")
@@ -206,15 +210,16 @@ class ExportDialog(QDialog):
 
     @Slot()
     def show_preview(self) -> None:
-        from designer.data import SetupError
-        from designer.export.bundle import script_source
+        """Build the chosen script's preview in the background; Export waits for it."""
+        self.preview.setPlainText("# Building preview\u2026")
+        self.source_ok = False
+        self.previews.request(self.model_only.isChecked())
+        self.refresh()
 
-        try:
-            self.preview.setPlainText(script_source(self.project, self.model_only.isChecked()))
-            self.source_ok = True
-        except SetupError as error:
-            self.preview.setPlainText(f"# Cannot write this script:\n# {error}")
-            self.source_ok = False
+    @Slot(str, bool)
+    def show_built(self, text: str, ok: bool) -> None:
+        self.preview.setPlainText(text)
+        self.source_ok = ok
         self.refresh()
 
     # -- writing ----------------------------------------------------------------------------

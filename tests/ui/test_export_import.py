@@ -46,11 +46,18 @@ def open_copy(window, example, tmp_path, name="mlp_iris"):
 
 
 def press_export(window, qtbot) -> ExportDialog:
+    """Ctrl+E, and the dialog once its first preview is built."""
     QTest.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     dialog = window.findChild(ExportDialog)
     assert dialog is not None
     qtbot.waitExposed(dialog)
+    wait_for_preview(dialog, qtbot)
     return dialog
+
+
+def wait_for_preview(dialog, qtbot) -> None:
+    """The preview is built in the background: wait until it shows the latest choice."""
+    qtbot.waitUntil(lambda: not dialog.previews.pending, timeout=EXPORT_TIMEOUT)
 
 
 def tick(button) -> None:
@@ -72,6 +79,7 @@ def test_the_preview_is_what_is_written_and_checked_formats_land_beside_it(
     project = load_project(path)
     assert dialog.preview.toPlainText() == script_source(project, model_only=False)
     tick(dialog.model_only)
+    wait_for_preview(dialog, qtbot)
     model_source = generate(project.graph, Analyzer(project.graph).report(), project.name).source
     assert dialog.preview.toPlainText() == model_source
     tick(dialog.onnx)
@@ -100,6 +108,7 @@ def test_weights_come_from_a_run_and_load_into_the_exported_class(window, exampl
     tick(dialog.weights)
     dialog.weight_format.setCurrentIndex(2)  # both formats
     tick(dialog.model_only)
+    wait_for_preview(dialog, qtbot)
     click_export(dialog, qtbot)
     assert "Not exported" not in dialog.log.text()
     from safetensors.torch import load_file
