@@ -63,7 +63,7 @@ def command_export(args: argparse.Namespace) -> int:
 def command_import(args: argparse.Namespace) -> int:
     from designer.importer.importing import import_to_project
 
-    _, lines = import_to_project(args.module, args.input_shape, Path(args.output))
+    _, lines = import_to_project(args.module, args.input_shape, Path(args.output), args.flat)
     for line in lines:
         print(line)
     return 0
@@ -197,6 +197,12 @@ def parser() -> argparse.ArgumentParser:
         help="an input's shape without the batch; repeat for several inputs",
     )
     import_.add_argument("-o", "--output", required=True, help="the project file to write")
+    import_.add_argument(
+        "--flat",
+        action="store_true",
+        help="trace through every submodule; by default, classes of your own used two or more "
+        "times become reusable blocks",
+    )
     import_.set_defaults(run=command_import)
     train = commands.add_parser("train", help="train the network; runs go to runs/ beside it")
     train.add_argument("file")

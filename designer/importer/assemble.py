@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,7 +17,10 @@ from designer.importer.functions import function_mapper
 from designer.importer.layers import module_mapper
 from designer.importer.tracing import Recording
 from designer.importer.tuples import Pending
+from designer.importer.uses import BlockUse, Copy
 from designer.model import GraphDocument
+from designer.model.library import BlockLibrary
+from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 META = object()  # sizes, asserts and other values that are not tensors: no node
 FAILED = object()  # a call already reported: calls that use it are skipped
@@ -43,11 +47,13 @@ class Attribute:
 
 @dataclass
 class Assembly:
-    """The document, the module path each layer's weights come from, the per-sample output
-    the module made at each node, and what could not be mapped."""
+    """The document, the module path each layer's weights come from (and the submodules each
+    block instance stands for), the per-sample output the module made at each node, and what
+    could not be mapped."""
 
     doc: GraphDocument = field(default_factory=GraphDocument)
     sources: dict[str, str] = field(default_factory=dict)
+    blocks: dict[str, list[Copy]] = field(default_factory=dict)
     expected: list[tuple[str, TensorShape]] = field(default_factory=list)
     problems: dict[str, None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -83,11 +89,14 @@ class Assembler:
         graph: fx.GraphModule,
         recording: Recording,
         shapes: list[tuple[int, ...]],
-        vocabularies: dict[str, int],
+        vocabularies: Mapping[str, int],
+        uses: Mapping[str, BlockUse],
+        library: BlockLibrary,
     ) -> None:
         self.graph, self.recording = graph, recording
         self.shapes, self.vocabularies = list(shapes), vocabularies
-        self.result = Assembly()
+        self.uses = uses
+        self.result = Assembly(GraphDocument(library))
         self.values: dict[fx.Node, Any] = {}
         self.taken: set[str] = set()
         self.called: set[str] = set()
@@ -118,7 +127,7 @@ class Assembler:
                 continue
             for wire in wires[1:]:
                 doc.disconnect(wire.id)
-                doc.connect(wire.source, "out", inner.id, "in")
+                doc.connect(wire.source, wire.source_port, inner.id, "in")
             for wire in doc.out_edges(node.id):
                 doc.disconnect(wire.id)
                 doc.insert_edge(replace(wire, source=inner.id))
@@ -174,9 +183,11 @@ class Assembler:
             except Skipped:
                 continue
             created = self.doc.add_node("output", self.unique("output"))
-            self.doc.connect(source, "out", created.id, "in")
+            self.wire(source, created.id, "in")
 
     def call_module(self, node: fx.Node) -> Any:
+        if node.target in self.uses:
+            return self.block(node, self.uses[node.target])
         module = self.graph.get_submodule(node.target)
         mapper = module_mapper(module)
         if mapper is None:
@@ -188,6 +199,23 @@ class Assembler:
             )
         self.called.add(node.target)
         return mapper(self.call(node, module))
+
+    def block(self, node: fx.Node, use: BlockUse) -> str:
+        """A block instance for a call of a repeated submodule, its arguments on its ports."""
+        sources = [self.tensor(value) for value in node.args]
+        spec = self.doc.spec_of(BLOCK_KIND, {BLOCK_PARAM: use.block})
+        params = {**spec.default_params(), **use.params}
+        name = self.unique(node.target.replace(".", "_"))
+        created = self.doc.add_node(BLOCK_KIND, name, params)
+        for source, port in zip(sources, use.ports, strict=True):
+            self.wire(source, created.id, port)
+        self.result.blocks[created.id] = [use.copy]
+        self.result.expected.append((created.id, self.recording.sample(node)))
+        return created.id
+
+    def wire(self, source: str, target: str, port: str) -> None:
+        """Connect the one output of `source` (a block's is named after its Output node)."""
+        self.doc.connect(source, self.doc.node(source).spec.outputs[0].name, target, port)
 
     def part(self, node: fx.Node) -> Any:
         """x[index] or x.attribute: a part of a tuple-valued call; slicing a tensor has no
@@ -216,7 +244,7 @@ class Assembler:
         for layer in mapped.layers:
             created = self.doc.add_node(layer.kind, self.name(node, layer), dict(layer.params))
             for source in sources:
-                self.doc.connect(source, "out", created.id, "in")
+                self.wire(source, created.id, "in")
             if layer.path is not None:
                 self.result.sources[created.id] = layer.path
             sources = [created.id]
@@ -295,7 +323,11 @@ def assemble(
     graph: fx.GraphModule,
     recording: Recording,
     shapes: list[tuple[int, ...]],
-    vocabularies: dict[str, int],
+    vocabularies: Mapping[str, int],
+    uses: Mapping[str, BlockUse] | None = None,
+    library: BlockLibrary | None = None,
 ) -> Assembly:
-    """Build the document from the trace; problems in the result list what could not map."""
-    return Assembler(graph, recording, shapes, vocabularies).run()
+    """Build the document (in `library`'s project) from the trace, with a block instance for
+    each call of a submodule in `uses`; problems in the result list what could not map."""
+    library = library if library is not None else BlockLibrary()
+    return Assembler(graph, recording, shapes, vocabularies, uses or {}, library).run()

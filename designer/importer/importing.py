@@ -3,106 +3,143 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from torch import nn
+from torch import fx, nn
 
-from designer.compiler import Analyzer, GraphReport
+from designer.compiler import Analyzer
 from designer.compiler.probe import first_line
-from designer.compiler.structure import label
 from designer.importer.assemble import Assembly, assemble
-from designer.importer.errors import UnsupportedModule
+from designer.importer.blocks import Plan, plan_blocks
+from designer.importer.chains import chain_repeats
+from designer.importer.checks import mismatched_shapes, weight_problems
+from designer.importer.errors import ImportProblem, UnsupportedModule
 from designer.importer.inputs import example_inputs, parse_shape, token_vocabularies
+from designer.importer.instances import import_instance
 from designer.importer.loading import load_module, split_spec
-from designer.importer.tracing import BATCHES, DTYPES, record, trace
-from designer.importer.weights import unplaced
-from designer.model import GraphDocument
+from designer.importer.repeats import repeated_instances
+from designer.importer.tracing import BATCHES, Recording, record, trace
+from designer.importer.uses import Copy
 from designer.model.layout import apply_layout
+from designer.model.library import BlockLibrary
 from designer.project import Project, save_project
-from nodes import TensorInfo
+from nodes.block import BLOCK_KIND, REPEAT_PARAM
 
 
 @dataclass
 class ImportResult:
     """An imported network: the project, the module path whose weights each layer node holds
-    (node id -> path, for map_state_dict), the parameter count the graph and module share, and
-    notes on what the graph keeps differently (torch's warnings among them)."""
+    (node id -> path) and the submodules each block instance stands for (both for
+    map_state_dict), the parameter count the graph and module share, and notes on what the
+    graph keeps differently (torch's warnings among them)."""
 
     project: Project
     sources: dict[str, str]
     params: int
     notes: list[str]
+    blocks: dict[str, list[Copy]] = field(default_factory=dict)
 
 
 def import_module(
-    module: nn.Module, input_shapes: list[tuple[int, ...]], name: str = "Imported"
+    module: nn.Module,
+    input_shapes: list[tuple[int, ...]],
+    name: str = "Imported",
+    flat: bool = False,
 ) -> ImportResult:
     """The module as a checked, laid-out graph, one input shape (batch excluded) per forward
-    input. Raises UnsupportedModule listing every call without a catalog layer, or any way in
+    input. Submodules of a class of the user's own that repeat become instances of a block
+    (see designer.importer.blocks) unless `flat`, which traces through every submodule.
+    Raises UnsupportedModule listing every call without a catalog layer, or any way in
     which the graph would differ from the module (shapes, parameter count, weights left over);
     a partial graph is never returned, since it would not validate or train as the module."""
     shapes = [tuple(shape) for shape in input_shapes]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        graph = trace(module, len(shapes))
-        vocabularies = token_vocabularies(graph)
-        names = [node.name for node in graph.graph.find_nodes(op="placeholder")][: len(shapes)]
-        inputs = {batch: example_inputs(names, shapes, vocabularies, batch) for batch in BATCHES}
-        assembly = assemble(graph, record(graph, inputs, name), shapes, vocabularies)
+        assembly = traced_assembly(module, shapes, name, flat)
     if assembly.problems:
         raise UnsupportedModule(name, list(assembly.problems))
     doc = assembly.doc
     report = Analyzer(doc).report()
     if not report.ok:
         raise UnsupportedModule(name, [diagnostic.message for diagnostic in report.errors])
-    problems = mismatched_shapes(doc, report, assembly) + weight_problems(module, report, assembly)
+    problems = mismatched_shapes(report, assembly) + weight_problems(module, report, assembly)
     if problems:
         raise UnsupportedModule(name, problems)
     notes = list(assembly.notes)
     notes += [diagnostic.message for diagnostic in report.diagnostics]
     notes += list(dict.fromkeys(f"torch warned: {first_line(item.message)}" for item in caught))
     apply_layout(doc)
-    return ImportResult(Project(name=name, graph=doc), assembly.sources, report.total_params, notes)
+    project = Project(name=name, graph=doc)
+    return ImportResult(project, assembly.sources, report.total_params, notes, assembly.blocks)
 
 
-def mismatched_shapes(doc: GraphDocument, report: GraphReport, assembly: Assembly) -> list[str]:
-    """Nodes whose inferred output differs from what the module made there."""
-    problems = []
-    for node_id, made in assembly.expected:
-        wanted = TensorInfo(made.shape, DTYPES[made.dtype])
-        found = report.nodes[node_id].output
-        if found != wanted:
-            problems.append(
-                f"{label(doc.node(node_id))} gives {found} where the module gives {wanted}"
-            )
-    return problems
+def traced_assembly(
+    module: nn.Module, shapes: list[tuple[int, ...]], name: str, flat: bool
+) -> Assembly:
+    """Trace with the repeated submodules kept whole, import each on its own and plan the
+    blocks; trace again without those that cannot be blocks until every kept one is one.
+    Each submodule is traced with a tracer of its own (rather than cut out of one flat trace by
+    its nn_module_stack) so that its graph has forward's arguments as its inputs, in order, and
+    is checked as any import is."""
+    rejected: set[str] = set()
+    while True:
+        leaves = frozenset() if flat else repeated_instances(module, rejected)
+        try:
+            graph = trace(module, len(shapes), leaves)
+            vocabularies = token_vocabularies(graph)
+            names = [node.name for node in graph.graph.find_nodes(op="placeholder")]
+            inputs = {
+                batch: example_inputs(names[: len(shapes)], shapes, vocabularies, batch)
+                for batch in BATCHES
+            }
+            recording = record(graph, inputs, name, leaves)
+        except ImportProblem:
+            if not leaves:
+                raise
+            flat = True  # forward unpacks a kept submodule's result, which a leaf call cannot give
+            continue
+        library = BlockLibrary()
+        plan = block_plan(graph, recording, leaves, library)
+        if not plan.flat:
+            break
+        rejected |= plan.flat
+    for definition in plan.definitions:
+        library.add(definition)
+    assembly = assemble(graph, recording, shapes, vocabularies, plan.uses, library)
+    assembly.notes += plan.notes
+    chain_repeats(assembly)
+    return assembly
 
 
-def weight_problems(module: nn.Module, report: GraphReport, assembly: Assembly) -> list[str]:
-    """Weights no layer holds, and a parameter count that differs from the module's."""
-    problems = []
-    left = unplaced(list(module.state_dict()), assembly.sources)
-    if left:
-        listed = ", ".join(left[:8]) + (f" and {len(left) - 8} more" if len(left) > 8 else "")
-        problems.append(f"weights that no layer holds (unused, or used directly): {listed}")
-    own = sum(parameter.numel() for parameter in module.parameters())
-    if report.total_params != own:
-        problems.append(
-            f"the graph has {report.total_params:,} parameters but the module has {own:,}"
-        )
-    return problems
+def block_plan(
+    graph: fx.GraphModule, recording: Recording, leaves: frozenset[str], library: BlockLibrary
+) -> Plan:
+    """The blocks the kept submodules make; one called twice, or never, stays flat."""
+    calls: dict[str, list[fx.Node]] = {}
+    for node in graph.graph.nodes:  # in forward's order: the first instance gives the defaults
+        if node.op == "call_module" and node.target in leaves:
+            calls.setdefault(node.target, []).append(node)
+    imported = {
+        path: import_instance(graph, found[0], recording, library)
+        for path, found in calls.items()
+        if len(found) == 1
+    }
+    plan = plan_blocks([each for each in imported.values() if each is not None])
+    plan.flat |= {path for path in leaves if imported.get(path) is None}
+    return plan
 
 
 def import_to_project(
-    spec: str, input_shapes: list[str], output: Path
+    spec: str, input_shapes: list[str], output: Path, flat: bool = False
 ) -> tuple[Project, list[str]]:
-    """`netdesigner import FILE.py:NAME --input-shape 3x224x224 -o PROJECT.json`: load, import,
-    save; returns the project and lines to print. Raises ImportProblem (a ProjectError)."""
+    """`netdesigner import FILE.py:NAME --input-shape 3x224x224 -o PROJECT.json [--flat]`: load,
+    import, save; returns the project and lines to print. Raises ImportProblem (a
+    ProjectError)."""
     shapes = [parse_shape(text) for text in input_shapes]
     path, name = split_spec(spec)
     title = name.rpartition(".")[2]
-    result = import_module(load_module(spec), shapes, title)
+    result = import_module(load_module(spec), shapes, title, flat)
     project = result.project
     project.description = f"Imported from {spec}"
     save_project(project, output)
@@ -110,7 +147,26 @@ def import_to_project(
     lines = [
         f"Imported {title} from {path}: {layers} layers, {result.params:,} parameters "
         "(the module's own count)",
+        *block_lines(project),
         *(f"note: {note}" for note in result.notes),
         f"Saved {output}",
     ]
     return project, lines
+
+
+def block_lines(project: Project) -> list[str]:
+    """One line per block made from repeated submodules: its instances and exposed params."""
+    lines = []
+    for definition in project.graph.blocks:
+        instances = [
+            node
+            for node in project.graph.nodes()
+            if node.kind == BLOCK_KIND and node.spec.name == definition.name
+        ]
+        copies = sum(node.params[REPEAT_PARAM] for node in instances)
+        exposed = ", ".join(param.name for param in definition.params) or "none"
+        lines.append(
+            f"block {definition.name}: {copies} submodules as {len(instances)} instance(s); "
+            f"params: {exposed}"
+        )
+    return lines

@@ -24,11 +24,20 @@ DTYPES = {torch.float32: "float", torch.int64: "long"}
 
 
 class ImportTracer(fx.Tracer):
-    """Keeps torch.nn layers, and subclasses that keep a mapped layer's forward, as single
-    calls; traces through every other module, so nested blocks flatten into one graph."""
+    """Keeps torch.nn layers, subclasses that keep a mapped layer's forward, and the submodules
+    at the paths `leaves` (those that become block instances) as single calls; traces through
+    every other module, so nested modules flatten into one graph."""
+
+    def __init__(self, leaves: frozenset[str] = frozenset()) -> None:
+        super().__init__()
+        self.leaves = leaves
 
     def is_leaf_module(self, m: nn.Module, module_qualified_name: str) -> bool:
-        return super().is_leaf_module(m, module_qualified_name) or module_mapper(m) is not None
+        return (
+            module_qualified_name in self.leaves
+            or super().is_leaf_module(m, module_qualified_name)
+            or module_mapper(m) is not None
+        )
 
 
 def forward_defaults(module: nn.Module, given: int) -> dict[str, Any]:
@@ -55,10 +64,11 @@ def forward_defaults(module: nn.Module, given: int) -> dict[str, Any]:
     return {p.name: p.default for p in parameters[given:]}
 
 
-def trace(module: nn.Module, given: int) -> fx.GraphModule:
-    """The module's forward as one flat fx graph; ImportProblem if fx cannot trace it."""
+def trace(module: nn.Module, given: int, leaves: frozenset[str] = frozenset()) -> fx.GraphModule:
+    """The module's forward as one fx graph, flat but for the submodules at `leaves`;
+    ImportProblem if fx cannot trace it."""
     defaults = forward_defaults(module, given)
-    tracer = ImportTracer()
+    tracer = ImportTracer(leaves)
     try:
         graph = tracer.trace(module, concrete_args=defaults or None)
     except Exception as error:  # fx raises many kinds for code it cannot follow
@@ -97,15 +107,20 @@ def holds_tensor(value: Any) -> bool:
 
 
 class Recorder(fx.Interpreter):
-    """Runs the trace and keeps the summary of every call's result."""
+    """Runs the trace and keeps the summary of every call's result, and the arguments that the
+    calls of the submodules at `kept` get (to import those submodules on their own)."""
 
-    def __init__(self, graph: fx.GraphModule) -> None:
+    def __init__(self, graph: fx.GraphModule, kept: frozenset[str]) -> None:
         super().__init__(graph)
+        self.kept = kept
         self.summaries: dict[fx.Node, Any] = {}
+        self.arguments: dict[fx.Node, tuple[Any, ...]] = {}
         self.current: fx.Node | None = None
 
     def run_node(self, n: fx.Node) -> Any:
         self.current = n
+        if n.op == "call_module" and n.target in self.kept:
+            self.arguments[n] = tuple(self.fetch_args_kwargs_from_env(n)[0])
         result = super().run_node(n)
         self.summaries[n] = summary(result)
         return result
@@ -127,10 +142,11 @@ def evaluating(module: nn.Module) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Recording:
-    """Every call's result at each of BATCHES; a tensor that keeps the batch first has one
-    per-sample shape."""
+    """Every call's result at each of BATCHES (a tensor that keeps the batch first has one
+    per-sample shape), and the positional arguments of the kept submodules' calls."""
 
     runs: tuple[dict[fx.Node, Any], ...]
+    arguments: tuple[dict[fx.Node, tuple[Any, ...]], ...] = ()
 
     def holds_tensor(self, node: fx.Node) -> bool:
         return holds_tensor(self.runs[0][node])
@@ -155,12 +171,18 @@ class Recording:
         return TensorShape(found[0].shape[1:], found[0].dtype)
 
 
-def record(graph: fx.GraphModule, inputs: dict[int, list[torch.Tensor]], source: str) -> Recording:
-    """Run the trace on each batch size's inputs; ImportProblem if the module fails on them."""
-    runs = []
+def record(
+    graph: fx.GraphModule,
+    inputs: dict[int, list[torch.Tensor]],
+    source: str,
+    kept: frozenset[str] = frozenset(),
+) -> Recording:
+    """Run the trace on each batch size's inputs, keeping the arguments of the calls of the
+    submodules at `kept`; ImportProblem if the module fails on them."""
+    runs, arguments = [], []
     with evaluating(graph):
         for batch in BATCHES:
-            recorder = Recorder(graph)
+            recorder = Recorder(graph, kept)
             try:
                 recorder.run(*inputs[batch])
             except Exception as error:  # the module's own code can raise anything
@@ -173,4 +195,5 @@ def record(graph: fx.GraphModule, inputs: dict[int, list[torch.Tensor]], source:
                     f"{type(error).__name__}: {first_line(error)}",
                 ) from None
             runs.append(recorder.summaries)
-    return Recording(tuple(runs))
+            arguments.append(recorder.arguments)
+    return Recording(tuple(runs), tuple(arguments))

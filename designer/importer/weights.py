@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from designer.compiler import Analyzer
 from designer.compiler.naming import Namespace
 from designer.importer.errors import ImportProblem
+from designer.importer.uses import Copy
 from designer.model import GraphDocument
+from nodes.block import BLOCK_PARAM
 
 if TYPE_CHECKING:
     from designer.importer.importing import ImportResult
@@ -27,32 +29,60 @@ def layer_attributes(doc: GraphDocument) -> dict[str, str]:
     return attributes
 
 
-def owner(key: str, paths: Mapping[str, str]) -> tuple[str, str] | None:
-    """The node whose module path is the longest prefix of a state-dict key, and the rest."""
+def held_paths(sources: Mapping[str, str], blocks: Mapping[str, list[Copy]]) -> set[str]:
+    """The module paths of every imported layer, those inside block instances too."""
+    inner = {
+        f"{copy.path}.{path}"
+        for copies in blocks.values()
+        for copy in copies
+        for path in copy.sources.values()
+    }
+    return set(sources.values()) | inner
+
+
+def placements(
+    doc: GraphDocument, sources: Mapping[str, str], blocks: Mapping[str, list[Copy]]
+) -> dict[str, str]:
+    """Module path in the imported module -> attribute path in the generated one. The code of a
+    block instance with repeat N is an nn.Sequential of N copies of the block's class."""
+    attributes = layer_attributes(doc)
+    placed = {path: attributes[node_id] for node_id, path in sources.items()}
+    inner_attributes: dict[str, dict[str, str]] = {}
+    for node_id, copies in blocks.items():
+        block = doc.node(node_id).params[BLOCK_PARAM]
+        if block not in inner_attributes:
+            inner_attributes[block] = layer_attributes(doc.blocks.get(block).graph)
+        for number, copy in enumerate(copies):
+            prefix = attributes[node_id] + (f".{number}" if len(copies) > 1 else "")
+            for inner_id, path in copy.sources.items():
+                placed[f"{copy.path}.{path}"] = f"{prefix}.{inner_attributes[block][inner_id]}"
+    return placed
+
+
+def owner(key: str, paths: Mapping[str, str] | set[str]) -> tuple[str, str] | None:
+    """The longest module path in `paths` that a state-dict key starts with, and the rest."""
     parts = key.split(".")
     for cut in range(len(parts) - 1, 0, -1):
-        node_id = paths.get(".".join(parts[:cut]))
-        if node_id is not None:
-            return node_id, ".".join(parts[cut:])
+        path = ".".join(parts[:cut])
+        if path in paths:
+            return path, ".".join(parts[cut:])
     return None
 
 
-def unplaced(keys: list[str], sources: Mapping[str, str]) -> list[str]:
+def unplaced(keys: Iterable[str], paths: set[str]) -> list[str]:
     """State-dict keys that belong to no imported layer."""
-    paths = {path: node_id for node_id, path in sources.items()}
     return [key for key in keys if owner(key, paths) is None]
 
 
 def map_state_dict(result: ImportResult, state_dict: Mapping[str, Any]) -> dict[str, Any]:
     """The original module's state dict under the generated module's keys, ready for its
     load_state_dict; ImportProblem for a key that belongs to no imported layer."""
-    paths = {path: node_id for node_id, path in result.sources.items()}
-    attributes = layer_attributes(result.project.graph)
+    placed = placements(result.project.graph, result.sources, result.blocks)
     mapped = {}
     for key, value in state_dict.items():
-        found = owner(key, paths)
+        found = owner(key, placed)
         if found is None:
             raise ImportProblem("state dict", f"{key!r} belongs to no imported layer")
-        node_id, rest = found
-        mapped[f"{attributes[node_id]}.{rest}"] = value
+        path, rest = found
+        mapped[f"{placed[path]}.{rest}"] = value
     return mapped

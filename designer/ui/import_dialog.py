@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -66,6 +67,12 @@ class ImportDialog(QDialog):
         self.name.setEditable(True)
         self.shapes = QLineEdit()
         self.shapes.setPlaceholderText("3x32x32 (one per input, without the batch)")
+        self.keep_blocks = QCheckBox("Keep repeated submodules as blocks")
+        self.keep_blocks.setChecked(True)
+        self.keep_blocks.setToolTip(
+            "Classes of your own used two or more times become blocks in the project's library; "
+            "unchecked, every submodule is flattened into plain layers"
+        )
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
@@ -80,6 +87,7 @@ class ImportDialog(QDialog):
         form.addRow("Python file", row)
         form.addRow("Class or function", self.name)
         form.addRow("Input shapes", self.shapes)
+        form.addRow(self.keep_blocks)
         form.addRow(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -120,7 +128,9 @@ class ImportDialog(QDialog):
             if not shapes:
                 raise ProjectError("input shapes", "give one shape per input, e.g. 3x32x32")
             module = load_module(spec)
-            self.result = import_module(module, shapes, self.name.currentText().strip())
+            name = self.name.currentText().strip()
+            flat = not self.keep_blocks.isChecked()
+            self.result = import_module(module, shapes, name, flat)
         except ProjectError as error:
             self.message.setText(str(error))
             return
