@@ -162,6 +162,38 @@ class Wrapped(nn.Module):
         return self.head(self.backbone(x))
 
 
+class TransformerLayer(nn.Module):
+    def __init__(self, width, hidden, dropout=0.1):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(width, 4, dropout=dropout, batch_first=True)
+        self.norm1 = nn.LayerNorm(width)
+        self.ff = nn.Sequential(
+            nn.Linear(width, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, width)
+        )
+        self.norm2 = nn.LayerNorm(width)
+
+    def forward(self, x):
+        attended, _ = self.attn(x, x, x, need_weights=False)
+        x = self.norm1(x + attended)
+        return self.norm2(x + self.ff(x))
+
+
+class Transformer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(50, 32)
+        self.layers = nn.ModuleList(
+            [TransformerLayer(32, 64), TransformerLayer(32, 64), TransformerLayer(32, 128, 0.2)]
+        )
+        self.head = nn.Linear(32, 5)
+
+    def forward(self, tokens):
+        x = self.embed(tokens)
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(x.mean(dim=1))
+
+
 class Mix(nn.Module):
     def __init__(self, width):
         super().__init__()
@@ -330,6 +362,28 @@ def test_repeated_classes_inside_a_class_used_once_become_blocks(models: Path):
     result = import_module(module, [(4, 6, 6)], "Wrapped")
     assert instances(result) == {"backbone_stages": {"block": "ResidualBlock", "repeat": 2}}
     assert_same_network(module, result, image(4, 6))
+
+
+def test_transformer_layers_of_ones_own_share_a_definition(models: Path):
+    module = scrambled(load_module(f"{models}:Transformer"))
+    result = import_module(module, [(10,)], "Transformer")
+    definition = result.project.graph.blocks.get("TransformerLayer")
+    kinds = [node.kind for node in definition.graph.nodes()]
+    assert kinds[:2] == ["input", "multihead_attention"] and kinds.count("layernorm") == 2
+    first = {"dropout": 0.1, "units": 64, "p": 0.1}  # the attention's, ff.0's, ff.2's
+    assert {param.name: param.default for param in definition.params} == first
+    assert instances(result) == {  # layers.0 and layers.1 are alike, but not all of `layers`
+        "layers_0": {"block": "TransformerLayer", **first, "repeat": 2},
+        "layers_2": {
+            "block": "TransformerLayer",
+            "dropout": 0.2,
+            "units": 128,
+            "p": 0.2,
+            "repeat": 1,
+        },
+    }
+    tokens = torch.randint(0, 50, (5, 10), generator=torch.Generator().manual_seed(3))
+    assert_same_network(module, result, [tokens])
 
 
 def test_blocks_with_two_inputs_get_a_port_for_each(models: Path):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from torch import nn
+
 from designer.importer.assemble import Assembly
 from designer.importer.uses import Copy
 from designer.model import Node
 from nodes.block import BLOCK_KIND, REPEAT_PARAM
 
 
-def chain_repeats(assembly: Assembly) -> None:
+def chain_repeats(assembly: Assembly, root: nn.Module) -> None:
     """An instance whose one use is the one input of an instance of the same block with the same
     params, both giving out what they take in, takes the second one in: repeat counts add up,
     as the generated code chains that many copies of the block's class."""
@@ -28,7 +30,7 @@ def chain_repeats(assembly: Assembly) -> None:
             node = doc.node(node.id)
             assembly.blocks[node.id] += assembly.blocks.pop(following.id)
             assembly.expected = [item for item in assembly.expected if item[0] != following.id]
-        container = container_name(assembly.blocks.get(node.id, []))
+        container = container_name(assembly.blocks.get(node.id, []), root)
         if container and container not in {each.name for each in doc.nodes()}:
             doc.rename(node.id, container)
 
@@ -49,15 +51,17 @@ def next_copy(assembly: Assembly, node: Node) -> Node | None:
     return following if taken is not None and taken == given == shapes.get(following.id) else None
 
 
-def container_name(copies: list[Copy]) -> str | None:
-    """blocks.0, blocks.1, blocks.2 make the whole of a Sequential or ModuleList: 'blocks'."""
-    if len(copies) < 2:
-        return None
+def container_name(copies: list[Copy], root: nn.Module) -> str | None:
+    """'blocks' when the copies blocks.0, blocks.1, blocks.2 are the whole of `blocks` (a
+    Sequential or ModuleList)."""
     parents = {copy.path.rpartition(".")[0] for copy in copies}
     indices = [copy.path.rpartition(".")[2] for copy in copies]
-    if len(parents) != 1 or indices != [str(number) for number in range(len(copies))]:
+    if len(copies) < 2 or len(parents) != 1 or not (parent := parents.pop()):
         return None
-    return parents.pop().replace(".", "_") or None
+    children = len(list(root.get_submodule(parent).children()))
+    if indices != [str(number) for number in range(children)]:
+        return None
+    return parent.replace(".", "_")
 
 
 def without_repeat(node: Node) -> dict:

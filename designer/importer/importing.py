@@ -108,7 +108,7 @@ def traced_assembly(
         library.add(definition)
     assembly = assemble(graph, recording, shapes, vocabularies, plan.uses, library)
     assembly.notes += plan.notes
-    chain_repeats(assembly)
+    chain_repeats(assembly, module)
     return assembly
 
 
