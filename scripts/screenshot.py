@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train", type=int, default=0, help="train this many epochs first")
     parser.add_argument("--lr", type=float, help="the learning rate of that training")
     parser.add_argument("--tab", help="the Train panel tab to show, by its title")
+    parser.add_argument("--block", help="open this block's inside first (--select is in it)")
     args = parser.parse_args(argv)
     # A fresh look: default docks and window, no recent files or recovery copies of the user's.
     QStandardPaths.setTestModeEnabled(True)
@@ -42,8 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     window.resize(width, height)
 
     def capture() -> None:
-        editor = window.editor
-        editor.refresh()
+        window.editor.refresh()
+        if args.block:
+            window.tabs.open_block(args.block)
+        editor = window.current_editor
         node = editor.doc.find(args.select)
         window.scene.select_nodes([node.id])
         window.frame_node(node.id)

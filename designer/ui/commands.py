@@ -56,7 +56,8 @@ class ParamEditCommand(EditCommand):
         return PARAM_EDIT_ID
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, ParamEditCommand) or other.key != self.key:
+        same = isinstance(other, ParamEditCommand) and other.doc is self.doc
+        if not same or other.key != self.key:
             return False
         assert self.journal is not None and other.journal is not None
         self.journal.extend(other.journal)

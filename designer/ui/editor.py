@@ -15,27 +15,25 @@ from designer.project import Project, save_project
 from designer.ui.commands import EditCommand, ParamEditCommand, SectionsCommand
 
 
-class Editor(QObject):
-    """Every user edit goes through `edit` (one undoable command); views listen to signals."""
+class GraphEditor(QObject):
+    """Edits of one graph (the network, or a block's inside) as undoable commands on a stack
+    the whole project shares, and that graph's analysis; views listen to its signals."""
 
     analysis_changed = Signal(object)
     edit_failed = Signal(str)
-    state_changed = Signal()
-    sections_changed = Signal()  # the project's dataset or training section was replaced
 
-    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+    def __init__(
+        self, doc: GraphDocument, undo_stack: QUndoStack, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self.project = project
-        self.analyzer = Analyzer(project.graph)
-        self.undo_stack = QUndoStack(self)
-        self.undo_stack.indexChanged.connect(self._changed)
-        self.undo_stack.cleanChanged.connect(self.state_changed)
+        self._doc = doc
+        self.analyzer = Analyzer(doc)
+        self.undo_stack = undo_stack
         self._report: GraphReport | None = None
-        self.locked: str | None = None
 
     @property
     def doc(self) -> GraphDocument:
-        return self.project.graph
+        return self._doc
 
     @property
     def report(self) -> GraphReport:
@@ -44,6 +42,77 @@ class Editor(QObject):
             self._report = self.analyzer.report()
         return self._report
 
+    def refused(self) -> bool:
+        """Whether edits are refused now (saying why); the project's editor decides."""
+        return False
+
+    def edit(self, text: str, change: Callable[[GraphDocument], Any]) -> Any:
+        """Run `change` as one undoable command; a GraphError becomes a message, not a crash."""
+        if self.refused():
+            return None
+        command = EditCommand(self.doc, text, change)
+        self.undo_stack.push(command)
+        if command.error is not None:
+            self.edit_failed.emit(str(command.error))
+        return command.result
+
+    def set_param(self, node_id: str, name: str, value: Any) -> None:
+        node = self.doc.node(node_id)
+        if node.params.get(name) == value or self.refused():
+            return
+        text = f"Set {node.name}.{name}"
+        self.undo_stack.push(ParamEditCommand(self.doc, node_id, name, value, text))
+
+    def refresh(self) -> None:
+        """Re-analyze now and tell the views."""
+        self._report = None
+        self.analysis_changed.emit(self.report)
+
+
+class BlockEditor(GraphEditor):
+    """Edits inside the block `name`: undone with the project's, refused when it refuses."""
+
+    def __init__(self, project_editor: Editor, name: str) -> None:
+        definition = project_editor.doc.blocks.get(name)
+        super().__init__(definition.graph, project_editor.undo_stack, project_editor)
+        self.name = name
+        self.project_editor = project_editor
+        self.edit_failed.connect(project_editor.edit_failed)
+        project_editor.undo_stack.indexChanged.connect(self._changed)
+
+    def refused(self) -> bool:
+        return self.project_editor.refused()
+
+    @property
+    def alive(self) -> bool:
+        """Whether the project still has this block with this inside (undo can take it away)."""
+        blocks = self.project_editor.doc.blocks
+        return self.name in blocks and blocks.get(self.name).graph is self.doc
+
+    def _changed(self, _index: int) -> None:
+        if self.alive:
+            self.refresh()
+
+
+class Editor(GraphEditor):
+    """The project's editor: the network's graph, the sections, saving, and the lock that a
+    running training puts on every edit of the project, inside blocks too."""
+
+    state_changed = Signal()
+    sections_changed = Signal()  # the project's dataset or training section was replaced
+
+    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+        super().__init__(project.graph, QUndoStack(), parent)
+        self.undo_stack.setParent(self)
+        self.project = project
+        self.undo_stack.indexChanged.connect(self._changed)
+        self.undo_stack.cleanChanged.connect(self.state_changed)
+        self.locked: str | None = None
+
+    @property
+    def doc(self) -> GraphDocument:
+        return self.project.graph
+
     @property
     def modified(self) -> bool:
         return not self.undo_stack.isClean()
@@ -51,6 +120,10 @@ class Editor(QObject):
     @property
     def title(self) -> str:
         return self.project.path.stem if self.project.path else self.project.name
+
+    def block_editor(self, name: str) -> BlockEditor:
+        """An editor for the inside of the block `name` (KeyError when there is none)."""
+        return BlockEditor(self, name)
 
     def lock(self, reason: str) -> None:
         """Refuse every edit, undo and redo, saying `reason`, until unlock()."""
@@ -72,23 +145,6 @@ class Editor(QObject):
         if not self.refused():
             self.undo_stack.redo()
 
-    def edit(self, text: str, change: Callable[[GraphDocument], Any]) -> Any:
-        """Run `change` as one undoable command; a GraphError becomes a message, not a crash."""
-        if self.refused():
-            return None
-        command = EditCommand(self.doc, text, change)
-        self.undo_stack.push(command)
-        if command.error is not None:
-            self.edit_failed.emit(str(command.error))
-        return command.result
-
-    def set_param(self, node_id: str, name: str, value: Any) -> None:
-        node = self.doc.node(node_id)
-        if node.params.get(name) == value or self.refused():
-            return
-        text = f"Set {node.name}.{name}"
-        self.undo_stack.push(ParamEditCommand(self.doc, node_id, name, value, text))
-
     def set_sections(self, dataset: dict[str, Any], training: dict[str, Any]) -> None:
         """Replace the project's dataset and training sections as one undoable command."""
         unchanged = (dataset, training) == (self.project.dataset, self.project.training)
@@ -104,11 +160,6 @@ class Editor(QObject):
         self.undo_stack.setClean()
         self.state_changed.emit()
         return saved
-
-    def refresh(self) -> None:
-        """Re-analyze now and tell the views."""
-        self._report = None
-        self.analysis_changed.emit(self.report)
 
     def _changed(self, _index: int) -> None:
         self.refresh()

@@ -14,19 +14,31 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from designer.compiler import GraphReport
 from designer.compiler.summary import human, human_bytes
 from designer.model import Node
-from designer.ui.editor import Editor
+from designer.model.library import BlockParam
+from designer.ui.editor import GraphEditor
 from designer.ui.param_editors import ParamEditor
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
+
+
+def exposed_targets(editor: GraphEditor) -> dict[tuple[str, str], BlockParam]:
+    """Inside a block: which block param sets each (inner node id, param)."""
+    owner = editor.doc.blocks.owner(editor.doc)
+    if owner is None:
+        return {}
+    return {
+        target: param for param in editor.doc.blocks.get(owner).params for target in param.targets
+    }
 
 
 class InspectorWidget(QWidget):
     """Shows one node; edits go to the editor as undoable commands."""
 
-    def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
+    def __init__(self, editor: GraphEditor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.editor = editor
         self.node_id: str | None = None
@@ -49,6 +61,7 @@ class InspectorWidget(QWidget):
         events.node_renamed.connect(self._model_changed)
         events.node_removed.connect(lambda node: node.id == self.node_id and self.show_node(None))
         editor.analysis_changed.connect(self.show_report)
+        editor.doc.blocks.events.block_replaced.connect(self._block_replaced)
 
     def show_node(self, node_id: str | None) -> None:
         self.node_id = node_id if node_id in self.editor.doc else None
@@ -61,6 +74,7 @@ class InspectorWidget(QWidget):
             return
         node = self.editor.doc.node(self.node_id)
         spec = node.spec
+        exposed = exposed_targets(self.editor)
         self.header.setText(f"<b>{spec.name}</b> \u2014 {spec.help}")
         self.name_edit = QLineEdit(node.name)
         self.name_edit.editingFinished.connect(self._rename)
@@ -70,7 +84,7 @@ class InspectorWidget(QWidget):
                 self.form.addRow("Block", QLabel(node.params[param.name]))
                 continue
             editor = ParamEditor(param, lambda value, name=param.name: self._set(name, value))
-            editor.show(node.params[param.name])
+            editor.show(node.params.get(param.name, param.default))
             reset = QToolButton(text="\u21ba")
             reset.setToolTip(f"Reset to the default ({param.default})")
             reset.clicked.connect(lambda _=False, p=param: self._set(p.name, p.default))
@@ -79,9 +93,21 @@ class InspectorWidget(QWidget):
             row_layout.setContentsMargins(0, 0, 0, 0)
             row_layout.addWidget(editor.widget, 1)
             row_layout.addWidget(reset)
+            owner = exposed.get((node.id, param.name))
+            if owner is not None:
+                row.setEnabled(False)
+                row.setToolTip(
+                    f"Set by the block param {owner.name!r}: each instance gives its value "
+                    f"(default {owner.default})"
+                )
             self.form.addRow(param.name, row)
             self.editors[param.name] = editor
         self.show_report(self.editor.report)
+
+    def _block_replaced(self, *_) -> None:
+        """A block's params changed: which fields it sets may have too."""
+        if isValid(self):
+            self.show_node(self.node_id)
 
     def _set(self, name: str, value) -> None:
         if self.node_id is not None:
@@ -103,7 +129,7 @@ class InspectorWidget(QWidget):
         if self.name_edit.text() != node.name:
             self.name_edit.setText(node.name)
         for name, editor in self.editors.items():
-            editor.show(node.params[name])
+            editor.show(node.params.get(name, editor.spec.default))
 
     def show_report(self, report: GraphReport) -> None:
         if self.node_id is None or self.node_id not in report.nodes:

@@ -30,8 +30,9 @@ from designer.ui.block_actions import group_selection, ungroup_selection
 from designer.ui.canvas.items import NodeItem
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.canvas.view import GraphView
+from designer.ui.canvas_tabs import Canvas, CanvasTabs
 from designer.ui.clipboard import copy_fragment, read_fragment
-from designer.ui.editor import Editor
+from designer.ui.editor import Editor, GraphEditor
 from designer.ui.inspector import InspectorWidget
 from designer.ui.layer_menu import LayerMenu
 from designer.ui.palette import BLOCK_PREFIX, PaletteWidget
@@ -56,8 +57,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.resize(1400, 860)
         self.editor: Editor | None = None
-        self.scene: GraphScene | None = None
-        self.view: GraphView | None = None
+        self.tabs: CanvasTabs | None = None
         self.stack = QStackedWidget()
         self.start_page = StartPage()
         self.stack.addWidget(self.start_page)
@@ -66,10 +66,13 @@ class MainWindow(QMainWindow):
         self.palette_dock = self.add_dock(
             "Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea
         )
+        self.inspectors, self.problem_lists = QStackedWidget(), QStackedWidget()
         self.inspector_dock = self.add_dock(
-            "Inspector", None, Qt.DockWidgetArea.RightDockWidgetArea
+            "Inspector", self.inspectors, Qt.DockWidgetArea.RightDockWidgetArea
         )
-        self.problems_dock = self.add_dock("Problems", None, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.problems_dock = self.add_dock(
+            "Problems", self.problem_lists, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         self.training_dock = self.add_dock("Training", None, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.training_dock)
         self.problems_dock.raise_()
@@ -163,11 +166,13 @@ class MainWindow(QMainWindow):
         self.rename_action = self.action("Re&name", self.rename_selected, "F2")
         self.group_action = self.action(
             "&Group into Block\u2026",
-            lambda: group_selection(self, self.editor, self.scene),
+            lambda: group_selection(self, self.current_editor, self.scene),
             "Ctrl+G",
         )
         self.ungroup_action = self.action(
-            "U&ngroup Block", lambda: ungroup_selection(self.editor, self.scene), "Ctrl+Shift+G"
+            "U&ngroup Block",
+            lambda: ungroup_selection(self.current_editor, self.scene),
+            "Ctrl+Shift+G",
         )
         self.layout_action = self.action("Auto &Layout", self.auto_layout, "Ctrl+L")
         self.layout_down_action = self.action(
@@ -218,26 +223,20 @@ class MainWindow(QMainWindow):
         """Show `project` in this window, replacing what was open."""
         self.retire_project()
         editor = self.editor = Editor(project, self)
-        self.scene = GraphScene(editor)
-        self.view = GraphView(self.scene)
-        self.stack.addWidget(self.view)
-        self.stack.setCurrentWidget(self.view)
-        self.inspector = InspectorWidget(editor)
-        self.problems = ProblemsWidget(editor)
-        self.inspector_dock.setWidget(self.inspector)
-        self.problems_dock.setWidget(self.problems)
+        self.tabs = CanvasTabs(editor)
+        self.add_canvas(self.tabs.main)
+        self.tabs.canvas_added.connect(self.add_canvas)
+        self.tabs.canvas_removed.connect(self.remove_canvas)
+        self.tabs.current_changed.connect(self.canvas_shown)
+        self.stack.addWidget(self.tabs)
+        self.stack.setCurrentWidget(self.tabs)
+        self.canvas_shown(self.tabs.main)
         if self.training_dock.isVisible() and not self.training_dock.visibleRegion().isEmpty():
             self.train_panel.show()
-        self.scene.selectionChanged.connect(self.selection_changed)
         blocks = editor.doc.blocks.events
         for signal in (blocks.block_added, blocks.block_removed, blocks.block_replaced):
             signal.connect(self.show_blocks)
         self.show_blocks()
-        self.scene.wire_dropped_on_canvas.connect(self.offer_layers_for_wire)
-        self.scene.rename_requested.connect(self.start_rename)
-        self.scene.context_menu_requested.connect(self.node_menu)
-        self.view.kind_dropped.connect(self.add_layer)
-        self.problems.node_requested.connect(self.frame_node)
         editor.analysis_changed.connect(self.show_totals)
         editor.state_changed.connect(self.update_state)
         # Bound methods, not lambdas: Qt drops these connections when the window goes away.
@@ -261,15 +260,67 @@ class MainWindow(QMainWindow):
             self._train_panel.shut_down()
             self._train_panel.deleteLater()
             self._train_panel = None
-        self.scene.blockSignals(True)
+        self.tabs.retire()
+        main = self.tabs.main
+        main.scene.blockSignals(True)
         self.editor.doc.events.disconnect()
         self.editor.doc.blocks.events.disconnect()
         self.editor.blockSignals(True)
         self.editor.undo_stack.blockSignals(True)
-        self.stack.removeWidget(self.view)
-        for old in (self.view, self.scene, self.editor, self.inspector, self.problems):
+        self.remove_canvas(main)
+        self.stack.removeWidget(self.tabs)
+        for old in (self.tabs, main.scene, self.editor, main.inspector, main.problems):
             old.deleteLater()
-        self.editor = None
+        self.editor, self.tabs = None, None
+
+    @property
+    def scene(self) -> GraphScene | None:
+        """The scene of the canvas shown: the network's, or an opened block's."""
+        return self.tabs.current.scene if self.tabs is not None else None
+
+    @property
+    def view(self) -> GraphView | None:
+        return self.tabs.current.view if self.tabs is not None else None
+
+    @property
+    def inspector(self) -> InspectorWidget | None:
+        return self.tabs.current.inspector if self.tabs is not None else None
+
+    @property
+    def problems(self) -> ProblemsWidget | None:
+        return self.tabs.current.problems if self.tabs is not None else None
+
+    @property
+    def current_editor(self) -> GraphEditor:
+        """The editor of the graph shown: edits from menus and the canvas go to it."""
+        return self.tabs.current.editor
+
+    def add_canvas(self, canvas: Canvas) -> None:
+        """Connect a new canvas (the network's or a block's) to the window."""
+        canvas.scene.selectionChanged.connect(self.selection_changed)
+        canvas.scene.wire_dropped_on_canvas.connect(self.offer_layers_for_wire)
+        canvas.scene.rename_requested.connect(self.start_rename)
+        canvas.scene.open_requested.connect(self.open_block_of)
+        canvas.scene.context_menu_requested.connect(self.node_menu)
+        canvas.view.kind_dropped.connect(self.add_layer)
+        canvas.problems.node_requested.connect(self.frame_node)
+        self.inspectors.addWidget(canvas.inspector)
+        self.problem_lists.addWidget(canvas.problems)
+
+    def remove_canvas(self, canvas: Canvas) -> None:
+        self.inspectors.removeWidget(canvas.inspector)
+        self.problem_lists.removeWidget(canvas.problems)
+
+    def canvas_shown(self, canvas: Canvas) -> None:
+        self.inspectors.setCurrentWidget(canvas.inspector)
+        self.problem_lists.setCurrentWidget(canvas.problems)
+        self.selection_changed()
+
+    def open_block_of(self, node_id: str) -> None:
+        """Open the inside of the block instance `node_id` of the canvas shown, in its tab."""
+        node = self.current_editor.doc.node(node_id)
+        if node.kind == BLOCK_KIND:
+            self.tabs.open_block(node.params[BLOCK_PARAM])
 
     @property
     def train_panel(self) -> TrainPanel:
@@ -301,10 +352,10 @@ class MainWindow(QMainWindow):
     def edited(self, _index: int) -> None:
         self.autosave.start()
         self.view.grow_scene_rect()
-        self.scene.show_live({})  # values of the network that ran, not of the edited one
+        self.tabs.main.scene.show_live({})  # values of the network that ran, not the edited one
 
     def show_live_layers(self, layers: dict) -> None:
-        self.scene.show_live(layers)
+        self.tabs.main.scene.show_live(layers)
 
     def update_state(self, *_) -> None:
         editor = self.editor
@@ -320,6 +371,7 @@ class MainWindow(QMainWindow):
         self.redo_action.setText(f"&Redo {editor.undo_stack.redoText()}".strip())
         self.revert_action.setEnabled(editor.project.path is not None)
         self.setWindowTitle(f"{editor.title}[*] \u2014 NetDesigner")
+        self.tabs.show_title(editor.title)
         self.setWindowModified(editor.modified)
 
     def batch_changed(self, _size: int) -> None:
@@ -551,7 +603,7 @@ class MainWindow(QMainWindow):
         place = (round(position.x() / 10) * 10.0, round(position.y() / 10) * 10.0)
         block = kind.removeprefix(BLOCK_PREFIX) if kind.startswith(BLOCK_PREFIX) else None
         params, kind = ({BLOCK_PARAM: block}, BLOCK_KIND) if block else (None, kind)
-        node = self.editor.edit(
+        node = self.current_editor.edit(
             f"Add {block or kind}", lambda doc: doc.add_node(kind, params=params, position=place)
         )
         if node is None:
@@ -565,7 +617,7 @@ class MainWindow(QMainWindow):
 
     def offer_layers_for_wire(self, port, position: QPointF) -> None:
         """A wire dropped on empty canvas: choose a layer that fits, add it and wire it."""
-        output = self.editor.report.nodes.get(port.node_id)
+        output = self.current_editor.report.nodes.get(port.node_id)
         shape = output.output if output is not None and not port.is_input else None
         menu = LayerMenu(self, shape, wants_input=not port.is_input)
         global_position = self.view.mapToGlobal(self.view.mapFromScene(position))
@@ -583,45 +635,45 @@ class MainWindow(QMainWindow):
                 wire(doc, port.node_id, port.name, node.id, node.spec.inputs[0].name)
             return node
 
-        node = self.editor.edit(f"Add {kind}", add_and_wire)
+        node = self.current_editor.edit(f"Add {kind}", add_and_wire)
         if node is not None:
             self.scene.select_nodes([node.id])
 
     def delete_selection(self) -> None:
         nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edge_ids()
         if nodes or edges:
-            self.editor.edit("Delete", lambda doc: delete(doc, nodes, edges))
+            self.current_editor.edit("Delete", lambda doc: delete(doc, nodes, edges))
 
     def copy(self) -> None:
         nodes = self.scene.selected_node_ids()
         if nodes:
-            copy_fragment(fragment(self.editor.doc, nodes))
+            copy_fragment(fragment(self.current_editor.doc, nodes))
 
     def cut(self) -> None:
         self.copy()
         nodes = self.scene.selected_node_ids()
         if nodes:
-            self.editor.edit("Cut", lambda doc: delete(doc, nodes, []))
+            self.current_editor.edit("Cut", lambda doc: delete(doc, nodes, []))
 
     def paste(self, data=None) -> None:
         data = read_fragment() if data is None else data
         if data is None:
             self.statusBar().showMessage("The clipboard holds no layers", 4000)
             return
-        added = self.editor.edit("Paste", lambda doc: paste(doc, data))
+        added = self.current_editor.edit("Paste", lambda doc: paste(doc, data))
         if added:
             self.scene.select_nodes(added)
 
     def duplicate(self) -> None:
         nodes = self.scene.selected_node_ids()
         if nodes:
-            self.paste(fragment(self.editor.doc, nodes))
+            self.paste(fragment(self.current_editor.doc, nodes))
 
     def select_all(self) -> None:
         self.scene.select_nodes(list(self.scene.node_items))
 
     def auto_layout(self, direction: str = "right") -> None:
-        self.editor.edit("Auto layout", lambda doc: apply_layout(doc, direction))
+        self.current_editor.edit("Auto layout", lambda doc: apply_layout(doc, direction))
         self.view.fit_all()
 
     def rename_selected(self) -> None:
@@ -633,16 +685,17 @@ class MainWindow(QMainWindow):
         item = self.scene.node_items[node_id]
         field = RenameField(self.view, item)
         field.renamed.connect(
-            lambda name: self.editor.edit(
+            lambda name, editor=self.current_editor: editor.edit(
                 f"Rename to {name}", lambda doc: doc.rename(node_id, name)
             )
         )
 
     def disconnect_node(self, node_id: str) -> None:
-        edges = [edge.id for edge in self.editor.doc.in_edges(node_id)]
-        edges += [edge.id for edge in self.editor.doc.out_edges(node_id)]
+        editor = self.current_editor
+        edges = [edge.id for edge in editor.doc.in_edges(node_id)]
+        edges += [edge.id for edge in editor.doc.out_edges(node_id)]
         if edges:
-            self.editor.edit("Disconnect", lambda doc: delete(doc, [], edges))
+            editor.edit("Disconnect", lambda doc: delete(doc, [], edges))
 
     def node_menu(self, node_id: str, screen_position) -> None:
         if node_id not in self.scene.selected_node_ids():
@@ -654,7 +707,8 @@ class MainWindow(QMainWindow):
         menu.addAction("Disconnect", lambda: self.disconnect_node(node_id))
         menu.addSeparator()
         menu.addAction(self.group_action)
-        if self.editor.doc.node(node_id).kind == BLOCK_KIND:
+        if self.current_editor.doc.node(node_id).kind == BLOCK_KIND:
+            menu.addAction("Open Block", lambda: self.open_block_of(node_id))
             menu.addAction(self.ungroup_action)
         menu.addSeparator()
         menu.addAction("Show in Code", lambda: self.show_code(node_id))
@@ -675,7 +729,7 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         selected = self.scene.selected_node_ids()
         node_id = node_id or (selected[0] if len(selected) == 1 else None)
-        if node_id is not None:
+        if node_id is not None and self.tabs.current is self.tabs.main:
             dialog.show_lines(code.lines.get(node_id, []))
         dialog.show()
         return dialog
@@ -688,7 +742,7 @@ class MainWindow(QMainWindow):
         nodes = self.scene.selected_node_ids()
         node_id = nodes[0] if len(nodes) == 1 else None
         self.inspector.show_node(node_id)
-        if self._train_panel is not None:
+        if self._train_panel is not None and self.tabs.current is self.tabs.main:
             name = self.editor.doc.node(node_id).name if node_id is not None else ""
             self._train_panel.layer_plots.select(node_id, name)
 

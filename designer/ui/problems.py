@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from designer.compiler import Diagnostic, GraphReport
 from designer.compiler.fixes import apply_fix
-from designer.ui.editor import Editor
+from designer.ui.editor import GraphEditor
 
 DIAGNOSTIC_ROLE = Qt.ItemDataRole.UserRole
 
@@ -24,7 +24,7 @@ class ProblemsWidget(QWidget):
 
     node_requested = Signal(str)
 
-    def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
+    def __init__(self, editor: GraphEditor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.editor = editor
         self.tree = QTreeWidget()

@@ -14,14 +14,15 @@ BLOCK1 = ["conv1", "bn1", "relu1", "conv2", "bn2", "add", "out"]
 
 
 def answer_name(monkeypatch, name: str, ok: bool = True) -> list[str]:
-    """Answer the block name dialog with `name`; returns the names it offered."""
+    """Answer the group dialog with `name` and no description (or cancel it); returns the
+    names it offered."""
     offered: list[str] = []
 
-    def get_text(parent, title, label, text=""):
-        offered.append(text)
-        return name, ok
+    def ask(parent, suggested):
+        offered.append(suggested)
+        return (name, "") if ok else None
 
-    monkeypatch.setattr("designer.ui.block_actions.QInputDialog.getText", get_text)
+    monkeypatch.setattr("designer.ui.block_actions.ask_block", ask)
     return offered
 
 

@@ -110,7 +110,8 @@ def test_start_page_lists_examples_and_opens_one(window):
     titles = [page.examples.item(row).text() for row in range(page.examples.count())]
     assert any(title.startswith("LeNet-5 on digits") for title in titles)
     page.examples.itemActivated.emit(page.examples.item(0))
-    assert window.editor is not None and window.stack.currentWidget() is window.view
+    assert window.editor is not None and window.stack.currentWidget() is window.tabs
+    assert window.tabs.tabs.currentWidget() is window.view
 
 
 def test_a_dark_system_scheme_gives_a_dark_canvas(window, example, qapp):

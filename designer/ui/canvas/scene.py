@@ -18,7 +18,7 @@ from designer.model.edits import wire
 from designer.ui.canvas import style
 from designer.ui.canvas.interactions import MoveAction, NewLinkAction
 from designer.ui.canvas.items import EdgeItem, NodeItem, PortItem
-from designer.ui.editor import Editor
+from designer.ui.editor import GraphEditor
 
 GRID = 20.0
 
@@ -40,9 +40,10 @@ class GraphScene(QGraphicsScene):
 
     wire_dropped_on_canvas = Signal(object, QPointF)
     rename_requested = Signal(str)
+    open_requested = Signal(str)
     context_menu_requested = Signal(str, QPoint)
 
-    def __init__(self, editor: Editor) -> None:
+    def __init__(self, editor: GraphEditor) -> None:
         super().__init__()
         self.editor = editor
         self.node_items: dict[str, NodeItem] = {}
@@ -186,12 +187,16 @@ class GraphScene(QGraphicsScene):
         return None
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        """On a node's title: rename it; elsewhere on a node: open it (a block's inside)."""
         item = self.node_item_at(event.scenePos())
-        if item is not None and item.title_rect().contains(item.mapFromScene(event.scenePos())):
-            self.rename_requested.emit(item.node_id)
-            event.accept()
+        if item is None:
+            super().mouseDoubleClickEvent(event)
             return
-        super().mouseDoubleClickEvent(event)
+        if item.title_rect().contains(item.mapFromScene(event.scenePos())):
+            self.rename_requested.emit(item.node_id)
+        else:
+            self.open_requested.emit(item.node_id)
+        event.accept()
 
     def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
         item = self.node_item_at(event.scenePos())

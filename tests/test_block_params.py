@@ -1,0 +1,88 @@
+"""Exposing inner params of a block, removing them and describing the block: checks, code."""
+
+from __future__ import annotations
+
+import pytest
+
+from designer.compiler import Analyzer, compile_graph, generate
+from designer.model import GraphError
+from designer.model.block_params import describe_block, expose_param, remove_param
+from designer.model.journal import recording
+from designer.project import load_project
+from designer.project.files import project_from_text, project_to_text
+from tests.helpers import PROJECTS
+
+
+def resnet_blocks():
+    project = load_project(PROJECTS / "resnet_digits_blocks.json")
+    inner = project.graph.blocks.get("DownsampleBlock").graph
+    return project, inner
+
+
+def momentum_targets(inner) -> list[tuple[str, str]]:
+    return [(inner.find(name).id, "momentum") for name in ("bn1", "bn2")]
+
+
+def test_an_exposed_param_reaches_the_code_and_each_instance_sets_its_own():
+    project, inner = resnet_blocks()
+    doc = project.graph
+    expose_param(doc.blocks, "DownsampleBlock", "bn_momentum", momentum_targets(inner), 0.2)
+    doc.set_param(doc.find("block2").id, "bn_momentum", 0.3)
+    report = Analyzer(doc).report()
+    assert report.ok, report.errors
+    code = generate(doc, report, project.name)
+    assert "bn_momentum" in code.source
+    model, _ = compile_graph(doc, project.name, report)
+    momenta = {
+        round(module.momentum, 6)
+        for module in model.modules()
+        if type(module).__name__ == "BatchNorm2d" and module.num_features == 32
+    }
+    assert 0.3 in momenta
+    again = project_from_text(project_to_text(project), "again")
+    assert again.graph.blocks.get("DownsampleBlock").params[-1].default == 0.2
+    assert again.graph.find("block2").params["bn_momentum"] == 0.3
+
+
+@pytest.mark.parametrize(
+    ("name", "targets", "default", "message"),
+    [
+        ("class", None, 0.1, "cannot name a block param"),
+        ("repeat", None, 0.1, "cannot name a block param"),
+        ("channels", None, 0.1, "already has a param named 'channels'"),
+        ("m", [], 0.1, "choose at least one layer"),
+        ("m", [("nope", "momentum")], 0.1, "has no layer 'nope'"),
+        ("m", None, 7.0, "the default of 'm'"),
+        ("m", "mixed", 0.1, "params of the same kind"),
+        ("m", "taken", 32, "is set by the block param 'channels'"),
+    ],
+)
+def test_a_param_that_cannot_be_exposed_is_refused_with_the_reason(name, targets, default, message):
+    project, inner = resnet_blocks()
+    blocks = project.graph.blocks
+    if targets is None:
+        targets = momentum_targets(inner)
+    elif targets == "mixed":
+        targets = [(inner.find("bn1").id, "momentum"), (inner.find("conv1").id, "bias")]
+    elif targets == "taken":
+        targets = [(inner.find("conv1").id, "filters")]
+    before = blocks.get("DownsampleBlock")
+    with pytest.raises(GraphError, match=message):
+        expose_param(blocks, "DownsampleBlock", name, targets, default)
+    assert blocks.get("DownsampleBlock") is before
+
+
+def test_removing_and_describing_are_journaled_and_undo_exactly():
+    project, _ = resnet_blocks()
+    doc = project.graph
+    before = project_to_text(project)
+    with recording(doc) as journal:
+        remove_param(doc.blocks, "DownsampleBlock", "stride")
+        describe_block(doc.blocks, "DownsampleBlock", "Halves the size")
+    assert [param.name for param in doc.blocks.get("DownsampleBlock").params] == ["channels"]
+    assert doc.blocks.get("DownsampleBlock").description == "Halves the size"
+    assert Analyzer(doc).report().ok
+    journal.undo(doc)
+    assert project_to_text(project) == before
+    with pytest.raises(GraphError, match="has no param named 'stride2'"):
+        remove_param(doc.blocks, "DownsampleBlock", "stride2")
