@@ -21,9 +21,10 @@ from shiboken6 import isValid
 
 from designer.compiler import CompileError, GraphReport, generate
 from designer.compiler.summary import human, human_bytes
-from designer.model.edits import delete, fragment, paste, wire
+from designer.model.edits import delete, wire
 from designer.model.layout import apply_layout
 from designer.project import Project, ProjectError, load_project
+from designer.project.block_sharing import fragment_with_blocks, paste_with_blocks
 from designer.project.examples import examples
 from designer.ui import recovery
 from designer.ui.block_actions import group_selection, ungroup_selection
@@ -42,6 +43,7 @@ from designer.ui.start_page import StartPage
 from designer.ui.theme import app_icon
 from designer.ui.torch_loader import torch_loader
 from designer.ui.training.panel import TrainPanel
+from designer.ui.user_blocks import add_from_library, fill_library_menu, save_to_library
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 MAX_RECENT = 8
@@ -174,6 +176,9 @@ class MainWindow(QMainWindow):
             lambda: ungroup_selection(self.current_editor, self.scene),
             "Ctrl+Shift+G",
         )
+        self.save_block_action = self.action(
+            "Save Block to My &Library", self.save_block_to_library
+        )
         self.layout_action = self.action("Auto &Layout", self.auto_layout, "Ctrl+L")
         self.layout_down_action = self.action(
             "Auto Layout, Top to &Bottom", lambda: self.auto_layout("down"), "Ctrl+Shift+L"
@@ -203,7 +208,11 @@ class MainWindow(QMainWindow):
         )
         edit_menu.addActions([self.delete_action, self.select_all_action, self.rename_action])
         edit_menu.addSeparator()
-        edit_menu.addActions([self.group_action, self.ungroup_action])
+        edit_menu.addActions([self.group_action, self.ungroup_action, self.save_block_action])
+        self.library_menu = edit_menu.addMenu("Add Block from My Li&brary")
+        self.library_menu.aboutToShow.connect(
+            lambda: fill_library_menu(self.library_menu, self.add_library_block)
+        )
         view_menu = bar.addMenu("&View")
         view_menu.addActions(
             [self.fit_action, self.layout_action, self.layout_down_action, self.code_action]
@@ -362,6 +371,7 @@ class MainWindow(QMainWindow):
         for action in self.actions():
             if action.property("needs_project"):
                 action.setEnabled(editor is not None)
+        self.library_menu.setEnabled(editor is not None)
         if editor is None:
             self.setWindowTitle("NetDesigner")
             return
@@ -647,7 +657,7 @@ class MainWindow(QMainWindow):
     def copy(self) -> None:
         nodes = self.scene.selected_node_ids()
         if nodes:
-            copy_fragment(fragment(self.current_editor.doc, nodes))
+            copy_fragment(fragment_with_blocks(self.current_editor.doc, nodes))
 
     def cut(self) -> None:
         self.copy()
@@ -660,14 +670,37 @@ class MainWindow(QMainWindow):
         if data is None:
             self.statusBar().showMessage("The clipboard holds no layers", 4000)
             return
-        added = self.current_editor.edit("Paste", lambda doc: paste(doc, data))
+        added = self.current_editor.edit("Paste", lambda doc: paste_with_blocks(doc, data))
         if added:
             self.scene.select_nodes(added)
 
     def duplicate(self) -> None:
         nodes = self.scene.selected_node_ids()
         if nodes:
-            self.paste(fragment(self.current_editor.doc, nodes))
+            self.paste(fragment_with_blocks(self.current_editor.doc, nodes))
+
+    def chosen_block(self) -> str | None:
+        """The block of the one selected instance, else the block whose tab is shown."""
+        nodes = [self.current_editor.doc.node(n) for n in self.scene.selected_node_ids()]
+        if len(nodes) == 1 and nodes[0].kind == BLOCK_KIND:
+            return nodes[0].params[BLOCK_PARAM]
+        return self.tabs.current.block
+
+    def save_block_to_library(self) -> None:
+        name = self.chosen_block()
+        if name is None:
+            self.show_refusal("Select a block instance, or open a block, to save it")
+            return
+        path = save_to_library(self, self.editor, name)
+        if path is not None:
+            self.statusBar().showMessage(f"Saved the block {name} to your library: {path}", 8000)
+
+    def add_library_block(self, path: Path) -> None:
+        name = add_from_library(self, self.editor, path)
+        if name is not None:
+            self.statusBar().showMessage(
+                f"The block {name} is in the Layers palette, under Blocks", 8000
+            )
 
     def select_all(self) -> None:
         self.scene.select_nodes(list(self.scene.node_items))

@@ -17,7 +17,7 @@ from designer.ui.theme import apply_theme
 
 @pytest.fixture(autouse=True)
 def isolated_settings(qapp, tmp_path, monkeypatch):
-    """Each test gets empty settings and its own recovery folder."""
+    """Each test gets empty settings and its own recovery and block library folders."""
     qapp.setApplicationName("NetDesignerTests")
     qapp.setOrganizationName("NetDesignerTests")
     QStandardPaths.setTestModeEnabled(True)
@@ -27,6 +27,7 @@ def isolated_settings(qapp, tmp_path, monkeypatch):
     )
     QSettings().clear()
     monkeypatch.setattr("designer.ui.recovery.recovery_folder", lambda: tmp_path / "recovery")
+    monkeypatch.setattr("designer.ui.user_blocks.library_folder", lambda: tmp_path / "blocks")
     apply_theme(qapp)
     yield
 
