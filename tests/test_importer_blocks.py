@@ -10,7 +10,13 @@ from torch import nn
 
 from designer.cli import main
 from designer.compiler import Analyzer, compile_graph, generate
-from designer.importer import ImportResult, import_module, load_module, map_state_dict
+from designer.importer import (
+    ImportResult,
+    UnsupportedModule,
+    import_module,
+    load_module,
+    map_state_dict,
+)
 from designer.project import load_project, save_project
 from tests.helpers import PROJECTS
 
@@ -141,6 +147,28 @@ class TwoKinds(nn.Module):
         return self.head(self.blocks(x))
 
 
+class Stage(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.down = ProjectedBlock(cin, cout, 2)
+        self.blocks = nn.Sequential(ResidualBlock(cout), ResidualBlock(cout))
+
+    def forward(self, x):
+        return self.blocks(self.down(x))
+
+
+class Stages(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.stage1 = Stage(8, 16)
+        self.stage2 = Stage(16, 32)
+        self.head = Head(32)
+
+    def forward(self, x):
+        return self.head(self.stage2(self.stage1(self.stem(x))))
+
+
 class Backbone(nn.Module):
     def __init__(self):
         super().__init__()
@@ -192,6 +220,16 @@ class Transformer(nn.Module):
         for layer in self.layers:
             x = layer(x)
         return self.head(x.mean(dim=1))
+
+
+class Reused(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.first = ResidualBlock(4)
+        self.second = ResidualBlock(4)
+
+    def forward(self, x):
+        return self.second(self.first(self.first(x)))
 
 
 class Mix(nn.Module):
@@ -357,6 +395,31 @@ def test_two_structures_of_a_class_make_two_definitions(models: Path):
     assert_same_network(module, result, image(4))
 
 
+def test_repeated_classes_inside_repeated_classes_are_blocks_inside_blocks(models: Path):
+    module = scrambled(load_module(f"{models}:Stages"))
+    result = import_module(module, [(3, 8, 8)], "Stages")
+    library = result.project.graph.blocks
+    assert [definition.name for definition in library] == [
+        "ProjectedBlock",
+        "ResidualBlock",
+        "Stage",
+    ]
+    stage = library.get("Stage")
+    inner = {node.name: node.params for node in stage.graph.nodes() if node.kind == "block"}
+    assert inner == {
+        "down": {"block": "ProjectedBlock", "filters": 16, "repeat": 1},
+        "blocks": {"block": "ResidualBlock", "filters": 16, "repeat": 2},
+    }
+    # the two stages' filters differ in lockstep on both blocks inside: one param
+    (param,) = stage.params
+    assert param.name == "filters" and len(param.targets) == 2
+    assert instances(result) == {
+        "stage1": {"block": "Stage", "filters": 16, "repeat": 1},
+        "stage2": {"block": "Stage", "filters": 32, "repeat": 1},
+    }
+    assert_same_network(module, result, image())
+
+
 def test_repeated_classes_inside_a_class_used_once_become_blocks(models: Path):
     module = scrambled(load_module(f"{models}:Wrapped"))
     result = import_module(module, [(4, 6, 6)], "Wrapped")
@@ -399,6 +462,13 @@ def test_blocks_with_two_inputs_get_a_port_for_each(models: Path):
     generator = torch.Generator().manual_seed(2)
     inputs = [torch.randn(5, 6, generator=generator) for _ in range(2)]
     assert_same_network(module, result, inputs)
+
+
+def test_an_instance_called_twice_stays_flat_and_is_refused(models: Path):
+    with pytest.raises(UnsupportedModule) as raised:
+        import_module(load_module(f"{models}:Reused"), [(4, 6, 6)], "Reused")
+    assert all("is called more than once" in problem for problem in raised.value.problems)
+    assert raised.value.problems[0].startswith("first.conv1 (Conv2d)")
 
 
 @pytest.mark.parametrize("name", ["SameChannels", "ChangingChannels", "Shortcuts"])

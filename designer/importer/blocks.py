@@ -12,43 +12,46 @@ from designer.importer.uses import BlockUse, Copy
 from designer.model import GraphDocument
 from designer.model.layout import apply_layout
 from designer.model.library import BlockDefinition, BlockParam
-from nodes.block import BLOCK_PARAM, REPEAT_PARAM
+from nodes.block import BLOCK_KIND, BLOCK_PARAM, REPEAT_PARAM
 
 
 @dataclass
 class Plan:
     """The definitions to add, the block use of each submodule path that becomes an instance,
-    the paths that stay flat (traced through) because nothing else has their inner graph, and
-    the notes on the instances' layers."""
+    and the notes on the instances' layers."""
 
     definitions: list[BlockDefinition] = field(default_factory=list)
     uses: dict[str, BlockUse] = field(default_factory=dict)
-    flat: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
 
 
 def structure(doc: GraphDocument) -> tuple:
     """What instances sharing a definition must agree on: node ids and kinds, the inputs'
-    dtypes, which params each layer has, and the wires; not the params' values."""
-    nodes = tuple(
-        (node.id, node.kind, node.params["dtype"] if node.kind == "input" else tuple(node.params))
-        for node in doc.nodes()
-    )
+    dtypes, which params each layer has, the blocks inside and their repeat counts, and the
+    wires; not the params' values."""
+    nodes = []
+    for node in doc.nodes():
+        if node.kind == "input":
+            nodes.append((node.id, node.kind, node.params["dtype"]))
+        elif node.kind == BLOCK_KIND:
+            fixed = (node.params[BLOCK_PARAM], node.params[REPEAT_PARAM])
+            nodes.append((node.id, node.kind, tuple(node.params), fixed))
+        else:
+            nodes.append((node.id, node.kind, tuple(node.params)))
     wires = tuple((e.source, e.source_port, e.target, e.target_port) for e in doc.edges())
-    return nodes, wires
+    return tuple(nodes), wires
 
 
-def plan_blocks(instances: Iterable[Instance]) -> Plan:
+def plan_blocks(instances: Iterable[Instance], taken: set[str]) -> Plan:
     """One definition per class and inner structure that two or more instances share, named
     after the class (ResidualBlock, then ResidualBlock2 for a second structure); an instance
-    whose structure no other instance of its class has stays flat."""
+    whose structure no other instance of its class has stays flat. `taken`: the names in use."""
     groups: dict[tuple, list[Instance]] = {}
     for instance in instances:
         groups.setdefault((type(instance.module), structure(instance.doc)), []).append(instance)
-    plan, taken = Plan(), set()
+    plan, taken = Plan(), set(taken)
     for (cls, _), members in groups.items():
         if len(members) < 2:
-            plan.flat |= {member.path for member in members}
             continue
         name = free_name(cls.__name__, taken)
         taken.add(name)
@@ -62,7 +65,7 @@ def plan_blocks(instances: Iterable[Instance]) -> Plan:
         for member in members:
             values = {param.name: value_of(member.doc, param) for param in params}
             plan.uses[member.path] = BlockUse(
-                name, values, ports, Copy(member.path, member.sources)
+                name, values, ports, Copy(member.path, member.sources, member.blocks)
             )
     return plan
 
@@ -83,6 +86,8 @@ def exposed_params(members: list[Instance]) -> tuple[BlockParam, ...]:
         if node.spec.role in ("input", "output"):
             continue
         for name in node.params:
+            if name in (BLOCK_PARAM, REPEAT_PARAM):
+                continue
             values = [member.doc.node(node.id).params[name] for member in members]
             if all(value == values[0] for value in values):
                 continue

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from torch import fx, nn
+import torch
+from torch import nn
 
 from designer.compiler import Analyzer
 from designer.compiler.probe import first_line
 from designer.importer.assemble import Assembly, assemble
 from designer.importer.blocks import Plan, plan_blocks
+from designer.importer.capture import captured_calls
 from designer.importer.chains import chain_repeats
 from designer.importer.checks import mismatched_shapes, weight_problems
 from designer.importer.errors import ImportProblem, UnsupportedModule
 from designer.importer.inputs import example_inputs, parse_shape, token_vocabularies
 from designer.importer.instances import import_instance
 from designer.importer.loading import load_module, split_spec
-from designer.importer.repeats import repeated_instances
-from designer.importer.tracing import BATCHES, Recording, record, trace
-from designer.importer.uses import Copy
+from designer.importer.repeats import inner_first, inside, outermost, repeated_instances
+from designer.importer.tracing import BATCHES, record, trace
+from designer.importer.uses import BlockUse, Copy
 from designer.model.layout import apply_layout
 from designer.model.library import BlockLibrary
 from designer.project import Project, save_project
@@ -49,7 +51,8 @@ def import_module(
 ) -> ImportResult:
     """The module as a checked, laid-out graph, one input shape (batch excluded) per forward
     input. Submodules of a class of the user's own that repeat become instances of a block
-    (see designer.importer.blocks) unless `flat`, which traces through every submodule.
+    (blocks inside blocks where such classes nest; see designer.importer.blocks) unless `flat`,
+    which traces through every submodule.
     Raises UnsupportedModule listing every call without a catalog layer, or any way in
     which the graph would differ from the module (shapes, parameter count, weights left over);
     a partial graph is never returned, since it would not validate or train as the module."""
@@ -77,57 +80,69 @@ def import_module(
 def traced_assembly(
     module: nn.Module, shapes: list[tuple[int, ...]], name: str, flat: bool
 ) -> Assembly:
-    """Trace with the repeated submodules kept whole, import each on its own and plan the
-    blocks; trace again without those that cannot be blocks until every kept one is one.
-    Each submodule is traced with a tracer of its own (rather than cut out of one flat trace by
-    its nn_module_stack) so that its graph has forward's arguments as its inputs, in order, and
-    is checked as any import is."""
-    rejected: set[str] = set()
-    while True:
-        leaves = frozenset() if flat else repeated_instances(module, rejected)
+    """Trace and map the module, with the outermost submodules that became blocks as block
+    instances (unless `flat`, or forward uses their results in a way a single call cannot give:
+    unpacking a tuple, say)."""
+    graph = trace(module, len(shapes))
+    vocabularies = token_vocabularies(graph)
+    names = [node.name for node in graph.graph.find_nodes(op="placeholder")][: len(shapes)]
+    inputs = {batch: example_inputs(names, shapes, vocabularies, batch) for batch in BATCHES}
+    library = BlockLibrary()
+    plan = Plan() if flat else block_plan(module, inputs, library)
+    if plan.uses:
         try:
-            graph = trace(module, len(shapes), leaves)
-            vocabularies = token_vocabularies(graph)
-            names = [node.name for node in graph.graph.find_nodes(op="placeholder")]
-            inputs = {
-                batch: example_inputs(names[: len(shapes)], shapes, vocabularies, batch)
-                for batch in BATCHES
-            }
-            recording = record(graph, inputs, name, leaves)
+            graph = trace(module, len(shapes), frozenset(plan.uses))
         except ImportProblem:
-            if not leaves:
-                raise
-            flat = True  # forward unpacks a kept submodule's result, which a leaf call cannot give
-            continue
-        library = BlockLibrary()
-        plan = block_plan(graph, recording, leaves, library)
-        if not plan.flat:
-            break
-        rejected |= plan.flat
-    for definition in plan.definitions:
-        library.add(definition)
-    assembly = assemble(graph, recording, shapes, vocabularies, plan.uses, library)
+            library, plan = BlockLibrary(), Plan()
+    assembly = assemble(
+        graph, record(graph, inputs, name), shapes, vocabularies, plan.uses, library
+    )
     assembly.notes += plan.notes
     chain_repeats(assembly, module)
     return assembly
 
 
 def block_plan(
-    graph: fx.GraphModule, recording: Recording, leaves: frozenset[str], library: BlockLibrary
+    module: nn.Module, inputs: dict[int, list[torch.Tensor]], library: BlockLibrary
 ) -> Plan:
-    """The blocks the kept submodules make; one called twice, or never, stays flat."""
-    calls: dict[str, list[fx.Node]] = {}
-    for node in graph.graph.nodes:  # in forward's order: the first instance gives the defaults
-        if node.op == "call_module" and node.target in leaves:
-            calls.setdefault(node.target, []).append(node)
-    imported = {
-        path: import_instance(graph, found[0], recording, library)
-        for path, found in calls.items()
-        if len(found) == 1
+    """Add a block to `library` for each class of the user's own whose instances (two or more)
+    share an inner graph, inner classes first, so that a block holds instances of the blocks
+    inside it; the plan's uses are the outermost such instances. Each instance is traced with a
+    tracer of its own, on the tensors it got when the module ran (rather than cut out of one
+    flat trace by nn_module_stack), so that its graph has forward's arguments as its inputs, in
+    order, and is checked as any import is."""
+    candidates = repeated_instances(module)
+    captured = captured_calls(module, list(candidates), inputs)
+    if captured is None:
+        return Plan()
+    planned: dict[str, BlockUse] = {}
+    notes: list[str] = []
+    for cls in inner_first(candidates):
+        found = []
+        for path in [path for path in captured.order if candidates[path] is cls]:
+            arguments = captured.only_call(path)
+            if arguments is None:  # called twice (shared weights) or not at all: stays flat
+                continue
+            uses = uses_inside(planned, path)
+            instance = import_instance(module.get_submodule(path), path, arguments, uses, library)
+            if instance is not None:
+                found.append(instance)
+        plan = plan_blocks(found, {definition.name for definition in library})
+        for definition in plan.definitions:
+            library.add(definition)
+        planned |= plan.uses
+        notes += plan.notes
+    return Plan(uses={path: planned[path] for path in outermost(list(planned))}, notes=notes)
+
+
+def uses_inside(planned: dict[str, BlockUse], outer: str) -> dict[str, BlockUse]:
+    """The outermost planned instances inside `outer`, by their path inside it."""
+    inner = outermost([path for path in planned if inside(path, outer)])
+    cut = len(outer) + 1
+    return {
+        path[cut:]: replace(planned[path], copy=replace(planned[path].copy, path=path[cut:]))
+        for path in inner
     }
-    plan = plan_blocks([each for each in imported.values() if each is not None])
-    plan.flat |= {path for path in leaves if imported.get(path) is None}
-    return plan
 
 
 def import_to_project(

@@ -107,20 +107,15 @@ def holds_tensor(value: Any) -> bool:
 
 
 class Recorder(fx.Interpreter):
-    """Runs the trace and keeps the summary of every call's result, and the arguments that the
-    calls of the submodules at `kept` get (to import those submodules on their own)."""
+    """Runs the trace and keeps the summary of every call's result."""
 
-    def __init__(self, graph: fx.GraphModule, kept: frozenset[str]) -> None:
+    def __init__(self, graph: fx.GraphModule) -> None:
         super().__init__(graph)
-        self.kept = kept
         self.summaries: dict[fx.Node, Any] = {}
-        self.arguments: dict[fx.Node, tuple[Any, ...]] = {}
         self.current: fx.Node | None = None
 
     def run_node(self, n: fx.Node) -> Any:
         self.current = n
-        if n.op == "call_module" and n.target in self.kept:
-            self.arguments[n] = tuple(self.fetch_args_kwargs_from_env(n)[0])
         result = super().run_node(n)
         self.summaries[n] = summary(result)
         return result
@@ -142,11 +137,10 @@ def evaluating(module: nn.Module) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Recording:
-    """Every call's result at each of BATCHES (a tensor that keeps the batch first has one
-    per-sample shape), and the positional arguments of the kept submodules' calls."""
+    """Every call's result at each of BATCHES; a tensor that keeps the batch first has one
+    per-sample shape."""
 
     runs: tuple[dict[fx.Node, Any], ...]
-    arguments: tuple[dict[fx.Node, tuple[Any, ...]], ...] = ()
 
     def holds_tensor(self, node: fx.Node) -> bool:
         return holds_tensor(self.runs[0][node])
@@ -171,18 +165,12 @@ class Recording:
         return TensorShape(found[0].shape[1:], found[0].dtype)
 
 
-def record(
-    graph: fx.GraphModule,
-    inputs: dict[int, list[torch.Tensor]],
-    source: str,
-    kept: frozenset[str] = frozenset(),
-) -> Recording:
-    """Run the trace on each batch size's inputs, keeping the arguments of the calls of the
-    submodules at `kept`; ImportProblem if the module fails on them."""
-    runs, arguments = [], []
+def record(graph: fx.GraphModule, inputs: dict[int, list[torch.Tensor]], source: str) -> Recording:
+    """Run the trace on each batch size's inputs; ImportProblem if the module fails on them."""
+    runs = []
     with evaluating(graph):
         for batch in BATCHES:
-            recorder = Recorder(graph, kept)
+            recorder = Recorder(graph)
             try:
                 recorder.run(*inputs[batch])
             except Exception as error:  # the module's own code can raise anything
@@ -195,5 +183,4 @@ def record(
                     f"{type(error).__name__}: {first_line(error)}",
                 ) from None
             runs.append(recorder.summaries)
-            arguments.append(recorder.arguments)
-    return Recording(tuple(runs), tuple(arguments))
+    return Recording(tuple(runs))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(frozen=True)
 class Copy:
     """One submodule that a block instance stands for (several when instances are chained into
-    one with `repeat`): its module path, and its layers' paths inside it by inner node id."""
+    one with `repeat`): its module path, its layers' paths inside it by inner node id, and the
+    submodules that its inner block instances stand for (paths inside it)."""
 
     path: str
     sources: dict[str, str]
+    blocks: dict[str, list[Copy]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from designer.compiler.naming import Namespace
 from designer.importer.errors import ImportProblem
 from designer.importer.uses import Copy
 from designer.model import GraphDocument
+from designer.model.library import BlockLibrary
 from nodes.block import BLOCK_PARAM
 
 if TYPE_CHECKING:
@@ -31,13 +32,20 @@ def layer_attributes(doc: GraphDocument) -> dict[str, str]:
 
 def held_paths(sources: Mapping[str, str], blocks: Mapping[str, list[Copy]]) -> set[str]:
     """The module paths of every imported layer, those inside block instances too."""
-    inner = {
-        f"{copy.path}.{path}"
-        for copies in blocks.values()
-        for copy in copies
-        for path in copy.sources.values()
-    }
-    return set(sources.values()) | inner
+    held = set(sources.values())
+    for copies in blocks.values():
+        for copy in copies:
+            held |= copy_paths(copy, copy.path)
+    return held
+
+
+def copy_paths(copy: Copy, origin: str) -> set[str]:
+    """The module paths of the layers of a copy of a block found at `origin`."""
+    held = {f"{origin}.{path}" for path in copy.sources.values()}
+    for copies in copy.blocks.values():
+        for nested in copies:
+            held |= copy_paths(nested, f"{origin}.{nested.path}")
+    return held
 
 
 def placements(
@@ -47,15 +55,30 @@ def placements(
     block instance with repeat N is an nn.Sequential of N copies of the block's class."""
     attributes = layer_attributes(doc)
     placed = {path: attributes[node_id] for node_id, path in sources.items()}
-    inner_attributes: dict[str, dict[str, str]] = {}
     for node_id, copies in blocks.items():
         block = doc.node(node_id).params[BLOCK_PARAM]
-        if block not in inner_attributes:
-            inner_attributes[block] = layer_attributes(doc.blocks.get(block).graph)
         for number, copy in enumerate(copies):
             prefix = attributes[node_id] + (f".{number}" if len(copies) > 1 else "")
-            for inner_id, path in copy.sources.items():
-                placed[f"{copy.path}.{path}"] = f"{prefix}.{inner_attributes[block][inner_id]}"
+            placed |= placements_in(doc.blocks, block, copy, copy.path, prefix)
+    return placed
+
+
+def placements_in(
+    library: BlockLibrary, block: str, copy: Copy, origin: str, prefix: str
+) -> dict[str, str]:
+    """The placements of one copy of a block, found at `origin` in the imported module and at
+    `prefix` in the generated one, blocks inside it included."""
+    graph = library.get(block).graph
+    attributes = layer_attributes(graph)
+    placed = {
+        f"{origin}.{path}": f"{prefix}.{attributes[node_id]}"
+        for node_id, path in copy.sources.items()
+    }
+    for node_id, copies in copy.blocks.items():
+        inner = graph.node(node_id).params[BLOCK_PARAM]
+        for number, nested in enumerate(copies):
+            at = f"{prefix}.{attributes[node_id]}" + (f".{number}" if len(copies) > 1 else "")
+            placed |= placements_in(library, inner, nested, f"{origin}.{nested.path}", at)
     return placed
 
 
