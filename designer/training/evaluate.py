@@ -14,16 +14,17 @@ def evaluate(
     setup: RunSetup, model: nn.Module, part: Part, batch_size: int
 ) -> tuple[dict[str, float], list[list[int]] | None]:
     """Loss and the task's scores over `part`; the confusion matrix for classes. Leaves the
-    model in eval mode (the trainer sets train mode as each epoch begins)."""
+    model in eval mode (the trainer sets train mode as each epoch begins). Runs in inference
+    mode: no autograd bookkeeping on any operation, and the outputs never reach a backward pass."""
     if len(part) == 0:
         return {}, None
     model.eval()
     outputs, total = [], 0.0
     loss_function = setup.loss.function
-    with torch.no_grad():
+    with torch.inference_mode():
         for x, y in Batcher(part.x, part.y, batch_size).in_order():
             output = model(x)
-            total += float(loss_function(output, y)) * len(x)
+            total += float(loss_function(output, y)) * x.shape[0]
             outputs.append(output.float())
     output = torch.cat(outputs)
     scores = {"loss": total / len(part)}

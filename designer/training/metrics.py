@@ -30,15 +30,14 @@ def class_scores(
     output: torch.Tensor, target: torch.Tensor, classes: int, top_k: int
 ) -> tuple[dict[str, float], list[list[int]]]:
     """Scores and the confusion matrix (rows: true class, columns: predicted) for logits;
-    precision, recall and F1 are averaged over the classes present. Computed with numpy and
-    plain Python from the listed matrix: run once an epoch on few rows, each tensor operation
-    would cost more than the arithmetic, and the matrix is listed for the run anyway."""
-    logits = output.detach().cpu().numpy()
+    precision, recall and F1 are averaged over the classes present. The matrix is one bincount
+    on the outputs' device, the averages plain Python on the listed matrix: run once an epoch on
+    few rows, each further tensor operation would cost more than the arithmetic."""
+    logits = output.detach()
     logits = logits.reshape(-1, logits.shape[-1])
-    truth = target.detach().cpu().numpy().reshape(-1)
-    predicted = logits.argmax(axis=1) if logits.shape[1] > 1 else (logits[:, 0] > 0)
-    pairs = truth * classes + predicted
-    matrix = np.bincount(pairs, minlength=classes * classes).reshape(classes, classes).tolist()
+    truth = target.detach().reshape(-1).long()
+    pairs = truth * classes + predictions(logits)
+    matrix = torch.bincount(pairs, minlength=classes * classes).view(classes, classes).tolist()
     true_counts = [sum(row) for row in matrix]
     predicted_counts = [sum(column) for column in zip(*matrix, strict=True)]
     present = [c for c in range(classes) if true_counts[c]]
@@ -52,8 +51,9 @@ def class_scores(
         "f1": sum(f1) / len(present),
     }
     if classes > 5 and logits.shape[1] > top_k:
-        top = np.argpartition(logits, -top_k, axis=1)[:, -top_k:]
-        scores[f"top{top_k}_accuracy"] = float((top == truth[:, None]).any(axis=1).mean())
+        top = np.argpartition(logits.cpu().numpy(), -top_k, axis=1)[:, -top_k:]
+        hits = top == truth.cpu().numpy()[:, None]
+        scores[f"top{top_k}_accuracy"] = float(hits.any(axis=1).mean())
     return scores, matrix
 
 

@@ -38,8 +38,9 @@ class Tally:
             return
         outputs, targets = zip(*self.waiting, strict=True)
         self.waiting.clear()
-        target = torch.cat(targets)
-        self.correct = self.correct + correct_answers(torch.cat(outputs), target)
+        with torch.inference_mode():
+            target = torch.cat(targets)
+            self.correct = self.correct + correct_answers(torch.cat(outputs), target)
         self.targets += target.numel()
 
     def totals(self) -> list[float | int]:

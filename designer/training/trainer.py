@@ -108,6 +108,7 @@ class Trainer:
         self.model = model = setup.build_model()
         self.optimizer = optimizer = build_optimizer(config.optimizer, model)
         train = setup.data.train.to(setup.device)
+        self.val = setup.data.val.to(setup.device)
         batcher = Batcher(train.x, train.y, config.batch_size)
         self.schedule = Schedule(
             config.schedule, optimizer, config.epochs, len(batcher), config.optimizer.lr
@@ -147,6 +148,7 @@ class Trainer:
         classes = setup.data.is_classification
         autocast = self._autocast()
         control = self.control
+        step = self._backward_and_step if self._needs_care() else self._backward_plain
         sampler = None
         if self.layer_stats > 0:
             sampler = LayerSampler(model, setup.code.names, self.layer_stats)
@@ -171,13 +173,14 @@ class Trainer:
                     yield self._nan(value, pos.batch + 1)
                     return None
                 optimizer.zero_grad()
-                self._backward_and_step(loss)
+                step(loss)
                 self.schedule.after_step()
+                samples = x.shape[0]
                 answers = (output.detach(), y) if classes else None
-                pos.counts(value, len(x), answers)
+                pos.counts(value, samples, answers)
                 lr = optimizer.param_groups[0]["lr"]
                 yield self.emit(
-                    StepDone(pos.epoch, pos.batch, pos.step, value, lr, len(x), answers)
+                    StepDone(pos.epoch, pos.batch, pos.step, value, lr, samples, answers)
                 )
                 if sampling:
                     yield self.emit(LayersSampled(pos.epoch, pos.step, sampler.collect()))
@@ -185,6 +188,15 @@ class Trainer:
             if ended is not None:
                 return ended
         return "completed"
+
+    def _needs_care(self) -> bool:
+        """Whether steps scale the loss or clip gradients (else the plain step does)."""
+        config = self.setup.config
+        return self.scaler is not None or bool(config.clip_norm or config.clip_value)
+
+    def _backward_plain(self, loss: torch.Tensor) -> None:
+        loss.backward()
+        self.optimizer.step()
 
     def _backward_and_step(self, loss: torch.Tensor) -> None:
         config, optimizer, scaler = self.setup.config, self.optimizer, self.scaler
@@ -209,7 +221,7 @@ class Trainer:
         setup, config, pos = self.setup, self.setup.config, self.pos
         lr = self.optimizer.param_groups[0]["lr"]
         train_scores = pos.tally.scores(setup.data.is_classification)
-        val = setup.data.val.to(setup.device)
+        val = self.val
         val_scores, confusion = evaluate(setup, self.model, val, config.batch_size)
         if not math.isfinite(val_scores["loss"]):
             yield self._nan(val_scores["loss"], pos.batch, "validation loss")
@@ -255,7 +267,7 @@ class Trainer:
         if reason != "stopped" and config.restore_best and self.best_state is not None:
             self.model.load_state_dict(self.best_state)
         device = setup.device
-        val, _ = evaluate(setup, self.model, setup.data.val.to(device), config.batch_size)
+        val, _ = evaluate(setup, self.model, self.val, config.batch_size)
         test = {}
         if reason != "stopped":
             test, _ = evaluate(setup, self.model, setup.data.test.to(device), config.batch_size)

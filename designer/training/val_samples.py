@@ -39,7 +39,7 @@ def val_samples(data: PreparedData, model: nn.Module, part: Part) -> ValSamples 
         return None
     count = SCATTER_POINTS if single_value else IMAGES
     x, y = part.x[:count], part.y[:count]
-    with torch.no_grad():
+    with torch.inference_mode():
         output = model(x).float()
     if single_value:
         if data.targets is not None:
