@@ -86,6 +86,7 @@ def command_train(args: argparse.Namespace) -> int:
         "device": args.device,
         "seed": args.seed,
         "threads": args.threads,
+        "init_from": args.init_from,
     }
     try:
         if args.resume:
@@ -97,6 +98,8 @@ def command_train(args: argparse.Namespace) -> int:
         for warning in setup.warnings:
             print(f"{args.file}: warning: {warning}", file=sys.stderr)
         print(setup.data.describe())
+        if setup.start is not None:
+            print(f"starting from {setup.start.describe()}")
         control = RunControl()
         trainer = Trainer(setup, run, control, [ProgressPrinter(sys.stdout)], bool(args.resume))
         previous = signal.signal(signal.SIGINT, lambda *_: control.stop())
@@ -210,7 +213,13 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     train.add_argument("--seed", type=int, help="override training.seed")
     train.add_argument("--threads", type=int, help=THREADS_HELP)
-    train.add_argument("--resume", metavar="RUN", help="continue a run (its id or folder)")
+    start = train.add_mutually_exclusive_group()
+    start.add_argument("--resume", metavar="RUN", help="continue a run (its id or folder)")
+    start.add_argument(
+        "--init-from",
+        metavar="RUN",
+        help="start from a run's best weights, else its last (override training.init_from)",
+    )
     train.add_argument("--metrics-json", metavar="PATH", help="write the final scores as JSON")
     train.set_defaults(run=command_train)
     lr_find = commands.add_parser("lr-find", help="sweep the learning rate and propose one")

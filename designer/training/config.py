@@ -58,6 +58,7 @@ class TrainingConfig:
     top_k: int = 5
     restore_best: bool = True
     baseline: bool = True
+    init_from: str = ""  # a run whose weights the run starts from; "" for fresh weights
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -84,6 +85,7 @@ def parse_training(settings: dict[str, Any] | None, place: str = "training") -> 
         top_k=section.integer("top_k", 5, minimum=2, maximum=1000),
         restore_best=section.boolean("restore_best", True),
         baseline=section.boolean("baseline", True),
+        init_from=init_from(section),
     )
     section.finish()
     return config
@@ -162,6 +164,13 @@ def early_stopping(section: Section) -> dict[str, Any]:
     }
     section.finish()
     return values
+
+
+def init_from(section: Section) -> str:
+    """The run (its id, or its folder) whose trained weights a run starts from; "" for none."""
+    if section.raw("init_from", None) is None:
+        return ""
+    return section.text("init_from")
 
 
 def with_overrides(settings: dict[str, Any], **overrides: Any) -> dict[str, Any]:

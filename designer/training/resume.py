@@ -11,9 +11,12 @@ from designer.training.setup import RunSetup, prepare_run
 
 
 def resume_setup(project: Project, run: RunFolder, **overrides: Any) -> RunSetup:
-    """The run's saved training and dataset settings (with `overrides`, e.g. more epochs)."""
+    """The run's saved training and dataset settings (with `overrides`, e.g. more epochs). The
+    weights come from the run's own checkpoint, so the run it first started from (init_from)
+    is not needed again."""
     saved = run.config()
-    setup = prepare_run(project, saved.get("training", {}), saved.get("dataset", {}), **overrides)
+    training = {k: v for k, v in saved.get("training", {}).items() if k != "init_from"}
+    setup = prepare_run(project, training, saved.get("dataset", {}), **overrides)
     if setup.code.source != run.source():
         raise CheckpointError(
             f"the network changed since run {run.id} started; resuming needs the same network "

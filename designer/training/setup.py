@@ -17,6 +17,7 @@ from designer.training.config import ConfigError, TrainingConfig, parse_training
 from designer.training.device import resolve_device
 from designer.training.losses import LossChoice, choose_loss
 from designer.training.memory import check_memory
+from designer.training.start_weights import StartWeights, start_weights
 
 
 @dataclass
@@ -33,11 +34,16 @@ class RunSetup:
     training_settings: dict[str, Any]
     dataset_settings: dict[str, Any]
     warnings: tuple[str, ...] = ()
+    start: StartWeights | None = None  # training.init_from's weights, checked
 
     def build_model(self) -> nn.Module:
-        """A fresh network, its weights drawn from the run's seed."""
+        """A fresh network, its weights drawn from the run's seed, or those of the run that
+        training.init_from names (the seed still sets the other random draws)."""
         torch.manual_seed(self.config.seed)
-        return self.network().to(self.device)
+        model = self.network()
+        if self.start is not None:
+            model.load_state_dict(self.start.state)
+        return model.to(self.device)
 
     def metric_names(self) -> list[str]:
         if self.data.task == "regression":
@@ -64,6 +70,7 @@ class RunSetup:
             "classes": list(self.data.class_names),
             "split_digest": self.data.split_digest,
             "torch": torch.__version__,
+            "started_from": str(self.start.path) if self.start is not None else None,
         }
 
 
@@ -92,17 +99,24 @@ def prepare_run(
     output_shape, last_layer = output_of(doc, report)
     loss = choose_loss(config.loss, data, output_shape, last_layer)
     code = generate(doc, report, project.name)
+    network = module_class(code)
+    start = None
+    if config.init_from:
+        names = {node.id: node.name for node in doc.nodes()}
+        layers = {attribute: names.get(node, attribute) for node, attribute in code.names.items()}
+        start = start_weights(project.path, config.init_from, network, layers)
     setup = RunSetup(
         project,
         config,
         data,
         code,
-        module_class(code),
+        network,
         loss,
         device,
         training_settings,
         dataset_settings,
         loss.warnings + precision_warnings(config, device),
+        start,
     )
     check_monitor(setup)
     return setup

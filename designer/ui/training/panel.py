@@ -31,6 +31,7 @@ from designer.ui.torch_loader import torch_loader
 from designer.ui.training.devices import device_choices
 from designer.ui.training.runs import RunsWidget
 from designer.ui.training.session import TrainingSession
+from designer.ui.training.start_from import StartFromRow
 
 REDRAW_MS = 100  # 10 frames a second: smooth for curves, light on the trainer's thread
 MINIMUM_HEIGHT = 300
@@ -101,6 +102,7 @@ class TrainPanel(QWidget):
         self.lr_plot = plots.SeriesPlot("Learning rate", "lr", "#8e24aa")
         self.speed_plot = plots.SeriesPlot("Throughput", "samples/s", "#00897b")
         self.runs = RunsWidget()
+        self.start_from = StartFromRow(editor)
         self.layer_plots = layer_plots.LayerHistograms()
         self.predictions = sample_plots.PredictionsPlot()
         self.lr_finder = lr_search.LrFinderPlot()
@@ -120,6 +122,7 @@ class TrainPanel(QWidget):
         self.x_axis.currentIndexChanged.connect(self.change_axis)
         self.runs.overlay_changed.connect(self.overlay_run)
         self.runs.resume_requested.connect(lambda run_id: self.start(resume=run_id))
+        self.runs.start_from_requested.connect(self.start_from.choose)
         self.find_lr_button.clicked.connect(self.find_lr)
         self.use_lr_button.clicked.connect(lambda: self.take_rate(self.lr_finder.suggestion))
         self.lr_finder.rate_picked.connect(self.take_rate)
@@ -148,6 +151,7 @@ class TrainPanel(QWidget):
         lr_buttons.addWidget(self.use_lr_button)
         controls = QVBoxLayout()
         controls.addLayout(form)
+        controls.addWidget(self.start_from)
         controls.addLayout(buttons)
         controls.addLayout(lr_buttons)
         controls.addWidget(self.progress)

@@ -1,5 +1,5 @@
 """The runs of a project: listed with their results; tick to overlay, rename, resume or delete
-one."""
+one, or have the next run start from its best weights."""
 
 from __future__ import annotations
 
@@ -21,10 +21,12 @@ RUN_ROLE = Qt.ItemDataRole.UserRole
 
 
 class RunsWidget(QWidget):
-    """Emits `overlay_changed(run_id, records or None)` and `resume_requested(run_id)`."""
+    """Emits `overlay_changed(run_id, records or None)`, `resume_requested(run_id)` and
+    `start_from_requested(run_id)` (Load Best Weights)."""
 
     overlay_changed = Signal(str, object)
     resume_requested = Signal(str)
+    start_from_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,9 +37,14 @@ class RunsWidget(QWidget):
         self.rename_button = QPushButton("Rename")
         self.resume_button = QPushButton("Resume")
         self.delete_button = QPushButton("Delete")
+        self.start_from_button = QPushButton("Load Best Weights")
+        self.start_from_button.setToolTip(
+            "The next run starts from this run's best weights (else its last) instead of fresh ones"
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.rename_button)
         buttons.addWidget(self.resume_button)
+        buttons.addWidget(self.start_from_button)
         buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -46,6 +53,7 @@ class RunsWidget(QWidget):
         self.tree.itemChanged.connect(self.ticked)
         self.rename_button.clicked.connect(self.rename_selected)
         self.resume_button.clicked.connect(self.resume_selected)
+        self.start_from_button.clicked.connect(self.start_from_selected)
         self.delete_button.clicked.connect(self.delete_selected)
 
     def refresh(self, project_path: Path | None) -> None:
@@ -107,6 +115,11 @@ class RunsWidget(QWidget):
         run = self.selected_run()
         if run is not None:
             self.resume_requested.emit(run.id)
+
+    def start_from_selected(self) -> None:
+        run = self.selected_run()
+        if run is not None:
+            self.start_from_requested.emit(run.id)
 
     def delete_selected(self) -> None:
         run = self.selected_run()

@@ -1,0 +1,120 @@
+"""Starting a run from another run's trained weights (training.init_from): that run's best
+checkpoint, else its last, read safely (weights_only, so never a pickle that runs code) and
+checked against the network before training starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from designer.training.checkpoint import CheckpointError, load_checkpoint
+from designer.training.config import ConfigError
+from designer.training.runs import list_runs, open_run
+
+PLACE = "training.init_from"
+PREFERENCE = ("best", "last")
+LISTED = 6  # tensors named in a message before "and N more"
+CLEAR = "clear the start weights (Runs tab) or choose another run"
+
+
+@dataclass(frozen=True)
+class StartWeights:
+    """The model state a run starts from: `kind` (best or last) checkpoint of run `run_id`."""
+
+    run_id: str
+    kind: str
+    path: Path
+    state: dict[str, torch.Tensor]
+
+    def describe(self) -> str:
+        return f"run {self.run_id}'s {self.kind} weights ({self.path})"
+
+
+def start_weights(
+    project_path: Path | None, run: str, network: type[nn.Module], layers: dict[str, str]
+) -> StartWeights:
+    """The weights of `run` (an id among the project's runs, or a run folder) for a fresh
+    `network`; `layers` maps the network's attribute names to the graph's layer names. Raises
+    ConfigError (at training.init_from) for a missing run or checkpoint, a damaged or unsafe
+    file, or tensors that no longer fit the network, naming them."""
+    if project_path is None:
+        raise ConfigError(f"save the project first: run {run!r} is looked up beside it", PLACE)
+    try:
+        folder = open_run(project_path, run)
+    except CheckpointError:
+        known = ", ".join(folder.id for folder in list_runs(project_path)) or "none"
+        raise ConfigError(
+            f"the run {run!r} to start from is not among this project's runs ({known}); {CLEAR}",
+            PLACE,
+        ) from None
+    for kind in PREFERENCE:
+        path = folder.checkpoint(kind)
+        if path.is_file():
+            try:
+                state = load_checkpoint(path)["model"]
+            except CheckpointError as error:
+                message = f"cannot start from run {folder.id}: {error.message}"
+                raise ConfigError(message, PLACE) from None
+            problems = misfits(state, expected_state(network), layers)
+            if problems:
+                raise ConfigError(
+                    f"the weights of run {folder.id} no longer fit the network: "
+                    f"{'; '.join(problems)}; {CLEAR}",
+                    PLACE,
+                )
+            return StartWeights(folder.id, kind, path, state)
+    raise ConfigError(
+        f"run {folder.id} has no checkpoint to start from (no best.pt or last.pt in "
+        f"{folder.root / 'checkpoints'}); {CLEAR}",
+        PLACE,
+    )
+
+
+def expected_state(network: type[nn.Module]) -> dict[str, torch.Tensor]:
+    """The tensors a fresh network holds, built on the meta device: shapes, no memory."""
+    with torch.device("meta"):
+        return network().state_dict()
+
+
+def misfits(
+    state: dict[str, torch.Tensor], expected: dict[str, torch.Tensor], layers: dict[str, str]
+) -> list[str]:
+    """What keeps `state` from loading into a network holding `expected`, by layer."""
+
+    def named(tensor: str) -> str:
+        attribute = tensor.split(".", 1)[0]
+        layer = layers.get(attribute, attribute)
+        return f"layer {layer!r} ({tensor})" if layer != tensor else f"{tensor!r}"
+
+    if not isinstance(state, dict) or not all(
+        isinstance(value, torch.Tensor) for value in state.values()
+    ):
+        return ["the checkpoint's model is not a set of tensors"]
+    reshaped = [
+        f"{named(name)} is {shape(state[name])} in the run, {shape(tensor)} now"
+        for name, tensor in expected.items()
+        if name in state and state[name].shape != tensor.shape
+    ]
+    missing = [named(name) for name in expected if name not in state]
+    unexpected = [named(name) for name in state if name not in expected]
+    return [
+        f"{what} {listed(names)}"
+        for what, names in (
+            ("other shapes:", reshaped),
+            ("not in the run:", missing),
+            ("no longer in the network:", unexpected),
+        )
+        if names
+    ]
+
+
+def shape(tensor: torch.Tensor) -> str:
+    return "x".join(str(size) for size in tensor.shape) or "a scalar"
+
+
+def listed(names: list[str]) -> str:
+    shown = ", ".join(names[:LISTED])
+    return f"{shown} and {len(names) - LISTED} more" if len(names) > LISTED else shown
