@@ -245,8 +245,8 @@ def main() -> int:
         f" with the window and one headless, alternating; heartbeat every {BEAT_MS} ms"
     )
     print(
-        "the first Start imports designer.training in the GUI thread, as in the app: round 1's"
-        " window run includes that stall"
+        "a Start before torch and the trainer are imported (in the background) waits for that"
+        " import, as in the app: round 1's window run includes any of it left"
     )
     idle = beat.record()
     settle_loop(app, IDLE_SECONDS)

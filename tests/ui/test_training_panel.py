@@ -23,6 +23,14 @@ def open_copy(window, example, tmp_path, name="mlp_iris"):
     return window.train_panel
 
 
+def open_tab(panel, page) -> None:
+    """Click the tab of `page` in the panel's plot tabs."""
+    bar = panel.tabs.tabBar()
+    center = bar.tabRect(panel.tabs.indexOf(page)).center()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=center)
+    assert panel.tabs.currentWidget() is page
+
+
 def record(panel):
     events = []
     panel.session.event_emitted.connect(events.append)
@@ -280,6 +288,8 @@ def test_a_huge_learning_rate_flags_dead_relus_on_the_canvas(
     hidden = window.scene.node_items[window.editor.doc.find("hidden1").id]
     assert hidden.live is not None and hidden.live.grad_norm is not None
     window.scene.select_nodes([hidden.node_id])
+    assert panel.layer_plots.weights.listDataItems() == []  # its tab is closed: drawn when opened
+    open_tab(panel, panel.layer_plots.widget)
     assert "hidden1 at step" in panel.layer_plots.title.text()
     assert len(panel.layer_plots.weights.listDataItems()) == 8  # the last samples, oldest faint
     assert len(panel.layer_plots.grads.listDataItems()) == 8

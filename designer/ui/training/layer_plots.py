@@ -1,4 +1,5 @@
-"""The selected layer's weight and gradient histograms over the run, newest drawn strongest."""
+"""The selected layer's weight and gradient histograms over the run, newest drawn strongest;
+drawn when their tab is on screen."""
 
 from __future__ import annotations
 
@@ -30,10 +31,12 @@ class LayerHistograms:
         self.name = ""
         self.weight_curves: list[pg.PlotDataItem] = []
         self.grad_curves: list[pg.PlotDataItem] = []
+        self.stale = False  # what is drawn is not the selected layer's latest
 
     def clear(self) -> None:
         self.history.clear()
-        self.redraw()
+        self.stale = True
+        self.catch_up()
 
     def add(self, step: int, layers: dict) -> None:
         for node_id, stats in layers.items():
@@ -41,11 +44,20 @@ class LayerHistograms:
                 (step, stats)
             )
         if self.node_id in layers:
-            self.redraw()
+            self.stale = True
 
     def select(self, node_id: str | None, name: str = "") -> None:
         self.node_id, self.name = node_id, name
+        self.stale = True
+        self.catch_up()
+
+    def catch_up(self) -> bool:
+        """Redraw if something changed and the histograms are on screen; True if so."""
+        if not (self.stale and self.widget.isVisible()):
+            return False
+        self.stale = False
         self.redraw()
+        return True
 
     def redraw(self) -> None:
         samples = list(self.history.get(self.node_id, ()))[-KEPT:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import time
 
@@ -29,11 +30,16 @@ from designer.project.files import project_to_dict
 from designer.ui.editor import Editor
 from designer.ui.torch_loader import torch_loader
 from designer.ui.training.devices import device_choices
+from designer.ui.training.on_screen import Latest, ShownWatcher, TakingTurns
 from designer.ui.training.runs import RunsWidget
 from designer.ui.training.session import TrainingSession
 from designer.ui.training.start_from import StartFromRow
 
-REDRAW_MS = 100  # 10 frames a second: smooth for curves, light on the trainer's thread
+# 5 frames a second: live enough for curves and the ETA; each frame takes the interpreter lock
+# from the trainer, and at 10 the window cost it more than a tenth of its steps on 2 cores.
+# Each frame draws only the plots on screen; the others catch up when shown.
+REDRAW_MS = 200
+OTHER_PLOTS_SECONDS = 0.5  # the plots besides the loss draw in turn, one at most this often
 MINIMUM_HEIGHT = 300
 LOCK_MESSAGE = "Training is running: stop it before changing the network"
 NO_DATASET = "No dataset yet: choose a dataset in Settings\u2026"
@@ -55,7 +61,8 @@ def learning_rate(training: dict) -> float:
 
 
 class TrainPanel(QWidget):
-    """Drives one TrainingSession for the editor's project; plots redraw at most 10 times/s."""
+    """Drives one TrainingSession for the editor's project; the plots on screen redraw at most
+    5 times a second."""
 
     progress_changed = Signal(str)
     layers_sampled = Signal(object)  # {node id: LayerStats}; {} when a run starts
@@ -114,11 +121,31 @@ class TrainPanel(QWidget):
         for mode, label in (("step", "Step"), ("epoch", "Epoch"), ("time", "Wall time")):
             self.x_axis.addItem(label, mode)
         self.build_layout()
+        self.latest_confusion = Latest(self.confusion_plot.widget, self.confusion_plot.show)
+        self.latest_samples = Latest(self.predictions.widget, self.predictions.show)
+        self.other_plots = TakingTurns(
+            [
+                *(
+                    functools.partial(self.redraw_on_screen, plot)
+                    for plot in (self.metric_plot, self.lr_plot, self.speed_plot)
+                ),
+                self.latest_confusion.flush,
+                self.latest_samples.flush,
+                self.layer_plots.catch_up,
+            ],
+            OTHER_PLOTS_SECONDS,
+        )
+        self.shown_watcher = ShownWatcher(self.draw_all_on_screen, self)
+        self.shown_watcher.watch(
+            *(plot.widget for plot in self.plots()),
+            self.predictions.widget,
+            self.layer_plots.widget,
+        )
         self.start_button.clicked.connect(lambda: self.start())
         self.settings_button.clicked.connect(self.open_settings)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.session.stop)
-        self.log_scale.toggled.connect(self.loss_plot.set_log)
+        self.log_scale.toggled.connect(self.set_log_scale)
         self.x_axis.currentIndexChanged.connect(self.change_axis)
         self.runs.overlay_changed.connect(self.overlay_run)
         self.runs.resume_requested.connect(lambda run_id: self.start(resume=run_id))
@@ -134,6 +161,8 @@ class TrainPanel(QWidget):
         self.last_time: float | None = None
         self.samples_done = 0
         self.total_steps = 0
+        self.start_pending = False
+        self.pending_resume: str | None = None
         self.set_running(False)
 
     def build_layout(self) -> None:
@@ -286,10 +315,15 @@ class TrainPanel(QWidget):
         if resume is None and not self.editor.project.dataset.get("source"):
             self.message.setText(NO_DATASET)
             return
+        if not torch_loader().is_ready:
+            self.start_when_loaded(resume)
+            return
         self.fill_devices()
         snapshot = json.dumps(project_to_dict(self.editor.project))
         for plot in self.plots():
             plot.clear()
+        self.latest_confusion.clear()
+        self.latest_samples.clear()
         self.axis.clock = type(self.axis.clock)()
         self.message.clear()
         self.progress.setValue(0)
@@ -303,6 +337,20 @@ class TrainPanel(QWidget):
         self.editor.lock(LOCK_MESSAGE)
         self.set_running(True)
         self.timer.start()
+
+    def start_when_loaded(self, resume: str | None) -> None:
+        """Start once the background import of torch and the trainer is done: importing them
+        here as well would hold the window until that import ends (seconds)."""
+        if self.start_pending:
+            return
+        self.start_pending, self.pending_resume = True, resume
+        self.start_button.setEnabled(False)
+        self.status.setText("Loading PyTorch\u2026")
+        torch_loader().when_ready(self.start_loaded)
+
+    def start_loaded(self) -> None:
+        self.start_pending = False
+        self.start(self.pending_resume)
 
     def toggle_pause(self) -> None:
         if self.session.paused:
@@ -335,9 +383,20 @@ class TrainPanel(QWidget):
             self.plot_throughput(points)
             self.samples_done += sum(p.samples for p in points)
             self.show_progress(points[-1].step, points[-1].epoch)
-        for plot in self.plots():
-            if plot is not self.confusion_plot:
-                plot.redraw(self.axis)
+        self.draw_on_screen()
+
+    def draw_on_screen(self) -> None:
+        """A frame: the loss curve and at most one other plot that changed. Plots not on
+        screen keep what changed until they are shown."""
+        self.redraw_on_screen(self.loss_plot)
+        self.other_plots.draw_one()
+
+    def draw_all_on_screen(self) -> None:
+        self.redraw_on_screen(self.loss_plot)
+        self.other_plots.draw_all()
+
+    def redraw_on_screen(self, plot) -> bool:
+        return plot.widget.isVisible() and plot.redraw(self.axis)
 
     def plot_throughput(self, points: list) -> None:
         """Samples per second over the steps just drained, timed by the trainer's own clock."""
@@ -350,22 +409,22 @@ class TrainPanel(QWidget):
             self.speed_plot.add([points[-1].step], [rate])
         self.last_time = points[-1].time
 
+    def curve_plots(self) -> list:
+        return [self.loss_plot, self.metric_plot, self.lr_plot, self.speed_plot]
+
     def plots(self) -> list:
-        return [
-            self.loss_plot,
-            self.metric_plot,
-            self.lr_plot,
-            self.speed_plot,
-            self.confusion_plot,
-        ]
+        return [*self.curve_plots(), self.confusion_plot]
 
     def change_axis(self, _index: int) -> None:
         """Show every curve against steps, epochs or seconds; the data stays by step."""
         self.axis.mode = self.x_axis.currentData()
-        for plot in self.plots():
-            if plot is not self.confusion_plot:
-                self.fix_range(plot.widget, self.axis, self.total_steps)
-                plot.redraw(self.axis, force=True)
+        for plot in self.curve_plots():
+            self.fix_range(plot.widget, self.axis, self.total_steps)
+            plot.redraw(self.axis, force=True)
+
+    def set_log_scale(self, on: bool) -> None:
+        self.loss_plot.set_log(on)
+        self.fix_range(self.loss_plot.widget, self.axis, self.total_steps)
 
     def show_progress(self, step: int, epoch: int) -> None:
         elapsed = max(time.monotonic() - self.run_start, 1e-9)
@@ -402,21 +461,27 @@ class TrainPanel(QWidget):
             self.confusion_plot.set_classes(event.class_names)
             self.predictions.clear()
             self.predictions.set_classes(event.class_names)
-        elif isinstance(event, EpochDone):
-            self.drain()
+        elif isinstance(event, EpochDone):  # values only: the next frame draws them
             if "loss" in event.val:
                 self.loss_plot.add_epoch(event.step, event.val["loss"])
             self.metric_plot.add_epoch(event.step, event.train, event.val)
             if event.confusion is not None:
-                self.confusion_plot.show(event.confusion)
+                self.latest_confusion.put(event.confusion)
             if event.samples is not None:
-                self.predictions.show(event.samples)
-        elif isinstance(event, RunFinished):
+                self.latest_samples.put(event.samples)
+        elif isinstance(event, RunFinished | RunFailed):
+            self.drain()  # the last steps' progress, before the end is told
+            self.show_end(event)
+
+    def show_end(self, event) -> None:
+        from designer.training import RunFinished
+
+        if isinstance(event, RunFinished):
             scores = ", ".join(f"{key} {value:.4g}" for key, value in event.val.items())
             self.progress.setValue(100)
             self.status.setText(f"Finished ({event.reason}) \u00b7 validation: {scores}")
             self.progress_changed.emit(f"Training finished ({event.reason})")
-        elif isinstance(event, RunFailed):
+        else:
             self.message.setText(event.message)
             self.status.setText("Failed")
             self.progress_changed.emit(f"Training failed: {event.message}")
@@ -424,6 +489,7 @@ class TrainPanel(QWidget):
     def on_ended(self) -> None:
         self.timer.stop()
         self.drain()
+        self.draw_all_on_screen()
         self.editor.unlock()
         self.set_running(False)
         self.refresh_runs()

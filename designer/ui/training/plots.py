@@ -1,14 +1,19 @@
 """Live training plots on pyqtgraph: loss per step and per epoch, the epoch metrics, confusion.
 
 Every repaint in the GUI thread takes the interpreter lock from the trainer's thread, so the
-plots redraw only series that changed, keep their x range fixed, and draw no grid (a grid makes
-each curve update repaint both axes)."""
+plots redraw only series that changed, keep their x range fixed, move their y range in steps
+(ranges.py) and draw no grid (a grid makes each curve update repaint both axes)."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGraphicsItem
+
+from designer.ui.training.ranges import SteppedRange
 
 TRAIN_PEN = pg.mkPen("#1e88e5", width=1.5)
 VAL_PEN = pg.mkPen("#e53935", width=2)
@@ -19,13 +24,16 @@ METRIC_PENS = {"train": pg.mkPen("#43a047", width=2), "val": pg.mkPen("#fb8c00",
 
 
 class GrowingSeries:
-    """x and y values in numpy buffers that double when full: appending is amortised O(1)."""
+    """x and y values in numpy buffers that double when full: appending is amortised O(1).
+    The bounds of the finite y values are kept as they come, for the plot's y range."""
 
     def __init__(self) -> None:
         self.x = np.empty(1024)
         self.y = np.empty(1024)
         self.size = 0
         self.dirty = False
+        self.low = self.low_positive = math.inf
+        self.high = -math.inf
 
     def extend(self, xs: list[float], ys: list[float]) -> None:
         needed = self.size + len(xs)
@@ -35,18 +43,49 @@ class GrowingSeries:
             self.y = np.resize(self.y, capacity)
         self.x[self.size : needed] = xs
         self.y[self.size : needed] = ys
+        added = self.y[self.size : needed]
         self.size = needed
         self.dirty = True
+        finite = added[np.isfinite(added)]
+        if finite.size:
+            self.low = min(self.low, float(finite.min()))
+            self.high = max(self.high, float(finite.max()))
+            positive = finite[finite > 0]
+            if positive.size:
+                self.low_positive = min(self.low_positive, float(positive.min()))
+
+    def bounds(self, log: bool = False) -> tuple[float, float]:
+        """The lowest and highest finite value (log10 of the positive ones for a log axis);
+        (inf, -inf) when there is none."""
+        if not log:
+            return self.low, self.high
+        if self.high <= 0 or math.isinf(self.low_positive):
+            return math.inf, -math.inf
+        return math.log10(self.low_positive), math.log10(self.high)
 
     def view(self) -> tuple[np.ndarray, np.ndarray]:
         return self.x[: self.size], self.y[: self.size]
 
-    def draw_on(self, curve: pg.PlotDataItem, axis: XAxis, force: bool = False) -> None:
+    def draw_on(self, curve: pg.PlotDataItem, axis: XAxis, force: bool = False) -> bool:
         """Hand the values to `curve`, x mapped onto the chosen axis, if they changed."""
-        if self.dirty or force:
-            steps, values = self.view()
-            curve.setData(axis.transform(steps), values)
-            self.dirty = False
+        if not (self.dirty or force):
+            return False
+        steps, values = self.view()
+        curve.setData(axis.transform(steps), values)
+        self.dirty = False
+        return True
+
+
+def fit_range(y_range: SteppedRange, series: list[GrowingSeries], *values: float) -> None:
+    """Give `y_range` room for every finite value of `series` and the lone `values`."""
+    bounds = [one.bounds(y_range.log) for one in series]
+    for value in values:
+        if y_range.log:
+            value = math.log10(value) if value > 0 else math.nan
+        if math.isfinite(value):
+            bounds.append((value, value))
+    low = min((low for low, _ in bounds), default=math.inf)
+    y_range.fit(low, max((high for _, high in bounds), default=-math.inf))
 
 
 class XAxis:
@@ -85,6 +124,16 @@ def plot_widget(title: str, y_label: str) -> pg.PlotWidget:
     return widget
 
 
+def cache_still_items(widget: pg.PlotWidget, *moving: pg.PlotDataItem) -> None:
+    """Keep a picture of every item of the plot but the `moving` curves: a frame that redraws
+    a curve then copies the axes, legend and other curves over instead of calling each one's
+    Python paint (each call waits for the interpreter lock the trainer holds)."""
+    skipped = {id(item) for curve in moving for item in (curve, *curve.childItems())}
+    for item in widget.scene().items():
+        if id(item) not in skipped:
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def fix_range(widget: pg.PlotWidget, axis: XAxis, total_steps: int) -> None:
     """The whole run on the x axis from the start, so it does not re-range as points arrive
     (time is not known ahead, so it ranges itself)."""
@@ -111,6 +160,9 @@ class LossPlot:
             name="validation (epoch)", pen=VAL_PEN, symbol="o", symbolSize=6
         )
         self.overlays: dict[str, pg.PlotDataItem] = {}
+        self.overlay_values: dict[str, GrowingSeries] = {}
+        self.y_range = SteppedRange(self.widget)
+        cache_still_items(self.widget, self.train_curve)
 
     def add_steps(self, steps: list[float], losses: list[float]) -> None:
         self.train.extend(steps, losses)
@@ -118,29 +170,44 @@ class LossPlot:
     def add_epoch(self, step: float, loss: float) -> None:
         self.val.extend([step], [loss])
 
-    def redraw(self, axis: XAxis, force: bool = False) -> None:
-        self.train.draw_on(self.train_curve, axis, force)
-        self.val.draw_on(self.val_curve, axis, force)
+    def redraw(self, axis: XAxis, force: bool = False) -> bool:
+        """Draw what changed (everything if `force`); True if anything was."""
+        drawn = self.train.draw_on(self.train_curve, axis, force)
+        drawn = self.val.draw_on(self.val_curve, axis, force) or drawn
+        if drawn:
+            self.fit()
+        return drawn
+
+    def fit(self) -> None:
+        fit_range(self.y_range, [self.train, self.val, *self.overlay_values.values()])
 
     def overlay(self, name: str, steps: list[float], losses: list[float], axis: XAxis) -> None:
         """Another run's validation loss, dashed; empty values take it away."""
         old = self.overlays.pop(name, None)
+        self.overlay_values.pop(name, None)
         if old is not None:
             self.widget.removeItem(old)
         if steps:
             color = OVERLAY_COLORS[len(self.overlays) % len(OVERLAY_COLORS)]
             pen = pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine)
             curve = self.widget.plot(name=f"run {name} (val)", pen=pen)
-            curve.setData(axis.transform(np.asarray(steps, dtype=float)), losses)
-            self.overlays[name] = curve
+            series = GrowingSeries()
+            series.extend(steps, losses)
+            series.draw_on(curve, axis)
+            self.overlays[name], self.overlay_values[name] = curve, series
+        self.fit()
 
     def set_log(self, on: bool) -> None:
+        """Log or linear y; pyqtgraph turns auto-range on for both axes, the caller fixes x."""
         self.widget.setLogMode(y=on)
+        self.y_range.reset(log=on)
+        self.fit()
 
     def clear(self) -> None:
         self.train, self.val = GrowingSeries(), GrowingSeries()
         self.train_curve.setData([], [])
         self.val_curve.setData([], [])
+        self.y_range.reset(log=self.y_range.log)
 
 
 class MetricPlot:
@@ -149,9 +216,16 @@ class MetricPlot:
     def __init__(self) -> None:
         self.widget = plot_widget("Metric", "")
         self.series: dict[str, GrowingSeries] = {}
-        self.curves: dict[str, pg.PlotDataItem] = {}
+        # Made up front: the first epoch of a run then only hands them values.
+        self.curves = {
+            split: self.widget.plot(name=split, pen=pen, symbol="o", symbolSize=5)
+            for split, pen in METRIC_PENS.items()
+        }
         self.metric: str | None = None
+        self.labelled: str | None = None  # the metric the title and axis name
         self.baseline: pg.InfiniteLine | None = None
+        self.y_range = SteppedRange(self.widget)
+        cache_still_items(self.widget)
 
     def show_baseline(self, name: str, scores: dict[str, float]) -> None:
         """A dashed line at the classical model's validation score of the plotted metric."""
@@ -168,33 +242,41 @@ class MetricPlot:
             self.widget.addItem(self.baseline)
         self.baseline.setValue(value)
         self.baseline.label.setFormat(f"{name} {value:.3f}")
+        self.fit()
 
     def add_epoch(self, step: float, train: dict[str, float], val: dict[str, float]) -> None:
         if self.metric is None:
             self.metric = next((m for m in ("accuracy", "r2", "f1") if m in val), None)
             if self.metric is None:
                 return
-            self.widget.setLabel("left", self.metric)
-            self.widget.setTitle(self.metric.capitalize())
+            if self.metric != self.labelled:  # a new title lays the plot out again
+                self.widget.setLabel("left", self.metric)
+                self.widget.setTitle(self.metric.capitalize())
+                self.labelled = self.metric
         for split, values in (("train", train), ("val", val)):
             if self.metric in values:
-                if split not in self.series:
-                    self.series[split] = GrowingSeries()
-                    self.curves[split] = self.widget.plot(
-                        name=split, pen=METRIC_PENS[split], symbol="o", symbolSize=5
-                    )
-                self.series[split].extend([step], [values[self.metric]])
+                series = self.series.setdefault(split, GrowingSeries())
+                series.extend([step], [values[self.metric]])
 
-    def redraw(self, axis: XAxis, force: bool = False) -> None:
-        for split, series in self.series.items():
-            series.draw_on(self.curves[split], axis, force)
+    def redraw(self, axis: XAxis, force: bool = False) -> bool:
+        drawn = [
+            series.draw_on(self.curves[split], axis, force) for split, series in self.series.items()
+        ]
+        if any(drawn):
+            self.fit()
+        return any(drawn)
+
+    def fit(self) -> None:
+        baseline = [self.baseline.value()] if self.baseline is not None else []
+        fit_range(self.y_range, list(self.series.values()), *baseline)
 
     def clear(self) -> None:
         for curve in self.curves.values():
-            self.widget.removeItem(curve)
+            curve.setData([], [])
         if self.baseline is not None:
             self.widget.removeItem(self.baseline)
-        self.series, self.curves, self.metric, self.baseline = {}, {}, None, None
+        self.series, self.metric, self.baseline = {}, None, None
+        self.y_range.reset()
 
 
 class SeriesPlot:
@@ -206,16 +288,22 @@ class SeriesPlot:
         self.curve = self.widget.plot(pen=pg.mkPen(color, width=1.5))
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
+        self.y_range = SteppedRange(self.widget)
+        cache_still_items(self.widget, self.curve)
 
     def add(self, steps: list[float], values: list[float]) -> None:
         self.series.extend(steps, values)
 
-    def redraw(self, axis: XAxis, force: bool = False) -> None:
-        self.series.draw_on(self.curve, axis, force)
+    def redraw(self, axis: XAxis, force: bool = False) -> bool:
+        if not self.series.draw_on(self.curve, axis, force):
+            return False
+        fit_range(self.y_range, [self.series])
+        return True
 
     def clear(self) -> None:
         self.series = GrowingSeries()
         self.curve.setData([], [])
+        self.y_range.reset()
 
 
 class ConfusionPlot:
