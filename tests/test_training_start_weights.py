@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from designer.cli import main as cli_main
+from designer.export.script_text import assignment
 from designer.project import load_project, save_project
 from designer.training import (
     ConfigError,
@@ -24,6 +25,15 @@ from designer.training import (
 from designer.training.resume import resume_setup
 from designer.training.settings_check import check_settings
 from designer.training.settings_spec import SETTINGS, current, updated
+from tests.script_helpers import (
+    PINNED,
+    app_epochs,
+    as_printed,
+    printed_epochs,
+    run_script,
+    saved_epochs,
+    write_script,
+)
 from tests.train_helpers import example_copy
 
 FAST = {"epochs": 2, "baseline": False}
@@ -192,3 +202,18 @@ def test_the_command_line_starts_from_the_project_setting_or_its_flag(tmp_path, 
     save_project(project)
     assert cli_main(["train", str(project.path), "--epochs", "1", "--init-from", "nope"]) == 2
     assert "the run 'nope' to start from is not among" in capsys.readouterr().err
+
+
+def test_the_exported_script_starts_from_the_same_checkpoint_and_trains_like_the_app(tmp_path):
+    project = example_copy(tmp_path, "mlp_iris", **FAST)
+    first = trained_run(project)
+    project.training = {**project.training, "init_from": first.id}
+    script = write_script(project, tmp_path)
+    default = assignment("DEFAULT_INIT_WEIGHTS", str(first.checkpoint("best")))
+    assert default in script.read_text()
+    output = run_script(script, "--epochs", "2", *PINNED, "--output", "out")
+    app, _ = app_epochs(project, 2)
+    assert printed_epochs(output) == [as_printed(record) for record in app]
+    assert saved_epochs(tmp_path / "out") == app
+    fresh = run_script(script, "--epochs", "2", *PINNED, "--output", "fresh", "--init-weights", "")
+    assert printed_epochs(fresh) != printed_epochs(output)

@@ -21,6 +21,7 @@ from designer.export.script_text import (
 from designer.project import Project
 from designer.training import TrainingConfig, parse_training, prepare_run
 from designer.training.setup import output_of
+from designer.training.start_weights import StartWeights
 
 # Every import a script may need, in the order ruff's isort keeps them.
 IMPORT_ORDER = (
@@ -104,7 +105,7 @@ def training_script(project: Project) -> GeneratedScript:
         [
             docstring(project, requirements),
             ordered_imports(imports),
-            *settings_lines(project, setup.config, snippets),
+            *settings_lines(project, setup.config, snippets, setup.start),
             "",
             "",
             join_code(
@@ -123,9 +124,13 @@ def training_script(project: Project) -> GeneratedScript:
 
 
 def settings_lines(
-    project: Project, config: TrainingConfig, snippets: tuple[Snippet, ...]
+    project: Project,
+    config: TrainingConfig,
+    snippets: tuple[Snippet, ...],
+    start: StartWeights | None,
 ) -> list[str]:
-    """The settings block at the top: the flags' defaults, then each snippet's settings."""
+    """The settings block at the top: the flags' defaults (with the checkpoint `start` names,
+    where the app would start from it), then each snippet's settings."""
     data, _, scores, loop = snippets
     return [
         section_title("Settings from the project"),
@@ -138,6 +143,8 @@ def settings_lines(
         assignment("DEFAULT_DEVICE", parse_training(project.training).device),
         assignment("DEFAULT_THREADS", config.threads),
         assignment("DEFAULT_OUTPUT", "checkpoints"),
+        "# The checkpoint of the run the project starts from (training.init_from), if any:",
+        assignment("DEFAULT_INIT_WEIGHTS", str(start.path) if start is not None else None),
         "# The data:",
         *data.settings,
         "# Scores, checkpoints and early stopping:",

@@ -62,6 +62,12 @@ def parse_arguments() -> argparse.Namespace:
         default=DEFAULT_THREADS,
         help="torch CPU threads; 0: all cores but one (default: %(default)s)",
     )
+    parser.add_argument(
+        "--init-weights",
+        default=DEFAULT_INIT_WEIGHTS,
+        help="a NetDesigner checkpoint (best.pt, last.pt) to start from instead of "
+        "fresh weights (default: %(default)s)",
+    )
     $file_flags
     return parser.parse_args()
 """
@@ -195,6 +201,10 @@ def train(
     train_x, train_y = parts["train"]
     torch.manual_seed(args.seed)
     network = $network().to(device)
+    if args.init_weights:
+        # weights_only: the file's tensors are read, no code in it can run.
+        state = torch.load(args.init_weights, map_location="cpu", weights_only=True)
+        network.load_state_dict(state["model"])
     $optimizer
     model, sampler, batch_size = network, None, args.batch_size
     if world_size > 1:

@@ -35,8 +35,10 @@ def string_literal(text: str) -> str:
 
 
 def literal(value: object) -> str:
-    """Source for plain data: texts via `string_literal`, numbers and flags via repr(),
+    """Source for plain data: texts via `string_literal`, numbers, flags and None via repr(),
     lists of them."""
+    if value is None:
+        return "None"
     if isinstance(value, str):
         return string_literal(value)
     if isinstance(value, bool | int | float):
