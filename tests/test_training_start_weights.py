@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from designer.cli import main as cli_main
+from designer.compiler import Analyzer, generate, module_class
 from designer.export.script_text import assignment
 from designer.project import load_project, save_project
 from designer.training import (
@@ -25,6 +26,8 @@ from designer.training import (
 from designer.training.resume import resume_setup
 from designer.training.settings_check import check_settings
 from designer.training.settings_spec import SETTINGS, current, updated
+from designer.training.start_weights import expected_state
+from tests.helpers import EXAMPLES
 from tests.script_helpers import (
     PINNED,
     app_epochs,
@@ -107,6 +110,14 @@ def test_the_new_run_records_where_it_started(tmp_path):
     config = second.config()
     assert config["training"]["init_from"] == first.id
     assert config["started_from"] == str(first.checkpoint("best"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.stem)
+def test_the_shapes_checked_on_the_meta_device_are_the_networks_own(path):
+    project = load_project(path)
+    network = module_class(generate(project.graph, Analyzer(project.graph).report(), "n"))
+    meta = {name: tensor.shape for name, tensor in expected_state(network).items()}
+    assert meta == {name: tensor.shape for name, tensor in network().state_dict().items()}
 
 
 def test_a_missing_run_is_named_with_the_runs_there_are(tmp_path):
