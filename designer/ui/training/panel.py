@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import math
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -40,6 +41,7 @@ from designer.ui.training.start_from import StartFromRow
 # Each frame draws only the plots on screen; the others catch up when shown.
 REDRAW_MS = 200
 OTHER_PLOTS_SECONDS = 0.5  # the plots besides the loss draw in turn, one at most this often
+PROGRESS_SECONDS = 1.0  # the progress bar repaints at once when set: once a second is enough
 MINIMUM_HEIGHT = 300
 LOCK_MESSAGE = "Training is running: stop it before changing the network"
 NO_DATASET = "No dataset yet: choose a dataset in Settings\u2026"
@@ -163,6 +165,7 @@ class TrainPanel(QWidget):
         self.total_steps = 0
         self.start_pending = False
         self.pending_resume: str | None = None
+        self.progress_shown = -math.inf
         self.set_running(False)
 
     def build_layout(self) -> None:
@@ -329,6 +332,7 @@ class TrainPanel(QWidget):
         self.progress.setValue(0)
         self.status.setText("Preparing data\u2026")
         self.run_start, self.samples_done, self.total_steps = time.monotonic(), 0, 0
+        self.progress_shown = -math.inf
         self.clock_zero = self.run_start  # the wall-time axis counts from Start
         self.last_time = None
         self.session.start(
@@ -382,7 +386,8 @@ class TrainPanel(QWidget):
             self.lr_plot.add(steps, [p.lr for p in points])
             self.plot_throughput(points)
             self.samples_done += sum(p.samples for p in points)
-            self.show_progress(points[-1].step, points[-1].epoch)
+            if time.monotonic() - self.progress_shown >= PROGRESS_SECONDS:
+                self.show_progress(points[-1].step, points[-1].epoch)
         self.draw_on_screen()
 
     def draw_on_screen(self) -> None:
@@ -427,6 +432,7 @@ class TrainPanel(QWidget):
         self.fix_range(self.loss_plot.widget, self.axis, self.total_steps)
 
     def show_progress(self, step: int, epoch: int) -> None:
+        self.progress_shown = time.monotonic()
         elapsed = max(time.monotonic() - self.run_start, 1e-9)
         rate = self.samples_done / elapsed
         done = step / self.total_steps if self.total_steps else 0.0
