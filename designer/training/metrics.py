@@ -33,9 +33,8 @@ def class_scores(
     precision, recall and F1 are averaged over the classes present. The matrix is one bincount
     on the outputs' device, the averages plain Python on the listed matrix: run once an epoch on
     few rows, each further tensor operation would cost more than the arithmetic."""
-    logits = output.detach()
-    logits = logits.reshape(-1, logits.shape[-1])
-    truth = target.detach().reshape(-1).long()
+    logits = output.reshape(-1, output.shape[-1])
+    truth = target.reshape(-1).long()
     pairs = truth * classes + predictions(logits)
     matrix = torch.bincount(pairs, minlength=classes * classes).view(classes, classes).tolist()
     true_counts = [sum(row) for row in matrix]
@@ -51,7 +50,7 @@ def class_scores(
         "f1": sum(f1) / len(present),
     }
     if classes > 5 and logits.shape[1] > top_k:
-        top = np.argpartition(logits.cpu().numpy(), -top_k, axis=1)[:, -top_k:]
+        top = np.argpartition(logits.detach().cpu().numpy(), -top_k, axis=1)[:, -top_k:]
         hits = top == truth.cpu().numpy()[:, None]
         scores[f"top{top_k}_accuracy"] = float(hits.any(axis=1).mean())
     return scores, matrix

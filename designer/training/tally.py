@@ -20,7 +20,8 @@ class Tally:
         self, loss_sum: float = 0.0, samples: int = 0, correct: int = 0, targets: int = 0
     ) -> None:
         self.loss_sum, self.samples, self.targets = loss_sum, samples, targets
-        self.correct: int | torch.Tensor = correct
+        self.correct = correct  # read already (from a checkpoint)
+        self.counted: torch.Tensor | None = None  # counted on the device, not read yet
         self.waiting: list[tuple[torch.Tensor, torch.Tensor]] = []
 
     def add(
@@ -38,15 +39,16 @@ class Tally:
             return
         outputs, targets = zip(*self.waiting, strict=True)
         self.waiting.clear()
-        with torch.inference_mode():
-            target = torch.cat(targets)
-            self.correct = self.correct + correct_answers(torch.cat(outputs), target)
+        target = torch.cat(targets)
+        count = correct_answers(torch.cat(outputs), target)
+        self.counted = count if self.counted is None else self.counted + count
         self.targets += target.numel()
 
     def totals(self) -> list[float | int]:
         """[loss sum, samples, correct, targets], as a checkpoint stores them."""
         self.fold()
-        return [self.loss_sum, self.samples, int(self.correct), self.targets]
+        correct = self.correct + (int(self.counted) if self.counted is not None else 0)
+        return [self.loss_sum, self.samples, correct, self.targets]
 
     def scores(self, classification: bool) -> dict[str, float]:
         loss_sum, samples, correct, targets = self.totals()
