@@ -7,6 +7,7 @@ import pytest
 from designer.compiler import Analyzer, compile_graph, generate
 from designer.model import GraphError
 from designer.model.block_params import describe_block, expose_param, remove_param
+from designer.model.grouping import ungroup
 from designer.model.journal import recording
 from designer.project import load_project
 from designer.project.files import project_from_text, project_to_text
@@ -86,3 +87,40 @@ def test_removing_and_describing_are_journaled_and_undo_exactly():
     assert project_to_text(project) == before
     with pytest.raises(GraphError, match="has no param named 'stride2'"):
         remove_param(doc.blocks, "DownsampleBlock", "stride2")
+
+
+def test_deleting_a_layer_inside_a_block_stops_its_params_setting_it():
+    project, inner = resnet_blocks()
+    blocks = project.graph.blocks
+    with recording(inner):
+        inner.remove_node(inner.find("shortcut").id)
+    channels, stride = blocks.get("DownsampleBlock").params
+    assert [name for _, name in channels.targets] == ["filters", "filters"]
+    assert stride.targets == ((inner.find("conv1").id, "stride"),)
+    with recording(inner):
+        inner.remove_node(inner.find("conv1").id)
+    assert [param.name for param in blocks.get("DownsampleBlock").params] == ["channels"]
+    reused = inner.add_node("adaptive_avgpool2d")  # may take a freed id: no param points at it
+    assert project_from_text(project_to_text(project), "again").graph.blocks
+    assert all(
+        target[0] != reused.id for p in blocks.get("DownsampleBlock").params for target in p.targets
+    )
+
+
+def test_a_wire_to_a_port_the_block_lost_is_kept_reported_and_saved():
+    project, _ = resnet_blocks()
+    doc = project.graph
+    inner = doc.blocks.get("ResidualBlock").graph
+    inner.rename(inner.find("x").id, "img")
+    instance = doc.find("block1").id
+    assert doc.stale_ports(instance) == (["x"], [])
+    messages = [str(error) for error in Analyzer(doc).report().errors]
+    assert any("a wire into 'x', a port its block no longer has" in m for m in messages)
+    again = project_from_text(project_to_text(project), "again").graph
+    assert again.stale_ports(instance) == (["x"], [])
+    with pytest.raises(GraphError, match="no longer has the port 'x'"):
+        ungroup(doc, instance)
+    with pytest.raises(GraphError, match="has no input 'x'"):
+        doc.connect(doc.find("stem_relu").id, "out", instance, "x")
+    inner.rename(inner.find("img").id, "x")
+    assert doc.stale_ports(instance) == ([], []) and Analyzer(doc).report().ok

@@ -153,22 +153,23 @@ def test_blocks_inside_blocks_but_never_inside_themselves():
         doc.blocks.replace(BlockDefinition("ResidualBlock", holder))
 
 
-def test_a_definition_that_lost_a_param_target_or_its_output_is_diagnosed():
+def test_a_definition_that_lost_a_layer_or_its_output_is_diagnosed():
     doc = grouped_resnet()
     instance = doc.find("res1")
     inner = doc.blocks.get("ResidualBlock").graph
     conv = inner.find("block1_conv2")
     inner.remove_node(conv.id)
+    (channels,) = doc.blocks.get("ResidualBlock").params  # it no longer sets the layer gone
+    assert channels.targets == ((inner.find("block1_conv1").id, "filters"),)
     messages = [error.message for error in Analyzer(doc).report().errors]
     assert messages == [
-        f"block 'res1' (ResidualBlock): block param 'channels' sets 'filters' of a layer "
-        f"({conv.id}) that the block no longer has"
+        "block 'res1' (ResidualBlock) > BatchNorm2d 'block1_bn2' has nothing wired into its input"
     ]
     inner.insert_node(conv)
     inner.remove_node(inner.find("out").id)
     errors = Analyzer(doc).report().errors
-    assert [error.node_id for error in errors] == [instance.id]
-    assert "needs exactly one Output node inside, not 0" in errors[0].message
+    assert {error.node_id for error in errors} == {instance.id}
+    assert "a wire out of 'out', a port its block no longer has" in errors[0].message
 
 
 def test_selections_that_cannot_be_a_block_are_refused():

@@ -28,6 +28,14 @@ def port_diagnostics(doc: GraphDocument, node: Node) -> list[Diagnostic]:
                 f"{label(node)} has {count} wires into its one input; remove all but one "
                 "or join them with an Add or Concatenate"
             )
+    stale_in, stale_out = doc.stale_ports(node.id)
+    for ports, side, have in ((stale_in, "into", spec.inputs), (stale_out, "out of", spec.outputs)):
+        names = " or ".join(repr(port.name) for port in have) or "none"
+        for port in ports:
+            found.append(
+                f"{label(node)} has a wire {side} {port!r}, a port its block no longer has "
+                f"(its ports now: {names}); wire it anew or delete it"
+            )
     diagnostics = [Diagnostic(message, node.id) for message in found]
     if spec.outputs and not doc.out_edges(node.id):
         diagnostics.append(

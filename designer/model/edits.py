@@ -60,6 +60,8 @@ def paste(doc: GraphDocument, data: Any, offset: tuple[float, float] = (30.0, 30
             if name in taken:
                 name = doc.unique_name(f"{name}_")
             taken.add(name)
+            if not isinstance(item["params"], dict):
+                raise TypeError("a layer's params are not a mapping")
             x, y = (float(value) for value in item["position"])
             if not (math.isfinite(x) and math.isfinite(y)):
                 raise ValueError("a position is not a finite number")

@@ -208,8 +208,12 @@ class GraphDocument:
         self.events.node_added.emit(node)
 
     def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
-        """Remove a node and its wires; returns both so that the removal can be undone."""
+        """Remove a node and its wires; returns both so that the removal can be undone. Inside a
+        block, the block's params stop setting the node's params first (see drop_targets)."""
         node = self.node(node_id)
+        owner = self.blocks.owner(self)
+        if owner is not None:
+            self.blocks.drop_targets(owner, node_id)
         edges = list(
             {edge.id: edge for edge in self.in_edges(node_id) + self.out_edges(node_id)}.values()
         )
@@ -227,28 +231,47 @@ class GraphDocument:
         while f"e{order}" in self._edges:
             order += 1
         edge = Edge(f"e{order}", source, source_port, target, target_port, order)
+        self.check_ports(edge, stale_ok=False)
         self.insert_edge(edge)
         return edge
 
+    def check_ports(self, edge: Edge, stale_ok: bool) -> None:
+        """Both ends must be ports of their nodes; with `stale_ok`, a block instance may keep a
+        wire to a port its block no longer has (an inner Input or Output renamed or removed),
+        which analysis reports, so that no edit or file loses the wire."""
+        source, target = self.node(edge.source), self.node(edge.target)
+        ends = (
+            (source, edge.source_port, source.spec.outputs, "output"),
+            (target, edge.target_port, target.spec.inputs, "input"),
+        )
+        for node, port, ports, side in ends:
+            if port in {each.name for each in ports}:
+                continue
+            if not (stale_ok and node.kind == BLOCK_KIND and isinstance(port, str)):
+                raise GraphError(f"{node.spec.name} {node.name!r} has no {side} {port!r}")
+
+    def stale_ports(self, node_id: str) -> tuple[list[str], list[str]]:
+        """The input and output ports the node's wires use that its spec no longer has."""
+        spec = self.node(node_id).spec
+        inputs, outputs = {port.name for port in spec.inputs}, {p.name for p in spec.outputs}
+        stale_in = [e.target_port for e in self._wires_in[node_id] if e.target_port not in inputs]
+        stale_out = [
+            e.source_port for e in self._wires_out[node_id] if e.source_port not in outputs
+        ]
+        return list(dict.fromkeys(stale_in)), list(dict.fromkeys(stale_out))
+
     def insert_edge(self, edge: Edge) -> None:
         """Put back a wire exactly as it was, keeping its place among a port's wires."""
-        source, target = self.node(edge.source), self.node(edge.target)
-        if edge.source_port not in {port.name for port in source.spec.outputs}:
-            raise GraphError(
-                f"{source.spec.name} {source.name!r} has no output {edge.source_port!r}"
-            )
-        if edge.target_port not in {port.name for port in target.spec.inputs}:
-            raise GraphError(
-                f"{target.spec.name} {target.name!r} has no input {edge.target_port!r}"
-            )
+        self.check_ports(edge, stale_ok=True)
+        target = self.node(edge.target)
         if edge.id in self._edges:
             raise GraphError(f"wire id {edge.id!r} is used twice")
         self._graph.add_edge(edge.source, edge.target, key=edge.id, edge=edge)
         self._edges[edge.id] = edge
-        ports = [port.name for port in target.spec.inputs]
+        ports = {port.name: index for index, port in enumerate(target.spec.inputs)}
         wires_in = self._wires_in[edge.target]
         wires_in.append(edge)
-        wires_in.sort(key=lambda wire: (ports.index(wire.target_port), wire.order))
+        wires_in.sort(key=lambda wire: (ports.get(wire.target_port, len(ports)), wire.order))
         wires_out = self._wires_out[edge.source]
         wires_out.append(edge)
         wires_out.sort(key=lambda wire: wire.order)

@@ -113,6 +113,7 @@ def ungroup(doc: GraphDocument, instance_id: str) -> list[str]:
     spec = instance.spec
     values = spec.with_defaults(instance.params)
     definition = doc.blocks.get(spec.name)
+    check_ungroupable(doc, instance, definition)
     inner = definition.configured(values)
     output_port = definition.ports("output")[0]
     feeders: dict[str, list[Source]] = {port.name: [] for port in definition.ports("input")}
@@ -132,6 +133,21 @@ def ungroup(doc: GraphDocument, instance_id: str) -> list[str]:
         wire_id = edge.id if not doc.has_edge(edge.id) else free_wire_id(doc)
         doc.insert_edge(replace(edge, id=wire_id, source=last[0], source_port=last[1]))
     return added
+
+
+def check_ungroupable(doc: GraphDocument, instance: Node, definition: BlockDefinition) -> None:
+    """The layers can take the instance's place only when the block is whole: one Output fed
+    by one wire, some layers, and every wire of the instance on a port the block has."""
+    label = f"ungroup {instance.name!r}: the block {definition.name}"
+    outputs = definition.ports("output")
+    if len(outputs) != 1 or len(definition.graph.in_edges(outputs[0].id)) != 1:
+        raise GraphError(f"cannot {label} needs one Output with one wire into it")
+    if all(node.spec.role in ("input", "output") for node in definition.graph.nodes()):
+        raise GraphError(f"cannot {label} has no layers")
+    stale_in, stale_out = doc.stale_ports(instance.id)
+    if stale_in or stale_out:
+        ports = ", ".join(repr(port) for port in stale_in + stale_out)
+        raise GraphError(f"cannot {label} no longer has the port {ports} wired here")
 
 
 def free_wire_id(doc: GraphDocument) -> str:
@@ -163,7 +179,11 @@ def place_copy(
     out: Source = ("", "")
     for edge in inner.edges():
         source = inner.node(edge.source)
-        if edge.target == output_id:
+        if edge.target == output_id and source.spec.role == "input":  # a pass-through
+            if not feeders[source.name]:
+                raise GraphError(f"nothing is wired into the block's input {source.name!r}")
+            out = feeders[source.name][0]
+        elif edge.target == output_id:
             out = (new[edge.source], edge.source_port)
         elif source.spec.role == "input":
             for feeder, port in feeders[source.name]:

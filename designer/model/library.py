@@ -124,6 +124,18 @@ class BlockLibrary:
         """Change which inner params the block exposes; returns the old definition."""
         return self.replace(replace(self.get(name), params=tuple(params)))
 
+    def drop_targets(self, name: str, node_id: str) -> None:
+        """The inner node `node_id` is going: the block's params stop setting it, and a param
+        left with nothing to set goes too (so no param points at a node id used again later)."""
+        definition = self.get(name)
+        kept = []
+        for param in definition.params:
+            targets = tuple(target for target in param.targets if target[0] != node_id)
+            if targets:
+                kept.append(replace(param, targets=targets))
+        if tuple(kept) != definition.params:
+            self.set_params(name, tuple(kept))
+
     def spec(self, name: str) -> BlockSpec:
         """The spec of `name`'s instances, rebuilt after the definition changes."""
         if name not in self._specs:

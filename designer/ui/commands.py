@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from designer.model.journal import Journal, recording
 from designer.project import Project
 
 PARAM_EDIT_ID = 1
+LOG = logging.getLogger(__name__)
 
 
 class EditCommand(QUndoCommand):
@@ -34,6 +36,9 @@ class EditCommand(QUndoCommand):
                 self.result = self.edit(self.doc)
             except GraphError as error:
                 self.error = error
+            except Exception as error:  # a bug: the graph goes back as it was, and says so
+                LOG.exception("the edit %r failed", self.text())
+                self.error = GraphError(f"could not {self.text().lower()}: {error!r}")
         self.journal = journal
         if self.error is not None:
             journal.undo(self.doc)

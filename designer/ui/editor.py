@@ -53,8 +53,13 @@ class GraphEditor(QObject):
         command = EditCommand(self.doc, text, change)
         self.undo_stack.push(command)
         if command.error is not None:
+            self.rolled_back()
             self.edit_failed.emit(str(command.error))
         return command.result
+
+    def rolled_back(self) -> None:
+        """A refused edit was taken back; items it remade need their analysis again."""
+        self.refresh()
 
     def set_param(self, node_id: str, name: str, value: Any) -> None:
         node = self.doc.node(node_id)
@@ -82,6 +87,10 @@ class BlockEditor(GraphEditor):
 
     def refused(self) -> bool:
         return self.project_editor.refused()
+
+    def rolled_back(self) -> None:
+        self.refresh()
+        self.project_editor.refresh()  # the library may have changed and changed back
 
     @property
     def alive(self) -> bool:

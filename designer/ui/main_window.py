@@ -364,7 +364,8 @@ class MainWindow(QMainWindow):
         self.tabs.main.scene.show_live({})  # values of the network that ran, not the edited one
 
     def show_live_layers(self, layers: dict) -> None:
-        self.tabs.main.scene.show_live(layers)
+        if self.tabs is not None:  # samples may still arrive while the project closes
+            self.tabs.main.scene.show_live(layers)
 
     def update_state(self, *_) -> None:
         editor = self.editor

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QToolButton
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QToolButton
 
 from designer.project.files import project_to_dict
 from designer.ui.block_panel import BlockPanel
@@ -221,3 +221,23 @@ def test_inside_a_block_the_fields_a_block_param_sets_are_read_only(window, exam
     panel.dialog.param.setCurrentText("momentum")
     panel.dialog.apply()
     assert not window.inspector.editors["momentum"].widget.isEnabled()
+
+
+def test_renaming_a_blocks_input_keeps_the_wire_on_a_red_port_until_undone(window, example):
+    open_resnet_block(window, example)
+    main_scene, doc = window.tabs.main.scene, window.editor.doc
+    instance = doc.find("block1").id
+    window.start_rename(window.current_editor.doc.find("x").id)
+    field = window.view.findChild(QLineEdit)
+    field.selectAll()
+    type_into(field, "img")
+    key(field, Qt.Key.Key_Return)
+    item = main_scene.node_items[instance]
+    assert [(port.name, port.gone) for port in item.inputs] == [("img", False), ("x", True)]
+    (wire,) = [edge for edge in item.edges if edge.target.node_item is item]
+    assert wire.target.name == "x" and "no longer has this port" in wire.target.toolTip()
+    assert any("a wire into 'x'" in str(error) for error in window.editor.report.errors)
+    window.editor.undo()
+    item = main_scene.node_items[instance]
+    assert [(port.name, port.gone) for port in item.inputs] == [("x", False)]
+    assert window.editor.report.ok

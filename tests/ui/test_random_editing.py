@@ -1,4 +1,5 @@
-"""Random editing: sequences of UI commands keep the scene equal to the model, and undo exact."""
+"""Random editing: sequences of UI commands keep the scene equal to the model, and undo exact;
+inside blocks too (opened as the window's block tabs are, over the project's undo stack)."""
 
 from __future__ import annotations
 
@@ -18,17 +19,29 @@ from hypothesis.stateful import (
 from PySide6.QtCore import QPointF
 
 from designer.compiler.fixes import apply_fix
+from designer.model.block_params import describe_block, expose_param, remove_param
 from designer.model.edits import delete, fragment, paste
+from designer.model.grouping import group, ungroup
 from designer.model.layout import apply_layout
 from designer.project import Project, load_project
 from designer.project.files import project_to_dict
 from designer.ui.canvas.items import EdgeItem, NodeItem, params_summary
-from designer.ui.canvas.scene import GraphScene
-from designer.ui.editor import Editor
+from designer.ui.canvas.scene import GraphScene, port_layout
+from designer.ui.editor import BlockEditor, Editor, GraphEditor
 from nodes import REGISTRY
+from nodes.block import BLOCK_KIND
 from tests.helpers import PROJECTS
 
-STARTS = ["empty", "mlp_iris", "lenet5_digits", "resnet_digits", "lenet5_digits without flatten"]
+STARTS = [
+    "empty",
+    "mlp_iris",
+    "lenet5_digits",
+    "resnet_digits",
+    "lenet5_digits without flatten",
+    "resnet_digits_blocks",
+    "resnet_digits_blocks inside ResidualBlock",
+    "resnet_digits_blocks inside DownsampleBlock",
+]
 KINDS = sorted(spec.kind for spec in REGISTRY)
 NAMES = ["a", "a", "x y", "class", "", "\u00e9t\u00e9", "'\"\\", "__import__('os')", "n1"]
 VALUES = [0, -1, 1, 2, 16, 0.5, -0.5, 1e12, "x", "", None, True, False, [2, 2], [1], {}]
@@ -44,7 +57,8 @@ class EditingSession(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.editor: Editor | None = None
+        self.project_editor: Editor | None = None
+        self.block_editor: BlockEditor | None = None
 
     @initialize(start=st.sampled_from(STARTS))
     def open(self, start: str) -> None:
@@ -57,10 +71,23 @@ class EditingSession(RuleBasedStateMachine):
             source, target = doc.in_edges(flatten.id)[0], doc.out_edges(flatten.id)[0]
             doc.remove_node(flatten.id)
             doc.connect(source.source, source.source_port, target.target, target.target_port)
-        self.editor = Editor(project)
-        self.scene = GraphScene(self.editor)
-        self.editor.refresh()
-        self.start = document_json(self.editor)
+        self.project_editor = Editor(project)
+        self.main_scene = GraphScene(self.project_editor)
+        self.project_editor.refresh()
+        self.start = document_json(self.project_editor)
+        if " inside " in start:
+            self.enter_block(start.split()[-1])
+
+    @property
+    def editor(self) -> GraphEditor | None:
+        """The graph being edited: a block's inside while it lasts (undo can remove it)."""
+        if self.block_editor is not None and self.block_editor.alive:
+            return self.block_editor
+        return self.project_editor
+
+    @property
+    def scene(self) -> GraphScene:
+        return self.block_scene if self.editor is self.block_editor else self.main_scene
 
     @property
     def doc(self):
@@ -144,11 +171,74 @@ class EditingSession(RuleBasedStateMachine):
 
     @rule()
     def undo(self) -> None:
-        self.editor.undo()
+        self.project_editor.undo()
 
     @rule()
     def redo(self) -> None:
-        self.editor.redo()
+        self.project_editor.redo()
+
+    # -- blocks ------------------------------------------------------------------------------
+
+    @precondition(lambda self: self.project_editor is not None and len(self.doc.blocks))
+    @rule(data=st.data())
+    def open_block(self, data) -> None:
+        """Edit a block's inside from now on, as its tab in the window does."""
+        self.enter_block(data.draw(st.sampled_from([block.name for block in self.doc.blocks])))
+
+    def enter_block(self, name: str) -> None:
+        self.leave_block()
+        self.block_editor = self.project_editor.block_editor(name)
+        self.block_scene = GraphScene(self.block_editor)
+        self.block_editor.refresh()
+
+    @rule()
+    def leave_block(self) -> None:
+        if self.block_editor is not None:
+            self.block_editor.undo_stack.indexChanged.disconnect(self.block_editor._changed)
+            self.block_editor.setParent(None)
+            self.block_editor = None
+
+    @rule(data=st.data(), name=st.sampled_from(["Blk", "Blk", "Other", "class", ""]))
+    def group(self, data, name) -> None:
+        chosen = self.choose_nodes(data, minimum=1)
+        shapes = {
+            node_id: (info.output.shape, info.output.dtype)
+            for node_id, info in self.editor.report.nodes.items()
+            if info.output is not None
+        }
+        self.editor.edit("Group", lambda doc: group(doc, chosen, name, "", shapes))
+
+    @rule(data=st.data())
+    def ungroup(self, data) -> None:
+        instances = [node.id for node in self.doc.nodes() if node.kind == BLOCK_KIND]
+        if instances:
+            chosen = data.draw(st.sampled_from(instances))
+            self.editor.edit("Ungroup", lambda doc: ungroup(doc, chosen))
+
+    @precondition(lambda self: self.block_editor is not None and self.block_editor.alive)
+    @rule(data=st.data(), name=st.sampled_from(["width", "depth", "class", "repeat"]))
+    def expose(self, data, name) -> None:
+        nodes = [node for node in self.doc.nodes() if node.spec.params]
+        if nodes:
+            node = data.draw(st.sampled_from(nodes))
+            param = data.draw(st.sampled_from(node.spec.params))
+            value = data.draw(st.sampled_from([param.default, param.default, *VALUES]))
+            block = self.block_editor.name
+            targets = [(node.id, param.name)]
+            self.editor.edit(
+                "Expose", lambda doc: expose_param(doc.blocks, block, name, targets, value)
+            )
+
+    @precondition(lambda self: self.block_editor is not None and self.block_editor.alive)
+    @rule(data=st.data())
+    def unexpose_or_describe(self, data) -> None:
+        block = self.doc.blocks.get(self.block_editor.name)
+        if block.params and data.draw(st.booleans()):
+            name = data.draw(st.sampled_from(block.params)).name
+            self.editor.edit("Remove", lambda doc: remove_param(doc.blocks, block.name, name))
+        else:
+            text = data.draw(st.sampled_from(NAMES))
+            self.editor.edit("Describe", lambda doc: describe_block(doc.blocks, block.name, text))
 
     # -- what must always hold ---------------------------------------------------------------
 
@@ -169,11 +259,12 @@ class EditingSession(RuleBasedStateMachine):
             assert (item.name, item.summary) == (node.name, params_summary(node))
             assert item.pos() == QPointF(*node.position)
             assert item.report == report.nodes[node_id]
+        for node_id, item in scene.node_items.items():
+            stale_in, stale_out = doc.stale_ports(node_id)
+            assert stale_in == stale_out == [] or nodes[node_id].kind == BLOCK_KIND
+            assert item.port_layout() == port_layout(doc, nodes[node_id])
         for edge_id, item in scene.edge_items.items():
             edge = edges[edge_id]
-            source, target = nodes[edge.source].spec, nodes[edge.target].spec
-            assert edge.source_port in {port.name for port in source.outputs}
-            assert edge.target_port in {port.name for port in target.inputs}
             assert item.source.node_item is scene.node_items[edge.source]
             assert item.target.node_item is scene.node_items[edge.target]
             assert (item.source.name, item.target.name) == (edge.source_port, edge.target_port)
@@ -181,17 +272,19 @@ class EditingSession(RuleBasedStateMachine):
             assert item in item.source.node_item.edges and item in item.target.node_item.edges
 
     def teardown(self) -> None:
-        if self.editor is None:
+        if self.project_editor is None:
             return
-        stack = self.editor.undo_stack
-        end, index = document_json(self.editor), stack.index()
+        self.leave_block()
+        editor = self.project_editor
+        stack = editor.undo_stack
+        end, index = document_json(editor), stack.index()
         while stack.canUndo():
-            self.editor.undo()
-        assert document_json(self.editor) == self.start
+            editor.undo()
+        assert document_json(editor) == self.start
         self.scene_shows_exactly_the_model()
         for _ in range(index):
-            self.editor.redo()
-        assert document_json(self.editor) == end
+            editor.redo()
+        assert document_json(editor) == end
         self.scene_shows_exactly_the_model()
 
 
@@ -207,10 +300,12 @@ def run_sessions(count: int) -> None:
     )
 
 
-def test_random_editing_sessions(qapp):
+def test_random_editing_sessions(qapp, caplog):
     run_sessions(100)
+    assert not [record for record in caplog.records if record.name == "designer.ui.commands"]
 
 
 @pytest.mark.slow
-def test_a_thousand_random_editing_sessions(qapp):
+def test_a_thousand_random_editing_sessions(qapp, caplog):
     run_sessions(1000)
+    assert not [record for record in caplog.records if record.name == "designer.ui.commands"]

@@ -43,10 +43,13 @@ class PortItem(QGraphicsEllipseItem):
     """A typed port on a node's edge (inputs left, outputs right): it knows the tensors that pass
     it, shows them on hover, and is drawn in the colour of their dtype."""
 
-    def __init__(self, node_item: NodeItem, name: str, is_input: bool, many: bool) -> None:
+    def __init__(
+        self, node_item: NodeItem, name: str, is_input: bool, many: bool, gone: bool = False
+    ) -> None:
         radius = style.PORT_RADIUS
         super().__init__(-radius, -radius, 2 * radius, 2 * radius, node_item)
         self.node_item, self.name, self.is_input, self.many = node_item, name, is_input, many
+        self.gone = gone  # a port the block no longer has, kept while wires use it
         self.tensors: tuple[TensorInfo, ...] = ()
         self.setAcceptHoverEvents(True)
         self.setZValue(2)
@@ -59,12 +62,14 @@ class PortItem(QGraphicsEllipseItem):
         self.tensors = tensors
         kind = "input (takes many wires)" if self.many else "input" if self.is_input else "output"
         shapes = ", ".join(str(tensor) for tensor in tensors) or "shape unknown"
+        if self.gone:
+            shapes = "the block no longer has this port: wire anew or delete the wire"
         self.setToolTip(escape(f"{self.name}: {kind}, {shapes}"))
         if recolor:
             self.set_highlight(False)
 
     def color(self) -> QColor:
-        return color_of(self.tensors)
+        return style.ERROR_COLOR if self.gone else color_of(self.tensors)
 
     @property
     def node_id(self) -> str:
@@ -87,7 +92,9 @@ class PortItem(QGraphicsEllipseItem):
 class NodeItem(QGraphicsItem):
     """A layer: its name, kind, key params and output shape; red outline and badge on error."""
 
-    def __init__(self, node: Node) -> None:
+    def __init__(self, node: Node, stale: tuple[list[str], list[str]] = ([], [])) -> None:
+        """`stale` names the input and output ports that wires use but the node's block no
+        longer has: they are drawn, in red, until no wire uses them."""
         super().__init__()
         self.node_id = node.id
         self.report: NodeReport | None = None
@@ -105,7 +112,9 @@ class NodeItem(QGraphicsItem):
         self.height = 8 + 4 * (style.ROW_HEIGHT + 4)  # name, kind, shape, live values
         spec = node.spec
         self.inputs = [PortItem(self, port.name, True, port.many) for port in spec.inputs]
+        self.inputs += [PortItem(self, name, True, False, gone=True) for name in stale[0]]
         self.outputs = [PortItem(self, port.name, False, False) for port in spec.outputs]
+        self.outputs += [PortItem(self, name, False, False, gone=True) for name in stale[1]]
         for ports, x in ((self.inputs, 0.0), (self.outputs, style.NODE_WIDTH)):
             for index, port in enumerate(ports):
                 port.setPos(x, self.height * (index + 1) / (len(ports) + 1))
@@ -113,8 +122,14 @@ class NodeItem(QGraphicsItem):
         self.dtypes = spec.dtypes
         self.sync(node)
 
-    def port(self, name: str, is_input: bool) -> PortItem:
-        return next(p for p in (self.inputs if is_input else self.outputs) if p.name == name)
+    def port(self, name: str, is_input: bool) -> PortItem | None:
+        return next(
+            (p for p in (self.inputs if is_input else self.outputs) if p.name == name), None
+        )
+
+    def port_layout(self) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+        """The input and output ports, in order, each as (name, gone)."""
+        return [(p.name, p.gone) for p in self.inputs], [(p.name, p.gone) for p in self.outputs]
 
     def sync(self, node: Node) -> None:
         """Take the node's name, params and position from the model."""

@@ -11,14 +11,16 @@ from PySide6.QtWidgets import (
     QGraphicsSceneContextMenuEvent,
     QGraphicsSceneMouseEvent,
 )
+from shiboken6 import isValid
 
 from designer.compiler import GraphReport
-from designer.model import Edge, Node
+from designer.model import Edge, GraphDocument, Node
 from designer.model.edits import wire
 from designer.ui.canvas import style
 from designer.ui.canvas.interactions import MoveAction, NewLinkAction
 from designer.ui.canvas.items import EdgeItem, NodeItem, PortItem
 from designer.ui.editor import GraphEditor
+from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 GRID = 20.0
 
@@ -33,6 +35,15 @@ def refusal(start: PortItem, end: PortItem) -> str:
     dtypes = ", ".join(sorted({tensor.dtype for tensor in output.tensors}))
     takes = " or ".join(target.node_item.dtypes)
     return f"{target.node_item.kind} '{target.node_item.name}' takes {takes} tensors, not {dtypes}"
+
+
+def port_layout(doc: GraphDocument, node: Node) -> tuple[list, list]:
+    """The ports the node's item should have: its spec's, then the stale ones its wires use."""
+    spec, (stale_in, stale_out) = node.spec, doc.stale_ports(node.id)
+    return (
+        [(port.name, False) for port in spec.inputs] + [(name, True) for name in stale_in],
+        [(port.name, False) for port in spec.outputs] + [(name, True) for name in stale_out],
+    )
 
 
 class GraphScene(QGraphicsScene):
@@ -60,6 +71,7 @@ class GraphScene(QGraphicsScene):
         events.node_renamed.connect(self.sync_node)
         events.node_moved.connect(self.sync_node)
         editor.analysis_changed.connect(self.show_report)
+        editor.doc.blocks.events.block_changed.connect(self.block_changed)
         for node in editor.doc.nodes():
             self.add_node_item(node)
         for edge in editor.doc.edges():
@@ -68,9 +80,40 @@ class GraphScene(QGraphicsScene):
     # -- mirroring the model -----------------------------------------------------------------
 
     def add_node_item(self, node: Node) -> None:
-        item = NodeItem(node)
+        item = NodeItem(node, self.editor.doc.stale_ports(node.id))
         self.node_items[node.id] = item
         self.addItem(item)
+
+    def block_changed(self, name: str) -> None:
+        """A block's definition changed: its instances here may have new ports or params."""
+        if not isValid(self):
+            return
+        blocks, doc = self.editor.doc.blocks, self.editor.doc
+        for node in doc.nodes():
+            if node.kind != BLOCK_KIND or node.id not in self.node_items:
+                continue
+            inner = node.params.get(BLOCK_PARAM)
+            if inner == name or name in blocks.uses(inner):
+                self.refit_node_item(node)
+
+    def refit_node_item(self, node: Node) -> None:
+        """Give the node's item the ports its spec and wires need now (remade if they differ)."""
+        item = self.node_items[node.id]
+        if item.port_layout() == port_layout(self.editor.doc, node):
+            self.sync_node(node)
+            return
+        wired = [self.editor.doc.edge(edge.edge_id) for edge in list(item.edges)]
+        for edge in wired:
+            self.remove_edge_item(edge)
+        selected, report, live = item.isSelected(), item.report, item.live
+        self.removeItem(self.node_items.pop(node.id))
+        self.add_node_item(node)
+        new = self.node_items[node.id]
+        new.set_report(report)
+        new.set_live(live)
+        new.setSelected(selected)
+        for edge in wired:
+            self.add_edge_item(edge)
 
     def remove_node_item(self, node: Node) -> None:
         item = self.node_items.pop(node.id)
@@ -79,6 +122,11 @@ class GraphScene(QGraphicsScene):
     def add_edge_item(self, edge: Edge) -> None:
         source = self.node_items[edge.source].port(edge.source_port, is_input=False)
         target = self.node_items[edge.target].port(edge.target_port, is_input=True)
+        if source is None or target is None:  # a wire put back to a port its block has lost
+            for node_id in {edge.source, edge.target}:
+                self.refit_node_item(self.editor.doc.node(node_id))
+            source = self.node_items[edge.source].port(edge.source_port, is_input=False)
+            target = self.node_items[edge.target].port(edge.target_port, is_input=True)
         item = EdgeItem(edge, source, target)
         self.edge_items[edge.id] = item
         self.addItem(item)
@@ -87,6 +135,9 @@ class GraphScene(QGraphicsScene):
         item = self.edge_items.pop(edge.id)
         item.detach()
         self.removeItem(item)
+        for port in (item.source, item.target):
+            if port.gone and port.node_id in self.editor.doc:  # its last wire may have gone
+                self.refit_node_item(self.editor.doc.node(port.node_id))
 
     def sync_node(self, node: Node, *_) -> None:
         item = self.node_items[node.id]
