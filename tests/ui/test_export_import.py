@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 import torch
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
@@ -162,3 +163,55 @@ def test_import_problems_are_shown_in_the_dialog(window, tmp_path, qtbot):
     QTest.mouseClick(dialog.import_button, LEFT)
     assert "small.py" in dialog.message.text() or "Small" in dialog.message.text()
     assert dialog.isVisible()
+
+
+REPEATED = """
+import torch.nn as nn
+
+
+class Step(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 6)
+        self.act = nn.ReLU()
+
+    def forward(self, x):
+        return self.act(self.fc(x)) + x
+
+
+class Stack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.first = Step()
+        self.head = nn.Linear(6, 2)
+        self.second = Step()
+
+    def forward(self, x):
+        return self.head(self.second(self.first(x)))
+"""
+
+
+def import_stack(window, tmp_path, keep_blocks: bool) -> None:
+    module_file = tmp_path / "stack.py"
+    module_file.write_text(REPEATED, encoding="utf-8")
+    dialog = window.import_module()
+    QTest.keyClicks(dialog.file, str(module_file))
+    dialog.name.setCurrentText("Stack")
+    assert dialog.keep_blocks.isChecked()
+    if not keep_blocks:
+        QTest.mouseClick(dialog.keep_blocks, LEFT, pos=QPoint(8, dialog.keep_blocks.height() // 2))
+    QTest.keyClicks(dialog.shapes, "6")
+    QTest.mouseClick(dialog.import_button, LEFT)
+
+
+@pytest.mark.parametrize("keep_blocks", [True, False])
+def test_the_import_dialog_keeps_repeated_classes_as_blocks_unless_told(
+    window, tmp_path, keep_blocks
+):
+    import_stack(window, tmp_path, keep_blocks)
+    doc = window.editor.doc
+    uses = sum(node.params["repeat"] for node in doc.nodes() if node.kind == "block")
+    assert uses == (2 if keep_blocks else 0)  # one instance chaining two copies
+    assert ("Step" in doc.blocks) is keep_blocks
+    assert window.editor.report.ok
+    assert window.editor.report.total_params == 2 * (6 * 6 + 6) + 6 * 2 + 2
