@@ -306,6 +306,7 @@ def test_random_editing_sessions(qapp, caplog):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # about two minutes; room for a loaded machine
 def test_a_thousand_random_editing_sessions(qapp, caplog):
     run_sessions(1000)
     assert not [record for record in caplog.records if record.name == "designer.ui.commands"]
