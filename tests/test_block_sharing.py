@@ -146,3 +146,38 @@ def test_a_hostile_block_name_makes_a_safe_file_name(tmp_path):
     path = save_block(tmp_path, doc.blocks, "../../etc/passwd x")
     assert path.parent == tmp_path and path.name == "etc_passwd_x.json"
     assert read_block(path)[0] == "../../etc/passwd x"
+
+
+def test_pasting_back_into_the_same_project_keeps_to_its_blocks_as_edited_since():
+    project = resnet_blocks()
+    data = copied(project, "block1")
+    describe_block(project.graph.blocks, "ResidualBlock", "edited after the copy")
+    (added,) = paste_with_blocks(project.graph, data)
+    assert project.graph.node(added).params["block"] == "ResidualBlock"
+    assert [each.name for each in project.graph.blocks] == ["ResidualBlock", "DownsampleBlock"]
+
+
+def test_a_copied_wire_to_a_port_its_block_lost_is_pasted_as_it_was():
+    project = resnet_blocks()
+    doc = project.graph
+    inner = doc.blocks.get("ResidualBlock").graph
+    inner.rename(inner.find("x").id, "y")
+    added = paste_with_blocks(doc, copied(project, "stem_relu", "block1"))
+    instance = next(node_id for node_id in added if doc.node(node_id).kind == "block")
+    assert doc.stale_ports(instance) == (["x"], [])
+
+
+def test_a_change_is_journaled_even_when_a_listener_fails():
+    project = resnet_blocks()
+    doc = project.graph
+    before = project_to_text(project)
+
+    def failing(node) -> None:
+        raise RuntimeError("a view that broke")
+
+    doc.events.node_removed.connect(failing)
+    with recording(doc) as journal, pytest.raises(Exception, match="a view that broke"):
+        doc.remove_node(doc.find("block2").id)
+    doc.events.node_removed.disconnect(failing)
+    journal.undo(doc)
+    assert project_to_text(project) == before

@@ -10,7 +10,7 @@ from typing import Any
 from designer.model.graph import GraphError
 from designer.model.library import BlockLibrary, BlockParam
 from nodes import ParamError
-from nodes.block import BLOCK_PARAM, REPEAT_PARAM
+from nodes.block import BLOCK_KIND, BLOCK_PARAM, REPEAT_PARAM
 
 
 def expose_param(
@@ -36,6 +36,8 @@ def expose_param(
         if node_id not in graph or param_name not in graph.node(node_id).params:
             raise GraphError(f"the block {block} has no layer {node_id!r} with {param_name!r}")
         node = graph.node(node_id)
+        if node.kind == BLOCK_KIND and param_name == BLOCK_PARAM:
+            raise GraphError(f"which block {node.name!r} is an instance of cannot be a param")
         if (node_id, param_name) in taken:
             owner = taken[(node_id, param_name)]
             raise GraphError(f"{node.name}.{param_name} is set by the block param {owner!r}")

@@ -73,6 +73,7 @@ def paste(doc: GraphDocument, data: Any, offset: tuple[float, float] = (30.0, 30
                 item["source_port"],
                 new_ids[item["target"]],
                 item["target_port"],
+                stale_ok=True,  # as copied: a wire its block has lost a port of stays visible
             )
     except (KeyError, TypeError, ValueError) as error:
         raise GraphError(f"the clipboard's layers are damaged ({error!r})") from None

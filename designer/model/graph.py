@@ -225,13 +225,21 @@ class GraphDocument:
         self.events.node_removed.emit(node)
         return node, edges
 
-    def connect(self, source: str, source_port: str, target: str, target_port: str) -> Edge:
-        """Wire an output port to an input port; the wire goes after the port's earlier wires."""
+    def connect(
+        self,
+        source: str,
+        source_port: str,
+        target: str,
+        target_port: str,
+        stale_ok: bool = False,
+    ) -> Edge:
+        """Wire an output port to an input port; the wire goes after the port's earlier wires.
+        `stale_ok` lets a copied wire keep a port its block lost (see check_ports)."""
         order = self._next_order
         while f"e{order}" in self._edges:
             order += 1
         edge = Edge(f"e{order}", source, source_port, target, target_port, order)
-        self.check_ports(edge, stale_ok=False)
+        self.check_ports(edge, stale_ok)
         self.insert_edge(edge)
         return edge
 

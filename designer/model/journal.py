@@ -11,6 +11,7 @@ from designer.model.graph import Edge, GraphDocument, Node
 from designer.model.library import BlockDefinition
 
 Step = Callable[[GraphDocument], None]
+RECORD_FIRST = 1000  # psygnal calls higher priorities first
 
 
 def snapshot(node: Node) -> Node:
@@ -92,7 +93,8 @@ def recording(doc: GraphDocument) -> Iterator[Journal]:
         doc.blocks.events.block_replaced: block_replaced,
     }
     for signal, handler in handlers.items():
-        signal.connect(handler)
+        # First of all listeners: a listener that fails cannot keep a change off the journal.
+        signal.connect(handler, priority=RECORD_FIRST)
     try:
         yield journal
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,7 @@ class BlockLibrary:
         self._specs: dict[str, BlockSpec] = {}
         self._revisions: dict[str, int] = {}
         self._watchers: dict[str, Callable[[EmissionInfo], None]] = {}
+        self.token = uuid.uuid4().hex  # tells this library from others on the clipboard
 
     def __contains__(self, name: object) -> bool:
         return name in self._blocks

@@ -65,6 +65,13 @@ def adopt_blocks(doc: GraphDocument, records: Any, source: str) -> dict[str, str
     return renames
 
 
+def all_present(doc: GraphDocument, records: Any) -> bool:
+    if not isinstance(records, list):
+        return False
+    names = [record.get("name") for record in records if isinstance(record, dict)]
+    return all(isinstance(name, str) and name in doc.blocks for name in names)
+
+
 def renamed(records: Records, renames: dict[str, str]) -> Records:
     """A copy of the records with blocks renamed, and the instances inside them following."""
     records = copy.deepcopy(records)
@@ -99,12 +106,16 @@ def fragment_with_blocks(doc: GraphDocument, node_ids: list[str]) -> dict[str, A
     }
     if used:
         data["blocks"] = block_records(doc.blocks, used)
+        data["library"] = doc.blocks.token
     return data
 
 
 def paste_with_blocks(doc: GraphDocument, data: Any) -> list[str]:
-    """Paste a fragment, first adopting the blocks it carries (see adopt_blocks)."""
+    """Paste a fragment, first adopting the blocks it carries (see adopt_blocks). Back in the
+    project it came from, instances keep to its blocks as they are now, edited or not."""
     if isinstance(data, dict) and data.get("format") == FRAGMENT_FORMAT and "blocks" in data:
+        if data.get("library") == doc.blocks.token and all_present(doc, data["blocks"]):
+            return paste(doc, data)
         try:
             renames = adopt_blocks(doc, data["blocks"], "the clipboard")
         except ProjectError as error:

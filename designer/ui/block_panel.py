@@ -69,6 +69,9 @@ class BlockPanel(QWidget):
         editor.doc.blocks.events.block_replaced.connect(self.show_block)
         self.show_block()
 
+    def detach(self) -> None:
+        self.editor.doc.blocks.events.block_replaced.disconnect(self.show_block)
+
     def show_block(self, *_) -> None:
         if not isValid(self) or not self.editor.alive:
             return

@@ -27,6 +27,7 @@ class Canvas:
     scene: GraphScene
     view: GraphView
     page: QWidget
+    panel: BlockPanel | None
     inspector: InspectorWidget
     problems: ProblemsWidget
     trail: list[str] = field(default_factory=list)
@@ -40,14 +41,16 @@ def make_canvas(editor: GraphEditor, trail: list[str]) -> Canvas:
     scene = GraphScene(editor)
     view = GraphView(scene)
     page: QWidget = view
+    panel = None
     if isinstance(editor, BlockEditor):
-        page = QWidget()
+        page, panel = QWidget(), BlockPanel(editor, scene)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(BlockPanel(editor, scene))
+        layout.addWidget(panel)
         layout.addWidget(view, 1)
-    return Canvas(editor, scene, view, page, InspectorWidget(editor), ProblemsWidget(editor), trail)
+    inspector, problems = InspectorWidget(editor), ProblemsWidget(editor)
+    return Canvas(editor, scene, view, page, panel, inspector, problems, trail)
 
 
 class CanvasTabs(QWidget):
@@ -110,7 +113,7 @@ class CanvasTabs(QWidget):
     def show_trail(self, depth: int) -> None:
         """Go back to the canvas `depth` steps along the current trail (0: the network)."""
         trail = self.current.trail[:depth]
-        if not trail:
+        if not trail or trail[-1] not in self.editor.doc.blocks:
             self.show_canvas(self.main)
             return
         canvas = self.canvas_of(trail[-1])
@@ -127,6 +130,10 @@ class CanvasTabs(QWidget):
         self.canvases.pop(index)
         self.tabs.removeTab(index)
         canvas.scene.blockSignals(True)
+        canvas.scene.detach()
+        canvas.inspector.detach()
+        if canvas.panel is not None:
+            canvas.panel.detach()
         canvas.editor.undo_stack.indexChanged.disconnect(canvas.editor._changed)
         self.canvas_removed.emit(canvas)
         for widget in (canvas.page, canvas.scene, canvas.inspector, canvas.problems):
@@ -154,9 +161,14 @@ class CanvasTabs(QWidget):
         return canvas
 
     def _close_gone(self, *_) -> None:
+        """Close the tabs of blocks gone; trails lose the blocks gone from them."""
+        blocks = self.editor.doc.blocks
         for canvas in list(self.canvases[1:]):
             if not canvas.editor.alive:
                 self.close_canvas(canvas)
+            else:
+                canvas.trail = [name for name in canvas.trail if name in blocks]
+        self._show_crumbs()
 
     def _current_changed(self, index: int) -> None:
         if 0 <= index < len(self.canvases):

@@ -18,6 +18,7 @@ from designer.model import Node
 from designer.model.block_params import expose_param
 from designer.ui.editor import BlockEditor
 from designer.ui.param_editors import ParamEditor
+from nodes.block import BLOCK_PARAM
 
 
 def shared_params(nodes: list[Node]) -> list[str]:
@@ -25,6 +26,8 @@ def shared_params(nodes: list[Node]) -> list[str]:
     first = nodes[0].spec
     names = []
     for spec in first.params:
+        if spec.name == BLOCK_PARAM:  # an inner instance's block: it has only the one choice
+            continue
         kinds = {
             node.spec.param(spec.name).kind if spec.name in node.params else None for node in nodes
         }

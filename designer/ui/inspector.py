@@ -59,9 +59,21 @@ class InspectorWidget(QWidget):
         events = editor.doc.events
         events.param_changed.connect(self._model_changed)
         events.node_renamed.connect(self._model_changed)
-        events.node_removed.connect(lambda node: node.id == self.node_id and self.show_node(None))
+        events.node_removed.connect(self._node_removed)
         editor.analysis_changed.connect(self.show_report)
         editor.doc.blocks.events.block_replaced.connect(self._block_replaced)
+
+    def detach(self) -> None:
+        """Stop following the document: a block's graph outlives the tab that showed it."""
+        events = self.editor.doc.events
+        events.param_changed.disconnect(self._model_changed)
+        events.node_renamed.disconnect(self._model_changed)
+        events.node_removed.disconnect(self._node_removed)
+        self.editor.doc.blocks.events.block_replaced.disconnect(self._block_replaced)
+
+    def _node_removed(self, node: Node) -> None:
+        if isValid(self) and node.id == self.node_id:
+            self.show_node(None)
 
     def show_node(self, node_id: str | None) -> None:
         self.node_id = node_id if node_id in self.editor.doc else None
@@ -124,7 +136,7 @@ class InspectorWidget(QWidget):
             self.editor.edit(f"Rename to {name}", lambda doc: doc.rename(node_id, name))
 
     def _model_changed(self, node: Node, *_) -> None:
-        if node.id != self.node_id:
+        if not isValid(self) or node.id != self.node_id:
             return
         if self.name_edit.text() != node.name:
             self.name_edit.setText(node.name)

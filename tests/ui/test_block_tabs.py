@@ -3,10 +3,13 @@ expose params and describe the block; every instance follows."""
 
 from __future__ import annotations
 
+import gc
+
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QToolButton
 
+from designer.model.grouping import group
 from designer.project.files import project_to_dict
 from designer.ui.block_panel import BlockPanel
 from designer.ui.group_dialog import GroupDialog
@@ -241,3 +244,56 @@ def test_renaming_a_blocks_input_keeps_the_wire_on_a_red_port_until_undone(windo
     item = main_scene.node_items[instance]
     assert [(port.name, port.gone) for port in item.inputs] == [("x", False)]
     assert window.editor.report.ok
+
+
+def test_a_closed_tab_lets_go_so_later_edits_inside_undo_as_usual(window, example, caplog, qtbot):
+    window.open_file(example("resnet_digits_blocks"))
+    inner = window.editor.doc.blocks.get("ResidualBlock").graph
+    listeners = len(inner.events.node_removed)
+    double_click(window.view, body_of(window, "block1"))
+    click(window.view, body_of(window, "conv1"))
+    assert len(inner.events.node_removed) > listeners
+    window.tabs.close_canvas(window.tabs.current)
+    qtbot.wait(10)  # deleteLater
+    gc.collect()
+    assert len(inner.events.node_removed) == listeners
+    double_click(window.view, body_of(window, "block1"))
+    click(window.view, body_of(window, "conv1"))
+    bias = window.inspector.editors["bias"].widget
+    QTest.mouseClick(bias, LEFT, pos=QPoint(8, bias.height() // 2))
+    assert window.editor.undo_stack.count() == 1 and window.editor.modified
+    click(window.view, body_of(window, "bn1"))
+    key(window.view, Qt.Key.Key_Delete)
+    assert window.editor.undo_stack.count() == 2
+    window.editor.undo()
+    window.editor.undo()
+    assert window.current_editor.doc.find("bn1") is not None
+    assert not [record for record in caplog.records if record.name == "designer.ui.commands"]
+
+
+def test_a_breadcrumb_to_a_block_undone_away_goes_back_to_the_network(window, example):
+    window.open_file(example("resnet_digits_blocks"))
+    select = [window.editor.doc.find(name).id for name in ("stem_relu", "block1")]
+    window.scene.select_nodes(select)
+    window.editor.edit(
+        "Group", lambda doc: group(doc, select, "Outer", "", window_shapes(window), "outer")
+    )
+    double_click(window.view, body_of(window, "outer"))
+    double_click(window.view, body_of(window, "block1"))
+    assert crumbs(window) == ["resnet_digits_blocks", "\u203a", "Outer", "\u203a", "ResidualBlock"]
+    window.editor.undo()
+    assert [window.tabs.tabs.tabText(i) for i in range(window.tabs.tabs.count())] == [
+        "resnet_digits_blocks",
+        "ResidualBlock",
+    ]
+    assert crumbs(window) == ["resnet_digits_blocks", "\u203a", "ResidualBlock"]
+    QTest.mouseClick(crumb_button(window, "resnet_digits_blocks"), LEFT)
+    assert window.tabs.current is window.tabs.main
+
+
+def window_shapes(window) -> dict:
+    return {
+        node_id: (info.output.shape, info.output.dtype)
+        for node_id, info in window.editor.report.nodes.items()
+        if info.output is not None
+    }

@@ -77,6 +77,21 @@ class GraphScene(QGraphicsScene):
         for edge in editor.doc.edges():
             self.add_edge_item(edge)
 
+    def detach(self) -> None:
+        """Stop following the document: a block's graph outlives the tab that showed it."""
+        events = self.editor.doc.events
+        for signal, slot in (
+            (events.node_added, self.add_node_item),
+            (events.node_removed, self.remove_node_item),
+            (events.edge_added, self.add_edge_item),
+            (events.edge_removed, self.remove_edge_item),
+            (events.param_changed, self.sync_node),
+            (events.node_renamed, self.sync_node),
+            (events.node_moved, self.sync_node),
+            (self.editor.doc.blocks.events.block_changed, self.block_changed),
+        ):
+            signal.disconnect(slot)
+
     # -- mirroring the model -----------------------------------------------------------------
 
     def add_node_item(self, node: Node) -> None:
