@@ -58,7 +58,9 @@ class GraphEditor(QObject):
         return command.result
 
     def rolled_back(self) -> None:
-        """A refused edit was taken back; items it remade need their analysis again."""
+        """A refused edit was taken back: analyse anew, from scratch (a view that failed on the
+        way may have kept the incremental analysis from hearing of a change)."""
+        self.analyzer = Analyzer(self.doc)
         self.refresh()
 
     def set_param(self, node_id: str, name: str, value: Any) -> None:
@@ -89,8 +91,8 @@ class BlockEditor(GraphEditor):
         return self.project_editor.refused()
 
     def rolled_back(self) -> None:
-        self.refresh()
-        self.project_editor.refresh()  # the library may have changed and changed back
+        super().rolled_back()
+        self.project_editor.rolled_back()  # the library may have changed and changed back
 
     @property
     def alive(self) -> bool:
