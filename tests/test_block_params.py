@@ -7,8 +7,9 @@ import pytest
 from designer.compiler import Analyzer, compile_graph, generate
 from designer.model import GraphError
 from designer.model.block_params import describe_block, expose_param, remove_param
-from designer.model.grouping import ungroup
+from designer.model.grouping import group, ungroup
 from designer.model.journal import recording
+from designer.model.library import BlockParam
 from designer.project import load_project
 from designer.project.files import project_from_text, project_to_text
 from tests.helpers import PROJECTS
@@ -124,3 +125,35 @@ def test_a_wire_to_a_port_the_block_lost_is_kept_reported_and_saved():
         doc.connect(doc.find("stem_relu").id, "out", instance, "x")
     inner.rename(inner.find("img").id, "x")
     assert doc.stale_ports(instance) == ([], []) and Analyzer(doc).report().ok
+
+
+def test_grouping_inside_a_block_carries_its_params_into_the_new_block_and_back_out():
+    project, inner = resnet_blocks()
+    doc = project.graph
+    params = Analyzer(doc).report().total_params
+    chosen = [inner.find(name).id for name in ("conv1", "bn1", "relu1")]
+    conv1 = inner.find("conv1").id
+    shapes = {
+        node_id: (info.output.shape, info.output.dtype)
+        for node_id, info in Analyzer(inner).report().nodes.items()
+        if info.output is not None
+    }
+    front = group(inner, chosen, "Front", "", shapes, "front")
+    assert doc.blocks.get("Front").params == (
+        BlockParam("channels", ((conv1, "filters"),), 32),
+        BlockParam("stride", ((conv1, "stride"),), 2),
+    )
+    channels, stride = doc.blocks.get("DownsampleBlock").params
+    assert (front.id, "channels") in channels.targets and (front.id, "stride") in stride.targets
+    report = Analyzer(doc).report()
+    assert report.ok and report.total_params == params
+    doc.set_param(doc.find("block2").id, "channels", 48)  # reaches through both blocks
+    assert Analyzer(doc).report().nodes[doc.find("block2").id].output.shape == (48, 4, 4)
+    doc.set_param(doc.find("block2").id, "channels", 32)
+    added = ungroup(inner, front.id)
+    new_conv = next(node_id for node_id in added if inner.node(node_id).kind == "conv2d")
+    channels, stride = doc.blocks.get("DownsampleBlock").params
+    assert (new_conv, "filters") in channels.targets and (new_conv, "stride") in stride.targets
+    assert all(inner.node(n).kind != "block" for p in (channels, stride) for n, _ in p.targets)
+    report = Analyzer(doc).report()
+    assert report.ok and report.total_params == params

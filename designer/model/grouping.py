@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
+from designer.model.carried_params import carry_into_group, carry_out_of_ungroup, outer_params
 from designer.model.graph import Edge, GraphDocument, GraphError, Node
 from designer.model.library import BlockDefinition
 from nodes.block import BLOCK_KIND, BLOCK_PARAM, REPEAT_PARAM
@@ -42,6 +43,7 @@ def group(
     """
     chosen = set(node_ids)
     check_selection(doc, chosen, name)
+    owner, before = outer_params(doc)
     entering, leaving = crossing(doc, chosen)
     sources_in = list(dict.fromkeys((edge.source, edge.source_port) for edge in entering))
     sources_out = list(dict.fromkeys((edge.source, edge.source_port) for edge in leaving))
@@ -72,7 +74,9 @@ def group(
     inner.connect(last, last_port, output.id, "in")
     doc.blocks.add(BlockDefinition(name, inner, (), description))
     instance_name = instance_name or unique(doc, snake(name))
-    return replace_with_instance(doc, chosen, name, instance_name, entering, leaving, port_of)
+    instance = replace_with_instance(doc, chosen, name, instance_name, entering, leaving, port_of)
+    carry_into_group(doc, owner, before, chosen, name, instance.id)
+    return instance
 
 
 def replace_with_instance(
@@ -114,6 +118,7 @@ def ungroup(doc: GraphDocument, instance_id: str) -> list[str]:
     values = spec.with_defaults(instance.params)
     definition = doc.blocks.get(spec.name)
     check_ungroupable(doc, instance, definition)
+    owner, before = outer_params(doc)
     inner = definition.configured(values)
     output_port = definition.ports("output")[0]
     feeders: dict[str, list[Source]] = {port.name: [] for port in definition.ports("input")}
@@ -122,16 +127,19 @@ def ungroup(doc: GraphDocument, instance_id: str) -> list[str]:
     leaving = doc.out_edges(instance_id)
     doc.remove_node(instance_id)
     added: list[str] = []
+    copies: list[dict[str, str]] = []
     repeat = values[REPEAT_PARAM]
     for copy in range(repeat):
         suffix = f"_{copy + 1}" if repeat > 1 else ""
         offset = (instance.position[0] + copy * REPEAT_OFFSET, instance.position[1])
         new, last = place_copy(doc, inner, instance.name + suffix, offset, feeders, output_port.id)
-        added += new
+        added += new.values()
+        copies.append(new)
         feeders = {port: [last] for port in feeders}
     for edge in leaving:  # in its old place among the target's wires; its id may be taken
         wire_id = edge.id if not doc.has_edge(edge.id) else free_wire_id(doc)
         doc.insert_edge(replace(edge, id=wire_id, source=last[0], source_port=last[1]))
+    carry_out_of_ungroup(doc, owner, before, instance_id, definition, copies)
     return added
 
 
@@ -162,9 +170,9 @@ def place_copy(
     centre: tuple[float, float],
     feeders: dict[str, list[Source]],
     output_id: str,
-) -> tuple[list[str], Source]:
+) -> tuple[dict[str, str], Source]:
     """Add one copy of the inner graph's layers, fed by `feeders` by port name; returns the
-    new ids and the source that the Output node took."""
+    new ids by inner id and the source that the Output node took."""
     layers = [node for node in inner.nodes() if node.spec.role not in ("input", "output")]
     xs, ys = ([node.position[axis] for node in layers] for axis in (0, 1))
     middle = (sum(xs) / len(xs), sum(ys) / len(ys))
@@ -190,7 +198,7 @@ def place_copy(
                 doc.connect(feeder, port, new[edge.target], edge.target_port)
         else:
             doc.connect(new[edge.source], edge.source_port, new[edge.target], edge.target_port)
-    return list(new.values()), out
+    return new, out
 
 
 def unique(doc: GraphDocument, name: str) -> str:
