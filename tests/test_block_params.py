@@ -157,3 +157,28 @@ def test_grouping_inside_a_block_carries_its_params_into_the_new_block_and_back_
     assert all(inner.node(n).kind != "block" for p in (channels, stride) for n, _ in p.targets)
     report = Analyzer(doc).report()
     assert report.ok and report.total_params == params
+
+
+def test_a_value_one_target_takes_and_another_cannot_is_an_error_on_the_instance():
+    project, inner = resnet_blocks()
+    doc = project.graph
+    bn1 = inner.find("bn1").id
+    targets = [(bn1, "eps"), (bn1, "momentum")]
+    expose_param(doc.blocks, "DownsampleBlock", "mix", targets, 0.1)
+    doc.set_param(doc.find("block2").id, "mix", 2.0)  # too large for a momentum
+    (error,) = Analyzer(doc).report().errors
+    assert error.node_id == doc.find("block2").id and "2.0 is above the maximum" in error.message
+
+
+def test_a_configuration_its_layers_refuse_is_an_error_on_the_instance_not_a_crash(monkeypatch):
+    project, _ = resnet_blocks()
+    doc = project.graph
+    definition = doc.blocks.get("DownsampleBlock")
+
+    def refuse(values):
+        raise GraphError("BatchNorm2d 'bn1' cannot take momentum 2.0")
+
+    monkeypatch.setattr(type(definition), "configured", lambda self, values: refuse(values))
+    errors = Analyzer(doc).report().errors
+    assert [error.node_id for error in errors] == [doc.find("block1").id]  # block2 waits on it
+    assert "cannot take momentum 2.0; choose another value" in errors[0].message

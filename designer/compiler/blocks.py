@@ -8,7 +8,7 @@ from typing import Any
 
 import designer.compiler.analysis as analysis
 from designer.compiler.diagnostics import Diagnostic
-from designer.model import GraphDocument, Node
+from designer.model import GraphDocument, GraphError, Node
 from designer.model.library import BlockDefinition, BlockLibrary
 from nodes import TensorInfo
 from nodes.block import REPEAT_PARAM
@@ -86,7 +86,11 @@ def block_report(
     if problems:
         errors = tuple(Diagnostic(problem, node.id) for problem in problems)
         return analysis.NodeReport(node.id, inputs, diagnostics=errors)
-    _, report = instance_analysis(node, values, inputs)
+    try:
+        _, report = instance_analysis(node, values, inputs)
+    except GraphError as error:  # a value one target takes and another cannot
+        message = f"{where(node)}: {error}; choose another value"
+        return analysis.NodeReport(node.id, inputs, diagnostics=(Diagnostic(message, node.id),))
     diagnostics = tuple(
         Diagnostic(f"{where(node)} > {found.message}", node.id, found.severity)
         for found in report.diagnostics
