@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem
 
+from designer.ui.training.curves import Curve
 from designer.ui.training.ranges import SteppedRange
 
 TRAIN_PEN = pg.mkPen("#1e88e5", width=1.5)
@@ -66,7 +67,7 @@ class GrowingSeries:
     def view(self) -> tuple[np.ndarray, np.ndarray]:
         return self.x[: self.size], self.y[: self.size]
 
-    def draw_on(self, curve: pg.PlotDataItem, axis: XAxis, force: bool = False) -> bool:
+    def draw_on(self, curve: Curve, axis: XAxis, force: bool = False) -> bool:
         """Hand the values to `curve`, x mapped onto the chosen axis, if they changed."""
         if not (self.dirty or force):
             return False
@@ -124,7 +125,7 @@ def plot_widget(title: str, y_label: str) -> pg.PlotWidget:
     return widget
 
 
-def cache_still_items(widget: pg.PlotWidget, *moving: pg.PlotDataItem) -> None:
+def cache_still_items(widget: pg.PlotWidget, *moving: Curve) -> None:
     """Keep a picture of every item of the plot but the `moving` curves: a frame that redraws
     a curve then copies the axes, legend and other curves over instead of calling each one's
     Python paint (each call waits for the interpreter lock the trainer holds)."""
@@ -147,19 +148,16 @@ def fix_range(widget: pg.PlotWidget, axis: XAxis, total_steps: int) -> None:
 
 
 class LossPlot:
-    """Training loss at every step (downsampled, clipped to view) and validation loss per epoch."""
+    """Training loss at every step (downsampled when long) and validation loss per epoch."""
 
     def __init__(self) -> None:
         self.widget = plot_widget("Loss", "loss")
         self.train = GrowingSeries()
         self.val = GrowingSeries()
-        self.train_curve = self.widget.plot(name="train (step)", pen=TRAIN_PEN)
-        self.train_curve.setDownsampling(auto=True, method="peak")
-        self.train_curve.setClipToView(True)
-        self.val_curve = self.widget.plot(
-            name="validation (epoch)", pen=VAL_PEN, symbol="o", symbolSize=6
-        )
-        self.overlays: dict[str, pg.PlotDataItem] = {}
+        plot = self.widget.getPlotItem()
+        self.train_curve = Curve(plot, TRAIN_PEN, "train (step)")
+        self.val_curve = Curve(plot, VAL_PEN, "validation (epoch)", dot_size=6)
+        self.overlays: dict[str, Curve] = {}
         self.overlay_values: dict[str, GrowingSeries] = {}
         self.y_range = SteppedRange(self.widget)
         cache_still_items(self.widget, self.train_curve)
@@ -190,7 +188,7 @@ class LossPlot:
         if steps:
             color = OVERLAY_COLORS[len(self.overlays) % len(OVERLAY_COLORS)]
             pen = pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine)
-            curve = self.widget.plot(name=f"run {name} (val)", pen=pen)
+            curve = Curve(self.widget.getPlotItem(), pen, f"run {name} (val)")
             series = GrowingSeries()
             series.extend(steps, losses)
             series.draw_on(curve, axis)
@@ -218,7 +216,7 @@ class MetricPlot:
         self.series: dict[str, GrowingSeries] = {}
         # Made up front: the first epoch of a run then only hands them values.
         self.curves = {
-            split: self.widget.plot(name=split, pen=pen, symbol="o", symbolSize=5)
+            split: Curve(self.widget.getPlotItem(), pen, split, dot_size=5)
             for split, pen in METRIC_PENS.items()
         }
         self.metric: str | None = None
@@ -285,9 +283,7 @@ class SeriesPlot:
     def __init__(self, title: str, y_label: str, color: str) -> None:
         self.widget = plot_widget(title, y_label)
         self.series = GrowingSeries()
-        self.curve = self.widget.plot(pen=pg.mkPen(color, width=1.5))
-        self.curve.setDownsampling(auto=True, method="peak")
-        self.curve.setClipToView(True)
+        self.curve = Curve(self.widget.getPlotItem(), pg.mkPen(color, width=1.5))
         self.y_range = SteppedRange(self.widget)
         cache_still_items(self.widget, self.curve)
 
