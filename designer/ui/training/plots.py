@@ -137,8 +137,10 @@ def cache_still_items(widget: pg.PlotWidget, *moving: Curve) -> None:
 
 def fix_range(widget: pg.PlotWidget, axis: XAxis, total_steps: int) -> None:
     """The whole run on the x axis from the start, so it does not re-range as points arrive
-    (time is not known ahead, so it ranges itself)."""
-    widget.setLabel("bottom", AXIS_LABELS[axis.mode])
+    (time is not known ahead, so it ranges itself). An unchanged label is not set again: that
+    would lay the axis out again."""
+    if widget.getAxis("bottom").labelText != AXIS_LABELS[axis.mode]:
+        widget.setLabel("bottom", AXIS_LABELS[axis.mode])
     end = axis.limit(total_steps)
     if end is None:
         widget.getPlotItem().enableAutoRange(x=True)
@@ -317,10 +319,15 @@ class ConfusionPlot:
         self.widget.addItem(self.image)
         self.labels: list[pg.TextItem] = []
         self.matrix: np.ndarray | None = None
+        self.names: tuple[str, ...] | None = None
 
     def set_classes(self, names: tuple[str, ...]) -> None:
         """Names down the side; numbers along the bottom, where long names would overlap. The
-        count labels are made here once; each epoch only changes their text."""
+        count labels are made here once; each epoch only changes their text. The range is
+        fixed to the matrix: re-ranging to each new picture would lay both axes out again."""
+        if names == self.names:
+            return
+        self.names = names
         for label in self.labels:
             self.widget.removeItem(label)
         self.labels = []
@@ -337,6 +344,9 @@ class ConfusionPlot:
         self.widget.getAxis("bottom").setTicks(
             [[(index + 0.5, str(index)) for index in range(len(names))]]
         )
+        if names:
+            self.widget.disableAutoRange()
+            self.widget.setRange(xRange=(0, len(names)), yRange=(0, len(names)))
 
     def show(self, matrix: list[list[int]]) -> None:
         self.matrix = np.asarray(matrix, dtype=float)
