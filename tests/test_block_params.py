@@ -182,3 +182,12 @@ def test_a_configuration_its_layers_refuse_is_an_error_on_the_instance_not_a_cra
     errors = Analyzer(doc).report().errors
     assert [error.node_id for error in errors] == [doc.find("block1").id]  # block2 waits on it
     assert "cannot take momentum 2.0; choose another value" in errors[0].message
+
+
+def test_ungrouping_an_instance_with_a_wrong_value_is_refused_with_it():
+    project, _ = resnet_blocks()
+    doc = project.graph
+    instance = doc.find("block1").id
+    doc.set_param(instance, "repeat", 0.5)  # kept, as any wrong value, and diagnosed
+    with pytest.raises(GraphError, match="cannot ungroup 'block1': repeat expected a whole"):
+        ungroup(doc, instance)

@@ -10,6 +10,7 @@ from dataclasses import replace
 from designer.model.carried_params import carry_into_group, carry_out_of_ungroup, outer_params
 from designer.model.graph import Edge, GraphDocument, GraphError, Node
 from designer.model.library import BlockDefinition
+from nodes import ParamError
 from nodes.block import BLOCK_KIND, BLOCK_PARAM, REPEAT_PARAM
 
 Source = tuple[str, str]
@@ -152,6 +153,12 @@ def check_ungroupable(doc: GraphDocument, instance: Node, definition: BlockDefin
         raise GraphError(f"cannot {label} needs one Output with one wire into it")
     if all(node.spec.role in ("input", "output") for node in definition.graph.nodes()):
         raise GraphError(f"cannot {label} has no layers")
+    values = instance.spec.with_defaults(instance.params)
+    for spec in instance.spec.params:
+        try:
+            spec.coerce(values[spec.name])
+        except ParamError as error:
+            raise GraphError(f"cannot ungroup {instance.name!r}: {spec.name} {error}") from None
     stale_in, stale_out = doc.stale_ports(instance.id)
     if stale_in or stale_out:
         ports = ", ".join(repr(port) for port in stale_in + stale_out)

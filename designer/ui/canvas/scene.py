@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsScene,
@@ -290,11 +290,10 @@ class GraphScene(QGraphicsScene):
         lines = []
         x = left
         while x < rect.right():
-            lines.append((QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+            lines.append(QLineF(x, rect.top(), x, rect.bottom()))
             x += GRID
         y = top
         while y < rect.bottom():
-            lines.append((QPointF(rect.left(), y), QPointF(rect.right(), y)))
+            lines.append(QLineF(rect.left(), y, rect.right(), y))
             y += GRID
-        for start, end in lines:
-            painter.drawLine(start, end)
+        painter.drawLines(lines)  # one call: the canvas repaints while a network trains
