@@ -24,6 +24,7 @@ from designer.project import ProjectError, load_project
 from designer.project.files import project_to_dict
 from tests.blocks_helpers import flattened
 from tests.helpers import EXAMPLES
+from tests.import_helpers import scramble
 from tests.test_catalog import CASES, build
 
 MODELS = """
@@ -242,19 +243,6 @@ def models(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("models") / "models.py"
     path.write_text(MODELS)
     return path
-
-
-def scramble(module: nn.Module) -> nn.Module:
-    """Random normalization statistics and affine params, so that they count in comparisons."""
-    generator = torch.Generator().manual_seed(0)
-    for layer in module.modules():
-        if isinstance(layer, nn.BatchNorm2d):
-            layer.running_mean.uniform_(-1, 1, generator=generator)
-            layer.running_var.uniform_(0.5, 2, generator=generator)
-        if isinstance(layer, nn.BatchNorm2d | nn.LayerNorm):
-            layer.weight.data.normal_(generator=generator)
-            layer.bias.data.normal_(generator=generator)
-    return module.eval()
 
 
 def random_inputs(module: nn.Module, shapes: list[tuple[int, ...]]) -> list[torch.Tensor]:

@@ -19,6 +19,7 @@ from designer.importer import (
 )
 from designer.project import load_project, save_project
 from tests.helpers import PROJECTS
+from tests.import_helpers import scramble
 
 MODELS = """
 import torch
@@ -260,19 +261,6 @@ def models(tmp_path_factory) -> Path:
     return path
 
 
-def scrambled(module: nn.Module) -> nn.Module:
-    """Random normalization statistics and affine params, so that they count in comparisons."""
-    generator = torch.Generator().manual_seed(0)
-    for layer in module.modules():
-        if isinstance(layer, nn.BatchNorm2d):
-            layer.running_mean.uniform_(-1, 1, generator=generator)
-            layer.running_var.uniform_(0.5, 2, generator=generator)
-        if isinstance(layer, nn.BatchNorm2d | nn.LayerNorm):
-            layer.weight.data.normal_(generator=generator)
-            layer.bias.data.normal_(generator=generator)
-    return module.eval()
-
-
 def assert_same_network(module: nn.Module, result: ImportResult, inputs: list[torch.Tensor]):
     """The import validates, has the module's parameter count, and gives its outputs once the
     module's weights are mapped onto the generated module."""
@@ -299,7 +287,7 @@ def image(channels: int = 3, size: int = 8) -> list[torch.Tensor]:
 
 
 def test_three_identical_blocks_become_one_definition_repeated(models: Path):
-    module = scrambled(load_module(f"{models}:SameChannels"))
+    module = scramble(load_module(f"{models}:SameChannels"))
     result = import_module(module, [(3, 8, 8)], "SameChannels")
     library = result.project.graph.blocks
     assert [definition.name for definition in library] == ["ResidualBlock"]
@@ -320,7 +308,7 @@ def test_three_identical_blocks_become_one_definition_repeated(models: Path):
 
 
 def test_changing_channels_and_stride_become_block_params(models: Path):
-    module = scrambled(load_module(f"{models}:ChangingChannels"))
+    module = scramble(load_module(f"{models}:ChangingChannels"))
     result = import_module(module, [(3, 8, 8)], "ChangingChannels")
     library = result.project.graph.blocks
     assert [definition.name for definition in library] == ["ProjectedBlock"]
@@ -349,7 +337,7 @@ def test_changing_channels_and_stride_become_block_params(models: Path):
 
 
 def test_a_class_used_once_stays_flat_and_params_differ_per_instance(models: Path):
-    module = scrambled(load_module(f"{models}:Mixed"))
+    module = scramble(load_module(f"{models}:Mixed"))
     result = import_module(module, [(3, 8, 8)], "Mixed")
     doc = result.project.graph
     assert [definition.name for definition in doc.blocks] == ["ResidualBlock"]
@@ -366,7 +354,7 @@ def test_a_class_used_once_stays_flat_and_params_differ_per_instance(models: Pat
 
 
 def test_an_instance_of_another_structure_stays_flat(models: Path):
-    module = scrambled(load_module(f"{models}:Shortcuts"))
+    module = scramble(load_module(f"{models}:Shortcuts"))
     result = import_module(module, [(3, 8, 8)], "Shortcuts")
     doc = result.project.graph
     assert [definition.name for definition in doc.blocks] == ["Block"]
@@ -379,7 +367,7 @@ def test_an_instance_of_another_structure_stays_flat(models: Path):
 
 
 def test_two_structures_of_a_class_make_two_definitions(models: Path):
-    module = scrambled(load_module(f"{models}:TwoKinds"))
+    module = scramble(load_module(f"{models}:TwoKinds"))
     result = import_module(module, [(4, 8, 8)], "TwoKinds")
     library = result.project.graph.blocks
     assert [definition.name for definition in library] == ["Block", "Block2"]
@@ -396,7 +384,7 @@ def test_two_structures_of_a_class_make_two_definitions(models: Path):
 
 
 def test_repeated_classes_inside_repeated_classes_are_blocks_inside_blocks(models: Path):
-    module = scrambled(load_module(f"{models}:Stages"))
+    module = scramble(load_module(f"{models}:Stages"))
     result = import_module(module, [(3, 8, 8)], "Stages")
     library = result.project.graph.blocks
     assert [definition.name for definition in library] == [
@@ -421,14 +409,14 @@ def test_repeated_classes_inside_repeated_classes_are_blocks_inside_blocks(model
 
 
 def test_repeated_classes_inside_a_class_used_once_become_blocks(models: Path):
-    module = scrambled(load_module(f"{models}:Wrapped"))
+    module = scramble(load_module(f"{models}:Wrapped"))
     result = import_module(module, [(4, 6, 6)], "Wrapped")
     assert instances(result) == {"backbone_stages": {"block": "ResidualBlock", "repeat": 2}}
     assert_same_network(module, result, image(4, 6))
 
 
 def test_transformer_layers_of_ones_own_share_a_definition(models: Path):
-    module = scrambled(load_module(f"{models}:Transformer"))
+    module = scramble(load_module(f"{models}:Transformer"))
     result = import_module(module, [(10,)], "Transformer")
     definition = result.project.graph.blocks.get("TransformerLayer")
     kinds = [node.kind for node in definition.graph.nodes()]
@@ -450,7 +438,7 @@ def test_transformer_layers_of_ones_own_share_a_definition(models: Path):
 
 
 def test_blocks_with_two_inputs_get_a_port_for_each(models: Path):
-    module = scrambled(load_module(f"{models}:TwoInputs"))
+    module = scramble(load_module(f"{models}:TwoInputs"))
     result = import_module(module, [(6,), (6,)], "TwoInputs")
     doc = result.project.graph
     definition = doc.blocks.get("Mix")
@@ -473,7 +461,7 @@ def test_an_instance_called_twice_stays_flat_and_is_refused(models: Path):
 
 @pytest.mark.parametrize("name", ["SameChannels", "ChangingChannels", "Shortcuts"])
 def test_flat_gives_no_blocks_and_the_same_network(name: str, models: Path):
-    module = scrambled(load_module(f"{models}:{name}"))
+    module = scramble(load_module(f"{models}:{name}"))
     result = import_module(module, [(3, 8, 8)], name, flat=True)
     doc = result.project.graph
     assert len(doc.blocks) == 0 and not result.blocks
@@ -521,7 +509,7 @@ def test_the_block_examples_code_imports_back_as_blocks(stem, instance, block, t
     code = generate(doc, report, "Example")
     path = tmp_path / f"{stem}.py"
     path.write_text(code.source)
-    module = scrambled(load_module(f"{path}:Example"))
+    module = scramble(load_module(f"{path}:Example"))
     shapes = [node.params["shape"] for node in doc.nodes() if node.kind == "input"]
     result = import_module(module, shapes, "Example")
     assert instances(result) == {instance: {"block": block, "repeat": 2}}

@@ -97,15 +97,7 @@ class CanvasTabs(QWidget):
     def open_block(self, name: str) -> Canvas:
         """Show the inside of the block `name` in its tab, made if needed, reached from the
         canvas shown now."""
-        canvas = self.canvas_of(name)
-        if canvas is None:
-            editor = self.editor.block_editor(name)
-            canvas = self._add(make_canvas(editor, [*self.current.trail, name]), name)
-            editor.refresh()
-            # Fit once the tab has its size: when the event loop has laid it out.
-            QTimer.singleShot(0, canvas.view, canvas.view.fit_all)
-        self.show_canvas(canvas)
-        return canvas
+        return self._show_block([*self.current.trail, name])
 
     def show_canvas(self, canvas: Canvas) -> None:
         self.tabs.setCurrentIndex(self.canvases.index(canvas))
@@ -116,12 +108,19 @@ class CanvasTabs(QWidget):
         if not trail or trail[-1] not in self.editor.doc.blocks:
             self.show_canvas(self.main)
             return
+        self._show_block(trail)
+
+    def _show_block(self, trail: list[str]) -> Canvas:
+        """Show the tab of the last block of `trail`, made (with that trail) if there is none."""
         canvas = self.canvas_of(trail[-1])
         if canvas is None:
             editor = self.editor.block_editor(trail[-1])
             canvas = self._add(make_canvas(editor, trail), trail[-1])
             editor.refresh()
+            # Fit once the tab has its size: when the event loop has laid it out.
+            QTimer.singleShot(0, canvas.view, canvas.view.fit_all)
         self.show_canvas(canvas)
+        return canvas
 
     def close_canvas(self, canvas: Canvas) -> None:
         if canvas is self.main:

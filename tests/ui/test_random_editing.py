@@ -193,7 +193,8 @@ class EditingSession(RuleBasedStateMachine):
 
     @rule()
     def leave_block(self) -> None:
-        if self.block_editor is not None:
+        if self.block_editor is not None:  # as the window closes a block's tab
+            self.block_scene.detach()
             self.block_editor.undo_stack.indexChanged.disconnect(self.block_editor._changed)
             self.block_editor.setParent(None)
             self.block_editor = None

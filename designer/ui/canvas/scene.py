@@ -108,6 +108,8 @@ class GraphScene(QGraphicsScene):
             if node.kind != BLOCK_KIND or node.id not in self.node_items:
                 continue
             inner = node.params.get(BLOCK_PARAM)
+            if inner not in blocks:  # mid-undo, a block can go before its last instance here
+                continue
             if inner == name or name in blocks.uses(inner):
                 self.refit_node_item(node)
 
