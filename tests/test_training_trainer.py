@@ -235,8 +235,8 @@ def test_a_run_in_a_background_thread_uses_the_callers_thread_count(tmp_path):
 
 
 def test_step_accuracies_add_up_to_the_epochs_training_accuracy(tmp_path, monkeypatch):
-    """Steps file their outputs and the tally counts them in bulk (here every 4 steps, so an
-    epoch of 6 folds twice); read per step or per epoch, the answers agree."""
+    """Steps file their predicted classes and the tally counts them in bulk (here every 4 steps,
+    so an epoch of 6 folds twice); read per step or per epoch, the answers agree."""
     monkeypatch.setattr(tally, "FOLD_STEPS", 4)
     project = example_copy(tmp_path, "mlp_iris", **FAST)
     events = list(Trainer(prepare_run(project)).events())

@@ -21,22 +21,30 @@ def predictions(output: torch.Tensor) -> torch.Tensor:
     return output.argmax(-1)
 
 
-def correct_answers(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """How many of `output`'s predictions match `target`, as a tensor on their device."""
-    return (predictions(output) == target).sum()
+class ClassTargets:
+    """A part's class targets on the CPU, made once per run and read at every epoch's scores:
+    each target's row in the confusion matrix is its class times the class count."""
+
+    def __init__(self, target: torch.Tensor, classes: int) -> None:
+        self.classes = classes
+        self.truth = target.detach().reshape(-1).long().cpu().numpy()
+        self.rows = self.truth * classes
 
 
 def class_scores(
-    output: torch.Tensor, target: torch.Tensor, classes: int, top_k: int
+    output: torch.Tensor, targets: ClassTargets, top_k: int
 ) -> tuple[dict[str, float], list[list[int]]]:
     """Scores and the confusion matrix (rows: true class, columns: predicted) for logits;
-    precision, recall and F1 are averaged over the classes present. The matrix is one bincount
-    on the outputs' device, the averages plain Python on the listed matrix: run once an epoch on
-    few rows, each further tensor operation would cost more than the arithmetic."""
-    logits = output.reshape(-1, output.shape[-1])
-    truth = target.reshape(-1).long()
-    pairs = truth * classes + predictions(logits)
-    matrix = torch.bincount(pairs, minlength=classes * classes).view(classes, classes).tolist()
+    precision, recall and F1 are averaged over the classes present. The logits leave the device
+    once and the rest is numpy and plain Python on the listed matrix, as the exported script
+    computes them: it runs once an epoch on a few rows, where each torch operation would cost
+    more than its arithmetic."""
+    classes, truth = targets.classes, targets.truth
+    logits = output.detach().float().cpu().numpy()
+    logits = logits.reshape(-1, logits.shape[-1])
+    predicted = logits.argmax(axis=1) if logits.shape[1] > 1 else (logits[:, 0] > 0)
+    counts = np.bincount(targets.rows + predicted, minlength=classes * classes)
+    matrix = counts.reshape(classes, classes).tolist()
     true_counts = [sum(row) for row in matrix]
     predicted_counts = [sum(column) for column in zip(*matrix, strict=True)]
     present = [c for c in range(classes) if true_counts[c]]
@@ -50,9 +58,8 @@ def class_scores(
         "f1": sum(f1) / len(present),
     }
     if classes > 5 and logits.shape[1] > top_k:
-        top = np.argpartition(logits.detach().cpu().numpy(), -top_k, axis=1)[:, -top_k:]
-        hits = top == truth.cpu().numpy()[:, None]
-        scores[f"top{top_k}_accuracy"] = float(hits.any(axis=1).mean())
+        top = np.argpartition(logits, -top_k, axis=1)[:, -top_k:]
+        scores[f"top{top_k}_accuracy"] = float((top == truth[:, None]).any(axis=1).mean())
     return scores, matrix
 
 

@@ -37,6 +37,7 @@ class Schedule:
         lr: float,
     ) -> None:
         self.name = config.name
+        self.per_step = config.name == "one_cycle"  # steps after every batch
         lr_scheduler = torch.optim.lr_scheduler
         self.scheduler: lr_scheduler.LRScheduler | lr_scheduler.ReduceLROnPlateau | None = None
         if config.name == "step":
@@ -53,7 +54,7 @@ class Schedule:
             )
 
     def after_step(self) -> None:
-        if self.name == "one_cycle":
+        if self.per_step:
             self.scheduler.step()
 
     def after_epoch(self, monitored: float, lower_is_better: bool) -> None:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import torch
 
-from designer.training.metrics import correct_answers
-
-# Outputs held before they are counted: bounds memory, and counting this many at once costs
-# about what one batch's count does.
+# Steps held before they are counted: bounds memory, and counting this many at once costs
+# about what one step's count does.
 FOLD_STEPS = 32
 
 
 class Tally:
     """Loss summed over samples, and right answers over targets where there are classes. A step
-    only files its detached output and target; they are counted together on their device every
-    FOLD_STEPS steps, and the count is read (one device sync) only when the totals are."""
+    only files its predicted classes and targets; they are counted together on their device
+    every FOLD_STEPS steps, and the count is read (one device sync) only when the totals are."""
 
     def __init__(
         self, loss_sum: float = 0.0, samples: int = 0, correct: int = 0, targets: int = 0
@@ -37,10 +35,10 @@ class Tally:
     def fold(self) -> None:
         if not self.waiting:
             return
-        outputs, targets = zip(*self.waiting, strict=True)
+        predicted, targets = zip(*self.waiting, strict=True)
         self.waiting.clear()
         target = torch.cat(targets)
-        count = correct_answers(torch.cat(outputs), target)
+        count = (torch.cat(predicted) == target).sum()
         self.counted = count if self.counted is None else self.counted + count
         self.targets += target.numel()
 

@@ -23,7 +23,7 @@ from designer.training.checkpoint import (
 )
 from designer.training.control import RunControl
 from designer.training.device import thread_count
-from designer.training.evaluate import evaluate
+from designer.training.evaluate import Evaluation, evaluate
 from designer.training.events import (
     CheckpointSaved,
     EpochDone,
@@ -36,7 +36,7 @@ from designer.training.events import (
     StepDone,
 )
 from designer.training.layer_stats import LayerSampler
-from designer.training.metrics import lower_is_better
+from designer.training.metrics import lower_is_better, predictions
 from designer.training.optim import Schedule, build_optimizer
 from designer.training.position import Position
 from designer.training.runs import RunFolder, RunWriteError, writing
@@ -108,7 +108,7 @@ class Trainer:
         self.model = model = setup.build_model()
         self.optimizer = optimizer = build_optimizer(config.optimizer, model)
         train = setup.data.train.to(setup.device)
-        self.val = setup.data.val.to(setup.device)
+        self.validation = Evaluation(setup, setup.data.val, config.batch_size)
         batcher = Batcher(train.x, train.y, config.batch_size)
         self.schedule = Schedule(
             config.schedule, optimizer, config.epochs, len(batcher), config.optimizer.lr
@@ -146,9 +146,8 @@ class Trainer:
         setup, config, pos, model = self.setup, self.setup.config, self.pos, self.model
         loss_function, optimizer = setup.loss.function, self.optimizer
         classes = setup.data.is_classification
-        autocast = self._autocast()
-        control = self.control
-        step = self._backward_and_step if self._needs_care() else self._backward_plain
+        autocast, careful = self._autocast(), self._needs_care()
+        control, schedule = self.control, self.schedule
         sampler = None
         if self.layer_stats > 0:
             sampler = LayerSampler(model, setup.code.names, self.layer_stats)
@@ -158,25 +157,39 @@ class Trainer:
             order = batcher.order(self.shuffle)
             model.train()
             for x, y in batcher.shuffled(order, pos.batch):
-                control.wait_while_paused()
-                if control.stop_requested:
-                    yield from self._save("last")
-                    return "stopped"
+                if control.asked:
+                    control.wait_while_paused()
+                    if control.stop_requested:
+                        yield from self._save("last")
+                        return "stopped"
                 sampling = sampler is not None and sampler.due()
                 if sampling:
                     sampler.arm()
-                with autocast:
+                # The common case (no autocast, no scaling or clipping, a schedule stepped per
+                # epoch) calls nothing of ours: at a few milliseconds a step, each call shows.
+                if autocast is None:
                     output = model(x)
                     loss = loss_function(output, y)
+                else:
+                    with autocast:
+                        output = model(x)
+                        loss = loss_function(output, y)
                 value = loss.item()
                 if not math.isfinite(value):
                     yield self._nan(value, pos.batch + 1)
                     return None
                 optimizer.zero_grad()
-                step(loss)
-                self.schedule.after_step()
+                if careful:
+                    self._backward_and_step(loss)
+                else:
+                    loss.backward()
+                    optimizer.step()
+                if schedule.per_step:
+                    schedule.after_step()
                 samples = x.shape[0]
-                answers = (output.detach(), y) if classes else None
+                # The predicted classes, not the outputs: no autograd link, and a few bytes a
+                # sample whatever the output's size (a token task's vocabulary, say).
+                answers = (predictions(output), y) if classes else None
                 pos.counts(value, samples, answers)
                 lr = optimizer.param_groups[0]["lr"]
                 yield self.emit(
@@ -193,10 +206,6 @@ class Trainer:
         """Whether steps scale the loss or clip gradients (else the plain step does)."""
         config = self.setup.config
         return self.scaler is not None or bool(config.clip_norm or config.clip_value)
-
-    def _backward_plain(self, loss: torch.Tensor) -> None:
-        loss.backward()
-        self.optimizer.step()
 
     def _backward_and_step(self, loss: torch.Tensor) -> None:
         config, optimizer, scaler = self.setup.config, self.optimizer, self.scaler
@@ -221,8 +230,7 @@ class Trainer:
         setup, config, pos = self.setup, self.setup.config, self.pos
         lr = self.optimizer.param_groups[0]["lr"]
         train_scores = pos.tally.scores(setup.data.is_classification)
-        val = self.val
-        val_scores, confusion = evaluate(setup, self.model, val, config.batch_size)
+        val_scores, confusion = self.validation(self.model)
         if not math.isfinite(val_scores["loss"]):
             yield self._nan(val_scores["loss"], pos.batch, "validation loss")
             return "failed"
@@ -250,7 +258,9 @@ class Trainer:
             self.run_folder.append(
                 {**record, "seconds": round(seconds, 4), "val_confusion": confusion}
             )
-        samples = val_samples(setup.data, self.model, val) if self.listeners else None
+        samples = (
+            val_samples(setup.data, self.model, self.validation.part) if self.listeners else None
+        )
         yield self.emit(
             EpochDone(
                 epoch, pos.step, train_scores, val_scores, lr, seconds, confusion, improved, samples
@@ -266,11 +276,10 @@ class Trainer:
         setup, config = self.setup, self.setup.config
         if reason != "stopped" and config.restore_best and self.best_state is not None:
             self.model.load_state_dict(self.best_state)
-        device = setup.device
-        val, _ = evaluate(setup, self.model, self.val, config.batch_size)
+        val, _ = self.validation(self.model)
         test = {}
         if reason != "stopped":
-            test, _ = evaluate(setup, self.model, setup.data.test.to(device), config.batch_size)
+            test, _ = evaluate(setup, self.model, setup.data.test, config.batch_size)
         epoch = self.pos.epoch - (1 if self.pos.batch == 0 else 0)
         if self.run_folder is not None:
             self.run_folder.append(
@@ -333,10 +342,10 @@ class Trainer:
             return torch.amp.GradScaler("cuda")
         return None
 
-    def _autocast(self) -> contextlib.AbstractContextManager:
+    def _autocast(self) -> torch.autocast | None:
         device = self.setup.device.type
         if not self.setup.config.mixed_precision or device not in ("cuda", "cpu"):
-            return contextlib.nullcontext()
+            return None
         return torch.autocast(device, dtype=torch.float16 if device == "cuda" else torch.bfloat16)
 
     def _last_good(self) -> str:
