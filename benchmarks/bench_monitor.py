@@ -24,8 +24,10 @@ from designer.ui.training.session import TrainingWorker
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "projects" / "lenet5_digits.json"
-EPOCHS = 20  # about 6 s a run on 2 cores: 17 steps of 64 images an epoch
-ROUNDS = 3  # each round one run with the window and one headless, order alternating
+# A shared machine's speed drifts by up to 15% over seconds: many short rounds, each a run
+# with the window beside a headless one, give a steadier median than a few long ones.
+EPOCHS = 6  # about 2 s a run on 2 cores
+ROUNDS = 9  # each round one run with the window and one headless, order alternating
 BEAT_MS = 10
 IDLE_SECONDS = 2.0
 RUN_TIMEOUT_MS = 180_000
