@@ -142,6 +142,22 @@ def test_pause_holds_the_run_between_steps_until_resumed(tmp_path):
     assert events[-1].reason == "completed"
 
 
+def test_a_stop_asked_while_paused_outlasts_the_resume(tmp_path):
+    """Steps read one flag; a resume clears it only when no stop is asked as well."""
+    project = example_copy(tmp_path, "mlp_iris", **FAST)
+    control = RunControl()
+
+    def pause_stop_resume(event):
+        if isinstance(event, StepDone) and event.step == 3:
+            control.pause()
+            control.stop()
+            control.resume()
+
+    events = list(Trainer(prepare_run(project), None, control, [pause_stop_resume]).events())
+    assert control.asked and control.stop_requested
+    assert events[-1].reason == "stopped" and events[-1].step == 3
+
+
 def test_early_stopping_and_best_weights(tmp_path):
     project = example_copy(
         tmp_path,

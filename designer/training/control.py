@@ -14,20 +14,24 @@ class RunControl:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self._changing = threading.Lock()  # a resume cannot clear `asked` under a stop
         self.asked = False
 
     def stop(self) -> None:
-        self._stop.set()
-        self._running.set()
-        self.asked = True
+        with self._changing:
+            self._stop.set()
+            self._running.set()
+            self.asked = True
 
     def pause(self) -> None:
-        self._running.clear()
-        self.asked = True
+        with self._changing:
+            self._running.clear()
+            self.asked = True
 
     def resume(self) -> None:
-        self._running.set()
-        self.asked = self._stop.is_set()
+        with self._changing:
+            self._running.set()
+            self.asked = self._stop.is_set()
 
     @property
     def stop_requested(self) -> bool:
