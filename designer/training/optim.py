@@ -54,8 +54,8 @@ class Schedule:
             )
 
     def after_step(self) -> None:
-        if self.per_step:
-            self.scheduler.step()
+        """After every batch, for a schedule that is `per_step` (the trainer asks first)."""
+        self.scheduler.step()
 
     def after_epoch(self, monitored: float, lower_is_better: bool) -> None:
         if self.name == "plateau":
