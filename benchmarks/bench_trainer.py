@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from designer.data import Batcher
 from designer.project import load_project
-from designer.training import EpochDone, Trainer, prepare_run
+from designer.training import EpochDone, RunStarted, Trainer, prepare_run
 
 PROJECTS = Path(__file__).resolve().parents[1] / "projects"
 EPOCH_GOAL = 1.03
@@ -29,8 +29,8 @@ CASES = {"lenet5_digits": (3, 7), "mlp_iris": (40, 21)}  # epochs per round, rou
 
 def plain_loop(setup, epochs: int) -> Iterator[torch.nn.Module | None]:
     """What a person writes by hand: shuffle, slice, step; a validation pass per epoch, and
-    validation and test scores at the end (the trainer reports both too). Yields after each
-    epoch so that the benchmark can time epochs, and the model at the end."""
+    validation and test scores at the end (the trainer reports both too). Yields once set up
+    and after each epoch, so that the benchmark can time epochs, and the model at the end."""
     model, (x, y), (vx, vy) = (
         setup.build_model(),
         astuple(setup.data.train),
@@ -38,6 +38,7 @@ def plain_loop(setup, epochs: int) -> Iterator[torch.nn.Module | None]:
     )
     optimizer = torch.optim.Adam(model.parameters(), setup.config.optimizer.lr)
     shuffle, size = torch.Generator().manual_seed(setup.config.seed), setup.config.batch_size
+    yield None
     for _ in range(epochs):
         model.train()
         order = torch.randperm(len(x), generator=shuffle)
@@ -66,10 +67,11 @@ def astuple(part) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def trainer_loop(setup) -> Iterator[torch.nn.Module | None]:
-    """The trainer, yielding after each epoch (as its EpochDone comes) and its model at the end."""
+    """The trainer, yielding once set up (as RunStarted comes) and after each epoch (as its
+    EpochDone comes), and its model at the end."""
     trainer = Trainer(setup)
     for event in trainer.events():
-        if isinstance(event, EpochDone):
+        if isinstance(event, RunStarted | EpochDone):
             yield None
     yield trainer.model
 
@@ -111,6 +113,8 @@ def compare_training(name: str, epochs: int, rounds: int) -> float:
     models = {}
     for _ in range(rounds):
         loops = {"plain": plain_loop(setup, epochs), "trainer": trainer_loop(setup)}
+        for loop in loops.values():
+            next(loop)  # set up, not timed
         for epoch in range(epochs):
             for kind in ("plain", "trainer") if epoch % 2 == 0 else ("trainer", "plain"):
                 times[kind].append(timed(loops[kind]))

@@ -24,9 +24,9 @@ class Evaluation:
         self.setup, self.batch_size = setup, batch_size
         self.part = part.to(setup.device)
         data = setup.data
-        self.classes = None
+        self.class_targets = None
         if data.is_classification and data.task != "multilabel" and len(part):
-            self.classes = ClassTargets(part.y, len(data.class_names))
+            self.class_targets = ClassTargets(part.y, len(data.class_names))
 
     def __call__(self, model: nn.Module) -> tuple[dict[str, float], list[list[int]] | None]:
         """Loss and the task's scores over the part; the confusion matrix for classes. Leaves
@@ -47,8 +47,8 @@ class Evaluation:
         output = torch.cat(outputs)
         scores = {"loss": total / len(part)}
         data, confusion = self.setup.data, None
-        if self.classes is not None:
-            found, confusion = class_scores(output, self.classes, self.setup.config.top_k)
+        if self.class_targets is not None:
+            found, confusion = class_scores(output, self.class_targets, self.setup.config.top_k)
             scores.update(found)
         elif data.task == "multilabel":
             scores.update(multilabel_scores(output, part.y))
