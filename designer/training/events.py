@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from designer.training.layer_stats import LayerStats
+from designer.training.metrics import right_answers
 from designer.training.val_samples import ValSamples
 
 
@@ -49,7 +50,7 @@ class StepDone:
         if self.answers is None:
             return None
         predicted, target = self.answers
-        return int((predicted == target).sum()) / max(1, target.numel())
+        return int(right_answers(predicted, target)) / max(1, target.numel())
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,11 @@ def predictions(output: torch.Tensor) -> torch.Tensor:
     return output.argmax(-1)
 
 
+def right_answers(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """How many predicted classes match `target`, as a tensor on their device."""
+    return (predicted == target).sum()
+
+
 class ClassTargets:
     """A part's class targets on the CPU, made once per run and read at every epoch's scores:
     each target's row in the confusion matrix is its class times the class count."""

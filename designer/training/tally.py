@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from designer.training.metrics import right_answers
+
 # Steps held before they are counted: bounds memory, and counting this many at once costs
 # about what one step's count does.
 FOLD_STEPS = 32
@@ -38,7 +40,7 @@ class Tally:
         predicted, targets = zip(*self.waiting, strict=True)
         self.waiting.clear()
         target = torch.cat(targets)
-        count = (torch.cat(predicted) == target).sum()
+        count = right_answers(torch.cat(predicted), target)
         self.counted = count if self.counted is None else self.counted + count
         self.targets += target.numel()
 
