@@ -20,7 +20,6 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, qInstallMessageHandl
 
 from designer.ui.app import application, open_window
 from designer.ui.training.panel import TrainPanel
-from designer.ui.training.session import TrainingWorker
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "projects" / "lenet5_digits.json"
@@ -76,42 +75,25 @@ class Heartbeat(QObject):
         self.timer.start()
 
 
-class Probe:
-    """A trainer listener: wall and thread-CPU time from RunStarted to the run's end and the
-    samples trained in between (runs in the trainer's thread)."""
+class Trained:
+    """One run's training time per epoch, as its run folder records it (steps only: the same
+    figure for a run in the app's child process and one headless here)."""
 
-    def __init__(self) -> None:
-        self.samples = 0
-        self.began = self.ended = 0.0
-        self.cpu_began = self.cpu_ended = 0.0
-        self.epoch_ends: list[float] = []
+    def __init__(self, run_dir: Path, samples_per_epoch: int) -> None:
+        from designer.training import RunFolder
+
+        records = RunFolder(run_dir).records()
+        self.seconds = [record["seconds"] for record in records if "seconds" in record]
+        self.samples = samples_per_epoch * len(self.seconds)
         self.gui_cpu = 0.0  # the GUI thread's, for runs with the window
-
-    def __call__(self, event) -> None:
-        from designer.training import EpochDone, RunFailed, RunFinished, RunStarted, StepDone
-
-        if isinstance(event, StepDone):
-            self.samples += event.samples
-        elif isinstance(event, RunStarted):
-            self.began, self.cpu_began = time.perf_counter(), time.thread_time()
-        elif isinstance(event, EpochDone):
-            self.epoch_ends.append(time.perf_counter())
-        elif isinstance(event, RunFinished | RunFailed):
-            self.ended, self.cpu_ended = time.perf_counter(), time.thread_time()
-            if isinstance(event, RunFailed):
-                raise SystemExit(f"the run failed: {event.message}")
 
     @property
     def wall(self) -> float:
-        return self.ended - self.began
+        return sum(self.seconds)
 
     @property
     def rate(self) -> float:
         return self.samples / self.wall
-
-    @property
-    def cpu_share(self) -> float:
-        return (self.cpu_ended - self.cpu_began) / self.wall
 
 
 class Spent:
@@ -137,26 +119,6 @@ class Spent:
         setattr(owner, name, timed)
 
 
-GUI_PROBES: list[Probe] = []
-
-
-def probe_worker() -> None:
-    """Every run of the panel's worker also feeds a Probe: the worker hands the trainer its
-    bound `listen`, looked up when the run starts, so wrapping the class is enough."""
-    original = TrainingWorker.listen
-
-    def listen(self, event) -> None:
-        from designer.training import RunStarted
-
-        if isinstance(event, RunStarted):
-            GUI_PROBES.append(Probe())
-        if GUI_PROBES:
-            GUI_PROBES[-1](event)
-        original(self, event)
-
-    TrainingWorker.listen = listen
-
-
 def settle(app, seconds: float) -> None:
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
@@ -172,8 +134,23 @@ def wait_for(app, signal) -> None:
     signal.disconnect(loop.quit)
 
 
-def gui_run(app, panel: TrainPanel, beat: Heartbeat, spent: Spent) -> tuple[Probe, list[float]]:
+def gui_run(
+    app, panel: TrainPanel, beat: Heartbeat, spent: Spent, samples: int
+) -> tuple[Trained, list[float]]:
     """Press Start in the panel and let the event loop run until the session ends."""
+    from designer.training import RunFailed, RunStarted
+
+    started: list[RunStarted] = []
+    failed: list[RunFailed] = []
+
+    def note(event) -> None:
+        if isinstance(event, RunStarted):  # lateness while training: not the child's start
+            started.append(event)
+            late.clear()
+        elif isinstance(event, RunFailed):
+            failed.append(event)
+
+    panel.session.event_emitted.connect(note)
     late = beat.record()
     spent.on = True
     gui_cpu = time.thread_time()
@@ -182,20 +159,25 @@ def gui_run(app, panel: TrainPanel, beat: Heartbeat, spent: Spent) -> tuple[Prob
     gui_cpu = time.thread_time() - gui_cpu
     spent.on = False
     beat.stop_recording()
-    probe = GUI_PROBES[-1]
-    probe.gui_cpu = gui_cpu
-    return probe, late
+    panel.session.event_emitted.disconnect(note)
+    if failed or not started:
+        raise SystemExit(f"the run failed: {failed[0].message if failed else 'no start'}")
+    trained = Trained(started[0].run_dir, samples)
+    trained.gui_cpu = gui_cpu
+    return trained, late
 
 
-def headless_run(project_path: Path, settings: dict) -> Probe:
+def headless_run(project_path: Path, settings: dict) -> Trained:
     """What `designer train` does: prepare and train in this thread, into a run folder."""
     from designer.project import load_project
-    from designer.training import Trainer, new_run, prepare_run
+    from designer.training import RunFailed, Trainer, new_run, prepare_run
 
     setup = prepare_run(load_project(project_path), training=settings)
-    probe = Probe()
-    Trainer(setup, new_run(project_path), None, [probe]).run()
-    return probe
+    run = new_run(project_path)
+    result = Trainer(setup, run).run()
+    if isinstance(result, RunFailed):
+        raise SystemExit(f"the run failed: {result.message}")
+    return Trained(run.root, len(setup.data.train))
 
 
 def ms(seconds: float) -> str:
@@ -225,7 +207,6 @@ def main() -> int:
     spent = Spent()
     for name in ("drain", "on_event"):
         spent.wrap(TrainPanel, name)
-    probe_worker()
     app = application()
     window = open_window(str(project_path))
     window.training_dock.raise_()
@@ -239,6 +220,11 @@ def main() -> int:
 
     import torch  # loaded already, by the window's torch loader
 
+    from designer.project import load_project
+    from designer.training import prepare_run
+
+    per_epoch = len(prepare_run(load_project(project_path), training=settings).data.train)
+
     print(
         f"PySide6 {PYSIDE_VERSION} ({os.environ['QT_QPA_PLATFORM']}), torch {torch.__version__},"
         f" Python {platform.python_version()}, {os.cpu_count()} CPUs, load average"
@@ -247,8 +233,9 @@ def main() -> int:
         f" with the window and one headless, alternating; heartbeat every {BEAT_MS} ms"
     )
     print(
-        "a Start before torch and the trainer are imported (in the background) waits for that"
-        " import, as in the app: round 1's window run includes any of it left"
+        "window runs train in the app's training process (started when the Training tab"
+        " opened); throughput is samples over the epochs' training seconds that each run's"
+        " folder records; lateness counts from each window run's start"
     )
     idle = beat.record()
     settle_loop(app, IDLE_SECONDS)
@@ -259,28 +246,25 @@ def main() -> int:
     )
 
     late: list[float] = []
-    gui_probes: list[Probe] = []
-    headless: list[Probe] = []
+    windowed: list[Trained] = []
+    headless: list[Trained] = []
     for number in range(ROUNDS):
         for kind in ("gui", "headless") if number % 2 == 0 else ("headless", "gui"):
             if kind == "gui":
-                probe, beats = gui_run(app, panel, beat, spent)
-                gui_probes.append(probe)
+                trained, beats = gui_run(app, panel, beat, spent, per_epoch)
+                windowed.append(trained)
                 late.extend(beats)
                 print(
-                    f"round {number + 1} window:   {probe.rate:5.0f} samples/s"
-                    f"  run {probe.wall:5.2f} s"
-                    f"  trainer thread CPU {probe.cpu_share:4.0%} of wall"
-                    f"  GUI thread CPU {probe.gui_cpu:5.2f} s  heartbeat p99"
-                    f" {ms(quantile(beats, 0.99))} max {ms(max(beats))}"
+                    f"round {number + 1} window:   {trained.rate:5.0f} samples/s"
+                    f"  epochs {trained.wall:5.2f} s  GUI thread CPU {trained.gui_cpu:5.2f} s"
+                    f"  heartbeat p99 {ms(quantile(beats, 0.99))} max {ms(max(beats))}"
                 )
             else:
-                probe = headless_run(project_path, settings)
-                headless.append(probe)
+                trained = headless_run(project_path, settings)
+                headless.append(trained)
                 print(
-                    f"round {number + 1} headless: {probe.rate:5.0f} samples/s"
-                    f"  run {probe.wall:5.2f} s"
-                    f"  trainer thread CPU {probe.cpu_share:4.0%} of wall"
+                    f"round {number + 1} headless: {trained.rate:5.0f} samples/s"
+                    f"  epochs {trained.wall:5.2f} s"
                 )
     beat.timer.stop()
     from designer.training.config import parse_training
@@ -294,7 +278,7 @@ def main() -> int:
 
     # Each round's two runs sit side by side in time, so their ratio cancels the slow drifts
     # of a shared machine that a ratio of the two medians keeps.
-    ratio = statistics.median(g.rate / h.rate for g, h in zip(gui_probes, headless, strict=True))
+    ratio = statistics.median(g.rate / h.rate for g, h in zip(windowed, headless, strict=True))
     p50, p99, worst = quantile(late, 0.5), quantile(late, 0.99), max(late)
     print(
         f"heartbeat lateness while training ({len(late)} beats): p50 {ms(p50)}  p99 {ms(p99)}"
@@ -306,7 +290,7 @@ def main() -> int:
                 f"  GUI time in {label:22s} {len(calls):5d} calls  p50 {ms(quantile(calls, 0.5))}"
                 f"  p99 {ms(quantile(calls, 0.99))}  max {ms(max(calls))}"
             )
-    gui_rate = statistics.median(p.rate for p in gui_probes)
+    gui_rate = statistics.median(p.rate for p in windowed)
     headless_rate = statistics.median(p.rate for p in headless)
     print(
         f"samples/s: window {gui_rate:.0f}, headless {headless_rate:.0f}; ratio window/headless"

@@ -79,6 +79,7 @@ def command_train(args: argparse.Namespace) -> int:
     from designer.training.baseline import fit_baseline
     from designer.training.progress import ProgressPrinter, final_scores, score_lines
     from designer.training.resume import resume_setup
+    from designer.training.runs import RunWriteError
 
     project = load_project(args.file)
     overrides = {
@@ -109,6 +110,9 @@ def command_train(args: argparse.Namespace) -> int:
             signal.signal(signal.SIGINT, previous)
     except SetupError as error:
         print(f"{args.file}: {error}", file=sys.stderr)
+        return 2
+    except RunWriteError as error:
+        print(f"{args.file}: the run's folder: {error}", file=sys.stderr)
         return 2
     if isinstance(result, RunFailed):
         print(f"{args.file}: training failed: {result.message}", file=sys.stderr)

@@ -59,6 +59,13 @@ def test_train_reports_bad_data_and_bad_devices_without_a_traceback(tmp_path, ca
     assert "training.device: unknown device 'quantum'" in capsys.readouterr().err
     assert main(["train", str(project.path), "--resume", "nope"]) == 2
     assert "--resume: no run 'nope' for mlp_iris.json (runs: none yet)" in capsys.readouterr().err
+    project.dataset = {"source": "iris"}
+    save_project(project)
+    (tmp_path / "runs").write_text("a file where the runs folder goes")
+    assert main(["train", str(project.path)]) == 2
+    error = capsys.readouterr().err
+    assert f"the run's folder: cannot write {tmp_path / 'runs' / 'mlp_iris'} (Not a dir" in error
+    assert "Traceback" not in error
 
 
 def test_lr_find_proposes_and_can_save_a_rate(tmp_path, capsys):

@@ -116,15 +116,20 @@ def runs_root(project_path: Path) -> Path:
 
 
 def new_run(project_path: Path) -> RunFolder:
+    """A new, empty run folder; RunWriteError names the folder that cannot be made."""
     root = runs_root(project_path)
-    root.mkdir(parents=True, exist_ok=True)
+    with writing(root):
+        root.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     name, number = stamp, 1
     while True:
         try:
-            (root / name).mkdir()
+            with writing(root / name):
+                (root / name).mkdir()
             return RunFolder(root / name)
-        except FileExistsError:
+        except RunWriteError as error:
+            if not isinstance(error.__cause__, FileExistsError):
+                raise
             number += 1
             name = f"{stamp}-{number}"
 

@@ -35,7 +35,7 @@ class TorchLoader(QObject):
         # torch sets up its dispatch machinery (about a second) on the first meta-tensor op.
         torch.empty(1, device="meta").relu()
         # The trainer and its data sources (scikit-learn) too, so Start does not freeze.
-        import designer.training  # noqa: F401
+        import designer.training.run_process  # noqa: F401
 
         self._done.set()
         self.ready.emit()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -112,22 +115,41 @@ def test_pause_holds_the_run_and_stop_ends_it(window, example, tmp_path, qtbot):
     assert [event.reason for event in finished] == ["stopped"]
 
 
-def test_an_error_in_the_run_is_shown_and_the_app_goes_on(
-    window, example, tmp_path, qtbot, monkeypatch
-):
+def test_an_error_in_the_run_is_shown_and_the_app_goes_on(window, example, tmp_path, qtbot):
     panel = open_copy(window, example, tmp_path)
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("the disk is on fire")
-
-    monkeypatch.setattr("designer.training.prepare_run", broken)
+    (tmp_path / "runs").write_text("a file where the runs folder goes")
     with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
         panel.start()
-    assert panel.message.text() == "RuntimeError: the disk is on fire"
+    assert panel.message.text() == (
+        f"The run's folder: cannot write {tmp_path / 'runs' / 'mlp_iris'} (Not a directory)"
+    )
     assert panel.status.text() == "Failed"
     node = window.editor.doc.find("hidden1")
     window.editor.set_param(node.id, "units", 7)
     assert node.params["units"] == 7
+
+
+def test_a_crashed_training_process_is_reported_and_the_app_goes_on(
+    window, example, tmp_path, qtbot
+):
+    panel = open_copy(window, example, tmp_path)
+    events = record(panel)
+    panel.epochs.setValue(1000)
+    panel.start()
+    qtbot.waitUntil(lambda: any(isinstance(e, EpochDone) for e in events), timeout=RUN_TIMEOUT)
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        os.kill(panel.session.process.process.pid, signal.SIGKILL)
+    assert panel.message.text().startswith(
+        "The training process ended unexpectedly (killed, perhaps by the system for lack of"
+    )
+    assert panel.status.text() == "Failed" and panel.start_button.isEnabled()
+    node = window.editor.doc.find("hidden1")
+    window.editor.set_param(node.id, "units", 7)
+    assert node.params["units"] == 7
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        panel.epochs.setValue(1)
+        panel.start()
+    assert panel.status.text().startswith("Finished (completed)")
 
 
 def test_bad_data_gives_the_data_message(window, example, tmp_path, qtbot):

@@ -1,9 +1,9 @@
 """A plot curve that Qt draws from one prepared path, for the live training plots.
 
-pyqtgraph's PlotDataItem bounds, downsamples and paints itself in Python at every frame, and
-each of those calls waits for the interpreter lock that the trainer's thread holds between
-torch calls. A Curve turns its values into a path (and dots) once per change; a frame then
-costs one short Python paint, and its bounds (the view's range) change only with the range."""
+pyqtgraph's PlotDataItem bounds, downsamples and paints itself in Python at every frame, which
+at 30 frames a second takes much of the GUI thread. A Curve turns its values into a path (and
+dots) once per change; a frame then costs one short Python paint, and its bounds (the view's
+range) change only with the range."""
 
 from __future__ import annotations
 

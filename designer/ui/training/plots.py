@@ -1,7 +1,7 @@
 """Live training plots on pyqtgraph: loss per step and per epoch, the epoch metrics, confusion.
 
-Every repaint in the GUI thread takes the interpreter lock from the trainer's thread, so the
-plots redraw only series that changed, keep their x range fixed, move their y range in steps
+Every repaint is GUI-thread time, 30 frames a second while a run goes, so the plots redraw only
+series that changed, keep their x range fixed, move their y range in steps
 (ranges.py) and draw no grid (a grid makes each curve update repaint both axes)."""
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def plot_widget(title: str, y_label: str) -> pg.PlotWidget:
 def cache_still_items(widget: pg.PlotWidget, *moving: Curve) -> None:
     """Keep a picture of every item of the plot but the `moving` curves: a frame that redraws
     a curve then copies the axes, legend and other curves over instead of calling each one's
-    Python paint (each call waits for the interpreter lock the trainer holds)."""
+    Python paint."""
     skipped = {id(item) for curve in moving for item in (curve, *curve.childItems())}
     for item in widget.scene().items():
         if id(item) not in skipped:

@@ -1,0 +1,129 @@
+"""Runs in the child process: what it reports, run after run in one child, pause and stop, the
+app letting it go, and a killed child reported as a failed run."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from designer.project import save_project
+from designer.project.files import project_to_dict
+from designer.training import EpochDone, RunFailed, RunFinished, RunStarted, StepDone, Trainer
+from designer.training.events import BaselineFitted, LayersSampled
+from designer.training.job import RunJob
+from designer.training.run_process import TrainingProcess
+from designer.training.setup import prepare_run
+from tests.train_helpers import example_copy
+
+WAIT = 120.0
+
+
+def job_for(tmp_path, **training) -> RunJob:
+    project = example_copy(tmp_path, "mlp_iris", **training)
+    save_project(project)
+    snapshot = json.dumps(project_to_dict(project))
+    return RunJob(snapshot, project.path, project.training, layer_stats=1e-9)
+
+
+@pytest.fixture
+def child():
+    process = TrainingProcess()
+    yield process
+    process.close()
+
+
+class Collector:
+    """Reads a job's messages in a thread, as the app does, into `steps` and `events`."""
+
+    def __init__(self, process: TrainingProcess) -> None:
+        self.steps, self.events = [], []
+        self.thread = threading.Thread(target=self.read, args=(process,))
+        self.thread.start()
+
+    def read(self, process: TrainingProcess) -> None:
+        for message in process.messages():
+            (self.steps.extend if isinstance(message, list) else self.events.append)(message)
+
+    def wait_for(self, kind: type) -> None:
+        end = time.monotonic() + WAIT
+        while not any(isinstance(event, kind) for event in self.events):
+            assert time.monotonic() < end, f"no {kind.__name__} in {WAIT} s"
+            time.sleep(0.01)
+
+    def finish(self) -> None:
+        self.thread.join(WAIT)
+        assert not self.thread.is_alive()
+
+
+def test_the_child_trains_what_the_trainer_trains_and_takes_the_next_job(child, tmp_path):
+    job = job_for(tmp_path, epochs=2, seed=3)
+    child.start(job)
+    got = Collector(child)
+    got.finish()
+    kinds = [type(event) for event in got.events]
+    assert kinds[0] is RunStarted and kinds.count(EpochDone) == 2
+    assert RunFinished in kinds and kinds[-1] is BaselineFitted and LayersSampled in kinds
+    here = []
+    setup = prepare_run(example_copy(tmp_path, "mlp_iris", epochs=2, seed=3))
+    Trainer(setup, listeners=[lambda e: isinstance(e, StepDone) and here.append(e)]).run()
+    assert [point.step for point in got.steps] == [step.step for step in here]
+    assert [point.loss for point in got.steps] == pytest.approx([s.loss for s in here], rel=1e-5)
+    assert all(a.time <= b.time for a, b in zip(got.steps, got.steps[1:], strict=False))
+
+    pid = child.process.pid
+    child.start(job_for(tmp_path, epochs=1))
+    again = Collector(child)
+    again.finish()
+    assert child.process.pid == pid and child.alive
+    assert [e.reason for e in again.events if isinstance(e, RunFinished)] == ["completed"]
+
+
+def test_pause_holds_the_run_and_stop_ends_it_with_its_last_checkpoint(child, tmp_path):
+    child.start(job_for(tmp_path, epochs=500))
+    got = Collector(child)
+    got.wait_for(EpochDone)
+    child.pause()
+    time.sleep(0.3)
+    held = len(got.steps)
+    time.sleep(0.5)
+    assert len(got.steps) == held
+    child.resume()
+    end = time.monotonic() + WAIT
+    while len(got.steps) == held:
+        assert time.monotonic() < end
+        time.sleep(0.01)
+    child.stop()
+    got.finish()
+    (finished,) = [event for event in got.events if isinstance(event, RunFinished)]
+    assert finished.reason == "stopped" and finished.step == got.steps[-1].step
+    run_dir = got.events[0].run_dir
+    assert (run_dir / "checkpoints" / "last.pt").is_file()
+    assert child.alive
+
+
+def test_letting_the_child_go_stops_its_run_and_it_leaves(child, tmp_path):
+    child.start(job_for(tmp_path, epochs=500))
+    got = Collector(child)
+    got.wait_for(EpochDone)
+    child.close()
+    got.finish()
+    assert [e.reason for e in got.events if isinstance(e, RunFinished)] == ["stopped"]
+    assert (got.events[0].run_dir / "checkpoints" / "last.pt").is_file()
+    assert child.process.returncode == 0
+
+
+def test_a_killed_child_ends_its_run_as_failed(child, tmp_path):
+    child.start(job_for(tmp_path, epochs=500))
+    got = Collector(child)
+    got.wait_for(RunStarted)
+    child.process.kill()
+    got.finish()
+    failed = got.events[-1]
+    assert isinstance(failed, RunFailed) and failed.kind == "crashed"
+    assert failed.message.startswith(
+        "The training process ended unexpectedly (killed, perhaps by the system for lack of"
+    )
+    assert not child.alive
