@@ -1,8 +1,8 @@
 """Live training plots on pyqtgraph: loss per step and per epoch, the epoch metrics, confusion.
 
 Every repaint is GUI-thread time, 30 frames a second while a run goes, so the plots redraw only
-series that changed, keep their x range fixed, move their y range in steps
-(ranges.py) and draw no grid (a grid makes each curve update repaint both axes)."""
+series that changed, keep their x range fixed, move their y range in steps (ranges.py) and draw
+no grid (a grid makes each curve update repaint both axes)."""
 
 from __future__ import annotations
 
