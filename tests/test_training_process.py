@@ -1,5 +1,6 @@
 """Runs in the child process: what it reports, run after run in one child, pause and stop, the
-app letting it go, and a killed child reported as a failed run."""
+app letting it go, a killed child reported as a failed run, and no import from where the app
+was started."""
 
 from __future__ import annotations
 
@@ -11,10 +12,19 @@ import pytest
 
 from designer.project import save_project
 from designer.project.files import project_to_dict
-from designer.training import EpochDone, RunFailed, RunFinished, RunStarted, StepDone, Trainer
+from designer.training import (
+    EpochDone,
+    RunControl,
+    RunFailed,
+    RunFinished,
+    RunFolder,
+    RunStarted,
+    StepDone,
+    Trainer,
+)
 from designer.training.events import BaselineFitted, LayersSampled
 from designer.training.job import RunJob
-from designer.training.run_process import TrainingProcess
+from designer.training.run_process import TrainingProcess, ending
 from designer.training.setup import prepare_run
 from tests.train_helpers import example_copy
 
@@ -29,10 +39,16 @@ def job_for(tmp_path, **training) -> RunJob:
 
 
 @pytest.fixture
-def child():
+def child(tmp_path, monkeypatch):
+    """A training process started from a folder whose `designer` package would break it, were
+    the child to import from where the app was started."""
+    poisoned = tmp_path / "started_here" / "designer"
+    poisoned.mkdir(parents=True)
+    (poisoned / "__init__.py").write_text("raise ImportError('the wrong designer')\n")
+    monkeypatch.chdir(poisoned.parent)
     process = TrainingProcess()
     yield process
-    process.close()
+    process.close(0)
 
 
 class Collector:
@@ -108,7 +124,7 @@ def test_letting_the_child_go_stops_its_run_and_it_leaves(child, tmp_path):
     child.start(job_for(tmp_path, epochs=500))
     got = Collector(child)
     got.wait_for(EpochDone)
-    child.close()
+    child.close(WAIT)
     got.finish()
     assert [e.reason for e in got.events if isinstance(e, RunFinished)] == ["stopped"]
     assert (got.events[0].run_dir / "checkpoints" / "last.pt").is_file()
@@ -127,3 +143,42 @@ def test_a_killed_child_ends_its_run_as_failed(child, tmp_path):
         "The training process ended unexpectedly (killed, perhaps by the system for lack of"
     )
     assert not child.alive
+    record = RunFolder(got.events[0].run_dir).records()[-1]
+    assert record["final"] == "failed" and record["failure"] == "crashed"
+    assert record["step"] == failed.step == (got.steps[-1].step if got.steps else 0)
+
+
+def test_a_pause_sends_the_steps_made_before_it_waits():
+    held = threading.Event()
+    control = RunControl(on_hold=held.set)
+    control.wait_while_paused()
+    assert not held.is_set()
+    control.pause()
+    waiting = threading.Thread(target=control.wait_while_paused)
+    waiting.start()
+    assert held.wait(WAIT)
+    control.resume()
+    waiting.join(WAIT)
+    assert not waiting.is_alive()
+
+
+def test_how_a_process_ended_in_words():
+    assert ending(0) == "exit code 0"
+    assert ending(1, "ImportError: no numpy") == "exit code 1: ImportError: no numpy"
+    assert ending(-9) == "killed, perhaps by the system for lack of memory"
+    assert ending(-11) == "signal SIGSEGV" and ending(-35) == "signal 35"
+
+
+def test_a_child_that_cannot_start_says_why(tmp_path, monkeypatch):
+    broken = tmp_path / "broken" / "designer"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('the wrong designer')\n")
+    monkeypatch.setenv("PYTHONPATH", str(broken.parent))
+    process = TrainingProcess()
+    try:
+        process.start(job_for(tmp_path, epochs=1))
+        (failed,) = list(process.messages())
+    finally:
+        process.close(0)
+    assert isinstance(failed, RunFailed) and failed.kind == "crashed"
+    assert "(exit code 1: ImportError: the wrong designer)" in failed.message

@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from designer.training.control import RunControl
-from designer.training.events import RunFailed, RunFinished, StepDone
+from designer.training.events import RunFailed, RunFinished, RunStarted, StepDone
 from designer.training.job import RunJob, run_job
+from designer.training.runs import RunFolder, RunWriteError
 
 STEP_BATCH_SECONDS = 0.02  # the child sends the steps it made at most this often
 PAUSE, RESUME, STOP = "pause", "resume", "stop"
 JOB_DONE = "job done"  # after a job's last event
+RELAY_SECONDS = 2.0  # how long a crash's report waits for the child's last stderr line
 
 
 class StepPoint(NamedTuple):
@@ -41,95 +43,133 @@ class StepPoint(NamedTuple):
 
 
 class TrainingProcess:
-    """The app's side of the child (`python -m` this module: it imports only what training
-    needs): give it a job, tell it to pause, resume or stop, read what the job reports. Both
-    ways are pickles one after another on the child's stdin and stdout."""
+    """The app's side of the child: give it a job, tell it to pause, resume or stop, read what
+    the job reports. Both ways are pickles one after another on the child's stdin and stdout;
+    a thread writes them, so that no call here waits for the child (it may still be importing
+    torch). The child runs with -P, so the folder the app was started from shadows nothing."""
 
     def __init__(self) -> None:
         source_root = str(Path(__file__).resolve().parents[2])
-        path = os.pathsep.join(filter(None, [source_root, os.environ.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__],
+            [sys.executable, "-P", "-c", CHILD.format(source_root=source_root)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": path},
+            stderr=subprocess.PIPE,
         )
-        self.reading = False
+        self.outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.last_words = ""  # the child's last line on stderr
+        threading.Thread(target=self._write, name="training-input", daemon=True).start()
+        self.relay = threading.Thread(target=self._relay_errors, name="training-errors")
+        self.relay.daemon = True
+        self.relay.start()
 
     @property
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def start(self, job: RunJob) -> None:
-        self._send(job)
+        self.outbox.put(job)
 
     def pause(self) -> None:
-        self._send(PAUSE)
+        self.outbox.put(PAUSE)
 
     def resume(self) -> None:
-        self._send(RESUME)
+        self.outbox.put(RESUME)
 
     def stop(self) -> None:
-        self._send(STOP)
+        self.outbox.put(STOP)
 
-    def _send(self, message) -> None:
-        with contextlib.suppress(OSError):  # the child has ended: reading tells how
-            pickle.dump(message, self.process.stdin)
-            self.process.stdin.flush()
+    def _write(self) -> None:
+        stream = self.process.stdin
+        while (message := self.outbox.get()) is not None:
+            try:
+                pickle.dump(message, stream)
+                stream.flush()
+            except OSError:  # the child has ended: reading tells how
+                break
+        with contextlib.suppress(OSError):
+            stream.close()
+
+    def _relay_errors(self) -> None:
+        """Pass the child's stderr on to the app's, keeping its last line for a crash."""
+        with self.process.stderr as stream:
+            for line in stream:
+                text = line.decode(errors="replace")
+                sys.stderr.write(text)
+                self.last_words = text.strip() or self.last_words
 
     def messages(self) -> Iterator[list[StepPoint] | object]:
         """The started job's lists of steps and other events, in the order the run made them,
-        until its end; a child that ends before the run's last event adds a RunFailed."""
-        ended = False
-        self.reading = True
-        try:
-            while True:
-                try:
-                    message = pickle.load(self.process.stdout)
-                except EOFError:
-                    break
-                except Exception:  # cut off mid-message: the child died while writing
-                    self.process.kill()
-                    break
-                if message == JOB_DONE:
-                    return
-                ended = ended or isinstance(message, RunFinished | RunFailed)
-                yield message
-        finally:
-            self.reading = False
+        until its end. A child that ends before the run's last event adds a RunFailed, which
+        the run's folder records too."""
+        ended, started, last_step = False, None, 0
+        while True:
+            try:
+                message = pickle.load(self.process.stdout)
+            except EOFError:
+                break
+            except Exception:  # cut off mid-message: the child died while writing
+                self.process.kill()
+                break
+            if message == JOB_DONE:
+                return
+            if isinstance(message, RunFinished | RunFailed):
+                ended = True
+            elif isinstance(message, RunStarted):
+                started = message
+            elif isinstance(message, list):
+                last_step = message[-1].step
+            yield message
         exitcode = self.process.wait()
-        self.process.stdout.close()
         if not ended:
-            yield RunFailed(
-                "crashed",
-                f"The training process ended unexpectedly ({ending(exitcode)}). "
-                "The project is untouched; the run keeps its last saved checkpoint.",
-                0,
-                0,
-            )
+            self.relay.join(RELAY_SECONDS)  # the child's last words, to the end
+            yield crashed(started, last_step, ending(exitcode, self.last_words))
 
-    def close(self, seconds: float = 10.0) -> None:
-        """Let the child go: it stops its job, if any, and leaves when its input ends; one
-        that is still there after `seconds` is killed. A job's reader sees the end."""
-        with contextlib.suppress(OSError):
-            self.process.stdin.close()
+    def close(self, seconds: float) -> None:
+        """Let the child go: its input ends after what was sent, so it stops its job (which
+        saves first) and leaves; one still there after `seconds` is killed. A job's reader
+        sees the end of what it reads; the pipes close."""
+        self.outbox.put(None)
         try:
             self.process.wait(seconds)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        if not self.reading:
-            self.process.stdout.close()
+        self.process.stdout.close()  # after a read under way, if any: the child is gone
 
 
-def ending(exitcode: int | None) -> str:
-    """How a process ended, in words."""
-    if exitcode is None or exitcode >= 0:
-        return f"exit code {exitcode}"
-    name = signal.Signals(-exitcode).name
-    if name == "SIGKILL":
+CHILD = (
+    "import sys; sys.path.append({source_root!r}); "
+    "from designer.training.run_process import child_main; child_main()"
+)
+
+
+def crashed(started: RunStarted | None, last_step: int, how: str) -> RunFailed:
+    """The failure of a run whose process ended under it; the run's folder, if it has one
+    already, records it where it can."""
+    message = (
+        f"The training process ended unexpectedly ({how}). The project is untouched; the run "
+        "keeps its last saved checkpoint."
+    )
+    if started is not None and started.run_dir is not None:
+        with contextlib.suppress(RunWriteError):
+            RunFolder(started.run_dir).append(
+                {"final": "failed", "step": last_step, "failure": "crashed", "message": message}
+            )
+    return RunFailed("crashed", message, 0, last_step)
+
+
+def ending(exitcode: int, last_words: str = "") -> str:
+    """How a process ended, in words: its exit code and its last line on stderr (an error's
+    own line, where Python printed a traceback), or the signal that ended it."""
+    if exitcode >= 0:
+        return f"exit code {exitcode}" + (f": {last_words}" if last_words else "")
+    if -exitcode == signal.SIGKILL:
         return "killed, perhaps by the system for lack of memory"
-    return f"signal {name}"
+    try:
+        return f"signal {signal.Signals(-exitcode).name}"
+    except ValueError:
+        return f"signal {-exitcode}"
 
 
 def child_main() -> None:
@@ -141,9 +181,11 @@ def child_main() -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     import torch._dynamo  # noqa: F401  (a network's first convolution imports it: 1.5 s)
 
-    jobs: queue.SimpleQueue[tuple[RunJob, RunControl] | None] = queue.SimpleQueue()
-    threading.Thread(target=read_input, args=(sys.stdin.buffer, jobs), daemon=True).start()
     sender = Sender(channel)
+    jobs: queue.SimpleQueue[tuple[RunJob, RunControl] | None] = queue.SimpleQueue()
+    threading.Thread(
+        target=read_input, args=(sys.stdin.buffer, jobs, sender.flush), daemon=True
+    ).start()
     while (next_job := jobs.get()) is not None:
         job, control = next_job
         run_job(job, control, sender)
@@ -154,22 +196,23 @@ def child_main() -> None:
     os._exit(0)  # not through finalization: the input thread may be in a read
 
 
-def read_input(stream: BinaryIO, jobs: queue.SimpleQueue) -> None:
-    """Queue the app's jobs, each with its own RunControl, and pass commands to the latest;
-    when the app is gone (or lets the child go), stop that job and end the queue."""
+def read_input(stream: BinaryIO, jobs: queue.SimpleQueue, on_hold) -> None:
+    """Queue the app's jobs, each with its own RunControl (which sends the steps made so far
+    as a pause begins), and pass commands to the latest; when the app is gone (or lets the
+    child go), stop that job and end the queue."""
     control = RunControl()  # commands before the first job change nothing
-    while True:
-        try:
+    actions = {PAUSE: "pause", RESUME: "resume", STOP: "stop"}
+    try:
+        while True:
             message = pickle.load(stream)
-        except (EOFError, OSError, pickle.UnpicklingError):
-            control.stop()
-            jobs.put(None)
-            return
-        if isinstance(message, RunJob):
-            control = RunControl()
-            jobs.put((message, control))
-        else:
-            {PAUSE: control.pause, RESUME: control.resume, STOP: control.stop}[message]()
+            if isinstance(message, RunJob):
+                control = RunControl(on_hold)
+                jobs.put((message, control))
+            else:
+                getattr(control, actions[message])()
+    except Exception:  # the input ended (or made no sense): the same to the child
+        control.stop()
+        jobs.put(None)
 
 
 class Sender:
@@ -207,9 +250,3 @@ class Sender:
                 self.channel.flush()
             except OSError:
                 self.open = False
-
-
-if __name__ == "__main__":  # the child: under its real name, so that what it pickles loads
-    from designer.training.run_process import child_main as run_child
-
-    run_child()

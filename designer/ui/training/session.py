@@ -87,8 +87,11 @@ class TrainingSession(QObject):
         trainer meanwhile (seconds), so that Start starts at once."""
         from designer.training.run_process import TrainingProcess
 
-        if not self.closed and (self.process is None or not self.process.alive):
-            self.process = TrainingProcess()
+        if self.closed or (self.process is not None and self.process.alive):
+            return
+        if self.process is not None:
+            self.process.close(0)  # ended (a crash): its pipes go
+        self.process = TrainingProcess()
 
     def pause(self) -> None:
         if self.running:
@@ -105,12 +108,13 @@ class TrainingSession(QObject):
             self.process.stop()
 
     def close(self, seconds: float = 30.0) -> None:
-        """Stop a run, if any, and let the child process go (the window is closing); a child
-        that does not end within `seconds` is killed. The thread's own quit is queued to this
-        (blocked) thread, so ask it to quit here: it leaves once its reading ends."""
+        """Stop a run, if any, and let the child process go (the window is closing): a run
+        gets `seconds` to save and end, an idle child is ended at once. The thread's own quit
+        is queued to this (blocked) thread, so ask it to quit here: it leaves once its reading
+        ends."""
         self.closed = True
         if self.process is not None:
-            self.process.close(seconds)
+            self.process.close(seconds if self.running else 0)
             self.process = None
         if self.thread is not None:
             self.thread.quit()
