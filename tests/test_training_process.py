@@ -31,11 +31,12 @@ from tests.train_helpers import example_copy
 WAIT = 120.0
 
 
-def job_for(tmp_path, **training) -> RunJob:
+def job_for(tmp_path, layer_stats: float = 1e-9, **training) -> RunJob:
+    """mlp_iris with `training` settings; live layer values at every step unless told."""
     project = example_copy(tmp_path, "mlp_iris", **training)
     save_project(project)
     snapshot = json.dumps(project_to_dict(project))
-    return RunJob(snapshot, project.path, project.training, layer_stats=1e-9)
+    return RunJob(snapshot, project.path, project.training, layer_stats=layer_stats)
 
 
 @pytest.fixture
@@ -98,7 +99,8 @@ def test_the_child_trains_what_the_trainer_trains_and_takes_the_next_job(child, 
 
 
 def test_pause_holds_the_run_and_stop_ends_it_with_its_last_checkpoint(child, tmp_path):
-    child.start(job_for(tmp_path, epochs=500))
+    # Steps of a millisecond or so, and no other event to send them: only the pause does.
+    child.start(job_for(tmp_path, layer_stats=0.0, epochs=500, batch_size=1))
     got = Collector(child)
     got.wait_for(EpochDone)
     child.pause()
@@ -111,10 +113,15 @@ def test_pause_holds_the_run_and_stop_ends_it_with_its_last_checkpoint(child, tm
     while len(got.steps) == held:
         assert time.monotonic() < end
         time.sleep(0.01)
+    child.pause()
+    time.sleep(0.3)
+    shown_while_paused = got.steps[-1].step
     child.stop()
     got.finish()
     (finished,) = [event for event in got.events if isinstance(event, RunFinished)]
-    assert finished.reason == "stopped" and finished.step == got.steps[-1].step
+    assert finished.reason == "stopped"
+    # Every step made before the pause was sent as it began, none held back in the child.
+    assert finished.step == shown_while_paused == got.steps[-1].step
     run_dir = got.events[0].run_dir
     assert (run_dir / "checkpoints" / "last.pt").is_file()
     assert child.alive
