@@ -267,8 +267,8 @@ def main() -> int:
                     f"  epochs {trained.wall:5.2f} s"
                 )
     beat.timer.stop()
+    from designer.runtime.devices import thread_count
     from designer.training.config import parse_training
-    from designer.training.device import thread_count
 
     print(
         f"trainer's torch threads {thread_count(parse_training(settings).threads)}"

@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 import torch.nn.functional as F
 
-from designer.data import Batcher
 from designer.project import load_project
+from designer.runtime.batches import Batcher
 from designer.training import EpochDone, RunStarted, Trainer, prepare_run
 
 PROJECTS = Path(__file__).resolve().parents[1] / "projects"

@@ -73,8 +73,8 @@ def command_train(args: argparse.Namespace) -> int:
     import json
     import signal
 
-    from designer.atomic import write_atomically
     from designer.data import SetupError
+    from designer.runtime.files import write_atomically
     from designer.training import RunControl, RunFailed, Trainer, new_run, open_run, prepare_run
     from designer.training.baseline import fit_baseline
     from designer.training.progress import ProgressPrinter, final_scores, score_lines

@@ -7,9 +7,9 @@ import os
 import random
 import time
 
-from designer.atomic import write_atomically
 from designer.project import load_project, save_project
 from designer.project.files import project_to_text
+from designer.runtime.files import write_atomically
 from tests import saving_child
 
 KILLS = 100

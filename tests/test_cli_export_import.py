@@ -52,7 +52,7 @@ def test_weights_of_a_run_beside_the_script(tmp_path, capsys):
     assert "wrote iris.py (training script" in out
     module, _ = compile_graph(project.graph, project.name)
     module.load_state_dict(load_file(tmp_path / "out" / "iris.safetensors"))
-    kept = trainer.best_state
+    kept = trainer.monitor.best_state
     assert all(torch.equal(module.state_dict()[name], kept[name]) for name in kept)
     plain = torch.load(tmp_path / "out" / "iris.pt", weights_only=True)
     assert plain.keys() == kept.keys()

@@ -11,7 +11,7 @@ import tempfile
 import pytest
 import torch
 
-from designer.data import Batcher
+from designer.runtime.batches import Batcher
 from designer.training import (
     CheckpointError,
     CheckpointSaved,

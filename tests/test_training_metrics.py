@@ -6,10 +6,10 @@ import pytest
 import torch
 from sklearn import metrics as sk
 
+from designer.runtime.scores import ClassScores, value_scores
 from designer.training import prepare_run
 from designer.training.baseline import fit_baseline
 from designer.training.lr_finder import find_lr
-from designer.training.metrics import ClassTargets, class_scores, value_scores
 from tests.train_helpers import example_copy
 
 
@@ -17,7 +17,7 @@ def test_class_scores_match_scikit_learn():
     generator = torch.Generator().manual_seed(0)
     logits = torch.randn(200, 7, generator=generator)
     truth = torch.randint(7, (200,), generator=generator)
-    scores, confusion = class_scores(logits, ClassTargets(truth, 7), top_k=3)
+    scores, confusion = ClassScores(7, top_k=3).bind(truth, None)(logits)
     predicted = logits.argmax(1).numpy()
     assert scores["accuracy"] == pytest.approx(sk.accuracy_score(truth, predicted))
     assert scores["precision"] == pytest.approx(
@@ -33,7 +33,7 @@ def test_class_scores_match_scikit_learn():
 
 def test_binary_scores_from_one_logit():
     logits = torch.tensor([[2.0], [-1.0], [0.5], [-3.0]])
-    scores, confusion = class_scores(logits, ClassTargets(torch.tensor([1, 0, 0, 0]), 2), 5)
+    scores, confusion = ClassScores(2, 5).bind(torch.tensor([1, 0, 0, 0]), None)(logits)
     assert scores["accuracy"] == 0.75 and confusion == [[2, 1], [0, 1]]
 
 

@@ -3,6 +3,7 @@ with, and the one clear message when the run, its checkpoint or the shapes do no
 
 from __future__ import annotations
 
+import ast
 import pickle
 import shutil
 
@@ -11,7 +12,6 @@ import torch
 
 from designer.cli import main as cli_main
 from designer.compiler import Analyzer, generate, module_class
-from designer.export.script_text import assignment
 from designer.project import load_project, save_project
 from designer.training import (
     ConfigError,
@@ -220,8 +220,13 @@ def test_the_exported_script_starts_from_the_same_checkpoint_and_trains_like_the
     first = trained_run(project)
     project.training = {**project.training, "init_from": first.id}
     script = write_script(project, tmp_path)
-    default = assignment("DEFAULT_INIT_WEIGHTS", str(first.checkpoint("best")))
-    assert default in script.read_text()
+    (settings,) = (
+        node.value
+        for node in ast.parse(script.read_text()).body
+        if isinstance(node, ast.Assign) and node.targets[0].id == "TRAINING_SETTINGS"
+    )
+    defaults = {item.arg: item.value for item in settings.keywords}
+    assert ast.literal_eval(defaults["init_weights"]) == str(first.checkpoint("best"))
     output = run_script(script, "--epochs", "2", *PINNED, "--output", "out")
     app, _ = app_epochs(project, 2)
     assert printed_epochs(output) == [as_printed(record) for record in app]

@@ -9,6 +9,8 @@ import threading
 import pytest
 import torch
 
+from designer.runtime import tally
+from designer.runtime.devices import thread_count
 from designer.training import (
     CheckpointSaved,
     EpochDone,
@@ -20,9 +22,7 @@ from designer.training import (
     load_checkpoint,
     new_run,
     prepare_run,
-    tally,
 )
-from designer.training.device import thread_count
 from designer.training.evaluate import evaluate
 from tests.train_helpers import add_dropout, example_copy
 

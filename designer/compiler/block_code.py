@@ -16,10 +16,12 @@ from typing import Any
 
 from designer.compiler.analysis import GraphReport, NodeReport
 from designer.compiler.blocks import analyzed_instance, block_values, instance_analysis
-from designer.compiler.emit import NodeCode, literal, node_code
+from designer.compiler.code_text import literal
+from designer.compiler.emit import NodeCode, node_code
 from designer.compiler.naming import Namespace, class_identifier
 from designer.compiler.perturb import changed_values
 from designer.model import GraphDocument, Node
+from designer.model.unique_names import UniqueNames
 from nodes import TensorInfo
 from nodes.block import BLOCK_KIND, REPEAT_PARAM
 from nodes.params import ParamSpec
@@ -82,7 +84,7 @@ class BlockClasses:
     """The classes of every block a report's graph uses, inner blocks first."""
 
     def __init__(self, doc: GraphDocument, report: GraphReport, taken: set[str]) -> None:
-        self._taken = set(taken)
+        self._taken = UniqueNames(taken)
         self._configs: dict[str, dict[tuple, Config]] = {}
         self._variants: dict[str, list[Variant]] = {}
         self._library = doc.blocks
@@ -181,13 +183,7 @@ class BlockClasses:
         return variants
 
     def _class_name(self, name: str) -> str:
-        base = class_identifier(name, "Block")
-        candidate, number = base, 1
-        while candidate in self._taken:
-            number += 1
-            candidate = f"{base}{number}"
-        self._taken.add(candidate)
-        return candidate
+        return self._taken.take(class_identifier(name, "Block"), separator="")
 
     def _write(self, name: str, variant: Variant) -> None:
         from designer.compiler.codegen import class_lines

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from designer.compiler.analysis import GraphReport, NodeReport
 from designer.compiler.block_code import BlockClasses
+from designer.compiler.code_text import INDENT, LINE_LENGTH, wrap_call
 from designer.compiler.diagnostics import Diagnostic
 from designer.compiler.emit import NodeCode, node_code
 from designer.compiler.formatting import ruff_formatted, statement_spans
-from designer.compiler.layout import INDENT, LINE_LENGTH, wrap_call
 from designer.compiler.naming import Namespace, class_identifier
 from designer.model import GraphDocument, Node
 

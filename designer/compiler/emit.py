@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from designer.compiler.code_text import literal
 from nodes import ForwardContext, LayerSpec, TensorInfo
 
 
@@ -15,32 +16,6 @@ class NodeCode:
 
     init: str | None
     forward: tuple[str, ...]
-
-
-def literal(value: Any) -> str:
-    """Python source for a param value; only plain data reaches generated code, always repr'd."""
-    if isinstance(value, str):
-        return string_literal(value)
-    if isinstance(value, bool | int | float) or value is None:
-        return repr(value)
-    if isinstance(value, tuple):
-        items = [literal(literal_value(item)) for item in value]
-        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
-    raise TypeError(f"cannot write {type(value).__name__} into code")
-
-
-def string_literal(text: str) -> str:
-    """repr() of a string in the double quotes ruff format prefers, where no escaping changes."""
-    written = repr(text)
-    if written.startswith("'") and '"' not in text:
-        return f'"{written[1:-1]}"'
-    return written
-
-
-def literal_value(value: Any) -> Any:
-    if isinstance(value, bool | int | float | str):
-        return value
-    raise TypeError(f"cannot write {type(value).__name__} into code")
 
 
 def constructor_call(spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[TensorInfo, ...]):

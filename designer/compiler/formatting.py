@@ -1,5 +1,5 @@
-"""Generated source with lines too long for ruff format's 88 columns (long layer names) is run
-through ruff format itself; which lines belong to which layer is then read back with ast."""
+"""Generated source laid out by ruff itself where our own layout cannot do it (long layer
+names, a script's merged imports); which lines belong to which layer is read back with ast."""
 
 from __future__ import annotations
 
@@ -11,11 +11,25 @@ FORMAT_SECONDS = 20
 
 def ruff_formatted(source: str) -> str:
     """`source` as `ruff format` writes it; unchanged where ruff is missing or fails."""
+    return ruff_output(["format", "--isolated", "--line-length", "88", "-"], source) or source
+
+
+def ruff_tidied(source: str) -> str:
+    """`source` with its imports sorted and merged as ruff's isort rule does, then formatted;
+    unchanged where ruff is missing or fails (it stays valid Python either way)."""
+    isort = ["check", "--isolated", "--select", "I", "--fix-only", "--exit-zero"]
+    sorted_imports = ruff_output([*isort, "--stdin-filename", "script.py", "-"], source)
+    return ruff_formatted(sorted_imports or source)
+
+
+def ruff_output(arguments: list[str], source: str) -> str | None:
+    """What ruff writes for `source` given on its standard input, or None where ruff is
+    missing or fails."""
     try:
         from ruff.__main__ import find_ruff_bin
 
         result = subprocess.run(
-            [find_ruff_bin(), "format", "--isolated", "--line-length", "88", "-"],
+            [find_ruff_bin(), *arguments],
             input=source,
             capture_output=True,
             text=True,
@@ -23,8 +37,8 @@ def ruff_formatted(source: str) -> str:
             check=False,
         )
     except (ImportError, OSError, subprocess.SubprocessError):
-        return source
-    return result.stdout if result.returncode == 0 and result.stdout else source
+        return None
+    return result.stdout if result.returncode == 0 and result.stdout else None
 
 
 def statement_spans(source: str, variables: dict[str, str]) -> dict[str, list[int]]:

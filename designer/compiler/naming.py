@@ -8,18 +8,26 @@ import re
 import unicodedata
 from functools import cache
 
+import designer.runtime
+from designer.model.unique_names import UniqueNames
+
 # Names that generated code uses itself.
 GENERATED_NAMES = {"self", "torch", "nn", "F", "forward", "super", "layer", "annotations"}
 
 
 @cache
 def reserved_names() -> frozenset[str]:
-    """Keywords, builtins, our own names and nn.Module's attributes (a layer attribute named
+    """Keywords, builtins, our own names, the names the runtime binds (an exported script holds
+    them beside the generated classes) and nn.Module's attributes (a layer attribute named
     `eval` or `training` would break the module)."""
     from torch import nn
 
     return frozenset(
-        set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | GENERATED_NAMES
+        set(keyword.kwlist)
+        | set(keyword.softkwlist)
+        | set(dir(builtins))
+        | GENERATED_NAMES
+        | designer.runtime.bound_names()
     ) | frozenset(
         name for name in [*dir(nn.Module), *vars(nn.Module())] if not name.startswith("__")
     )
@@ -54,7 +62,7 @@ class Namespace:
     """Hands out distinct, safe identifiers; asking twice for one key gives the same name."""
 
     def __init__(self) -> None:
-        self._taken: set[str] = set()
+        self._taken = UniqueNames()
         self._names: dict[object, str] = {}
 
     def name(self, key: object, text: str, fallback: str) -> str:
@@ -63,10 +71,6 @@ class Namespace:
         base = snake_identifier(text, fallback)
         if base in reserved_names():
             base = f"{base}_"
-        candidate, number = base, 1
-        while candidate in self._taken:
-            number += 1
-            candidate = f"{base}{number}" if base.endswith("_") else f"{base}_{number}"
-        self._taken.add(candidate)
-        self._names[key] = candidate
-        return candidate
+        name = self._taken.take(base, "" if base.endswith("_") else "_")
+        self._names[key] = name
+        return name

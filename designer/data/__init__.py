@@ -1,13 +1,15 @@
-"""Datasets for training: built-in, generated, CSV, NumPy and image folders, split and batched."""
+"""Datasets for training: a project's dataset section read into the runtime's data sources,
+loaded, split and checked against the network."""
 
-from designer.data.batches import Batcher
-from designer.data.dataset import CLASS_TASKS, TASKS, Dataset
-from designer.data.errors import DataError, SetupError
 from designer.data.graph_fit import fit_input, input_node
-from designer.data.prepare import Part, PreparedData, Scale, prepare_data
+from designer.data.prepare import PreparedData, prepare_data
 from designer.data.settings import Section
 from designer.data.sources import SOURCES
-from designer.data.split import SplitSettings, split_indices
+from designer.runtime.batches import Batcher
+from designer.runtime.dataset import CLASS_TASKS, TASKS, Dataset
+from designer.runtime.errors import DataError, SetupError
+from designer.runtime.prepare import Part, Scale
+from designer.runtime.split import SplitSettings, split_indices
 
 __all__ = [
     "CLASS_TASKS",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from designer.data.errors import DataError
 from designer.data.settings import Section
+from designer.runtime.errors import DataError
 
 
 def existing_path(section: Section, key: str, base: Path | None, folder: bool = False) -> Path:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from math import prod
 
-from designer.data.errors import DataError
-from designer.data.prepare import Part, PreparedData
+from designer.data.prepare import PreparedData
 from designer.model import GraphDocument, Node
+from designer.runtime.errors import DataError
 
 
 def input_node(doc: GraphDocument) -> Node:
@@ -21,7 +21,8 @@ def input_node(doc: GraphDocument) -> Node:
 
 
 def fit_input(data: PreparedData, doc: GraphDocument, dataset_settings: dict) -> PreparedData:
-    """Check the samples against the Input node; integer samples become floats if it wants."""
+    """Check the samples against the Input node (prepare_data made integer samples float where
+    it takes real numbers)."""
     node = input_node(doc)
     wanted = tuple(node.params["shape"])
     given = data.sample_shape
@@ -39,10 +40,6 @@ def fit_input(data: PreparedData, doc: GraphDocument, dataset_settings: dict) ->
             "set the Input dtype to float",
             "dataset",
         )
-    if not long_input and not data.train.x.is_floating_point():
-        for name in ("train", "val", "test"):
-            part = getattr(data, name)
-            setattr(data, name, Part(part.x.float(), part.y))
     return data
 
 

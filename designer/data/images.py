@@ -1,44 +1,24 @@
-"""An image folder in the usual layout, one subfolder per class, read with Pillow."""
+"""Settings of an image folder in the usual layout, one subfolder per class."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import torch
-from PIL import Image, UnidentifiedImageError
-
-from designer.data.dataset import Dataset, class_task
-from designer.data.errors import DataError
 from designer.data.files import existing_path
 from designer.data.settings import Section
+from designer.data.source_choice import SourceChoice
+from designer.runtime.errors import DataError
+from designer.runtime.image_folders import ImageFolder
 
 COLORS = ("grayscale", "rgb")
-SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
 
-def load_image_folder(section: Section, base: Path | None) -> Dataset:
+def image_folder(section: Section, base: Path | None) -> SourceChoice:
     """Images resized to image_size (height, width) and scaled to 0..1, channels first."""
     root = existing_path(section, "path", base, folder=True)
     size = image_size(section)
     color = section.choice("color", "grayscale", COLORS)
-    classes = sorted(child.name for child in root.iterdir() if child.is_dir())
-    if len(classes) < 2:
-        raise DataError(
-            f"{root} holds {len(classes)} class folder(s); put each class's images in its own "
-            "subfolder (two or more)",
-            section.where("path"),
-        )
-    images, labels = [], []
-    for label, name in enumerate(classes):
-        files = sorted(p for p in (root / name).iterdir() if p.suffix.lower() in SUFFIXES)
-        if not files:
-            raise DataError(f"class folder {root / name} holds no images", section.where("path"))
-        for file in files:
-            images.append(read_image(file, size, color))
-            labels.append(label)
-    x = torch.from_numpy(np.stack(images))
-    return Dataset(root.name, x, torch.tensor(labels), class_task(len(classes)), tuple(classes))
+    return SourceChoice(ImageFolder(str(root.resolve()), size, color))
 
 
 def image_size(section: Section) -> tuple[int, int]:
@@ -54,14 +34,3 @@ def image_size(section: Section) -> tuple[int, int]:
             section.where("image_size"),
         )
     return value[0], value[1]
-
-
-def read_image(file: Path, size: tuple[int, int], color: str) -> np.ndarray:
-    try:
-        with Image.open(file) as image:
-            converted = image.convert("L" if color == "grayscale" else "RGB")
-            resized = converted.resize((size[1], size[0]), Image.Resampling.BILINEAR)
-            pixels = np.asarray(resized, dtype=np.float32) / 255.0
-    except (OSError, UnidentifiedImageError) as error:
-        raise DataError(f"{file} is not a readable image ({error})") from None
-    return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)

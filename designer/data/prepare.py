@@ -2,65 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
-from designer.data.dataset import CLASS_TASKS, STRATIFIED_TASKS, Dataset
-from designer.data.errors import DataError
 from designer.data.settings import Section
-from designer.data.sources import load_source
-from designer.data.split import SplitSettings, split_digest, split_indices
-
-
-@dataclass
-class Part:
-    """One part of the split: samples and targets."""
-
-    x: torch.Tensor
-    y: torch.Tensor
-
-    def __len__(self) -> int:
-        return len(self.x)
-
-    def to(self, device: torch.device) -> Part:
-        return Part(self.x.to(device), self.y.to(device))
-
-
-@dataclass
-class Scale:
-    """A standardisation fitted on the training part: value -> (value - mean) / std."""
-
-    mean: torch.Tensor
-    std: torch.Tensor
-
-    @classmethod
-    def fit(cls, values: torch.Tensor) -> Scale:
-        std = values.std(dim=0, unbiased=False) if len(values) > 1 else torch.ones_like(values[0])
-        return cls(values.mean(dim=0), torch.where(std > 1e-12, std, torch.ones_like(std)))
-
-    def apply(self, values: torch.Tensor) -> torch.Tensor:
-        return (values - self.mean) / self.std
-
-    def undo(self, values: torch.Tensor) -> torch.Tensor:
-        return values * self.std.to(values.device) + self.mean.to(values.device)
+from designer.data.sources import read_source
+from designer.data.split import split_digest
+from designer.runtime.dataset import CLASS_TASKS
+from designer.runtime.errors import DataError
+from designer.runtime.prepare import Part, Preparation, Scale, prepare
+from designer.runtime.split import SplitSettings
 
 
 @dataclass
 class PreparedData:
-    """A dataset split into train / val / test (test may be empty), standardised on train."""
+    """A dataset split into train / val / test (test may be empty), standardised on train.
+    `source` and `preparation` are what made it: the exported script makes it alike."""
 
     name: str
     task: str
     train: Part
     val: Part
     test: Part
+    source: Any
+    preparation: Preparation
     class_names: tuple[str, ...] = ()
     split: dict[str, np.ndarray] = field(default_factory=dict)
-    split_settings: SplitSettings = field(default_factory=SplitSettings)
     features: Scale | None = None
     targets: Scale | None = None
 
@@ -73,12 +43,16 @@ class PreparedData:
         return tuple(self.train.x.shape[1:])
 
     @property
+    def split_settings(self) -> SplitSettings:
+        return self.preparation.split
+
+    @property
     def split_digest(self) -> str:
         return split_digest(self.split)
 
     def split_json(self) -> dict[str, Any]:
         return {
-            "settings": self.split_settings.to_json(),
+            "settings": asdict(self.split_settings),
             "digest": self.split_digest,
             **{part: indices.tolist() for part, indices in self.split.items()},
         }
@@ -90,20 +64,41 @@ class PreparedData:
         return f"{self.name}: {sizes} samples of {shape}, {kind}"
 
 
-def prepare_data(settings: dict[str, Any], base: Path | None) -> PreparedData:
-    """Read, check and split the dataset a project's `dataset` section describes."""
+def prepare_data(
+    settings: dict[str, Any], base: Path | None, float_samples: bool = False
+) -> PreparedData:
+    """Read, check and split the dataset a project's `dataset` section describes; with
+    `float_samples`, integer samples become float32 (the Input node takes real numbers)."""
     section = Section(settings, "dataset", DataError)
-    dataset = load_source(section, base)
+    choice = read_source(section, base)
     split = split_settings(section.child("split"))
-    target_scaling = section.boolean("standardize_target", dataset.task == "regression")
+    target_scaling = section.raw("standardize_target", None)
+    if target_scaling is not None:
+        target_scaling = section.boolean("standardize_target")
     section.finish()
+    dataset = choice.source.load()
     if len(dataset) < 2:
         raise DataError(
             f"dataset {dataset.name!r} has {len(dataset)} samples; it needs two or more"
         )
-    labels = dataset.y if dataset.task in STRATIFIED_TASKS else None
-    indices = split_indices(len(dataset), split, labels)
-    return assemble(dataset, indices, split, target_scaling)
+    if target_scaling is None:
+        target_scaling = dataset.task == "regression"
+    preparation = Preparation(split, choice.standardize, target_scaling, float_samples)
+    prepared = prepare(dataset, preparation)
+    parts = prepared.parts
+    return PreparedData(
+        dataset.name,
+        dataset.task,
+        parts["train"],
+        parts["val"],
+        parts["test"],
+        choice.source,
+        preparation,
+        dataset.class_names,
+        prepared.indices,
+        prepared.features,
+        prepared.targets,
+    )
 
 
 def split_settings(section: Section) -> SplitSettings:
@@ -120,31 +115,3 @@ def split_settings(section: Section) -> SplitSettings:
             f"val + test is {val + test:g}; leave some samples for training", section.place
         )
     return SplitSettings(val, test, seed)
-
-
-def assemble(
-    dataset: Dataset, indices: dict[str, np.ndarray], split: SplitSettings, target_scaling: bool
-) -> PreparedData:
-    parts = {
-        name: Part(dataset.x[torch.from_numpy(i)], dataset.y[torch.from_numpy(i)])
-        for name, i in indices.items()
-    }
-    features = targets = None
-    if dataset.standardize and dataset.x.is_floating_point():
-        features = Scale.fit(parts["train"].x)
-        parts = {name: Part(features.apply(part.x), part.y) for name, part in parts.items()}
-    if target_scaling and dataset.task == "regression":
-        targets = Scale.fit(parts["train"].y)
-        parts = {name: Part(part.x, targets.apply(part.y)) for name, part in parts.items()}
-    return PreparedData(
-        dataset.name,
-        dataset.task,
-        parts["train"],
-        parts["val"],
-        parts["test"],
-        dataset.class_names,
-        indices,
-        split,
-        features,
-        targets,
-    )

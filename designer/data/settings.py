@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from designer.data.errors import SetupError
+from designer.runtime.errors import SetupError
 
 MISSING = object()
 

@@ -1,4 +1,4 @@
-"""The dataset sources a project can name, and reading one from its settings."""
+"""The dataset sources a project can name, and reading one's settings."""
 
 from __future__ import annotations
 
@@ -6,27 +6,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 from designer.data import arrays, builtin, generated, images, tables
-from designer.data.dataset import Dataset
 from designer.data.settings import MISSING, Section
+from designer.data.source_choice import SourceChoice
 
-Loader = Callable[[Section, Path | None], Dataset]
+Reader = Callable[[Section, Path | None], SourceChoice]
 
-SOURCES: dict[str, Loader] = {
-    "digits": lambda section, base: builtin.load_digits(section),
-    "iris": lambda section, base: builtin.load_table("iris", section),
-    "wine": lambda section, base: builtin.load_table("wine", section),
-    "breast_cancer": lambda section, base: builtin.load_table("breast_cancer", section),
-    "diabetes": lambda section, base: builtin.load_diabetes(section),
+SOURCES: dict[str, Reader] = {
+    "digits": lambda section, base: builtin.digits(section),
+    "iris": lambda section, base: builtin.table("iris", section),
+    "wine": lambda section, base: builtin.table("wine", section),
+    "breast_cancer": lambda section, base: builtin.table("breast_cancer", section),
+    "diabetes": lambda section, base: builtin.diabetes(section),
     "sine_waves": lambda section, base: generated.sine_waves(section),
     "tokens": lambda section, base: generated.token_sequences(section),
-    "csv": tables.load_csv,
-    "npz": arrays.load_npz,
-    "npy": arrays.load_npy,
-    "image_folder": images.load_image_folder,
+    "csv": tables.csv_table,
+    "npz": arrays.npz_arrays,
+    "npy": arrays.npy_arrays,
+    "image_folder": images.image_folder,
 }
 
 
-def load_source(section: Section, base: Path | None) -> Dataset:
-    """The dataset that section.source names; `base` is the folder relative paths start from."""
+def read_source(section: Section, base: Path | None) -> SourceChoice:
+    """The source that section.source names; `base` is where relative paths start."""
     source = section.choice("source", MISSING, tuple(SOURCES))
     return SOURCES[source](section, base)

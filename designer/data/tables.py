@@ -1,135 +1,28 @@
-"""CSV files: chosen feature and target columns, categorical targets mapped to classes."""
+"""Settings of a CSV file: its path, delimiter, feature and target columns and task."""
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import torch
-
-from designer.data.dataset import Dataset, class_task
-from designer.data.errors import DataError
 from designer.data.files import existing_path
 from designer.data.settings import Section
+from designer.data.source_choice import SourceChoice
+from designer.runtime.csv_tables import CsvTable
 
-MAX_CLASSES = 10_000
 TASKS = ("auto", "classes", "regression")
 
 
-@dataclass
-class Table:
-    """A CSV file's header and rows; `lines` holds each row's line number in the file."""
-
-    path: Path
-    header: list[str]
-    rows: list[list[str]]
-    lines: list[int]
-
-    def column(self, name: str) -> list[str]:
-        index = self.header.index(name)
-        return [row[index] for row in self.rows]
-
-    def numbers(self, names: list[str]) -> np.ndarray:
-        """The columns as float32; the first cell that is not a finite number is an error."""
-        out = np.empty((len(self.rows), len(names)), dtype=np.float32)
-        for position, name in enumerate(names):
-            for row, cell in enumerate(self.column(name)):
-                try:
-                    value = float(cell)
-                except ValueError:
-                    value = float("nan")
-                if not np.isfinite(value):
-                    what = "the value is empty" if not cell else f"{cell!r} is not a number"
-                    raise DataError(f"{self.path} line {self.lines[row]}, column {name!r}: {what}")
-                out[row, position] = value
-        return out
-
-
-def load_csv(section: Section, base: Path | None) -> Dataset:
-    table = read_table(existing_path(section, "path", base), section.text("delimiter", ","))
-    target = section.text("target", table.header[-1])
-    check_columns(table, [target], section.where("target"))
-    default_features = [name for name in table.header if name != target]
-    features = section.texts("features", default_features)
-    check_columns(table, features, section.where("features"))
-    if target in features:
-        raise DataError(
-            f"the target column {target!r} is also a feature", section.where("features")
-        )
-    if not features:
-        raise DataError("no feature columns are left", section.where("features"))
-    task = section.choice("task", "auto", TASKS)
-    standardize = section.boolean("standardize", True)
-    x = torch.from_numpy(table.numbers(features))
-    values = table.column(target)
-    if task == "regression" or (task == "auto" and all(map(is_number, values))):
-        y = torch.from_numpy(table.numbers([target]))
-        return Dataset(table.path.stem, x, y, "regression", standardize=standardize)
-    names = sorted(set(values), key=class_order)
-    if len(names) > MAX_CLASSES:
-        raise DataError(
-            f"column {target!r} has {len(names)} different values, too many for classes; "
-            "set task to regression",
-            section.where("target"),
-        )
-    if len(names) < 2:
-        raise DataError(
-            f"column {target!r} has only one value ({names[0]!r}); classes need two or more",
-            section.where("target"),
-        )
-    index = {name: number for number, name in enumerate(names)}
-    labels = torch.tensor([index[value] for value in values], dtype=torch.long)
-    return Dataset(table.path.stem, x, labels, class_task(len(names)), tuple(names), standardize)
-
-
-def read_table(path: Path, delimiter: str) -> Table:
-    """Header and rows, cells stripped; blank lines skipped; a row of another width is an error."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as stream:
-            lines = list(csv.reader(stream, delimiter=delimiter))
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path} is not UTF-8 text (byte {error.start})") from None
-    except csv.Error as error:
-        raise DataError(f"{path} is not a readable CSV file ({error})") from None
-    numbered = [
-        (number, [cell.strip() for cell in line])
-        for number, line in enumerate(lines, 1)
-        if any(cell.strip() for cell in line)
-    ]
-    if not numbered:
-        raise DataError(f"{path} is empty")
-    (header_line, header), body = numbered[0], numbered[1:]
-    for name in header:
-        if header.count(name) > 1:
-            raise DataError(f"{path} line {header_line}: column {name!r} appears twice")
-    if not body:
-        raise DataError(f"{path} has a header but no rows")
-    for number, row in body:
-        if len(row) != len(header):
-            raise DataError(
-                f"{path} line {number}: {len(row)} values but the header has {len(header)} "
-                "columns (ragged row)"
-            )
-    return Table(path, header, [row for _, row in body], [number for number, _ in body])
-
-
-def check_columns(table: Table, names: list[str], place: str) -> None:
-    for name in names:
-        if name not in table.header:
-            columns = ", ".join(table.header)
-            raise DataError(f"no column {name!r} in {table.path.name} (columns: {columns})", place)
-
-
-def is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def class_order(name: str) -> tuple[int, float, str]:
-    """Numbers in numeric order, then texts alphabetically: '2' before '10'."""
-    return (0, float(name), name) if is_number(name) else (1, 0.0, name)
+def csv_table(section: Section, base: Path | None) -> SourceChoice:
+    """Columns default to the last as the target and every other as a feature."""
+    path = existing_path(section, "path", base)
+    delimiter = section.text("delimiter", ",")
+    if len(delimiter) != 1:
+        raise section.fail("delimiter", f"must be one character, got {delimiter!r}")
+    target = section.text("target") if section.raw("target", None) is not None else None
+    features = None
+    if section.raw("features", None) is not None:
+        features = tuple(section.texts("features"))
+    source = CsvTable(
+        str(path.resolve()), delimiter, target, features, section.choice("task", "auto", TASKS)
+    )
+    return SourceChoice(source, section.boolean("standardize", True))

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import torch
 
-from designer.atomic import write_atomically
 from designer.compiler import Analyzer, CompileError, generate
 from designer.export.errors import ExportError
 from designer.export.network import Network, build_network
 from designer.project import Project
+from designer.runtime.files import write_atomically
 
 
 @dataclass(frozen=True)

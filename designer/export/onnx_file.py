@@ -11,7 +11,6 @@ import onnxruntime
 import torch
 from torch import nn
 
-from designer.atomic import write_bytes_atomically
 from designer.export.compare import ATOL, as_tensors, check_match
 from designer.export.errors import ExportError
 from designer.export.locate import blame, node_in, reason
@@ -19,6 +18,7 @@ from designer.export.network import Network, evaluating
 from designer.export.quiet import quiet_onnx_exporter
 from designer.export.result import ExportResult
 from designer.export.samples import sample_inputs
+from designer.runtime.files import write_bytes_atomically
 
 # The exporter sees this many samples; 1 would let it treat the batch size as a constant.
 EXPORT_BATCH = 3

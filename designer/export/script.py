@@ -1,61 +1,38 @@
-"""A project as one standalone training script: the generated network, the data, the loss and
-the trainer's loop, which trains as the app does and also runs under torchrun."""
+"""A project as one standalone training script: the generated network, the runtime's own
+source for everything the project uses (data, loss, scores, loop), and the run's settings."""
 
 from __future__ import annotations
 
+import dataclasses
+import textwrap
 from dataclasses import dataclass
 
-from designer.compiler import Analyzer, GeneratedCode
-from designer.data import input_node
-from designer.export.script_data import data_code, read_source
-from designer.export.script_loop import LoopChoices, loop_code
-from designer.export.script_scores import loss_code, scores_code
-from designer.export.script_text import (
-    Snippet,
-    assignment,
+from designer.compiler import GeneratedCode
+from designer.compiler.code_text import (
     docstring_lines,
     join_code,
     plain_text,
     section_title,
 )
+from designer.compiler.formatting import ruff_tidied
+from designer.export.runtime_copy import CopiedRuntime, copy_runtime
+from designer.export.script_settings import SettingsSource
 from designer.project import Project
-from designer.training import TrainingConfig, parse_training, prepare_run
-from designer.training.setup import output_of
-from designer.training.start_weights import StartWeights
+from designer.training import parse_training, prepare_run
+from designer.training.evaluate import task_scorer
 
-# Every import a script may need, in the order ruff's isort keeps them.
-IMPORT_ORDER = (
-    "import argparse",
-    "import contextlib",
-    "import csv",
-    "import json",
-    "import math",
-    "import os",
-    "import time",
-    "",
-    "import numpy as np",
-    "import torch",
-    "import torch.distributed as dist",
-    "import torch.nn.functional as F",
-    "from PIL import Image as pil_image",
-    "from sklearn import datasets",
-    "from torch import nn",
-)
-ALWAYS_IMPORTED = frozenset(
-    {
-        "import argparse",
-        "import json",
-        "import math",
-        "import os",
-        "import time",
-        "import numpy as np",
-        "import torch",
-        "import torch.distributed as dist",
-        "import torch.nn.functional as F",
-        "from torch import nn",
-    }
-)
-REQUIREMENT_ORDER = ("torch", "numpy", "scikit-learn", "Pillow")
+REQUIREMENTS = {"torch": "torch", "numpy": "numpy", "sklearn": "scikit-learn", "PIL": "Pillow"}
+MAIN_CALL = """if __name__ == "__main__":
+    main(
+        PROJECT_NAME,
+        {network},
+        DATA_SOURCE,
+        DATA_PREPARATION,
+        LOSS_FUNCTION,
+        TASK_SCORER,
+        TRAINING_SETTINGS,
+    )
+"""
 
 
 @dataclass(frozen=True)
@@ -72,85 +49,53 @@ def training_script(project: Project) -> GeneratedScript:
     """The project's full training script. Raises SetupError (naming the setting, file or
     graph) when the project cannot train, exactly as the app would refuse to start a run."""
     setup = prepare_run(project, device="cpu")  # the script picks its device when it runs
-    base = project.path.parent if project.path is not None else None
-    source = read_source(setup.dataset_settings, base)
-    float_samples = (
-        input_node(project.graph).params.get("dtype") != "long"
-        and not source.dataset.x.is_floating_point()
-    )
-    data = data_code(source, setup.data, float_samples)
-    output_shape, _ = output_of(project.graph, Analyzer(project.graph).report())
-    scores = scores_code(setup.data, output_shape, setup.config.top_k)
-    loss = loss_code(setup.loss)
-    choices = LoopChoices(
-        setup.code.class_name,
-        setup.data.is_classification,
-        data.scaled_targets,
-        bool(scores.code),
-        data.file_flags,
-        source.values["source"],
-    )
-    loop = loop_code(setup.config, choices)
-    snippets = (data.snippet, loss, scores, loop)
-    requirements = tuple(
-        name
-        for name in REQUIREMENT_ORDER
-        if name == "torch" or any(name in snippet.requirements for snippet in snippets)
-    )
+    device = parse_training(project.training).device
+    values = {
+        "PROJECT_NAME": project.name,
+        "DATA_SOURCE": setup.data.source,
+        "DATA_PREPARATION": setup.data.preparation,
+        "LOSS_FUNCTION": setup.loss.function,
+        "TASK_SCORER": task_scorer(setup.data, setup.config.top_k),
+        "TRAINING_SETTINGS": dataclasses.replace(setup.settings, device=device),
+    }
+    settings = SettingsSource()
+    assignments = [f"{name} = {settings.of(value)}" for name, value in values.items()]
+    copied = copy_runtime({"main", *settings.names})
     generated_imports, network = split_generated(setup.code)
-    imports = (
-        ALWAYS_IMPORTED | generated_imports | frozenset().union(*(s.imports for s in snippets))
+    imports = copied.imports | generated_imports | settings.imports
+    requirements = tuple(
+        package
+        for module, package in REQUIREMENTS.items()
+        if any(line.split()[1].split(".")[0] == module for line in imports)
     )
     text = "\n".join(
         [
             docstring(project, requirements),
-            ordered_imports(imports),
-            *settings_lines(project, setup.config, snippets, setup.start),
+            *sorted(imports, key=lambda line: ("__future__" not in line, line)),
             "",
             "",
             join_code(
                 section_title("The network, as NetDesigner generated it"),
                 network,
-                section_title("Data: loaded, split and standardised as in NetDesigner"),
-                data.snippet.code,
-                section_title("Loss and scores"),
-                join_code(loss.code, scores.code),
-                section_title("Training"),
-                loop.code,
+                *runtime_sections(copied),
+                section_title("Settings from the project (the command line overrides some)"),
+                "\n".join(assignments),
+                MAIN_CALL.format(network=setup.code.class_name),
             ),
         ]
     )
-    return GeneratedScript(text, setup.code.class_name, requirements)
+    return GeneratedScript(ruff_tidied(text), setup.code.class_name, requirements)
 
 
-def settings_lines(
-    project: Project,
-    config: TrainingConfig,
-    snippets: tuple[Snippet, ...],
-    start: StartWeights | None,
-) -> list[str]:
-    """The settings block at the top: the flags' defaults (with the checkpoint `start` names,
-    where the app would start from it), then each snippet's settings."""
-    data, _, scores, loop = snippets
-    return [
-        section_title("Settings from the project"),
-        assignment("PROJECT_NAME", project.name),
-        "# Defaults of the command-line flags (--help lists them):",
-        assignment("DEFAULT_EPOCHS", config.epochs),
-        assignment("DEFAULT_BATCH_SIZE", config.batch_size),
-        assignment("DEFAULT_LR", config.optimizer.lr),
-        assignment("DEFAULT_SEED", config.seed),
-        assignment("DEFAULT_DEVICE", parse_training(project.training).device),
-        assignment("DEFAULT_THREADS", config.threads),
-        assignment("DEFAULT_OUTPUT", "checkpoints"),
-        "# The checkpoint of the run the project starts from (training.init_from), if any:",
-        assignment("DEFAULT_INIT_WEIGHTS", str(start.path) if start is not None else None),
-        "# The data:",
-        *data.settings,
-        "# Scores, checkpoints and early stopping:",
-        *scores.settings,
-        *loop.settings,
-    ]
+def runtime_sections(copied: CopiedRuntime) -> list[str]:
+    """Each runtime module's definitions under a title naming it and its docstring."""
+    pieces = []
+    for module, definitions in copied.modules:
+        title = section_title(f"designer/runtime/{module.name}.py")
+        about = textwrap.wrap(plain_text(module.docstring), 86)
+        pieces.append("\n".join([title, *(f"# {line}" for line in about)]))
+        pieces += [definition.source for definition in definitions]
+    return pieces
 
 
 def split_generated(code: GeneratedCode) -> tuple[frozenset[str], str]:
@@ -159,14 +104,6 @@ def split_generated(code: GeneratedCode) -> tuple[frozenset[str], str]:
     head, marker, rest = code.source.partition("\nclass ")
     imports = frozenset(line for line in head.splitlines() if line.startswith(("import ", "from ")))
     return imports, marker.lstrip("\n") + rest
-
-
-def ordered_imports(needed: frozenset[str]) -> str:
-    unknown = needed - set(IMPORT_ORDER)
-    if unknown:
-        raise ValueError(f"no place for {', '.join(sorted(unknown))} among the script's imports")
-    lines = [line for line in IMPORT_ORDER if line in needed or not line]
-    return "\n".join(lines) + "\n"
 
 
 def docstring(project: Project, requirements: tuple[str, ...]) -> str:
@@ -178,11 +115,13 @@ def docstring(project: Project, requirements: tuple[str, ...]) -> str:
     lines += [
         "",
         "Exported with its data, loss, optimizer and training loop: `python <this file>` trains",
-        "as the project is set up and --help lists the flags that change it. The same file",
-        "trains on several processes with DistributedDataParallel under",
-        "`torchrun --nproc-per-node=N <this file>` (the batch size stays the global one).",
-        "The output folder gets best.pt and last.pt, which torch.load(path, weights_only=True)",
-        "reads, and metrics.json with the scores of every epoch.",
+        "as the project is set up and --help lists the flags that change it. The code below",
+        "the network is NetDesigner's own training runtime, copied as the app runs it; the",
+        "project's settings are at the end. The same file trains on several processes with",
+        "DistributedDataParallel under `torchrun --nproc-per-node=N <this file>` (the batch",
+        "size stays the global one). The output folder gets best.pt and last.pt, which",
+        "torch.load(path, weights_only=True) reads, and metrics.json with every epoch's",
+        "scores.",
         "",
         f"Needs {', '.join(requirements)}.",
         '"""',

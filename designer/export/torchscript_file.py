@@ -9,7 +9,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from designer.atomic import write_bytes_atomically
 from designer.export.compare import ATOL, as_tensors, check_match
 from designer.export.errors import ExportError
 from designer.export.locate import blame, reason
@@ -17,6 +16,7 @@ from designer.export.network import Network, evaluating
 from designer.export.quiet import quiet_jit
 from designer.export.result import ExportResult
 from designer.export.samples import sample_inputs
+from designer.runtime.files import write_bytes_atomically
 
 TRACE_BATCH = 3
 CHECK_BATCHES = (1, 3)

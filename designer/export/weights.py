@@ -11,10 +11,10 @@ import safetensors.torch
 import torch
 from torch import nn
 
-from designer.atomic import write_bytes_atomically
 from designer.export.compare import max_difference
 from designer.export.errors import ExportError
 from designer.export.result import ExportResult
+from designer.runtime.files import write_bytes_atomically
 
 SAFETENSORS = (".safetensors",)
 TORCH_SAVE = (".pt", ".pth")

@@ -20,6 +20,7 @@ from designer.importer.tuples import Pending
 from designer.importer.uses import BlockUse, Copy
 from designer.model import GraphDocument
 from designer.model.library import BlockLibrary
+from designer.model.unique_names import UniqueNames
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 META = object()  # sizes, asserts and other values that are not tensors: no node
@@ -98,7 +99,7 @@ class Assembler:
         self.uses = uses
         self.result = Assembly(GraphDocument(library))
         self.values: dict[fx.Node, Any] = {}
-        self.taken: set[str] = set()
+        self.taken = UniqueNames()
         self.called: set[str] = set()
 
     def run(self) -> Assembly:
@@ -293,12 +294,7 @@ class Assembler:
         return self.unique(f"{where}_{layer.kind}" if where else layer.kind)
 
     def unique(self, base: str) -> str:
-        name, number = base, 1
-        while name in self.taken:
-            number += 1
-            name = f"{base}_{number}"
-        self.taken.add(name)
-        return name
+        return self.taken.take(base)
 
     def where(self, node: fx.Node) -> str:
         """How reports name a call: the module path and class, or the function and the module

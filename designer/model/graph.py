@@ -11,6 +11,7 @@ import networkx as nx
 
 from designer.model.events import GraphEvents
 from designer.model.library import BlockLibrary
+from designer.model.unique_names import UniqueNames
 from nodes import REGISTRY, LayerSpec, ParamError
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
@@ -144,12 +145,8 @@ class GraphDocument:
         raise GraphError(f"there is no node named {name!r}")
 
     def unique_name(self, base: str) -> str:
-        taken = {node.name for node in self.nodes()}
-        for number in itertools.count(1):
-            candidate = f"{base}{number}"
-            if candidate not in taken:
-                return candidate
-        raise AssertionError("unreachable")
+        """`base` and the first number no node's name has taken (conv1, conv2, ...)."""
+        return UniqueNames(node.name for node in self.nodes()).take(base, "", numbered=True)
 
     # -- edits -----------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import jsonschema
 
-from designer.atomic import write_atomically
 from designer.model import Edge, GraphDocument, GraphError
 from designer.model.library import BlockLibrary
 from designer.model.records import edge_record, node_record
@@ -18,6 +17,7 @@ from designer.project.block_files import blocks_section, load_blocks, written_ve
 from designer.project.migrations import migrate
 from designer.project.project import FORMAT_VERSION, Project, ProjectError
 from designer.project.schema import PROJECT
+from designer.runtime.files import write_atomically
 from nodes import REGISTRY
 from nodes.block import BLOCK_KIND
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from designer.atomic import write_atomically
 from designer.model.library import BlockLibrary
 from designer.project.block_sharing import block_records, library_from_records
 from designer.project.files import MAX_FILE_BYTES
 from designer.project.project import FORMAT_VERSION, ProjectError
+from designer.runtime.files import write_atomically
 
 LIBRARY_FORMAT = "netdesigner-block"
 UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")

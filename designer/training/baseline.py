@@ -10,7 +10,7 @@ import torch
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
 from designer.data import PreparedData
-from designer.training.metrics import value_scores
+from designer.runtime.scores import value_scores
 
 TASKS = ("multiclass", "binary", "sequence_to_label", "regression")
 

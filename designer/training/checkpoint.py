@@ -3,8 +3,6 @@ atomically and loaded with weights_only=True (a checkpoint can never run code)."
 
 from __future__ import annotations
 
-import io
-import os
 import pickle
 import zipfile
 from pathlib import Path
@@ -12,8 +10,8 @@ from typing import Any
 
 import torch
 
-from designer.atomic import temporary_beside
 from designer.data import SetupError
+from designer.runtime.checkpoints import save_checkpoint as write_checkpoint
 
 FORMAT = 1
 REQUIRED = ("format", "model", "optimizer", "rng", "epoch", "batch", "step")
@@ -24,17 +22,8 @@ class CheckpointError(SetupError):
 
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """Write to a temporary file beside `path`, then rename: a crash leaves the old file."""
-    buffer = io.BytesIO()
-    torch.save({"format": FORMAT, **state}, buffer)
-    handle, temporary = temporary_beside(path)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(buffer.getbuffer())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """The run's state in NetDesigner's checkpoint format, written whole or not at all."""
+    write_checkpoint(path, {"format": FORMAT, **state})
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:

@@ -66,25 +66,29 @@ class TrainingConfig:
         return data
 
 
+DEFAULT = TrainingConfig()  # every setting's default, written once: in the classes above
+SCHEDULE = DEFAULT.schedule
+
+
 def parse_training(settings: dict[str, Any] | None, place: str = "training") -> TrainingConfig:
     """Read a training section; missing settings take their defaults, unknown ones are errors."""
     section = Section(settings, place, ConfigError)
     config = TrainingConfig(
-        epochs=section.integer("epochs", 10, minimum=1, maximum=1_000_000),
-        batch_size=section.integer("batch_size", 32, minimum=1, maximum=1_000_000),
-        seed=section.integer("seed", 0, minimum=0, maximum=2**63 - 1),
-        device=section.text("device", "auto"),
+        epochs=section.integer("epochs", DEFAULT.epochs, minimum=1, maximum=1_000_000),
+        batch_size=section.integer("batch_size", DEFAULT.batch_size, minimum=1, maximum=1_000_000),
+        seed=section.integer("seed", DEFAULT.seed, minimum=0, maximum=2**63 - 1),
+        device=section.text("device", DEFAULT.device),
         threads=threads(section),
-        loss=section.choice("loss", "auto", LOSSES),
+        loss=section.choice("loss", DEFAULT.loss, LOSSES),
         optimizer=optimizer(section.child("optimizer", shorthand="name")),
         schedule=schedule(section.child("schedule", shorthand="name")),
         **clipping(section.child("clip")),
-        mixed_precision=section.boolean("mixed_precision", False),
+        mixed_precision=section.boolean("mixed_precision", DEFAULT.mixed_precision),
         monitor=monitor(section),
         **early_stopping(section.child("early_stopping")),
-        top_k=section.integer("top_k", 5, minimum=2, maximum=1000),
-        restore_best=section.boolean("restore_best", True),
-        baseline=section.boolean("baseline", True),
+        top_k=section.integer("top_k", DEFAULT.top_k, minimum=2, maximum=1000),
+        restore_best=section.boolean("restore_best", DEFAULT.restore_best),
+        baseline=section.boolean("baseline", DEFAULT.baseline),
         init_from=init_from(section),
     )
     section.finish()
@@ -100,11 +104,13 @@ def threads(section: Section) -> int:
 
 
 def optimizer(section: Section) -> OptimizerConfig:
-    name = section.choice("name", "adam", OPTIMIZERS)
+    name = section.choice("name", DEFAULT.optimizer.name, OPTIMIZERS)
     config = OptimizerConfig(
         name=name,
-        lr=section.number("lr", 1e-3, maximum=10.0, positive=True),
-        weight_decay=section.number("weight_decay", 0.0, minimum=0.0, maximum=1.0),
+        lr=section.number("lr", DEFAULT.optimizer.lr, maximum=10.0, positive=True),
+        weight_decay=section.number(
+            "weight_decay", DEFAULT.optimizer.weight_decay, minimum=0.0, maximum=1.0
+        ),
     )
     if name in ("sgd", "rmsprop"):
         momentum = section.number("momentum", 0.9 if name == "sgd" else 0.0, 0.0, 0.999)
@@ -113,7 +119,7 @@ def optimizer(section: Section) -> OptimizerConfig:
             raise section.fail("nesterov", "needs the sgd optimizer with momentum above 0")
         config = OptimizerConfig(name, config.lr, config.weight_decay, momentum, nesterov)
     if name in ("adam", "adamw"):
-        betas = section.raw("betas", [0.9, 0.999])
+        betas = section.raw("betas", list(DEFAULT.optimizer.betas))
         valid = isinstance(betas, list) and len(betas) == 2
         if not valid or not all(isinstance(b, float | int) and 0 <= b < 1 for b in betas):
             raise section.fail("betas", f"must be two numbers from 0 to below 1, got {betas!r}")
@@ -123,34 +129,34 @@ def optimizer(section: Section) -> OptimizerConfig:
 
 
 def schedule(section: Section) -> ScheduleConfig:
-    name = section.choice("name", "none", SCHEDULES)
+    name = section.choice("name", SCHEDULE.name, SCHEDULES)
     values: dict[str, Any] = {"name": name}
     if name == "step":
-        values["step_size"] = section.integer("step_size", 10, minimum=1)
-        values["gamma"] = section.number("gamma", 0.1, maximum=1.0, positive=True)
+        values["step_size"] = section.integer("step_size", SCHEDULE.step_size, minimum=1)
+        values["gamma"] = section.number("gamma", SCHEDULE.gamma, maximum=1.0, positive=True)
     elif name == "cosine":
-        values["min_lr"] = section.number("min_lr", 0.0, minimum=0.0)
+        values["min_lr"] = section.number("min_lr", SCHEDULE.min_lr, minimum=0.0)
     elif name == "one_cycle":
-        values["max_lr"] = section.number("max_lr", 0.0, minimum=0.0, maximum=10.0)
+        values["max_lr"] = section.number("max_lr", SCHEDULE.max_lr, minimum=0.0, maximum=10.0)
     elif name == "plateau":
-        values["factor"] = section.number("factor", 0.1, maximum=0.999, positive=True)
-        values["patience"] = section.integer("patience", 5, minimum=0)
-        values["min_lr"] = section.number("min_lr", 0.0, minimum=0.0)
+        values["factor"] = section.number("factor", SCHEDULE.factor, maximum=0.999, positive=True)
+        values["patience"] = section.integer("patience", SCHEDULE.patience, minimum=0)
+        values["min_lr"] = section.number("min_lr", SCHEDULE.min_lr, minimum=0.0)
     section.finish()
     return ScheduleConfig(**values)
 
 
 def clipping(section: Section) -> dict[str, float]:
     values = {
-        "clip_norm": section.number("norm", 0.0, minimum=0.0),
-        "clip_value": section.number("value", 0.0, minimum=0.0),
+        "clip_norm": section.number("norm", DEFAULT.clip_norm, minimum=0.0),
+        "clip_value": section.number("value", DEFAULT.clip_value, minimum=0.0),
     }
     section.finish()
     return values
 
 
 def monitor(section: Section) -> str:
-    value = section.text("monitor", "val_loss")
+    value = section.text("monitor", DEFAULT.monitor)
     if not value.startswith(("val_", "train_")):
         message = f"must name a metric such as val_loss or val_accuracy, got {value!r}"
         raise section.fail("monitor", message)
@@ -159,8 +165,8 @@ def monitor(section: Section) -> str:
 
 def early_stopping(section: Section) -> dict[str, Any]:
     values = {
-        "patience": section.integer("patience", 0, minimum=0),
-        "min_delta": section.number("min_delta", 0.0, minimum=0.0),
+        "patience": section.integer("patience", DEFAULT.patience, minimum=0),
+        "min_delta": section.number("min_delta", DEFAULT.min_delta, minimum=0.0),
     }
     section.finish()
     return values

@@ -1,8 +1,7 @@
-"""Choosing the device (auto, cpu, cuda, cuda:N, mps) and the number of CPU threads."""
+"""Checking the device setting (auto, cpu, cuda, cuda:N, mps) against this machine."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import torch
@@ -45,11 +44,3 @@ def resolve_device(name: str) -> torch.device:
 def mps_available() -> bool:
     backend = getattr(torch.backends, "mps", None)
     return bool(backend and backend.is_available())
-
-
-def thread_count(setting: int) -> int:
-    """0 is automatic: all cores but one, so that a GUI thread keeps a core to itself (a run in
-    a background thread was 4x faster with 1 torch thread than with 2 on a 2-core machine)."""
-    if setting:
-        return setting
-    return max(1, (os.cpu_count() or 1) - 1)

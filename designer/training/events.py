@@ -9,8 +9,8 @@ from typing import Any
 
 import torch
 
+from designer.runtime.scores import right_answers
 from designer.training.layer_stats import LayerStats
-from designer.training.metrics import right_answers
 from designer.training.val_samples import ValSamples
 
 

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 import torch
 
 from designer.data import Batcher
-from designer.training.config import OptimizerConfig
-from designer.training.device import thread_count
-from designer.training.optim import build_optimizer
+from designer.runtime.devices import thread_count
+from designer.runtime.settings import make_optimizer
 from designer.training.setup import RunSetup
 
 
@@ -38,8 +37,7 @@ def find_lr(
 
 def sweep(setup: RunSetup, start: float, end: float, steps: int, smoothing: float) -> LrSweep:
     model = setup.build_model()
-    config = setup.config.optimizer
-    optimizer = build_optimizer(OptimizerConfig(**{**config.__dict__, "lr": start}), model)
+    optimizer = make_optimizer(model, setup.settings, start)
     train = setup.data.train.to(setup.device)
     batcher = Batcher(train.x, train.y, setup.config.batch_size)
     shuffle = torch.Generator().manual_seed(setup.config.seed)

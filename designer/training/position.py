@@ -1,4 +1,4 @@
-"""Where a run stands: epoch, step, running totals, early stopping; what checkpoints keep."""
+"""Where a run stands: epoch, step and running totals, as checkpoints keep them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from designer.training.tally import Tally
+from designer.runtime.tally import Tally
 
 
 @dataclass
@@ -20,9 +20,6 @@ class Position:
     batch: int = 0
     step: int = 0
     tally: Tally = field(default_factory=Tally)
-    best: float | None = None
-    best_epoch: int = 0
-    bad_epochs: int = 0
 
     def counts(
         self, loss: float, samples: int, answers: tuple[torch.Tensor, torch.Tensor] | None
@@ -37,22 +34,12 @@ class Position:
         self.batch = 0
         self.tally = Tally()
 
-    def improved(self, value: float, lower_is_better: bool, min_delta: float) -> bool:
-        if self.best is None:
-            return True
-        if lower_is_better:
-            return value < self.best - min_delta
-        return value > self.best + min_delta
-
     def to_state(self) -> dict[str, Any]:
         return {
             "epoch": self.epoch,
             "batch": self.batch,
             "step": self.step,
             "totals": self.tally.totals(),
-            "best": self.best,
-            "best_epoch": self.best_epoch,
-            "bad_epochs": self.bad_epochs,
         }
 
     @classmethod
@@ -63,7 +50,4 @@ class Position:
             batch=state["batch"],
             step=state["step"],
             tally=Tally(*state["totals"]),
-            best=state["best"],
-            best_epoch=state["best_epoch"],
-            bad_epochs=state["bad_epochs"],
         )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from designer.atomic import write_atomically
+from designer.runtime.files import write_atomically
 from designer.training.checkpoint import CheckpointError
 
 RUNS = "runs"

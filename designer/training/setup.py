@@ -10,13 +10,15 @@ import torch
 from torch import nn
 
 from designer.compiler import Analyzer, GeneratedCode, generate, module_class
-from designer.data import PreparedData, SetupError, fit_input, prepare_data
+from designer.data import PreparedData, SetupError, fit_input, input_node, prepare_data
 from designer.model import GraphDocument
 from designer.project import Project
+from designer.runtime.settings import TrainingSettings
 from designer.training.config import ConfigError, TrainingConfig, parse_training, with_overrides
 from designer.training.device import resolve_device
 from designer.training.losses import LossChoice, choose_loss
 from designer.training.memory import check_memory
+from designer.training.optim import runtime_settings
 from designer.training.start_weights import StartWeights, start_weights
 
 
@@ -35,6 +37,12 @@ class RunSetup:
     dataset_settings: dict[str, Any]
     warnings: tuple[str, ...] = ()
     start: StartWeights | None = None  # training.init_from's weights, checked
+
+    @property
+    def settings(self) -> TrainingSettings:
+        """The training settings as the runtime's loop (and the exported script) reads them."""
+        start = str(self.start.path) if self.start is not None else None
+        return runtime_settings(self.config, start)
 
     def build_model(self) -> nn.Module:
         """A fresh network, its weights drawn from the run's seed, or those of the run that
@@ -95,7 +103,8 @@ def prepare_run(
         raise SetupError(f"the network has errors, fix them first: {problems}", "graph")
     check_memory(report, config.batch_size, device)
     base = project.path.parent if project.path is not None else None
-    data = fit_input(prepare_data(dataset_settings, base), doc, dataset_settings)
+    float_samples = input_node(doc).params.get("dtype") != "long"
+    data = fit_input(prepare_data(dataset_settings, base, float_samples), doc, dataset_settings)
     output_shape, last_layer = output_of(doc, report)
     loss = choose_loss(config.loss, data, output_shape, last_layer)
     code = generate(doc, report, project.name)

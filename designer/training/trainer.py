@@ -13,7 +13,13 @@ from typing import Any
 import torch
 from torch import nn
 
-from designer.data import Batcher
+from designer.runtime.batches import Batcher
+from designer.runtime.devices import thread_count
+from designer.runtime.monitor import Monitor
+from designer.runtime.schedules import Schedule
+from designer.runtime.scores import lower_is_better, predictions
+from designer.runtime.settings import make_optimizer
+from designer.runtime.stepping import LossNotFinite, Step
 from designer.training.checkpoint import (
     CheckpointError,
     load_checkpoint,
@@ -22,8 +28,7 @@ from designer.training.checkpoint import (
     save_checkpoint,
 )
 from designer.training.control import RunControl
-from designer.training.device import thread_count
-from designer.training.evaluate import Evaluation, evaluate
+from designer.training.evaluate import evaluate, evaluation
 from designer.training.events import (
     CheckpointSaved,
     EpochDone,
@@ -36,8 +41,6 @@ from designer.training.events import (
     StepDone,
 )
 from designer.training.layer_stats import LayerSampler
-from designer.training.metrics import lower_is_better, predictions
-from designer.training.optim import Schedule, build_optimizer
 from designer.training.position import Position
 from designer.training.runs import RunFolder, RunWriteError, writing
 from designer.training.setup import RunSetup
@@ -68,7 +71,6 @@ class Trainer:
         self.control = control or RunControl()
         self.listeners: list[Listener] = list(listeners)
         self.model: nn.Module | None = None
-        self.best_state: dict[str, torch.Tensor] | None = None
 
     def run(self) -> RunFinished | RunFailed:
         """Train to the end and return the last event (finished or failed)."""
@@ -104,17 +106,21 @@ class Trainer:
     # -- the loop ---------------------------------------------------------------------------
 
     def _train(self) -> Iterator[Event]:
-        setup, config = self.setup, self.setup.config
+        setup, config, settings = self.setup, self.setup.config, self.setup.settings
         self.model = model = setup.build_model()
-        self.optimizer = optimizer = build_optimizer(config.optimizer, model)
+        self.optimizer = optimizer = make_optimizer(model, settings, settings.lr)
         train = setup.data.train.to(setup.device)
-        self.validation = Evaluation(setup, setup.data.val, config.batch_size)
+        self.validation = evaluation(setup, setup.data.val, config.batch_size)
         batcher = Batcher(train.x, train.y, config.batch_size)
         self.schedule = Schedule(
-            config.schedule, optimizer, config.epochs, len(batcher), config.optimizer.lr
+            settings.schedule, optimizer, config.epochs, len(batcher), settings.lr
+        )
+        loss = setup.loss.function
+        self.step = Step(model, model, loss, optimizer, self.schedule, settings, setup.device)
+        self.monitor = Monitor(
+            config.monitor, config.min_delta, config.patience, config.restore_best
         )
         self.shuffle = torch.Generator().manual_seed(config.seed)
-        self.scaler = self._scaler()
         self.pos = Position(1, self.shuffle.get_state())
         if self.resume:
             self._restore()
@@ -144,10 +150,8 @@ class Trainer:
     def _epochs(self, batcher: Batcher) -> Iterator[Event]:
         """Runs the epochs; returns the reason the run ended, or None after a failure event."""
         setup, config, pos, model = self.setup, self.setup.config, self.pos, self.model
-        loss_function, optimizer = setup.loss.function, self.optimizer
+        optimizer, step, control = self.optimizer, self.step, self.control
         classes = setup.data.is_classification
-        autocast, careful = self._autocast(), self._needs_care()
-        control, schedule = self.control, self.schedule
         sampler = None
         if self.layer_stats > 0:
             sampler = LayerSampler(model, setup.code.names, self.layer_stats)
@@ -165,27 +169,11 @@ class Trainer:
                 sampling = sampler is not None and sampler.due()
                 if sampling:
                     sampler.arm()
-                # The common case (no autocast, no scaling or clipping, a schedule stepped per
-                # epoch) calls nothing of ours: at a few milliseconds a step, each call shows.
-                if autocast is None:
-                    output = model(x)
-                    loss = loss_function(output, y)
-                else:
-                    with autocast:
-                        output = model(x)
-                        loss = loss_function(output, y)
-                value = loss.item()
-                if not math.isfinite(value):
-                    yield self._nan(value, pos.batch + 1)
+                try:
+                    output, value = step(x, y)
+                except LossNotFinite as error:
+                    yield self._nan(error.value, pos.batch + 1)
                     return None
-                optimizer.zero_grad()
-                if careful:
-                    self._backward_and_step(loss)
-                else:
-                    loss.backward()
-                    optimizer.step()
-                if schedule.per_step:
-                    schedule.after_step()
                 samples = x.shape[0]
                 # The predicted classes, not the outputs: no autograd link, and a few bytes a
                 # sample whatever the output's size (a token task's vocabulary, say).
@@ -202,32 +190,9 @@ class Trainer:
                 return ended
         return "completed"
 
-    def _needs_care(self) -> bool:
-        """Whether steps scale the loss or clip gradients (else the plain step does)."""
-        config = self.setup.config
-        return self.scaler is not None or bool(config.clip_norm or config.clip_value)
-
-    def _backward_and_step(self, loss: torch.Tensor) -> None:
-        config, optimizer, scaler = self.setup.config, self.optimizer, self.scaler
-        if scaler is not None:
-            scaler.scale(loss).backward()
-            if config.clip_norm or config.clip_value:
-                scaler.unscale_(optimizer)
-        else:
-            loss.backward()
-        if config.clip_norm:
-            nn.utils.clip_grad_norm_(self.model.parameters(), config.clip_norm)
-        if config.clip_value:
-            nn.utils.clip_grad_value_(self.model.parameters(), config.clip_value)
-        if scaler is not None:
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            optimizer.step()
-
     def _end_epoch(self, seconds: float) -> Iterator[Event]:
         """Validate, step the schedule, keep the best, save; returns a reason to stop or None."""
-        setup, config, pos = self.setup, self.setup.config, self.pos
+        setup, config, pos, monitor = self.setup, self.setup.config, self.pos, self.monitor
         lr = self.optimizer.param_groups[0]["lr"]
         train_scores = pos.tally.scores(setup.data.is_classification)
         val_scores, confusion = self.validation(self.model)
@@ -237,19 +202,9 @@ class Trainer:
         record = {"epoch": pos.epoch, "step": pos.step, "lr": lr}
         record.update({f"train_{name}": value for name, value in train_scores.items()})
         record.update({f"val_{name}": value for name, value in val_scores.items()})
-        monitored = record[config.monitor]
-        lower = lower_is_better(config.monitor)
-        improved = pos.improved(monitored, lower, config.min_delta)
         epoch = pos.epoch
-        if improved:
-            pos.best, pos.best_epoch, pos.bad_epochs = monitored, epoch, 0
-            if config.restore_best:
-                self.best_state = {
-                    k: v.detach().clone() for k, v in self.model.state_dict().items()
-                }
-        else:
-            pos.bad_epochs += 1
-        self.schedule.after_epoch(monitored, lower)
+        improved = monitor.update(record, epoch, self.model)
+        self.schedule.after_epoch(record[config.monitor], lower_is_better(config.monitor))
         pos.next_epoch(self.shuffle.get_state())
         if improved:
             yield from self._save("best", epoch)
@@ -266,16 +221,14 @@ class Trainer:
                 epoch, pos.step, train_scores, val_scores, lr, seconds, confusion, improved, samples
             )
         )
-        if config.patience and pos.bad_epochs >= config.patience:
-            return "early_stopped"
-        return None
+        return "early_stopped" if monitor.should_stop() else None
 
     def _finish(self, reason: str) -> Iterator[Event]:
         if reason == "failed":
             return
-        setup, config = self.setup, self.setup.config
-        if reason != "stopped" and config.restore_best and self.best_state is not None:
-            self.model.load_state_dict(self.best_state)
+        setup, config, best = self.setup, self.setup.config, self.monitor.best_state
+        if reason != "stopped" and best is not None:
+            self.model.load_state_dict(best)
         val, _ = self.validation(self.model)
         test = {}
         if reason != "stopped":
@@ -290,13 +243,17 @@ class Trainer:
     # -- checkpoints --------------------------------------------------------------------------
 
     def checkpoint_state(self) -> dict[str, Any]:
+        scaler, monitor = self.step.scaler, self.monitor
         return {
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.schedule.state_dict(),
-            "scaler": self.scaler.state_dict() if self.scaler is not None else None,
+            "scaler": scaler.state_dict() if scaler is not None else None,
             "rng": rng_states(self.pos.epoch_start),
             "split_digest": self.setup.data.split_digest,
+            "best": monitor.best,
+            "best_epoch": monitor.best_epoch,
+            "bad_epochs": monitor.bad_epochs,
             **self.pos.to_state(),
         }
 
@@ -310,8 +267,9 @@ class Trainer:
         yield self.emit(CheckpointSaved(kind, path, shown, self.pos.step))
 
     def _restore(self) -> None:
-        """Restore model, optimizer, schedule, RNGs and position from the last checkpoint."""
-        folder = self.run_folder
+        """Restore model, optimizer, schedule, RNGs, position and the monitored best from the
+        last checkpoint."""
+        folder, monitor = self.run_folder, self.monitor
         path = folder.checkpoint("last")
         state = load_checkpoint(path)
         if state.get("split_digest") != self.setup.data.split_digest:
@@ -323,30 +281,21 @@ class Trainer:
             self.model.load_state_dict(state["model"])
             self.optimizer.load_state_dict(state["optimizer"])
             self.schedule.load_state_dict(state["scheduler"])
-            if self.scaler is not None and state.get("scaler") is not None:
-                self.scaler.load_state_dict(state["scaler"])
+            if self.step.scaler is not None and state.get("scaler") is not None:
+                self.step.scaler.load_state_dict(state["scaler"])
             restore_rng(state["rng"], self.shuffle)
             self.pos = Position.from_state(state)
+            monitor.best, monitor.best_epoch = state["best"], state["best_epoch"]
+            monitor.bad_epochs = state["bad_epochs"]
         except (RuntimeError, KeyError, ValueError, TypeError) as error:
             first = str(error).strip().splitlines()[0][:200]
             raise CheckpointError(f"{path} does not fit this network ({first})") from None
         best = folder.checkpoint("best")
         if self.setup.config.restore_best and best.exists():
-            self.best_state = load_checkpoint(best)["model"]
+            monitor.best_state = load_checkpoint(best)["model"]
         folder.truncate_after(self.pos.step)
 
-    # -- precision, failures ------------------------------------------------------------------
-
-    def _scaler(self) -> Any:
-        if self.setup.config.mixed_precision and self.setup.device.type == "cuda":
-            return torch.amp.GradScaler("cuda")
-        return None
-
-    def _autocast(self) -> torch.autocast | None:
-        device = self.setup.device.type
-        if not self.setup.config.mixed_precision or device not in ("cuda", "cpu"):
-            return None
-        return torch.autocast(device, dtype=torch.float16 if device == "cuda" else torch.bfloat16)
+    # -- failures -----------------------------------------------------------------------------
 
     def _last_good(self) -> str:
         if self.run_folder is None or not self.run_folder.checkpoint("last").exists():

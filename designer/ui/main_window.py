@@ -385,10 +385,6 @@ class MainWindow(QMainWindow):
         self.tabs.show_title(editor.title)
         self.setWindowModified(editor.modified)
 
-    def batch_changed(self, _size: int) -> None:
-        if self.editor is not None:
-            self.show_totals(self.editor.report)
-
     def show_totals(self, report: GraphReport) -> None:
         errors = len(report.errors)
         validity = "\u2714 valid" if not errors else f"\u2716 {errors} error(s)"

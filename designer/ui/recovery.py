@@ -12,9 +12,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
 
-from designer.atomic import write_atomically
 from designer.project import Project, ProjectError, project_from_text
 from designer.project.files import project_to_dict
+from designer.runtime.files import write_atomically
 
 
 def recovery_folder() -> Path:

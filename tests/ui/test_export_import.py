@@ -116,7 +116,7 @@ def test_weights_come_from_a_run_and_load_into_the_exported_class(window, exampl
 
     module, _ = compile_graph(project.graph, project.name)
     module.load_state_dict(load_file(tmp_path / "mlp_iris.safetensors"))
-    expected = trainer.best_state or trainer.model.state_dict()
+    expected = trainer.monitor.best_state or trainer.model.state_dict()
     for name, tensor in module.state_dict().items():
         assert torch.equal(tensor, expected[name])
     plain = torch.load(tmp_path / "mlp_iris.pt", weights_only=True)

@@ -1,4 +1,4 @@
-"""Mini-batches of in-memory tensors by slicing with a permutation, never item by item."""
+"""Mini-batches of in-memory tensors, sliced by a permutation, never item by item."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ class Batcher:
         return -(-len(self.x) // self.batch_size)
 
     def order(self, generator: torch.Generator) -> torch.Tensor:
-        """This epoch's sample order, drawn from `generator` (kept on the CPU for repeatability)."""
+        """This epoch's sample order, drawn from `generator` (kept on the CPU for
+        repeatability)."""
         return torch.randperm(len(self.x), generator=generator).to(self.x.device)
 
     def shuffled(
         self, order: torch.Tensor, start: int = 0
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Batches in `order`, beginning at batch number `start` (to continue an epoch)."""
+        """Batches in `order` from batch number `start` on (to continue an epoch)."""
         size = self.batch_size
         for begin in range(start * size, len(order), size):
             index = order[begin : begin + size]

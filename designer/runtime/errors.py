@@ -1,10 +1,11 @@
-"""Problems found before training starts, each naming the setting or file it comes from."""
+"""Problems found before training starts, each naming its setting or file."""
 
 from __future__ import annotations
 
 
 class SetupError(Exception):
-    """Something to fix before a run can start; `place` is the setting (dataset.path) or file."""
+    """Something to fix before a run can start; `place` is the setting (dataset.path) or
+    file."""
 
     def __init__(self, message: str, place: str = "") -> None:
         self.message, self.place = message, place

@@ -1,23 +1,29 @@
-"""An epoch's running training loss and right answers, counted in bulk rather than per step."""
+"""An epoch's running training loss and right answers, counted in bulk rather than per
+step."""
 
 from __future__ import annotations
 
 import torch
 
-from designer.training.metrics import right_answers
+from designer.runtime.scores import right_answers
 
-# Steps held before they are counted: bounds memory, and counting this many at once costs
-# about what one step's count does.
+# Steps held before they are counted: bounds memory, and counting this many at once
+# costs about what one step's count does.
 FOLD_STEPS = 32
 
 
 class Tally:
-    """Loss summed over samples, and right answers over targets where there are classes. A step
-    only files its predicted classes and targets; they are counted together on their device
-    every FOLD_STEPS steps, and the count is read (one device sync) only when the totals are."""
+    """Loss summed over samples, and right answers over targets where there are classes.
+    A step only files its predicted classes and targets; they are counted together on
+    their device every FOLD_STEPS steps, and the count is read (one device sync) only
+    when the totals are."""
 
     def __init__(
-        self, loss_sum: float = 0.0, samples: int = 0, correct: int = 0, targets: int = 0
+        self,
+        loss_sum: float = 0.0,
+        samples: int = 0,
+        correct: int = 0,
+        targets: int = 0,
     ) -> None:
         self.loss_sum, self.samples, self.targets = loss_sum, samples, targets
         self.correct = correct  # read already (from a checkpoint)
@@ -25,7 +31,10 @@ class Tally:
         self.waiting: list[tuple[torch.Tensor, torch.Tensor]] = []
 
     def add(
-        self, loss: float, samples: int, answers: tuple[torch.Tensor, torch.Tensor] | None
+        self,
+        loss: float,
+        samples: int,
+        answers: tuple[torch.Tensor, torch.Tensor] | None,
     ) -> None:
         self.loss_sum += loss * samples
         self.samples += samples

@@ -1,4 +1,4 @@
-"""A dataset in memory: sample tensors, targets, the task they pose and the class names."""
+"""A dataset in memory: samples, targets, the task they pose and the class names."""
 
 from __future__ import annotations
 
@@ -21,14 +21,14 @@ STRATIFIED_TASKS = ("multiclass", "binary", "sequence_to_label")
 
 @dataclass
 class Dataset:
-    """`x` holds samples along dim 0 (float or long); `y` holds targets (long classes or float)."""
+    """`x` holds samples along dim 0 (float or long); `y` holds targets (long classes or
+    float)."""
 
     name: str
     x: torch.Tensor
     y: torch.Tensor
     task: str
     class_names: tuple[str, ...] = ()
-    standardize: bool = False
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -38,14 +38,6 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.x)
-
-    @property
-    def is_classification(self) -> bool:
-        return self.task in CLASS_TASKS
-
-    @property
-    def sample_shape(self) -> tuple[int, ...]:
-        return tuple(self.x.shape[1:])
 
 
 def class_task(count: int) -> str:

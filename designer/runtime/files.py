@@ -1,4 +1,5 @@
-"""Atomic file writes: a file on disk is always its old or its new version, never half of one."""
+"""Atomic file writes: a file on disk is always its old or its new version, never half
+of one."""
 
 from __future__ import annotations
 
@@ -28,13 +29,16 @@ def is_running(pid: int) -> bool:
 
 
 def temporary_beside(path: Path) -> tuple[int, str]:
-    """A new temporary file (open handle, name) beside `path`, named .NAME.PID.XXXX.tmp. Those
-    that processes killed mid-write left behind (their process is gone) are removed first."""
+    """A new temporary file (open handle, name) beside `path`, named .NAME.PID.XXXX.tmp.
+    Those that processes killed mid-write left behind (their process is gone) are
+    removed first."""
     for orphan in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         pid = orphan.name[len(path.name) + 2 :].split(".", 1)[0]
         if pid.isdigit() and not is_running(int(pid)):
             orphan.unlink(missing_ok=True)
-    return tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    return tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
+    )
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -43,9 +47,10 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`.
-    A link is followed (its target is rewritten); the file keeps its permissions, and a new one
-    gets the usual ones (0666 less the umask), not mkstemp's private 0600."""
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over
+    `path`. A link is followed (its target is rewritten); the file keeps its
+    permissions, and a new one gets the usual ones (0666 less the umask), not mkstemp's
+    private 0600."""
     path = Path(path).resolve()
     handle, temporary = temporary_beside(path)
     try:

@@ -1,0 +1,64 @@
+"""An image folder in the usual layout, one subfolder per class, read with Pillow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+
+from designer.runtime.dataset import Dataset, class_task
+from designer.runtime.errors import DataError
+
+IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
+
+
+@dataclass(frozen=True)
+class ImageFolder:
+    """One subfolder of images per class, classes and files in name order; each image
+    grayscale or RGB (`color`), resized to `image_size` (height, width), scaled to 0..1
+    and channels first."""
+
+    path: str
+    image_size: tuple[int, int] = (32, 32)
+    color: str = "grayscale"
+
+    def load(self) -> Dataset:
+        root = Path(self.path)
+        classes = sorted(child.name for child in root.iterdir() if child.is_dir())
+        if len(classes) < 2:
+            raise DataError(
+                f"{root} holds {len(classes)} class folder(s); put each class's "
+                "images in its own subfolder (two or more)",
+                "dataset.path",
+            )
+        images, labels = [], []
+        for label, name in enumerate(classes):
+            files = sorted(
+                p for p in (root / name).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
+            )
+            if not files:
+                raise DataError(
+                    f"class folder {root / name} holds no images", "dataset.path"
+                )
+            for file in files:
+                images.append(read_image(file, self.image_size, self.color))
+                labels.append(label)
+        x = torch.from_numpy(np.stack(images))
+        return Dataset(
+            root.name, x, torch.tensor(labels), class_task(len(classes)), tuple(classes)
+        )
+
+
+def read_image(file: Path, size: tuple[int, int], color: str) -> np.ndarray:
+    """The image's pixels as float32 0..1, channels first, resized bilinearly."""
+    try:
+        with Image.open(file) as image:
+            converted = image.convert("L" if color == "grayscale" else "RGB")
+            resized = converted.resize((size[1], size[0]), Image.Resampling.BILINEAR)
+            pixels = np.asarray(resized, dtype=np.float32) / 255.0
+    except (OSError, UnidentifiedImageError) as error:
+        raise DataError(f"{file} is not a readable image ({error})") from None
+    return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)
