@@ -77,6 +77,7 @@ def command_train(args: argparse.Namespace) -> int:
     from designer.runtime.files import write_atomically
     from designer.training import RunControl, RunFailed, Trainer, new_run, open_run, prepare_run
     from designer.training.baseline import fit_baseline
+    from designer.training.events import EndReason
     from designer.training.progress import ProgressPrinter, final_scores, score_lines
     from designer.training.resume import resume_setup
     from designer.training.runs import RunWriteError
@@ -117,10 +118,10 @@ def command_train(args: argparse.Namespace) -> int:
     if isinstance(result, RunFailed):
         print(f"{args.file}: training failed: {result.message}", file=sys.stderr)
         return 1
-    if result.reason == "stopped":
+    if result.reason == EndReason.STOPPED:
         print(f"resume with: netdesigner train {args.file} --resume {run.id}")
     baseline = None
-    if setup.config.baseline and result.reason != "stopped":
+    if setup.config.baseline and result.reason != EndReason.STOPPED:
         baseline = fit_baseline(setup.data, setup.config.seed)
     scores = final_scores(result, baseline, run.id)
     for line in score_lines(scores):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nodes.params import ChoiceParam, IntParam, ParamSpec
-from nodes.spec import LayerSpec, Params, PortSpec
+from nodes.spec import LayerSpec, Params, PortSpec, Role
 
 BLOCK_KIND = "block"
 BLOCK_PARAM = "block"
@@ -58,7 +58,7 @@ def block_spec(
         ),
         inputs=tuple(PortSpec(port) for port in inputs),
         outputs=tuple(PortSpec(port) for port in outputs),
-        role="block",
+        role=Role.BLOCK,
         dtypes=("float", "long"),
         block=name,
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from nodes.problems import Fix, Problem
+from nodes.problems import Fix, FixAction, Problem
 from nodes.tensor import TensorInfo
 
-FLATTEN_FIX = Fix("Insert Flatten before {layer}", "insert_before", {"kind": "flatten"})
+FLATTEN_FIX = Fix("Insert Flatten before {layer}", FixAction.INSERT_BEFORE, {"kind": "flatten"})
 
 
 def expect_rank(
@@ -55,5 +55,7 @@ def _projection_fix(inputs: tuple[TensorInfo, ...], target: TensorInfo) -> Fix |
             return None
         projections.append({"input": index, "out_channels": target.shape[0], "stride": stride})
     return Fix(
-        "Add a 1x1 Conv projection on the shortcut", "add_projection", {"inputs": projections}
+        "Add a 1x1 Conv projection on the shortcut",
+        FixAction.ADD_PROJECTION,
+        {"inputs": projections},
     )

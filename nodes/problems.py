@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
+
+
+class FixAction(StrEnum):
+    """The edits a fix can make: a layer inserted before a node (a Flatten), or a 1x1
+    projection added on shortcut wires."""
+
+    INSERT_BEFORE = "insert_before"
+    ADD_PROJECTION = "add_projection"
 
 
 @dataclass(frozen=True)
 class Fix:
-    """A suggested edit: a label for the user, an action name and its arguments (plain data)."""
+    """A suggested edit: a label for the user, an action and its arguments (plain data)."""
 
     label: str
-    action: str
+    action: FixAction
     args: dict[str, Any] = field(default_factory=dict)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from nodes.params import ParamError, ParamSpec
@@ -12,6 +13,15 @@ from nodes.tensor import TensorInfo
 
 Params = Mapping[str, Any]
 Inputs = tuple[TensorInfo, ...]
+
+
+class Role(StrEnum):
+    """What a node is to its graph: a layer, the graph's input or output, or a block."""
+
+    LAYER = "layer"
+    INPUT = "input"
+    OUTPUT = "output"
+    BLOCK = "block"
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ class LayerSpec:
     params: tuple[ParamSpec, ...] = ()
     inputs: tuple[PortSpec, ...] = (PortSpec("in"),)
     outputs: tuple[PortSpec, ...] = (PortSpec("out"),)
-    role: str = "layer"
+    role: Role = Role.LAYER
     module: str | None = None
     arguments: Callable[[Params, Inputs], dict[str, Any]] | None = None
     positional: int = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 
 import pytest
@@ -15,6 +16,21 @@ from designer.project import Project, load_project
 from designer.project.files import project_to_text
 from nodes import REGISTRY
 from tests.helpers import PROJECTS, chain
+
+
+def test_a_node_changes_only_through_its_document():
+    """A node handed out is read-only: a change made on it would skip undo, events and
+    analysis. The document's edits still show on the same object."""
+    doc = GraphDocument()
+    node = doc.add_node("dense", "fc", {"units": 8})
+    with pytest.raises(AttributeError, match="change a node through its GraphDocument"):
+        node.name = "head"
+    with pytest.raises(TypeError):
+        node.params["units"] = 9
+    doc.set_param(node.id, "units", 9)
+    doc.rename(node.id, "head")
+    assert node.params["units"] == 9 and node.name == "head"
+    assert copy.deepcopy(node) == node and copy.deepcopy(node) is not node
 
 
 def test_edits_emit_events_with_old_values():

@@ -17,7 +17,7 @@ from designer.compiler.structure import (
     port_diagnostics,
 )
 from designer.model import Edge, GraphDocument, Node
-from nodes import Fix, ParamError, Problem, TensorInfo
+from nodes import Fix, ParamError, Problem, Role, TensorInfo
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 COLLAPSE_HINTS = ("too small", "can't be greater", "non-positive", "size zero", "negative")
@@ -203,7 +203,7 @@ class Analyzer:
         everything = [*findings]
         for node in self.doc.nodes():
             everything.extend(nodes[node.id].diagnostics)
-        returned = frozenset(n.id for n in self.doc.nodes() if n.spec.role == "output")
+        returned = frozenset(n.id for n in self.doc.nodes() if n.spec.role == Role.OUTPUT)
         return GraphReport(nodes, tuple(everything), self._order, returned)
 
     def _analyze(self, node: Node) -> NodeReport:
@@ -216,7 +216,7 @@ class Analyzer:
                 bad.append(Diagnostic(f"{name}: param {param.name!r}: {error}", node.id))
         if bad:
             return NodeReport(node.id, diagnostics=tuple(bad))
-        if spec.role == "input":
+        if spec.role == Role.INPUT:
             return NodeReport(node.id, output=TensorInfo(params["shape"], params["dtype"]))
         edges = self.doc.in_edges(node.id)
         if self._ports.get(node.id) and any(d.is_error for d in self._ports[node.id]):
@@ -225,13 +225,13 @@ class Analyzer:
         if any(report is None or report.output is None for report in upstream):
             return NodeReport(node.id)
         inputs = tuple(report.output for report in upstream)
-        if spec.role == "block":
+        if spec.role == Role.BLOCK:
             return block_report(node, params, inputs)
         problems = dtype_problems(spec.dtypes, inputs) or spec.check(params, inputs)
         diagnostics = tuple(as_diagnostic(problem, node, edges) for problem in problems)
         if any(diagnostic.is_error for diagnostic in diagnostics):
             return NodeReport(node.id, inputs, diagnostics=diagnostics)
-        if spec.role == "output":
+        if spec.role == Role.OUTPUT:
             return NodeReport(node.id, inputs, inputs[0], diagnostics=diagnostics)
         try:
             result = probe(spec, params, inputs)

@@ -22,7 +22,7 @@ from designer.compiler.naming import Namespace, class_identifier
 from designer.compiler.perturb import changed_values
 from designer.model import GraphDocument, Node
 from designer.model.unique_names import UniqueNames
-from nodes import TensorInfo
+from nodes import Role, TensorInfo
 from nodes.block import BLOCK_KIND, REPEAT_PARAM
 from nodes.params import ParamSpec
 
@@ -150,7 +150,7 @@ class BlockClasses:
         calls = {}
         for node_id in config.report.order:
             node = config.doc.node(node_id)
-            if node.spec.role in ("input", "output"):
+            if node.spec.role in (Role.INPUT, Role.OUTPUT):
                 continue
             inputs = config.report.nodes[node_id].inputs
             if node.kind == BLOCK_KIND and changed:

@@ -13,6 +13,7 @@ from designer.compiler.emit import NodeCode, node_code
 from designer.compiler.formatting import ruff_formatted, statement_spans
 from designer.compiler.naming import Namespace, class_identifier
 from designer.model import GraphDocument, Node
+from nodes import Role
 
 
 class CompileError(Exception):
@@ -98,12 +99,12 @@ def class_lines(
     for node_id in report.order:
         node = doc.node(node_id)
         spec = node.spec
-        if spec.role == "output":
+        if spec.role == Role.OUTPUT:
             results.append(variables[doc.in_edges(node_id)[0].source])
             continue
         variable = namespace.name(node_id, node.name, spec.kind)
         variables[node_id] = variable
-        if spec.role == "input":
+        if spec.role == Role.INPUT:
             arguments.append(f"{variable}: torch.Tensor")
             continue
         node_report = report.nodes[node_id]

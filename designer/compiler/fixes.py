@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from designer.model import Edge, GraphDocument, GraphError, Node
-from nodes import Fix
+from nodes import Fix, FixAction
 
 
 def apply_fix(doc: GraphDocument, fix: Fix) -> list[str]:
     """Carry out `fix`; returns the ids of the nodes it added."""
-    if fix.action == "insert_before":
-        edge = doc.edge(fix.args["edges"][0])
-        return [insert_on_edge(doc, edge, fix.args["kind"], {}, fix.args["kind"]).id]
-    if fix.action == "add_projection":
-        added = []
-        for projection in fix.args["inputs"]:
-            edge = doc.edge(fix.args["edges"][projection["input"]])
-            params = {
-                "filters": projection["out_channels"],
-                "kernel_size": 1,
-                "stride": projection["stride"],
-            }
-            added.append(insert_on_edge(doc, edge, "conv2d", params, "projection").id)
-        return added
+    match fix.action:
+        case FixAction.INSERT_BEFORE:
+            edge = doc.edge(fix.args["edges"][0])
+            return [insert_on_edge(doc, edge, fix.args["kind"], {}, fix.args["kind"]).id]
+        case FixAction.ADD_PROJECTION:
+            added = []
+            for projection in fix.args["inputs"]:
+                edge = doc.edge(fix.args["edges"][projection["input"]])
+                params = {
+                    "filters": projection["out_channels"],
+                    "kernel_size": 1,
+                    "stride": projection["stride"],
+                }
+                added.append(insert_on_edge(doc, edge, "conv2d", params, "projection").id)
+            return added
     raise GraphError(f"unknown fix {fix.action!r}")
 
 

@@ -6,6 +6,7 @@ import networkx as nx
 
 from designer.compiler.diagnostics import Diagnostic
 from designer.model import GraphDocument, Node
+from nodes import Role
 
 
 def label(node: Node) -> str:
@@ -68,8 +69,8 @@ def graph_diagnostics(doc: GraphDocument) -> list[Diagnostic]:
     """Findings about the whole network rather than one node."""
     roles = {node.spec.role for node in doc.nodes()}
     found = []
-    if "input" not in roles:
+    if Role.INPUT not in roles:
         found.append(Diagnostic("The network has no Input node; add one from Input / Output"))
-    if "output" not in roles:
+    if Role.OUTPUT not in roles:
         found.append(Diagnostic("The network has no Output node; add one from Input / Output"))
     return found

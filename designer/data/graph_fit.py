@@ -7,10 +7,11 @@ from math import prod
 from designer.data.prepare import PreparedData
 from designer.model import GraphDocument, Node
 from designer.runtime.errors import DataError
+from nodes import Role
 
 
 def input_node(doc: GraphDocument) -> Node:
-    inputs = [node for node in doc.nodes() if node.spec.role == "input"]
+    inputs = [node for node in doc.nodes() if node.spec.role == Role.INPUT]
     if len(inputs) != 1:
         names = ", ".join(repr(node.name) for node in inputs) or "none"
         raise DataError(

@@ -15,6 +15,7 @@ from designer.compiler.naming import Namespace
 from designer.compiler.structure import label
 from designer.export.errors import ExportError
 from designer.model import GraphDocument
+from nodes import Role
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,7 +30,7 @@ class Network:
     @cached_property
     def arguments(self) -> dict[str, str]:
         """Input node id -> forward's argument name, in forward's order."""
-        inputs = [n for n in self.report.order if self.doc.node(n).spec.role == "input"]
+        inputs = [n for n in self.report.order if self.doc.node(n).spec.role == Role.INPUT]
         names = list(inspect.signature(self.module.forward).parameters)
         return dict(zip(inputs, names, strict=True))
 
@@ -43,7 +44,7 @@ class Network:
         return [
             namespace.name(node_id, self.doc.node(node_id).name, "output")
             for node_id in self.report.order
-            if self.doc.node(node_id).spec.role == "output"
+            if self.doc.node(node_id).spec.role == Role.OUTPUT
         ]
 
     def label(self, node_id: str) -> str:

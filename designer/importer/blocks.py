@@ -12,6 +12,7 @@ from designer.importer.uses import BlockUse, Copy
 from designer.model import GraphDocument
 from designer.model.layout import apply_layout
 from designer.model.library import BlockDefinition, BlockParam
+from nodes import Role
 from nodes.block import BLOCK_KIND, BLOCK_PARAM, REPEAT_PARAM
 
 
@@ -83,7 +84,7 @@ def exposed_params(members: list[Instance]) -> tuple[BlockParam, ...]:
     first = members[0].doc
     changing: list[tuple[str, list[Any], list[tuple[str, str]]]] = []
     for node in first.nodes():
-        if node.spec.role in ("input", "output"):
+        if node.spec.role in (Role.INPUT, Role.OUTPUT):
             continue
         for name in node.params:
             if name in (BLOCK_PARAM, REPEAT_PARAM):

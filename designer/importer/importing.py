@@ -26,6 +26,7 @@ from designer.importer.uses import BlockUse, Copy
 from designer.model.layout import apply_layout
 from designer.model.library import BlockLibrary
 from designer.project import Project, save_project
+from nodes import Role
 from nodes.block import BLOCK_KIND, REPEAT_PARAM
 
 
@@ -158,7 +159,7 @@ def import_to_project(
     project = result.project
     project.description = f"Imported from {spec}"
     save_project(project, output)
-    layers = sum(1 for node in project.graph.nodes() if node.spec.role == "layer")
+    layers = sum(1 for node in project.graph.nodes() if node.spec.role == Role.LAYER)
     lines = [
         f"Imported {title} from {path}: {layers} layers, {result.params:,} parameters "
         "(the module's own count)",

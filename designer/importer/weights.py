@@ -11,6 +11,7 @@ from designer.importer.errors import ImportProblem
 from designer.importer.uses import Copy
 from designer.model import GraphDocument
 from designer.model.library import BlockLibrary
+from nodes import Role
 from nodes.block import BLOCK_PARAM
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def layer_attributes(doc: GraphDocument) -> dict[str, str]:
     attributes = {}
     for node_id in report.order:
         node = doc.node(node_id)
-        if node.spec.role != "output":
+        if node.spec.role != Role.OUTPUT:
             attributes[node_id] = namespace.name(node_id, node.name, node.spec.kind)
     return attributes
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
@@ -24,19 +26,40 @@ class GraphError(ValueError):
 class Node:
     """A layer on the canvas: a stable id, its kind, the user's name, params and position.
 
-    `order` keeps a node's place in the document (files, code, ties in forward order) when it is
-    removed and put back; 0 means "after every other node" and is set on insertion. A block
-    instance's spec comes from the `library` of the document it is in.
+    Read-only to everyone but its GraphDocument: every change goes through the document, which
+    tells its listeners (undo, analysis, the canvas); setting an attribute or a param here
+    raises. `order` keeps a node's place in the document (files, code, ties in forward order)
+    when it is removed and put back; 0 means "after every other node" and is set on insertion.
+    A block instance's spec comes from the `library` of the document it is in.
     """
 
     id: str
     kind: str
     name: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
     position: tuple[float, float] = (0.0, 0.0)
     order: int = 0
     library: BlockLibrary | None = field(default=None, repr=False, compare=False)
     _spec: LayerSpec | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        values = dict(self.params)
+        change(self, "_values", values)
+        change(self, "params", MappingProxyType(values))  # a live, read-only view
+        change(self, "_sealed", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_sealed", False):
+            raise AttributeError(
+                f"Node.{name} is read-only: change a node through its GraphDocument"
+            )
+        object.__setattr__(self, name, value)
+
+    def __copy__(self) -> Node:
+        return replace(self)
+
+    def __deepcopy__(self, memo: dict) -> Node:
+        return replace(self, params=copy.deepcopy(self._values, memo))
 
     @property
     def spec(self) -> LayerSpec:
@@ -44,8 +67,13 @@ class Node:
             return self._spec
         if self.kind == BLOCK_KIND and self.library is not None:
             return self.library.spec(self.params[BLOCK_PARAM])
-        self._spec = REGISTRY.get(self.kind)
+        change(self, "_spec", REGISTRY.get(self.kind))
         return self._spec
+
+
+def change(node: Node, name: str, value: Any) -> None:
+    """Set one of a node's attributes: for its document (and the node itself) only."""
+    object.__setattr__(node, name, value)
 
 
 @dataclass(frozen=True)
@@ -195,9 +223,9 @@ class GraphDocument:
         """Put back a node exactly as it was (used by undo and paste)."""
         if node.id in self._graph:
             raise GraphError(f"node id {node.id!r} is used twice")
-        node.library = self.blocks
+        change(node, "library", self.blocks)
         if node.order == 0:
-            node.order = self._next_node_order
+            change(node, "order", self._next_node_order)
         self._next_node_order = max(self._next_node_order, node.order + 1)
         self._graph.add_node(node.id, node=node)
         self._wires_in[node.id], self._wires_out[node.id] = [], []
@@ -302,19 +330,21 @@ class GraphDocument:
         if node.kind == BLOCK_KIND and name == BLOCK_PARAM:
             raise GraphError("an instance's block cannot change; add an instance of the other")
         old = node.params.get(name, node.spec.param(name).default)
-        node.params[name] = checked_value(node.spec, name, value)
+        node._values[name] = checked_value(node.spec, name, value)
         self.events.param_changed.emit(node, name, old)
         return old
 
     def rename(self, node_id: str, name: str) -> str:
         node = self.node(node_id)
-        old, node.name = node.name, name
+        old = node.name
+        change(node, "name", name)
         self.events.node_renamed.emit(node, old)
         return old
 
     def move(self, node_id: str, position: tuple[float, float]) -> tuple[float, float]:
         node = self.node(node_id)
-        old, node.position = node.position, (float(position[0]), float(position[1]))
+        old = node.position
+        change(node, "position", (float(position[0]), float(position[1])))
         self.events.node_moved.emit(node, old)
         return old
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from designer.model.carried_params import carry_into_group, carry_out_of_ungroup, outer_params
 from designer.model.graph import Edge, GraphDocument, GraphError, Node
 from designer.model.library import BlockDefinition
-from nodes import ParamError
+from nodes import ParamError, Role
 from nodes.block import BLOCK_KIND, BLOCK_PARAM, REPEAT_PARAM
 
 Source = tuple[str, str]
@@ -151,7 +151,7 @@ def check_ungroupable(doc: GraphDocument, instance: Node, definition: BlockDefin
     outputs = definition.ports("output")
     if len(outputs) != 1 or len(definition.graph.in_edges(outputs[0].id)) != 1:
         raise GraphError(f"cannot {label} needs one Output with one wire into it")
-    if all(node.spec.role in ("input", "output") for node in definition.graph.nodes()):
+    if all(node.spec.role in (Role.INPUT, Role.OUTPUT) for node in definition.graph.nodes()):
         raise GraphError(f"cannot {label} has no layers")
     values = instance.spec.with_defaults(instance.params)
     for spec in instance.spec.params:
@@ -180,7 +180,7 @@ def place_copy(
 ) -> tuple[dict[str, str], Source]:
     """Add one copy of the inner graph's layers, fed by `feeders` by port name; returns the
     new ids by inner id and the source that the Output node took."""
-    layers = [node for node in inner.nodes() if node.spec.role not in ("input", "output")]
+    layers = [node for node in inner.nodes() if node.spec.role not in (Role.INPUT, Role.OUTPUT)]
     xs, ys = ([node.position[axis] for node in layers] for axis in (0, 1))
     middle = (sum(xs) / len(xs), sum(ys) / len(ys))
     new: dict[str, str] = {}
@@ -194,13 +194,13 @@ def place_copy(
     out: Source = ("", "")
     for edge in inner.edges():
         source = inner.node(edge.source)
-        if edge.target == output_id and source.spec.role == "input":  # a pass-through
+        if edge.target == output_id and source.spec.role == Role.INPUT:  # a pass-through
             if not feeders[source.name]:
                 raise GraphError(f"nothing is wired into the block's input {source.name!r}")
             out = feeders[source.name][0]
         elif edge.target == output_id:
             out = (new[edge.source], edge.source_port)
-        elif source.spec.role == "input":
+        elif source.spec.role == Role.INPUT:
             for feeder, port in feeders[source.name]:
                 doc.connect(feeder, port, new[edge.target], edge.target_port)
         else:
@@ -235,5 +235,5 @@ def check_selection(doc: GraphDocument, chosen: set[str], name: str) -> None:
     if name in doc.blocks:
         raise GraphError(f"there is already a block named {name!r}")
     for node_id in chosen:
-        if doc.node(node_id).spec.role in ("input", "output"):
+        if doc.node(node_id).spec.role in (Role.INPUT, Role.OUTPUT):
             raise GraphError("Input and Output nodes stay outside blocks; leave them out")

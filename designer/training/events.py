@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -83,11 +84,29 @@ class CheckpointSaved:
     step: int
 
 
+class EndReason(StrEnum):
+    """Why a run that did not fail ended."""
+
+    COMPLETED = "completed"
+    EARLY_STOPPED = "early_stopped"  # no better monitored score for `patience` epochs
+    STOPPED = "stopped"  # the user asked
+
+
+class FailureKind(StrEnum):
+    """What made a run fail."""
+
+    NAN = "nan"  # the loss became NaN or infinite
+    OUT_OF_MEMORY = "out_of_memory"
+    WRITE = "write"  # the run's folder could not be written
+    CRASHED = "crashed"  # the training process ended under the run
+    ERROR = "error"  # anything else, with its traceback in `details`
+
+
 @dataclass(frozen=True)
 class RunFinished:
-    """`reason` is completed, early_stopped or stopped; scores are of the weights kept."""
+    """Scores are of the weights kept."""
 
-    reason: str
+    reason: EndReason
     epoch: int
     step: int
     val: dict[str, float] = field(default_factory=dict)
@@ -105,10 +124,9 @@ class BaselineFitted:
 
 @dataclass(frozen=True)
 class RunFailed:
-    """`kind` is nan, out_of_memory, write (the run's folder) or error; `message` is written
-    for the user."""
+    """`message` is written for the user."""
 
-    kind: str
+    kind: FailureKind
     message: str
     epoch: int
     step: int

@@ -7,7 +7,7 @@ import time
 from typing import Any, TextIO
 
 from designer.training.baseline import Baseline
-from designer.training.events import EpochDone, RunFinished, RunStarted, StepDone
+from designer.training.events import EndReason, EpochDone, RunFinished, RunStarted, StepDone
 
 BAR = 24
 REFRESH_SECONDS = 0.1
@@ -40,7 +40,7 @@ class ProgressPrinter:
                 self.write("\r" + self.step_line(event, now))
         elif isinstance(event, EpochDone):
             self.write(("\r" if self.live else "") + self.epoch_line(event) + "\n")
-        elif isinstance(event, RunFinished) and event.reason == "stopped":
+        elif isinstance(event, RunFinished) and event.reason == EndReason.STOPPED:
             self.write(f"stopped at epoch {event.epoch}, step {event.step}\n")
 
     def write(self, text: str) -> None:

@@ -16,16 +16,26 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from designer.training.control import RunControl
-from designer.training.events import RunFailed, RunFinished, RunStarted, StepDone
+from designer.training.events import FailureKind, RunFailed, RunFinished, RunStarted, StepDone
 from designer.training.job import RunJob, run_job
 from designer.training.runs import RunFolder, RunWriteError
 
 STEP_BATCH_SECONDS = 0.02  # the child sends the steps it made at most this often
-PAUSE, RESUME, STOP = "pause", "resume", "stop"
+
+
+class Command(StrEnum):
+    """What the app tells a running job."""
+
+    PAUSE = "pause"
+    RESUME = "resume"
+    STOP = "stop"
+
+
 JOB_DONE = "job done"  # after a job's last event
 RELAY_SECONDS = 2.0  # how long a crash's report waits for the child's last stderr line
 
@@ -71,13 +81,13 @@ class TrainingProcess:
         self.outbox.put(job)
 
     def pause(self) -> None:
-        self.outbox.put(PAUSE)
+        self.outbox.put(Command.PAUSE)
 
     def resume(self) -> None:
-        self.outbox.put(RESUME)
+        self.outbox.put(Command.RESUME)
 
     def stop(self) -> None:
-        self.outbox.put(STOP)
+        self.outbox.put(Command.STOP)
 
     def _write(self) -> None:
         stream = self.process.stdin
@@ -154,9 +164,14 @@ def crashed(started: RunStarted | None, last_step: int, how: str) -> RunFailed:
     if started is not None and started.run_dir is not None:
         with contextlib.suppress(RunWriteError):
             RunFolder(started.run_dir).append(
-                {"final": "failed", "step": last_step, "failure": "crashed", "message": message}
+                {
+                    "final": "failed",
+                    "step": last_step,
+                    "failure": FailureKind.CRASHED.value,
+                    "message": message,
+                }
             )
-    return RunFailed("crashed", message, 0, last_step)
+    return RunFailed(FailureKind.CRASHED, message, 0, last_step)
 
 
 def ending(exitcode: int, last_words: str = "") -> str:
@@ -201,15 +216,21 @@ def read_input(stream: BinaryIO, jobs: queue.SimpleQueue, on_hold) -> None:
     as a pause begins), and pass commands to the latest; when the app is gone (or lets the
     child go), stop that job and end the queue."""
     control = RunControl()  # commands before the first job change nothing
-    actions = {PAUSE: "pause", RESUME: "resume", STOP: "stop"}
     try:
         while True:
             message = pickle.load(stream)
-            if isinstance(message, RunJob):
-                control = RunControl(on_hold)
-                jobs.put((message, control))
-            else:
-                getattr(control, actions[message])()
+            match message:
+                case RunJob():
+                    control = RunControl(on_hold)
+                    jobs.put((message, control))
+                case Command.PAUSE:
+                    control.pause()
+                case Command.RESUME:
+                    control.resume()
+                case Command.STOP:
+                    control.stop()
+                case _:
+                    raise ValueError(f"unknown message {message!r}")
     except Exception:  # the input ended (or made no sense): the same to the child
         control.stop()
         jobs.put(None)

@@ -20,6 +20,7 @@ from designer.training.losses import LossChoice, choose_loss
 from designer.training.memory import check_memory
 from designer.training.optim import runtime_settings
 from designer.training.start_weights import StartWeights, start_weights
+from nodes import Role
 
 
 @dataclass
@@ -133,7 +134,7 @@ def prepare_run(
 
 def output_of(doc: GraphDocument, report) -> tuple[tuple[int, ...], tuple[str, str]]:
     """The shape the single Output node receives and the (kind, name) of the layer feeding it."""
-    outputs = [node for node in doc.nodes() if node.spec.role == "output"]
+    outputs = [node for node in doc.nodes() if node.spec.role == Role.OUTPUT]
     if len(outputs) != 1:
         names = ", ".join(repr(node.name) for node in outputs) or "none"
         raise SetupError(

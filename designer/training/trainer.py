@@ -31,8 +31,10 @@ from designer.training.control import RunControl
 from designer.training.evaluate import evaluate, evaluation
 from designer.training.events import (
     CheckpointSaved,
+    EndReason,
     EpochDone,
     Event,
+    FailureKind,
     LayersSampled,
     Listener,
     RunFailed,
@@ -165,7 +167,7 @@ class Trainer:
                     control.wait_while_paused()
                     if control.stop_requested:
                         yield from self._save("last")
-                        return "stopped"
+                        return EndReason.STOPPED
                 sampling = sampler is not None and sampler.due()
                 if sampling:
                     sampler.arm()
@@ -185,20 +187,23 @@ class Trainer:
                 )
                 if sampling:
                     yield self.emit(LayersSampled(pos.epoch, pos.step, sampler.collect()))
-            ended = yield from self._end_epoch(time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            val_scores, confusion = self.validation(self.model)
+            if not math.isfinite(val_scores["loss"]):
+                yield self._nan(val_scores["loss"], pos.batch, "validation loss")
+                return None
+            ended = yield from self._end_epoch(seconds, val_scores, confusion)
             if ended is not None:
                 return ended
-        return "completed"
+        return EndReason.COMPLETED
 
-    def _end_epoch(self, seconds: float) -> Iterator[Event]:
-        """Validate, step the schedule, keep the best, save; returns a reason to stop or None."""
+    def _end_epoch(
+        self, seconds: float, val_scores: dict[str, float], confusion: list[list[int]] | None
+    ) -> Iterator[Event]:
+        """Step the schedule, keep the best, save; returns a reason to stop or None."""
         setup, config, pos, monitor = self.setup, self.setup.config, self.pos, self.monitor
         lr = self.optimizer.param_groups[0]["lr"]
         train_scores = pos.tally.scores(setup.data.is_classification)
-        val_scores, confusion = self.validation(self.model)
-        if not math.isfinite(val_scores["loss"]):
-            yield self._nan(val_scores["loss"], pos.batch, "validation loss")
-            return "failed"
         record = {"epoch": pos.epoch, "step": pos.step, "lr": lr}
         record.update({f"train_{name}": value for name, value in train_scores.items()})
         record.update({f"val_{name}": value for name, value in val_scores.items()})
@@ -221,17 +226,15 @@ class Trainer:
                 epoch, pos.step, train_scores, val_scores, lr, seconds, confusion, improved, samples
             )
         )
-        return "early_stopped" if monitor.should_stop() else None
+        return EndReason.EARLY_STOPPED if monitor.should_stop() else None
 
-    def _finish(self, reason: str) -> Iterator[Event]:
-        if reason == "failed":
-            return
+    def _finish(self, reason: EndReason) -> Iterator[Event]:
         setup, config, best = self.setup, self.setup.config, self.monitor.best_state
-        if reason != "stopped" and best is not None:
+        if reason != EndReason.STOPPED and best is not None:
             self.model.load_state_dict(best)
         val, _ = self.validation(self.model)
         test = {}
-        if reason != "stopped":
+        if reason != EndReason.STOPPED:
             test, _ = evaluate(setup, self.model, setup.data.test, config.batch_size)
         epoch = self.pos.epoch - (1 if self.pos.batch == 0 else 0)
         if self.run_folder is not None:
@@ -310,7 +313,7 @@ class Trainer:
             f"the run stopped and {self._last_good()}. Try a lower learning rate (now {lr:g}) or "
             "gradient clipping (training.clip.norm)"
         )
-        return self._fail("nan", message)
+        return self._fail(FailureKind.NAN, message)
 
     def _failed(self, error: Exception) -> RunFailed:
         pos = self.pos
@@ -324,19 +327,18 @@ class Trainer:
                 f"out of memory {where} on {self.setup.device}: lower the batch size (now "
                 f"{self.setup.config.batch_size}) or make the network smaller; {self._last_good()}"
             )
-            return self._fail("out_of_memory", message)
+            return self._fail(FailureKind.OUT_OF_MEMORY, message)
         if isinstance(error, RunWriteError):
             message = (
                 f"{error} after step {pos.step}: make the folder writable or free some space; "
                 f"{self._last_good()}"
             )
-            return self._fail("write", message)
+            return self._fail(FailureKind.WRITE, message)
         text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        return self._fail(
-            "error", f"{type(error).__name__} {where}: {text}", traceback.format_exc()
-        )
+        message = f"{type(error).__name__} {where}: {text}"
+        return self._fail(FailureKind.ERROR, message, traceback.format_exc())
 
-    def _fail(self, kind: str, message: str, details: str = "") -> RunFailed:
+    def _fail(self, kind: FailureKind, message: str, details: str = "") -> RunFailed:
         if self.run_folder is not None and self.run_folder.root.exists():
             with contextlib.suppress(RunWriteError):  # the folder may be what failed
                 self.run_folder.append(

@@ -44,6 +44,7 @@ from designer.ui.theme import app_icon
 from designer.ui.torch_loader import torch_loader
 from designer.ui.training.panel import TrainPanel
 from designer.ui.user_blocks import add_from_library, fill_library_menu, save_to_library
+from nodes import Role
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 MAX_RECENT = 8
@@ -434,7 +435,7 @@ class MainWindow(QMainWindow):
         if not self.confirm_discard():
             return
         self.set_project(result.project, modified=True)
-        layers = sum(1 for node in result.project.graph.nodes() if node.spec.role == "layer")
+        layers = sum(1 for node in result.project.graph.nodes() if node.spec.role == Role.LAYER)
         self.statusBar().showMessage(f"Imported {layers} layers, {result.params:,} parameters")
         if result.notes:
             QMessageBox.information(

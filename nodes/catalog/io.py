@@ -2,7 +2,7 @@
 
 from nodes.params import ChoiceParam, IntsParam
 from nodes.registry import register
-from nodes.spec import LayerSpec, PortSpec
+from nodes.spec import LayerSpec, PortSpec, Role
 
 register(
     LayerSpec(
@@ -23,7 +23,7 @@ register(
             ),
         ),
         inputs=(),
-        role="input",
+        role=Role.INPUT,
     )
 )
 
@@ -35,7 +35,7 @@ register(
         help="A network output: what forward returns.",
         inputs=(PortSpec("in"),),
         outputs=(),
-        role="output",
+        role=Role.OUTPUT,
         dtypes=("float", "long"),
     )
 )
