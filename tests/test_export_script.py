@@ -51,14 +51,7 @@ def assert_trains_like_the_app(output: str, folder: Path, app: list[dict[str, fl
     assert saved_epochs(folder) == app
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "mlp_iris",
-        pytest.param("lenet5_digits", marks=pytest.mark.slow),
-        pytest.param("resnet_digits", marks=pytest.mark.slow),
-    ],
-)
+@pytest.mark.parametrize("name", ["mlp_iris", "lenet5_digits", "resnet_digits"])
 def test_an_example_script_trains_exactly_like_the_app(tmp_path, name):
     project = example_copy(tmp_path, name)
     output = run_script(write_script(project, tmp_path), *EPOCHS, *PINNED, "--output", "out")
@@ -73,7 +66,20 @@ def test_an_example_script_trains_exactly_like_the_app(tmp_path, name):
     assert "kept the weights of epoch" in output and "test_loss=" in output
 
 
-@pytest.mark.slow
+def test_every_example_script_trains_exactly_like_the_app_for_an_epoch(tmp_path):
+    scripts, projects = {}, {}
+    for example in EXAMPLES:
+        folder = tmp_path / example.stem
+        folder.mkdir()
+        projects[example.stem] = example_copy(folder, example.stem)
+        scripts[example.stem] = write_script(projects[example.stem], folder)
+    outputs = run_scripts(list(scripts.values()), "--epochs", "1", *PINNED, "--output", "out")
+    for name, script in scripts.items():
+        app, _ = app_epochs(projects[name], 1)
+        assert len(app) == 1, name
+        assert_trains_like_the_app(outputs[script], script.parent / "out", app)
+
+
 def test_every_data_source_trains_exactly_like_the_app(tmp_path):
     projects = source_projects(tmp_path)
     scripts = {key: write_script(project, tmp_path / key) for key, project in projects.items()}
@@ -84,19 +90,34 @@ def test_every_data_source_trains_exactly_like_the_app(tmp_path):
         assert_trains_like_the_app(outputs[script], script.parent / "out", app)
 
 
-@pytest.mark.slow
-def test_the_script_trains_under_torchrun_on_two_processes(tmp_path):
-    project = example_copy(tmp_path, "mlp_iris")
-    script = write_script(project, tmp_path)
+def torchrun(script: Path) -> str:
+    """What process 0 of the script printed for one epoch under torchrun on two processes
+    (process 1 must print nothing)."""
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
     command += ["--nproc-per-node=2", "--log-dir", "logs", "--redirects", "3"]
     command += [script.name, "--epochs", "1", *PINNED, "--output", "out"]
-    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    folder = script.parent
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    first, second = sorted(tmp_path.glob("logs/*/attempt_0/[01]/stdout.log"))
+    first, second = sorted(folder.glob("logs/*/attempt_0/[01]/stdout.log"))
     assert second.read_text() == ""  # only process 0 prints and saves
     output = first.read_text()
     assert "on cpu, 2 process(es)" in output
+    return output
+
+
+@pytest.mark.slow
+def test_every_example_script_trains_under_torchrun_on_two_processes(tmp_path):
+    for example in EXAMPLES:
+        folder = tmp_path / example.stem
+        folder.mkdir()
+        output = torchrun(write_script(example_copy(folder, example.stem), folder))
+        assert len(printed_epochs(output)) == 1, example.stem
+
+
+def test_the_script_trains_under_torchrun_like_the_app(tmp_path):
+    project = example_copy(tmp_path, "mlp_iris")
+    output = torchrun(write_script(project, tmp_path))
     (epoch,) = printed_epochs(output)
     (single,), _ = app_epochs(project, 1)
     # The same first weights, global batch (2 x 8) and number of steps; only the order of
