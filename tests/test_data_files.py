@@ -85,6 +85,8 @@ def test_csv_unknown_columns_and_missing_file(tmp_path):
     assert "dataset.features: no column 'z'" in csv_error(tmp_path, IRIS_LIKE, features=["a", "z"])
     with pytest.raises(DataError, match=r"dataset\.path: file not found: .*missing\.csv"):
         prepare_data({"source": "csv", "path": "missing.csv"}, tmp_path)
+    message = csv_error(tmp_path, IRIS_LIKE, delimiter=";;")
+    assert message == "dataset.delimiter: must be one character, got ';;'"
     (tmp_path / "bytes.csv").write_bytes(b"a,b\n\xff\xfe,1\n")
     with pytest.raises(DataError, match="not UTF-8"):
         prepare_data({"source": "csv", "path": "bytes.csv"}, tmp_path)
