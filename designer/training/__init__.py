@@ -1,7 +1,8 @@
 """Training: a plain-Python trainer over torch that emits events, with checkpoints and runs."""
 
+from designer.project.training_settings import TrainingConfig
 from designer.training.checkpoint import CheckpointError, load_checkpoint
-from designer.training.config import ConfigError, TrainingConfig, parse_training
+from designer.training.config import ConfigError, parse_training
 from designer.training.control import RunControl
 from designer.training.events import (
     CheckpointSaved,

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from designer.data import Section, SetupError
+from designer.project.training_settings import (
+    DEFAULT,
+    SCHEDULE,
+    OptimizerConfig,
+    ScheduleConfig,
+    TrainingConfig,
+)
 
 LOSSES = ("auto", "cross_entropy", "bce_with_logits", "mse", "l1", "smooth_l1", "nll")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad")
@@ -14,60 +20,6 @@ SCHEDULES = ("none", "step", "cosine", "one_cycle", "plateau")
 
 class ConfigError(SetupError):
     """A training setting that is missing, of the wrong type or out of range."""
-
-
-@dataclass(frozen=True)
-class OptimizerConfig:
-    name: str = "adam"
-    lr: float = 1e-3
-    weight_decay: float = 0.0
-    momentum: float = 0.9
-    nesterov: bool = False
-    betas: tuple[float, float] = (0.9, 0.999)
-
-
-@dataclass(frozen=True)
-class ScheduleConfig:
-    name: str = "none"
-    step_size: int = 10
-    gamma: float = 0.1
-    max_lr: float = 0.0
-    factor: float = 0.1
-    patience: int = 5
-    min_lr: float = 0.0
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """Everything a run needs besides the graph and the data; `to_json` goes to the run folder."""
-
-    epochs: int = 10
-    batch_size: int = 32
-    seed: int = 0
-    device: str = "auto"
-    threads: int = 0
-    loss: str = "auto"
-    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
-    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
-    clip_norm: float = 0.0
-    clip_value: float = 0.0
-    mixed_precision: bool = False
-    monitor: str = "val_loss"
-    patience: int = 0
-    min_delta: float = 0.0
-    top_k: int = 5
-    restore_best: bool = True
-    baseline: bool = True
-    init_from: str = ""  # a run whose weights the run starts from; "" for fresh weights
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["optimizer"]["betas"] = list(self.optimizer.betas)
-        return data
-
-
-DEFAULT = TrainingConfig()  # every setting's default, written once: in the classes above
-SCHEDULE = DEFAULT.schedule
 
 
 def parse_training(settings: dict[str, Any] | None, place: str = "training") -> TrainingConfig:

@@ -7,9 +7,9 @@ from typing import Any
 
 import torch
 
+from designer.project.training_settings import OptimizerConfig, ScheduleConfig, TrainingConfig
 from designer.runtime.schedules import Cosine, OneCycle, Plateau, StepDecay
 from designer.runtime.settings import TrainingSettings
-from designer.training.config import OptimizerConfig, ScheduleConfig, TrainingConfig
 
 OPTIMIZER_CLASSES: dict[str, type[torch.optim.Optimizer]] = {
     "sgd": torch.optim.SGD,

@@ -8,14 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from designer.data import SOURCES, arrays, builtin, generated, images, tables
-from designer.training.config import (
-    LOSSES,
-    OPTIMIZERS,
-    SCHEDULES,
-    OptimizerConfig,
-    ScheduleConfig,
-    TrainingConfig,
-)
+from designer.project.training_settings import DEFAULT
+from designer.training.config import LOSSES, OPTIMIZERS, SCHEDULES
 
 FILE_SOURCES = ("csv", "npz", "npy", "image_folder")
 TABLE_SOURCES = ("iris", "wine", "breast_cancer", "diabetes")
@@ -25,7 +19,7 @@ SOURCE = "dataset.source"
 OPTIMIZER = "training.optimizer.name"
 SCHEDULE = "training.schedule.name"
 SHORTHANDS = {("training", "optimizer"): "name", ("training", "schedule"): "name"}
-TRAINING, OPTIMIZING, SCHEDULING = TrainingConfig(), OptimizerConfig(), ScheduleConfig()
+TRAINING, OPTIMIZING, SCHEDULING = DEFAULT, DEFAULT.optimizer, DEFAULT.schedule
 
 
 @dataclass(frozen=True)

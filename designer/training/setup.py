@@ -13,8 +13,9 @@ from designer.compiler import Analyzer, GeneratedCode, generate, module_class
 from designer.data import PreparedData, SetupError, fit_input, input_node, prepare_data
 from designer.model import GraphDocument
 from designer.project import Project
+from designer.project.training_settings import TrainingConfig
 from designer.runtime.settings import TrainingSettings
-from designer.training.config import ConfigError, TrainingConfig, parse_training, with_overrides
+from designer.training.config import ConfigError, parse_training, with_overrides
 from designer.training.device import resolve_device
 from designer.training.losses import LossChoice, choose_loss
 from designer.training.memory import check_memory

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.project.files import project_to_dict
+from designer.project.training_settings import DEFAULT
 from designer.ui.editor import Editor
 from designer.ui.torch_loader import torch_loader
 from designer.ui.training.devices import device_choices
@@ -57,9 +58,10 @@ def setting(training: dict, key: str, default: int) -> int:
 
 
 def learning_rate(training: dict) -> float:
+    default = DEFAULT.optimizer.lr
     optimizer = training.get("optimizer")
-    value = optimizer.get("lr", 1e-3) if isinstance(optimizer, dict) else 1e-3
-    return float(value) if isinstance(value, int | float) and value > 0 else 1e-3
+    value = optimizer.get("lr", default) if isinstance(optimizer, dict) else default
+    return float(value) if isinstance(value, int | float) and value > 0 else default
 
 
 class TrainPanel(QWidget):
@@ -229,8 +231,8 @@ class TrainPanel(QWidget):
     def show_sections(self) -> None:
         """Show the project's training section in the fields, and which dataset it uses."""
         training = self.editor.project.training
-        self.epochs.setValue(setting(training, "epochs", 10))
-        self.batch_size.setValue(setting(training, "batch_size", 32))
+        self.epochs.setValue(setting(training, "epochs", DEFAULT.epochs))
+        self.batch_size.setValue(setting(training, "batch_size", DEFAULT.batch_size))
         self.lr.setValue(learning_rate(training))
         source = self.editor.project.dataset.get("source")
         self.dataset_label.setText(f"Dataset: {source}" if source else "No dataset chosen")
