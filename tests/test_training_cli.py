@@ -30,10 +30,10 @@ def test_train_prints_progress_and_writes_the_final_scores(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     assert "iris: 90 train / 30 val / 30 test samples of 4, 3 classes" in out
-    assert "epoch 2/2: train loss" in out and "baseline (random forest) val: accuracy" in out
+    assert "epoch 2/2: train loss" in out and "baseline (gradient boosting) val: accuracy" in out
     scores = json.loads(scores_path.read_text())
     assert {"loss", "accuracy"} <= set(scores["val"]) and "accuracy" in scores["test"]
-    assert scores["baseline"]["model"] == "random forest"
+    assert scores["baseline"]["model"] == "gradient boosting"
     assert "accuracy" in scores["baseline"]["val"]
     runs = list_runs(project.path)
     assert len(runs) == 1 and runs[0].id == scores["run"]

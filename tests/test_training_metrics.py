@@ -1,4 +1,4 @@
-"""Metrics against scikit-learn's, the learning-rate finder and the random-forest baseline."""
+"""Metrics against scikit-learn's, the learning-rate finder and the classical baseline."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import pytest
 import torch
 from sklearn import metrics as sk
 
+from designer.data import Part, PreparedData
+from designer.runtime.prepare import Preparation
 from designer.runtime.scores import ClassScores, value_scores
 from designer.training import prepare_run
-from designer.training.baseline import fit_baseline
+from designer.training.baseline import IMAGE_SIDE, MAX_SAMPLES, features, fit_baseline
 from designer.training.lr_finder import find_lr
 from tests.train_helpers import example_copy
 
@@ -54,10 +56,11 @@ def test_lr_finder_proposes_a_rate_where_the_loss_falls(tmp_path):
     assert min(found.losses) < found.losses[0]
 
 
-def test_random_forest_baseline_on_the_same_split(tmp_path):
+def test_the_baseline_on_the_same_split(tmp_path):
+    """Gradient-boosted trees for a table, classes and values alike."""
     project = example_copy(tmp_path, "mlp_iris")
     baseline = fit_baseline(prepare_run(project).data, seed=0, trees=20)
-    assert baseline.model == "random forest"
+    assert baseline.model == "gradient boosting"
     assert baseline.val["accuracy"] > 0.8 and baseline.test["accuracy"] > 0.8
     project.dataset = {"source": "diabetes"}
     project.graph.set_param(project.graph.find("features").id, "shape", [10])
@@ -65,3 +68,25 @@ def test_random_forest_baseline_on_the_same_split(tmp_path):
     regression = fit_baseline(prepare_run(project, loss="mse").data, seed=0, trees=20)
     assert set(regression.val) == {"r2", "mae"}
     assert 0.1 < regression.val["r2"] < 1 and 20 < regression.val["mae"] < 80
+
+
+def test_the_baseline_is_bounded_in_samples_and_pixels():
+    """A large image set: a seeded sample of MAX_SAMPLES images, averaged down to
+    IMAGE_SIDE pixels a side, fitted by a forest; the whole validation part is scored."""
+    generator = torch.Generator().manual_seed(0)
+    labels = torch.arange(2_600) % 2
+    images = torch.rand(2_600, 3, 40, 40, generator=generator) * 0.5
+    images[labels == 1, 0] += 0.5  # class 1 is redder
+    parts = {"train": slice(0, 2_400), "val": slice(2_400, 2_600), "test": slice(0, 0)}
+    data = PreparedData(
+        "pictures",
+        "binary",
+        *(Part(images[part], labels[part]) for part in parts.values()),
+        source=None,
+        preparation=Preparation(),
+        class_names=("blue", "red"),
+    )
+    baseline = fit_baseline(data, seed=0, trees=10)
+    assert baseline.model == f"random forest on {MAX_SAMPLES:,} of 2,400 samples"
+    assert baseline.val["accuracy"] > 0.9 and baseline.test == {}
+    assert features(images[:2]).shape == (2, 3 * IMAGE_SIDE * IMAGE_SIDE)

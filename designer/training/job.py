@@ -53,8 +53,9 @@ def run_job(job: RunJob, control: RunControl, listener: Listener) -> None:
 
 
 def report_baseline(setup, listener: Listener) -> None:
-    """The random-forest score on the run's split, which the metric plot shows as a line to
-    beat (where the training settings ask for it); scikit-learn loads here, when first needed."""
+    """The classical baseline's score on the run's split, which the metric plot shows as a
+    line to beat (where the training settings ask for it); scikit-learn loads here, when first
+    needed."""
     from designer.training.baseline import fit_baseline
 
     if setup.config.baseline:

@@ -64,10 +64,10 @@ def test_a_short_run_fills_the_plots_with_what_the_trainer_sent(window, example,
     assert panel.progress.value() == 100
     assert (tmp_path / "runs").is_dir()
     assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()
-    forest = fit_baseline(prepare_run(window.editor.project).data, 0)
-    assert panel.metric_plot.baseline.value() == forest.val["accuracy"]
+    baseline = fit_baseline(prepare_run(window.editor.project).data, 0)
+    assert panel.metric_plot.baseline.value() == baseline.val["accuracy"]
     assert panel.metric_plot.baseline.label.toPlainText() == (
-        f"random forest {forest.val['accuracy']:.3f}"
+        f"gradient boosting {baseline.val['accuracy']:.3f}"
     )
 
 
