@@ -99,7 +99,7 @@ def test_digits_as_their_own_target_for_autoencoders():
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
-        ({"source": "mnist"}, "dataset.source: must be one of digits, iris"),
+        ({"source": "svhn"}, "dataset.source: must be one of digits, iris"),
         ({}, "dataset.source: is required"),
         ({"source": "digits", "image_sise": 32}, "dataset.image_sise: unknown setting"),
         ({"source": "digits", "image_size": "big"}, "dataset.image_size: must be a whole number"),

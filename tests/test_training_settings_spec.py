@@ -24,8 +24,10 @@ from designer.training.settings_spec import (
     put,
     updated,
 )
+from tests.standard_files import write_cifar, write_cifar100, write_idx_set
 
-BUILT_IN = [source for source in SOURCES if source not in FILE_SOURCES]
+STANDARD = ("mnist", "fashion_mnist", "kmnist", "cifar10", "cifar100")
+BUILT_IN = [source for source in SOURCES if source not in (*FILE_SOURCES, *STANDARD)]
 COMBINATIONS = [{OPTIMIZER: o, SCHEDULE: s} for o, s in itertools.product(OPTIMIZERS, SCHEDULES)]
 
 
@@ -125,6 +127,10 @@ def files(folder) -> dict[str, dict]:
     np.savez(folder / "arrays.npz", x=x, y=y)
     np.save(folder / "x.npy", x)
     np.save(folder / "y.npy", y)
+    for name in ("mnist", "fashion_mnist", "kmnist"):
+        write_idx_set(folder / "standard", name)
+    write_cifar(folder / "standard")
+    write_cifar100(folder / "standard")
     for name in ("cats", "dogs"):
         (folder / "images" / name).mkdir(parents=True)
         for index in range(5):
@@ -135,6 +141,7 @@ def files(folder) -> dict[str, dict]:
         "npz": {"dataset.path": "arrays.npz"},
         "npy": {"dataset.path": "x.npy", "dataset.targets": "y.npy"},
         "image_folder": {"dataset.path": "images", "dataset.image_size": 8},
+        **{name: {"dataset.root": "standard", "dataset.download": False} for name in STANDARD},
     }
 
 

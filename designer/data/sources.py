@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from designer.data import arrays, builtin, generated, images, tables
+from designer.data import arrays, builtin, generated, images, standard, tables
 from designer.data.settings import MISSING, Section
 from designer.data.source_choice import SourceChoice
 
@@ -23,6 +23,10 @@ SOURCES: dict[str, Reader] = {
     "npz": arrays.npz_arrays,
     "npy": arrays.npy_arrays,
     "image_folder": images.image_folder,
+    **{
+        name: (lambda section, base, name=name: standard.standard_images(name, section, base))
+        for name in standard.SOURCE_NAMES
+    },
 }
 
 

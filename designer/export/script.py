@@ -63,11 +63,12 @@ def training_script(project: Project) -> GeneratedScript:
     copied = copy_runtime({"main", *settings.names})
     generated_imports, network = split_generated(setup.code)
     imports = copied.imports | generated_imports | settings.imports
+    copied_names = {d.name for _, definitions in copied.modules for d in definitions}
     requirements = tuple(
         package
         for module, package in REQUIREMENTS.items()
         if any(line.split()[1].split(".")[0] == module for line in imports)
-    )
+    ) + (("torchvision",) if "import_torchvision" in copied_names else ())
     text = "\n".join(
         [
             docstring(project, requirements),

@@ -1,9 +1,9 @@
-"""The runtime both the app and the exported script run: data, loop, scores,
-checkpoints, torch only.
+"""The runtime that the app and the exported script both run: data, loop, checkpoints.
 
-Nothing here imports the rest of `designer`: the exporter copies these functions and
-classes into the training script as they are, so the script runs the code the app runs.
-"""
+It imports the standard library, numpy and torch (and scikit-learn, Pillow or
+torchvision where a data source needs them), never the rest of `designer`: the exporter
+copies its functions and classes into the training script as they are, so the script
+runs the app's code."""
 
 from __future__ import annotations
 

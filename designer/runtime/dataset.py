@@ -29,6 +29,7 @@ class Dataset:
     y: torch.Tensor
     task: str
     class_names: tuple[str, ...] = ()
+    test_count: int = 0
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:

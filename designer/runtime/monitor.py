@@ -15,8 +15,7 @@ from designer.runtime.scores import lower_is_better
 class Monitor:
     """Watches `metric` (val_loss, val_accuracy, ...); an epoch improves it by more than
     `min_delta`. With `patience`, that many epochs in a row without improvement stop the
-    run; with `restore_best`, the best epoch's weights are kept to restore at the end.
-    """
+    run; with `restore_best`, the best epoch's weights are kept for the end."""
 
     metric: str
     min_delta: float = 0.0

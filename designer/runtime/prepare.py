@@ -78,7 +78,16 @@ class Prepared:
 def prepare(dataset: Dataset, preparation: Preparation) -> Prepared:
     """Split `dataset` (by class where its task has classes) and standardise it."""
     labels = dataset.y if dataset.task in STRATIFIED_TASKS else None
-    indices = split_indices(len(dataset), preparation.split, labels)
+    if dataset.test_count:
+        # The set's own test part stays whole; validation comes out of the rest.
+        count = len(dataset) - dataset.test_count
+        split = SplitSettings(preparation.split.val, 0.0, preparation.split.seed)
+        indices = split_indices(
+            count, split, None if labels is None else labels[:count]
+        )
+        indices["test"] = np.arange(count, len(dataset))
+    else:
+        indices = split_indices(len(dataset), preparation.split, labels)
     parts = {
         name: Part(dataset.x[torch.from_numpy(i)], dataset.y[torch.from_numpy(i)])
         for name, i in indices.items()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from designer.data import DataError, Section, prepare_data
+from designer.data import DataError, Section, prepare_data, standard
 from designer.data.files import existing_path
 from designer.data.prepare import split_settings
 from designer.training.config import parse_training
@@ -15,9 +15,13 @@ from designer.training.settings_spec import FILE_SOURCES
 def check_settings(dataset: dict[str, Any], training: dict[str, Any], base: Path | None) -> None:
     """Raise the parsers' SetupError for a wrong value. Built-in and generated sets are
     prepared (quick); file sources get their split and paths checked, the files are read at
-    Start. An empty dataset is allowed: Start asks for one."""
+    Start; a standard set gets its split checked, it may be downloaded at Start. An empty
+    dataset is allowed: Start asks for one."""
     parse_training(training)
     if not dataset:
+        return
+    if dataset.get("source") in standard.SOURCE_NAMES:
+        split_settings(Section(dataset, "dataset", DataError).child("split"))
         return
     if dataset.get("source") not in FILE_SOURCES:
         prepare_data(dataset, base)

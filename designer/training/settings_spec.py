@@ -7,7 +7,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from designer.data import SOURCES, arrays, builtin, generated, images, tables
+from designer.data import SOURCES, arrays, builtin, generated, images, standard, tables
 from designer.project.training_settings import DEFAULT
 from designer.training.config import LOSSES, OPTIMIZERS, SCHEDULES
 
@@ -148,6 +148,24 @@ SETTINGS: tuple[Setting, ...] = (
         help="A folder holding one folder of images per class",
     ),
     Setting("dataset.targets", "Targets file", "path", DATA, "", when=on(SOURCE, "npy")),
+    Setting(
+        "dataset.root",
+        "Folder",
+        "folder",
+        DATA,
+        "",
+        when=on(SOURCE, *standard.SOURCE_NAMES),
+        help="Where the set is kept; empty: the user's cache, shared by projects",
+    ),
+    Setting(
+        "dataset.download",
+        "Download",
+        "bool",
+        DATA,
+        True,
+        when=on(SOURCE, *standard.SOURCE_NAMES),
+        help="Download the set when it is not in the folder yet",
+    ),
     Setting(
         "dataset.target",
         "Target column",
