@@ -10,6 +10,7 @@ import torch
 from PIL import Image
 
 from designer.data import DataError, prepare_data
+from designer.runtime.batches import Batcher
 
 IRIS_LIKE = "a,b,kind\n" + "".join(
     f"{i % 7}.5,{(i * 3) % 5},{['red', 'green', 'blue'][i % 3]}\n" for i in range(30)
@@ -139,7 +140,11 @@ def test_image_folder_reads_one_class_per_subfolder(tmp_path):
     assert data.sample_shape == (1, 8, 9)
     rgb = prepare_data({**settings, "color": "rgb", "image_size": 16}, tmp_path)
     assert rgb.sample_shape == (3, 16, 16)
-    assert float(rgb.train.x.min()) >= 0.0 and float(rgb.train.x.max()) <= 1.0
+    # Kept as uint8 pixels, a quarter of float32's memory; fed as float32 from 0 to 1.
+    assert rgb.train.x.dtype == torch.uint8
+    x, _ = next(Batcher(rgb.train.x, rgb.train.y, 4).in_order())
+    assert x.dtype == torch.float32 and 0.0 <= float(x.min()) <= float(x.max()) <= 1.0
+    assert torch.equal(x, rgb.train.x[:4].float() / 255)
 
 
 def test_bad_image_folders(tmp_path):

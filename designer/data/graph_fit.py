@@ -7,6 +7,7 @@ from math import prod
 from designer.data.prepare import PreparedData
 from designer.model import GraphDocument, Node
 from designer.runtime.errors import DataError
+from designer.runtime.prepare import is_real
 from nodes import Role
 
 
@@ -35,7 +36,7 @@ def fit_input(data: PreparedData, doc: GraphDocument, dataset_settings: dict) ->
             "dataset",
         )
     long_input = node.params.get("dtype") == "long"
-    if long_input and data.train.x.is_floating_point():
+    if long_input and is_real(data.train.x):
         raise DataError(
             f"{label} takes token ids (dtype long), but dataset {data.name!r} gives real numbers: "
             "set the Input dtype to float",

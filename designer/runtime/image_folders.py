@@ -18,8 +18,8 @@ IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".we
 @dataclass(frozen=True)
 class ImageFolder:
     """One subfolder of images per class, classes and files in name order; each image
-    grayscale or RGB (`color`), resized to `image_size` (height, width), scaled to 0..1
-    and channels first."""
+    grayscale or RGB (`color`), resized to `image_size` (height, width), channels first,
+    kept as uint8 pixels (fed as float32 0..1, see Batcher)."""
 
     path: str
     image_size: tuple[int, int] = (32, 32)
@@ -53,12 +53,12 @@ class ImageFolder:
 
 
 def read_image(file: Path, size: tuple[int, int], color: str) -> np.ndarray:
-    """The image's pixels as float32 0..1, channels first, resized bilinearly."""
+    """The image's uint8 pixels, channels first, resized bilinearly."""
     try:
         with Image.open(file) as image:
             converted = image.convert("L" if color == "grayscale" else "RGB")
             resized = converted.resize((size[1], size[0]), Image.Resampling.BILINEAR)
-            pixels = np.asarray(resized, dtype=np.float32) / 255.0
+            pixels = np.asarray(resized, dtype=np.uint8)
     except (OSError, UnidentifiedImageError) as error:
         raise DataError(f"{file} is not a readable image ({error})") from None
     return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)

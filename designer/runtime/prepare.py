@@ -103,6 +103,11 @@ def prepare(dataset: Dataset, preparation: Preparation) -> Prepared:
         parts = {
             name: Part(part.x, targets.apply(part.y)) for name, part in parts.items()
         }
-    if preparation.float_samples and not dataset.x.is_floating_point():
+    if preparation.float_samples and not is_real(dataset.x):
         parts = {name: Part(part.x.float(), part.y) for name, part in parts.items()}
     return Prepared(parts, indices, features, targets)
+
+
+def is_real(samples: torch.Tensor) -> bool:
+    """Whether samples are real values: floats, or uint8 pixels (not token ids)."""
+    return samples.is_floating_point() or samples.dtype == torch.uint8

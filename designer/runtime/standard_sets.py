@@ -65,8 +65,8 @@ PICKLE_CLASSES = {
 @dataclass(frozen=True)
 class StandardImages:
     """One of STANDARD_SETS: its training images, then its official test images (the
-    last `test_count` samples, which stay the test part), as float32 0..1, channels
-    first."""
+    last `test_count` samples, which stay the test part), as uint8 pixels channels first
+    (fed as float32 0..1, see Batcher)."""
 
     name: str
     root: str
@@ -81,7 +81,7 @@ class StandardImages:
             x, y = read_idx(folder, IDX_FILES)
             test_x, test_y = read_idx(folder, IDX_TEST_FILES)
             names = CLASS_NAMES[self.name]
-        images = torch.from_numpy(np.concatenate([x, test_x])).float() / 255
+        images = torch.from_numpy(np.concatenate([x, test_x]))
         labels = torch.from_numpy(np.concatenate([y, test_y]).astype(np.int64))
         task = class_task(len(names))
         return Dataset(self.name, images, labels, task, names, test_count=len(test_x))

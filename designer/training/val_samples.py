@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from designer.data import Part, PreparedData
+from designer.runtime.batches import Batcher
 
 SCATTER_POINTS = 500
 IMAGES = 16
@@ -38,7 +39,7 @@ def val_samples(data: PreparedData, model: nn.Module, part: Part) -> ValSamples 
     if len(part) == 0 or not (single_value or is_image_task(data)):
         return None
     count = SCATTER_POINTS if single_value else IMAGES
-    x, y = part.x[:count], part.y[:count]
+    x, y = next(Batcher(part.x[:count], part.y[:count], count).in_order())
     with torch.inference_mode():
         output = model(x).float()
     if single_value:
