@@ -34,19 +34,23 @@ class ImageFolder:
                 "images in its own subfolder (two or more)",
                 "dataset.path",
             )
-        images, labels = [], []
+        files, labels = [], []
         for label, name in enumerate(classes):
-            files = sorted(
+            found = sorted(
                 p for p in (root / name).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
             )
-            if not files:
+            if not found:
                 raise DataError(
                     f"class folder {root / name} holds no images", "dataset.path"
                 )
-            for file in files:
-                images.append(read_image(file, self.image_size, self.color))
-                labels.append(label)
-        x = torch.from_numpy(np.stack(images))
+            files += found
+            labels += [label] * len(found)
+        # Decoded straight into one array: no list of images beside it at the peak.
+        channels = 1 if self.color == "grayscale" else 3
+        x = torch.empty((len(files), channels, *self.image_size), dtype=torch.uint8)
+        pixels = x.numpy()  # the same memory, written image by image
+        for index, file in enumerate(files):
+            pixels[index] = read_image(file, self.image_size, self.color)
         return Dataset(
             root.name, x, torch.tensor(labels), class_task(len(classes)), tuple(classes)
         )
