@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -119,6 +120,14 @@ def test_bad_arrays(tmp_path):
     np.save(tmp_path / "y.npy", np.zeros(2, dtype=np.int64))
     with pytest.raises(DataError, match=r"not a readable \.npy file"):
         prepare_data({"source": "npy", "path": "objects.npy", "targets": "y.npy"}, tmp_path)
+    np.savez(tmp_path / "empty.npz", x=np.zeros((0, 3)), y=np.zeros(0, dtype=np.int64))
+    with pytest.raises(DataError, match=r"dataset\.path: the samples array is empty"):
+        prepare_data({"source": "npz", "path": "empty.npz"}, tmp_path)
+    with (tmp_path / "huge.npy").open("wb") as stream:  # a header claiming 1.6 PB
+        header = {"descr": "<f8", "fortran_order": False, "shape": (10**14, 2)}
+        np.lib.format.write_array_header_1_0(stream, header)
+    with pytest.raises(DataError, match=r"huge\.npy is too large to load"):
+        prepare_data({"source": "npy", "path": "huge.npy", "targets": "y.npy"}, tmp_path)
     np.savez(tmp_path / "nan.npz", x=np.array([[0.0], [np.nan], [1.0]]), y=np.array([0, 1, 0]))
     with pytest.raises(DataError, match="sample 1 holds NaN"):
         prepare_data({"source": "npz", "path": "nan.npz"}, tmp_path)
@@ -155,3 +164,16 @@ def test_bad_image_folders(tmp_path):
     (tmp_path / "two" / "dog" / "broken.png").write_bytes(b"not a png")
     with pytest.raises(DataError, match=r"broken\.png is not a readable image"):
         prepare_data({"source": "image_folder", "path": "two"}, tmp_path)
+
+
+def test_pipes_link_loops_and_decompression_bombs_in_an_image_folder(tmp_path, monkeypatch):
+    """A named pipe would block a read for ever and a link in a loop is no image: both are
+    passed over. An image over Pillow's pixel limit is refused by name."""
+    make_images(tmp_path / "pets", {"cat": 3, "dog": 3})
+    os.mkfifo(tmp_path / "pets" / "cat" / "pipe.png")
+    (tmp_path / "pets" / "dog" / "loop.png").symlink_to(tmp_path / "pets" / "dog" / "loop.png")
+    data = prepare_data({"source": "image_folder", "path": "pets"}, tmp_path)
+    assert len(data.train) + len(data.val) + len(data.test) == 6
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 30)  # the 10x12 images are 4x the limit
+    with pytest.raises(DataError, match=r"0\.png is too large to decode safely"):
+        prepare_data({"source": "image_folder", "path": "pets"}, tmp_path)

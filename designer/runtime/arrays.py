@@ -33,6 +33,8 @@ class NpzArrays:
                         message = f"{path.name} has no array {key!r} (arrays: {found})"
                         raise DataError(message, f"dataset.{setting}")
                 x, y = archive[self.x], archive[self.y]
+        except MemoryError as error:
+            raise DataError(f"{path} is too large to load ({error})") from None
         except (OSError, ValueError, zipfile.BadZipFile) as error:
             raise DataError(f"{path} is not a readable .npz file ({error})") from None
         return from_arrays(path.stem, x, y, self.task)
@@ -54,6 +56,8 @@ class NpyArrays:
 def read_npy(path: Path) -> np.ndarray:
     try:
         return np.load(path, allow_pickle=False)
+    except MemoryError as error:
+        raise DataError(f"{path} is too large to load ({error})") from None
     except (OSError, ValueError) as error:
         raise DataError(f"{path} is not a readable .npy file ({error})") from None
 
@@ -69,6 +73,8 @@ def from_arrays(name: str, x: np.ndarray, y: np.ndarray, task: str) -> Dataset:
         if array.ndim == 0:
             message = f"{what} must be an array with one entry per sample"
             raise DataError(message, f"dataset.{key}")
+    if len(x) == 0:
+        raise DataError("the samples array is empty", "dataset.path")
     if len(x) != len(y):
         raise DataError(f"{len(x)} samples but {len(y)} targets", "dataset.path")
     finite = np.isfinite(x.reshape(len(x), -1).astype(np.float64)).all(axis=1)

@@ -37,7 +37,11 @@ class ImageFolder:
         files, labels = [], []
         for label, name in enumerate(classes):
             found = sorted(
-                p for p in (root / name).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
+                p
+                for p in (root / name).iterdir()
+                # Regular files only: a named pipe would block a read for ever, and a
+                # link in a loop is no file.
+                if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
             )
             if not found:
                 raise DataError(
@@ -63,6 +67,8 @@ def read_image(file: Path, size: tuple[int, int], color: str) -> np.ndarray:
             converted = image.convert("L" if color == "grayscale" else "RGB")
             resized = converted.resize((size[1], size[0]), Image.Resampling.BILINEAR)
             pixels = np.asarray(resized, dtype=np.uint8)
+    except Image.DecompressionBombError as error:
+        raise DataError(f"{file} is too large to decode safely ({error})") from None
     except (OSError, UnidentifiedImageError) as error:
         raise DataError(f"{file} is not a readable image ({error})") from None
     return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)
