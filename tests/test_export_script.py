@@ -204,6 +204,18 @@ def test_the_script_holds_the_generated_class_unchanged_and_its_names_cannot_cla
         assert len(bound) == len(set(bound)), name
 
 
+def test_layers_named_like_the_runtime_keep_their_names(tmp_path):
+    """Only class names avoid the runtime's names: a layer's attribute is its weights' name,
+    which must not change when the runtime gains a function."""
+    layers = [("dense", "ratio", {"units": 4}), ("relu", "predictions", {}), *dense_chain(3)]
+    project = small_project(tmp_path, {"source": "iris"}, (4,), layers)
+    source = training_script(project).source
+    # The script's own function ratio() and the layer's attribute live side by side.
+    assert "self.ratio = nn.Linear(4, 4)" in source and "\ndef ratio(" in source
+    output = run_script(write_script(project, tmp_path), "--epochs", "1", *PINNED)
+    assert len(printed_epochs(output)) == 1
+
+
 def bound_names(statement: ast.stmt) -> list[str]:
     """The names a top-level statement binds."""
     if isinstance(statement, ast.Import | ast.ImportFrom):

@@ -100,3 +100,11 @@ def test_torchvision_imports_here_whatever_torch_it_was_built_for():
     assert ours.returncode == 0, ours.stderr
     mismatched = "torchvision::nms does not exist" in plain.stderr
     assert ours.stderr.count("was built for another torch build") == int(mismatched)
+
+
+def test_a_download_cut_short_says_which_file_to_delete(tmp_path):
+    folder = write_idx_set(tmp_path, "mnist", zipped=True)
+    gz = folder / "train-images-idx3-ubyte.gz"
+    gz.write_bytes(gz.read_bytes()[:40])
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte\.gz is not readable; delete it"):
+        prepare_data({"source": "mnist", "root": str(tmp_path), "download": False}, None)

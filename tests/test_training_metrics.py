@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from sklearn import metrics as sk
 
-from designer.data import Part, PreparedData
+from designer.data import Part, PreparedData, prepare_data
 from designer.runtime.prepare import Preparation
 from designer.runtime.scores import ClassScores, value_scores
 from designer.training import prepare_run
@@ -90,3 +91,13 @@ def test_the_baseline_is_bounded_in_samples_and_pixels():
     assert baseline.model == f"random forest on {MAX_SAMPLES:,} of 2,400 samples"
     assert baseline.val["accuracy"] > 0.9 and baseline.test == {}
     assert features(images[:2]).shape == (2, 3 * IMAGE_SIDE * IMAGE_SIDE)
+
+
+def test_the_baseline_fits_several_targets_with_a_forest(tmp_path):
+    """Gradient-boosted trees take one target; a table with two gets the forest."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(80, 3)).astype(np.float32)
+    np.savez(tmp_path / "two.npz", x=x, y=np.stack([x[:, 0], x[:, 1] * 2], axis=1))
+    data = prepare_data({"source": "npz", "path": "two.npz"}, tmp_path)
+    baseline = fit_baseline(data, seed=0, trees=10)
+    assert baseline.model == "random forest" and set(baseline.val) == {"r2", "mae"}

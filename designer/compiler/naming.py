@@ -17,17 +17,12 @@ GENERATED_NAMES = {"self", "torch", "nn", "F", "forward", "super", "layer", "ann
 
 @cache
 def reserved_names() -> frozenset[str]:
-    """Keywords, builtins, our own names, the names the runtime binds (an exported script holds
-    them beside the generated classes) and nn.Module's attributes (a layer attribute named
+    """Keywords, builtins, our own names and nn.Module's attributes (a layer attribute named
     `eval` or `training` would break the module)."""
     from torch import nn
 
     return frozenset(
-        set(keyword.kwlist)
-        | set(keyword.softkwlist)
-        | set(dir(builtins))
-        | GENERATED_NAMES
-        | designer.runtime.bound_names()
+        set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | GENERATED_NAMES
     ) | frozenset(
         name for name in [*dir(nn.Module), *vars(nn.Module())] if not name.startswith("__")
     )
@@ -49,13 +44,17 @@ def snake_identifier(text: str, fallback: str) -> str:
 
 
 def class_identifier(text: str, fallback: str = "Network") -> str:
-    """CamelCase ASCII class name from any text, e.g. 'LeNet-5 digits' -> 'LeNet5Digits'."""
+    """CamelCase ASCII class name from any text, e.g. 'LeNet-5 digits' -> 'LeNet5Digits';
+    never a name the runtime binds at the top, as an exported script holds both. (Layer and
+    argument names live inside the class and may take them: renaming them would change a
+    network's weights' names.)"""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[0-9a-zA-Z]+", ascii_text)
     name = "".join(word[:1].upper() + word[1:] for word in words)[:MAX_IDENTIFIER]
     if not name or name[0].isdigit():
         name = fallback + name
-    return name if name not in reserved_names() else f"{name}Model"
+    taken = name in reserved_names() or name in designer.runtime.bound_names()
+    return f"{name}Model" if taken else name
 
 
 class Namespace:

@@ -14,7 +14,8 @@ COLORS = ("grayscale", "rgb")
 
 
 def image_folder(section: Section, base: Path | None) -> SourceChoice:
-    """Images resized to image_size (height, width) and scaled to 0..1, channels first."""
+    """Images resized to image_size (height, width), channels first (uint8 pixels, fed as
+    float 0..1)."""
     root = existing_path(section, "path", base, folder=True)
     size = image_size(section)
     color = section.choice("color", "grayscale", COLORS)

@@ -35,7 +35,7 @@ class Batcher:
             yield (as_float(x) if self.pixels else x), self.y[index]
 
     def in_order(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Batches front to back as views, for evaluation."""
+        """Batches front to back (views, or float copies of pixels), for evaluation."""
         size = self.batch_size
         for begin in range(0, len(self.x), size):
             x = self.x[begin : begin + size]

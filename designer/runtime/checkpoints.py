@@ -16,7 +16,7 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     file. torch.load(path, weights_only=True) reads it."""
     buffer = io.BytesIO()
     torch.save(state, buffer)
-    write_bytes_atomically(path, buffer.getvalue())
+    write_bytes_atomically(path, buffer.getbuffer())
 
 
 def load_weights(path: str | Path) -> dict[str, torch.Tensor]:

@@ -21,8 +21,8 @@ STRATIFIED_TASKS = ("multiclass", "binary", "sequence_to_label")
 
 @dataclass
 class Dataset:
-    """`x` holds samples along dim 0 (float or long); `y` holds targets (long classes or
-    float)."""
+    """`x` holds samples along dim 0 (float, long token ids, or uint8 pixels that the
+    Batcher feeds as float 0..1); `y` holds targets (long classes or float)."""
 
     name: str
     x: torch.Tensor

@@ -46,7 +46,7 @@ def write_atomically(path: Path, text: str) -> None:
     write_bytes_atomically(path, text.encode("utf-8"))
 
 
-def write_bytes_atomically(path: Path, data: bytes) -> None:
+def write_bytes_atomically(path: Path, data: bytes | memoryview) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it over
     `path`. A link is followed (its target is rewritten); the file keeps its
     permissions, and a new one gets the usual ones (0666 less the umask), not mkstemp's

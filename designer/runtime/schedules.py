@@ -99,7 +99,7 @@ class Schedule:
         self.per_step = kind is not None and kind.per_step
 
     def after_step(self) -> None:
-        """After every batch, for a `per_step` schedule (the loop asks first)."""
+        """After every batch, for a `per_step` schedule (the Step asks first)."""
         self.scheduler.step()
 
     def after_epoch(self, monitored: float, lower_is_better: bool) -> None:

@@ -32,7 +32,8 @@ from designer.runtime.settings import TrainingSettings, make_optimizer
 from designer.runtime.stepping import LossNotFinite, Step
 from designer.runtime.tally import Tally
 
-FILE_FLAGS = {"path": "data", "targets": "targets"}
+FILE_FLAGS = {"path": "data", "targets": "targets", "root": "data-root"}
+FILE_HELP = {"path": "the data", "targets": "the targets", "root": "the sets' folder"}
 
 
 def positive(text: str) -> int:
@@ -44,7 +45,7 @@ def positive(text: str) -> int:
 
 def parse_arguments(training: TrainingSettings, data: Any) -> argparse.Namespace:
     """The command line; each default is the project's setting. A data source read from
-    files gets --data (and --targets) to read others of the same layout."""
+    files gets --data (--targets, --data-root) to read others of the same layout."""
     parser = argparse.ArgumentParser(
         description="Train the network of a NetDesigner project.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -55,7 +56,7 @@ def parse_arguments(training: TrainingSettings, data: Any) -> argparse.Namespace
         "--batch-size",
         type=positive,
         default=training.batch_size,
-        help="samples per step",
+        help="samples per step over all processes",
     )
     add("--lr", type=float, default=training.lr, help="learning rate")
     add("--device", default=training.device, help="auto, cpu, cuda, cuda:N or mps")
@@ -79,11 +80,10 @@ def parse_arguments(training: TrainingSettings, data: Any) -> argparse.Namespace
     )
     for setting in dataclasses.fields(data):
         if setting.name in FILE_FLAGS:
-            what = "the data" if setting.name == "path" else "the targets"
             add(
                 f"--{FILE_FLAGS[setting.name]}",
                 default=getattr(data, setting.name),
-                help=what,
+                help=FILE_HELP[setting.name],
             )
     return parser.parse_args()
 
@@ -257,14 +257,21 @@ def main(
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
         rank = dist.get_rank()
     files = {
-        name: getattr(args, flag)
+        name: getattr(args, flag.replace("-", "_"))
         for name, flag in FILE_FLAGS.items()
         if hasattr(data, name)
     }
+    data = dataclasses.replace(data, **files)
+    if rank > 0:  # process 0 reads first: a set it downloads is there for the others
+        dist.barrier()
     try:
-        prepared = prepare(dataclasses.replace(data, **files).load(), preparation)
+        prepared = prepare(data.load(), preparation)
     except SetupError as error:
         raise SystemExit(f"{project_name}: {error}") from None
+    if world_size > 1 and rank == 0:
+        dist.barrier()
+    # The parts move to the device once, and the host's copies go.
+    prepared.parts = {name: part.to(device) for name, part in prepared.parts.items()}
     # Threads are set once the data is ready, as in NetDesigner, where preparing the
     # data runs with torch's default thread count.
     torch.set_num_threads(thread_count(args.threads, world_size))

@@ -129,9 +129,10 @@ def idx_array(path: Path) -> np.ndarray:
     try:
         with opener(path, "rb") as stream:
             data = stream.read()
-    except OSError as error:
-        raise DataError(f"{path} is not readable ({error})") from None
-    if len(data) < 4 or data[:3] != b"\0\0\x08":
+    except (OSError, EOFError) as error:  # a download cut short ends a gzip early
+        message = f"{path} is not readable; delete it to fetch it again ({error})"
+        raise DataError(message) from None
+    if len(data) < 4 or data[:3] != b"\0\0\x08" or len(data) < 4 + 4 * data[3]:
         raise DataError(f"{path} is not an idx file of unsigned bytes")
     rank = data[3]
     shape = tuple(

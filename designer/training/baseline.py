@@ -1,7 +1,7 @@
 """A classical baseline on the same split, so users see when a network is not worth it:
-gradient-boosted trees for tables, a random forest on downscaled pixels for images and on
-flattened sequences. It fits on at most MAX_SAMPLES training samples, so it costs seconds
-whatever the size of the dataset."""
+gradient-boosted trees for one target from a row of features (a table, a token sequence), a
+random forest otherwise (downscaled pixels, several targets). It fits on at most MAX_SAMPLES
+training samples, so it costs seconds whatever the size of the dataset."""
 
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ def fit_baseline(
     targets = train.y[rows].numpy()
     if not classify and targets.ndim == 2 and targets.shape[1] == 1:
         targets = targets[:, 0]
-    model, name = estimator(train.x.ndim == 2, classify, seed, trees)
+    one_target = targets.ndim == 1
+    model, name = estimator(train.x.ndim == 2 and one_target, classify, seed, trees)
     model.fit(features(train.x[rows]), targets)
     if len(rows) < len(train):
         name += f" on {len(rows):,} of {len(train):,} samples"
@@ -69,8 +70,8 @@ def fit_baseline(
 
 
 def estimator(table: bool, classify: bool, seed: int, trees: int) -> tuple[object, str]:
-    """Gradient-boosted trees for a table (the strongest classical model there), a forest
-    for pixels and sequences."""
+    """Gradient-boosted trees for one target from a row of features (the strongest
+    classical model for tables), a forest otherwise."""
     if table:
         kind = HistGradientBoostingClassifier if classify else HistGradientBoostingRegressor
         return kind(random_state=seed), "gradient boosting"

@@ -95,6 +95,7 @@ class EndReason(StrEnum):
 class FailureKind(StrEnum):
     """What made a run fail."""
 
+    SETUP = "setup"  # the project could not start a run (its message says why)
     NAN = "nan"  # the loss became NaN or infinite
     OUT_OF_MEMORY = "out_of_memory"
     WRITE = "write"  # the run's folder could not be written

@@ -10,7 +10,14 @@ from typing import Any
 from designer.data import SetupError
 from designer.project import ProjectError, project_from_text
 from designer.training.control import RunControl
-from designer.training.events import BaselineFitted, Listener, RunFailed, RunFinished
+from designer.training.events import (
+    BaselineFitted,
+    EndReason,
+    FailureKind,
+    Listener,
+    RunFailed,
+    RunFinished,
+)
 from designer.training.resume import resume_setup
 from designer.training.runs import RunWriteError, new_run, open_run
 from designer.training.setup import prepare_run
@@ -42,14 +49,14 @@ def run_job(job: RunJob, control: RunControl, listener: Listener) -> None:
             run = new_run(job.path) if job.path is not None else None
         trainer = Trainer(setup, run, control, [listener], job.resume is not None, job.layer_stats)
         result = trainer.run()
-        if isinstance(result, RunFinished) and result.reason != "stopped":
+        if isinstance(result, RunFinished) and result.reason != EndReason.STOPPED:
             report_baseline(setup, listener)
     except (SetupError, ProjectError) as error:
-        listener(RunFailed("setup", str(error), 0, 0))
+        listener(RunFailed(FailureKind.SETUP, str(error), 0, 0))
     except RunWriteError as error:
-        listener(RunFailed("write", f"The run's folder: {error}", 0, 0))
+        listener(RunFailed(FailureKind.WRITE, f"The run's folder: {error}", 0, 0))
     except Exception as error:  # the caller must live on whatever the run does
-        listener(RunFailed("error", f"{type(error).__name__}: {error}", 0, 0))
+        listener(RunFailed(FailureKind.ERROR, f"{type(error).__name__}: {error}", 0, 0))
 
 
 def report_baseline(setup, listener: Listener) -> None:

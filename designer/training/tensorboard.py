@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from designer.training.events import EpochDone, RunFailed, RunFinished, RunStarted, StepDone
+from designer.training.events import (
+    EndReason,
+    EpochDone,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StepDone,
+)
 
 FOLDER = "tensorboard"
 STEP_EVERY = 10  # a scalar costs tens of microseconds to write: log steps sparsely
@@ -35,7 +42,7 @@ class TensorBoardLog:
             self.scalars("val", event.val, event.step)
             self.scalars("epoch", {"lr": event.lr, "seconds": event.seconds}, event.step)
         elif isinstance(event, RunFinished):
-            if event.reason != "stopped":  # a stopped run's scores are not final
+            if event.reason != EndReason.STOPPED:  # a stopped run's scores are not final
                 self.scalars("final_val", event.val, event.step)
                 self.scalars("final_test", event.test, event.step)
             self.close()
