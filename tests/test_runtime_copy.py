@@ -9,8 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import designer.export
-from designer.export.runtime_copy import copy_runtime, runtime_modules
+from designer.export.runtime_copy import copy_runtime, read_module, runtime_modules
 from designer.export.script import training_script
 from designer.project import load_project
 from tests.helpers import EXAMPLES, PROJECTS
@@ -107,3 +109,11 @@ def test_no_exporter_file_holds_code_written_as_text():
                 continue
             logic = (ast.FunctionDef, ast.ClassDef, ast.For, ast.While, ast.With)
             assert not any(isinstance(inner, logic) for inner in ast.walk(parsed)), path.name
+
+
+def test_a_runtime_statement_the_exporter_cannot_copy_is_an_error_not_a_gap():
+    """Annotated or conditional top-level code would otherwise be left out of scripts."""
+    for text in ('"""Doc."""\nLIMIT: int = 3\n', '"""Doc."""\nif True:\n    LIMIT = 3\n'):
+        with pytest.raises(ValueError, match="line 2: the exporter copies imports"):
+            read_module("example", text)
+    assert read_module("example", '"""Doc."""\nLIMIT = 3\n').definitions["LIMIT"].source

@@ -163,6 +163,11 @@ def read_module(name: str, text: str) -> RuntimeModule:
                 definitions[bound] = Definition(
                     name, bound, position, source, frozenset(used_names(statement))
                 )
+        elif not (position == 0 and isinstance(statement, ast.Expr)):  # not the docstring
+            raise ValueError(
+                f"designer/runtime/{name}.py line {statement.lineno}: the exporter copies "
+                "imports, functions, classes and plain assignments only"
+            )
     return RuntimeModule(
         name, ast.get_docstring(tree) or "", definitions, imports, frozenset(runtime_imports)
     )
