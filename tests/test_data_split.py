@@ -18,9 +18,11 @@ def test_split_is_stratified_disjoint_and_complete():
 
 
 def test_split_repeats_with_its_seed_and_changes_with_another():
-    first = split_indices(60, SplitSettings(seed=1))
-    assert all(np.array_equal(first[p], split_indices(60, SplitSettings(seed=1))[p]) for p in first)
-    assert not np.array_equal(first["val"], split_indices(60, SplitSettings(seed=2))["val"])
+    first = split_indices(60, SplitSettings(0.2, 0.2, 1))
+    assert all(
+        np.array_equal(first[p], split_indices(60, SplitSettings(0.2, 0.2, 1))[p]) for p in first
+    )
+    assert not np.array_equal(first["val"], split_indices(60, SplitSettings(0.2, 0.2, 2))["val"])
 
 
 def test_the_split_is_saved_with_the_run_config():

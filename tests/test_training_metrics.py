@@ -10,6 +10,7 @@ from sklearn import metrics as sk
 from designer.data import Part, PreparedData, prepare_data
 from designer.runtime.prepare import Preparation
 from designer.runtime.scores import ClassScores, value_scores
+from designer.runtime.split import SplitSettings
 from designer.training import prepare_run
 from designer.training.baseline import IMAGE_SIDE, MAX_SAMPLES, features, fit_baseline
 from designer.training.lr_finder import find_lr
@@ -84,7 +85,7 @@ def test_the_baseline_is_bounded_in_samples_and_pixels():
         "binary",
         *(Part(images[part], labels[part]) for part in parts.values()),
         source=None,
-        preparation=Preparation(),
+        preparation=Preparation(SplitSettings(0.2, 0.0, 0), False, False, True),
         class_names=("blue", "red"),
     )
     baseline = fit_baseline(data, seed=0, trees=10)

@@ -19,9 +19,9 @@ class NpzArrays:
     from_arrays)."""
 
     path: str
-    x: str = "x"
-    y: str = "y"
-    task: str = "auto"
+    x: str
+    y: str
+    task: str
 
     def load(self) -> Dataset:
         path = Path(self.path)
@@ -46,7 +46,7 @@ class NpyArrays:
 
     path: str
     targets: str
-    task: str = "auto"
+    task: str
 
     def load(self) -> Dataset:
         x, y = read_npy(Path(self.path)), read_npy(Path(self.targets))

@@ -20,9 +20,9 @@ class Digits:
     by bilinear resizing ("interpolate") or by zero padding ("pad"). `target` is
     "labels" (the digit, a class) or "input" (the image itself, for autoencoders)."""
 
-    image_size: int = 8
-    resize: str = "interpolate"
-    target: str = "labels"
+    image_size: int
+    resize: str
+    target: str
 
     def load(self) -> Dataset:
         size = self.image_size

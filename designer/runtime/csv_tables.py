@@ -22,10 +22,10 @@ class CsvTable:
     "auto", a target column of numbers is regression and one of texts holds classes."""
 
     path: str
-    delimiter: str = ","
-    target: str | None = None
-    features: tuple[str, ...] | None = None
-    task: str = "auto"
+    delimiter: str
+    target: str | None
+    features: tuple[str, ...] | None
+    task: str
 
     def load(self) -> Dataset:
         table = read_table(Path(self.path), self.delimiter)

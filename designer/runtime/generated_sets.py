@@ -18,11 +18,11 @@ class SineWaves:
     amplitude and Gaussian noise, all drawn from `seed`. Samples are length x 1
     (sequence x features), as recurrent and attention layers take them."""
 
-    samples: int = 600
-    length: int = 50
-    classes: int = 3
-    noise: float = 0.3
-    seed: int = 0
+    samples: int
+    length: int
+    classes: int
+    noise: float
+    seed: int
 
     def load(self) -> Dataset:
         samples, length, classes = self.samples, self.length, self.classes
@@ -48,11 +48,11 @@ class TokenSequences:
     them in order ("sort"), or is the one token that occurs most often ("majority", a
     class per sequence)."""
 
-    task: str = "sort"
-    samples: int = 1000
-    length: int = 8
-    vocabulary: int = 10
-    seed: int = 0
+    task: str
+    samples: int
+    length: int
+    vocabulary: int
+    seed: int
 
     def load(self) -> Dataset:
         vocabulary = self.vocabulary

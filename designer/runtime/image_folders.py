@@ -22,8 +22,8 @@ class ImageFolder:
     kept as uint8 pixels (fed as float32 0..1, see Batcher)."""
 
     path: str
-    image_size: tuple[int, int] = (32, 32)
-    color: str = "grayscale"
+    image_size: tuple[int, int]
+    color: str
 
     def load(self) -> Dataset:
         root = Path(self.path)

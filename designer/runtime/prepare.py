@@ -3,7 +3,7 @@ and integer samples made float where the network takes real numbers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -58,10 +58,10 @@ class Preparation:
     ones) and regression targets are standardised, whether integer samples become
     float32."""
 
-    split: SplitSettings = field(default_factory=SplitSettings)
-    standardize: bool = False
-    standardize_target: bool = False
-    float_samples: bool = False
+    split: SplitSettings
+    standardize: bool
+    standardize_target: bool
+    float_samples: bool
 
 
 @dataclass

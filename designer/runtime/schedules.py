@@ -25,8 +25,8 @@ class ScheduleKind(Protocol):
 class StepDecay:
     """The rate times `gamma` every `step_size` epochs."""
 
-    step_size: int = 10
-    gamma: float = 0.1
+    step_size: int
+    gamma: float
     per_step: ClassVar[bool] = False
 
     def build(
@@ -39,7 +39,7 @@ class StepDecay:
 class Cosine:
     """Cosine annealing from the rate down to `min_lr` over the run's epochs."""
 
-    min_lr: float = 0.0
+    min_lr: float
     per_step: ClassVar[bool] = False
 
     def build(
@@ -52,7 +52,7 @@ class Cosine:
 class OneCycle:
     """Up to `max_lr` (0: ten times the rate) and down in one cycle, every batch."""
 
-    max_lr: float = 0.0
+    max_lr: float
     per_step: ClassVar[bool] = True
 
     def build(
@@ -68,9 +68,9 @@ class OneCycle:
 class Plateau:
     """The rate times `factor` after `patience` epochs without a better score."""
 
-    factor: float = 0.1
-    patience: int = 5
-    min_lr: float = 0.0
+    factor: float
+    patience: int
+    min_lr: float
     per_step: ClassVar[bool] = False
 
     def build(

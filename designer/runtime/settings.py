@@ -3,7 +3,7 @@ besides the network, the data and the loss."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -17,25 +17,26 @@ class TrainingSettings:
     `optimizer_options`; `schedule` a schedule kind or None. The monitored metric
     (`monitor`) picks the best epoch and, with `patience`, stops the run early. The
     command line of the exported script overrides epochs, batch size, rate, seed,
-    device, threads and init_weights."""
+    device, threads and init_weights. Every value is given (the project's defaults live
+    with its settings, not here)."""
 
-    epochs: int = 10
-    batch_size: int = 32
-    lr: float = 1e-3
-    seed: int = 0
-    device: str = "auto"
-    threads: int = 0
-    optimizer: type[torch.optim.Optimizer] = torch.optim.Adam
-    optimizer_options: dict[str, Any] = field(default_factory=dict)
-    schedule: ScheduleKind | None = None
-    clip_norm: float = 0.0
-    clip_value: float = 0.0
-    mixed_precision: bool = False
-    monitor: str = "val_loss"
-    min_delta: float = 0.0
-    patience: int = 0
-    restore_best: bool = True
-    init_weights: str | None = None
+    epochs: int
+    batch_size: int
+    lr: float
+    seed: int
+    device: str
+    threads: int
+    optimizer: type[torch.optim.Optimizer]
+    optimizer_options: dict[str, Any]
+    schedule: ScheduleKind | None
+    clip_norm: float
+    clip_value: float
+    mixed_precision: bool
+    monitor: str
+    min_delta: float
+    patience: int
+    restore_best: bool
+    init_weights: str | None
 
 
 def make_optimizer(

@@ -17,9 +17,9 @@ PARTS = ("train", "val", "test")
 class SplitSettings:
     """Fractions of the samples for validation and test; the rest is for training."""
 
-    val: float = 0.2
-    test: float = 0.2
-    seed: int = 0
+    val: float
+    test: float
+    seed: int
 
 
 def split_indices(

@@ -70,7 +70,7 @@ class StandardImages:
 
     name: str
     root: str
-    download: bool = True
+    download: bool
 
     def load(self) -> Dataset:
         folder = Path(self.root) / STANDARD_SETS[self.name][1]
