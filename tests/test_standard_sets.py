@@ -34,6 +34,7 @@ def test_mnist_idx_files_plain_or_gzipped_keep_their_own_test_part(tmp_path):
     write_idx_set(tmp_path, "kmnist", train=50, test=12, zipped=True)
     data = prepare_data({"source": "mnist", "root": str(tmp_path), "download": False}, None)
     assert data.describe() == "mnist: 40 train / 10 val / 12 test samples of 1x28x28, 10 classes"
+    assert data.split_json()["settings"] == {"val": 0.2, "test": 0.0, "seed": 0}
     images, labels = read_idx(folder, ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
     assert torch.equal(data.test.x, torch.tensor(images))  # uint8, fed as float 0..1
     assert torch.equal(data.test.y, torch.tensor(labels.astype(np.int64)))

@@ -83,6 +83,8 @@ def prepare_data(
         )
     if target_scaling is None:
         target_scaling = dataset.task == "regression"
+    if dataset.test_count:  # the set's own test part: split.test does not apply, and says so
+        split = SplitSettings(split.val, 0.0, split.seed)
     preparation = Preparation(split, choice.standardize, target_scaling, float_samples)
     prepared = prepare(dataset, preparation)
     parts = prepared.parts
