@@ -76,7 +76,7 @@ def command_train(args: argparse.Namespace) -> int:
     from designer.data import SetupError
     from designer.runtime.files import write_atomically
     from designer.training import RunControl, RunFailed, Trainer, new_run, open_run, prepare_run
-    from designer.training.baseline import fit_baseline
+    from designer.training.background_baseline import run_with_baseline
     from designer.training.events import EndReason
     from designer.training.progress import ProgressPrinter, final_scores, score_lines
     from designer.training.resume import resume_setup
@@ -106,7 +106,7 @@ def command_train(args: argparse.Namespace) -> int:
         trainer = Trainer(setup, run, control, [ProgressPrinter(sys.stdout)], bool(args.resume))
         previous = signal.signal(signal.SIGINT, lambda *_: control.stop())
         try:
-            result = trainer.run()
+            result, baseline, note = run_with_baseline(trainer, None)
         finally:
             signal.signal(signal.SIGINT, previous)
     except SetupError as error:
@@ -120,9 +120,8 @@ def command_train(args: argparse.Namespace) -> int:
         return 1
     if result.reason == EndReason.STOPPED:
         print(f"resume with: netdesigner train {args.file} --resume {run.id}")
-    baseline = None
-    if setup.config.baseline and result.reason != EndReason.STOPPED:
-        baseline = fit_baseline(setup.data, setup.config.seed)
+    if note:
+        print(f"{args.file}: {note}", file=sys.stderr)
     scores = final_scores(result, baseline, run.id)
     for line in score_lines(scores):
         print(line)

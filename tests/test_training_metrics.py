@@ -85,13 +85,13 @@ def test_the_baseline_is_bounded_in_samples_and_pixels():
         "binary",
         *(Part(images[part], labels[part]) for part in parts.values()),
         source=None,
-        preparation=Preparation(SplitSettings(0.2, 0.0, 0), False, False, True),
+        preparation=Preparation(SplitSettings(0.2, 0.0, 0), False, False, True, False),
         class_names=("blue", "red"),
     )
     baseline = fit_baseline(data, seed=0, trees=10)
     assert baseline.model == f"random forest on {MAX_SAMPLES:,} of 2,400 samples"
     assert baseline.val["accuracy"] > 0.9 and baseline.test == {}
-    assert features(images[:2]).shape == (2, 3 * IMAGE_SIDE * IMAGE_SIDE)
+    assert features(images, np.arange(2)).shape == (2, 3 * IMAGE_SIDE * IMAGE_SIDE)
 
 
 def test_the_baseline_fits_several_targets_with_a_forest(tmp_path):

@@ -12,6 +12,7 @@ from PIL import Image
 
 from designer.data import SOURCES, prepare_data
 from designer.data.prepare import PreparedData
+from designer.runtime.prepare import gather
 from designer.training.config import LOSSES, OPTIMIZERS, SCHEDULES, parse_training
 from designer.training.settings_spec import (
     FILE_SOURCES,
@@ -54,10 +55,15 @@ def extremes(field) -> list:
     return list(field.choices)
 
 
+def every(samples) -> torch.Tensor:
+    """All the samples, images read from their files included."""
+    return gather(samples, np.arange(len(samples)))
+
+
 def same_data(a: PreparedData, b: PreparedData) -> bool:
     parts = ("train", "val", "test")
     return (a.task, a.class_names) == (b.task, b.class_names) and all(
-        torch.equal(getattr(a, p).x, getattr(b, p).x)
+        torch.equal(every(getattr(a, p).x), every(getattr(b, p).x))
         and torch.equal(getattr(a, p).y, getattr(b, p).y)
         for p in parts
     )

@@ -66,4 +66,5 @@ def test_no_listener_means_no_extra_pass(tmp_path):
     setup = prepare_run(example_copy(tmp_path, "lenet5_digits"), epochs=1)
     events = list(Trainer(setup).events())
     assert all(event.samples is None for event in events if isinstance(event, EpochDone))
-    assert val_samples(setup.data, setup.build_model().eval(), setup.data.val) is not None
+    model = setup.build_model().eval()
+    assert val_samples(setup.data, model, setup.data.val, setup.device) is not None

@@ -8,19 +8,22 @@ from typing import Any
 
 import numpy as np
 
+from designer.data.augment import augmentation
 from designer.data.settings import Section
 from designer.data.sources import read_source
 from designer.data.split import split_digest
+from designer.runtime.augmentation import Augmentation
 from designer.runtime.dataset import CLASS_TASKS
 from designer.runtime.errors import DataError
-from designer.runtime.prepare import Part, Preparation, Scale, prepare
+from designer.runtime.prepare import Part, Preparation, Scale, is_image, prepare
 from designer.runtime.split import SplitSettings
 
 
 @dataclass
 class PreparedData:
     """A dataset split into train / val / test (test may be empty), standardised on train.
-    `source` and `preparation` are what made it: the exported script makes it alike."""
+    `source` and `preparation` are what made it: the exported script makes it alike.
+    `augmentation` changes training images (None: none); `pixels` normalises images."""
 
     name: str
     task: str
@@ -33,6 +36,8 @@ class PreparedData:
     split: dict[str, np.ndarray] = field(default_factory=dict)
     features: Scale | None = None
     targets: Scale | None = None
+    pixels: Scale | None = None
+    augmentation: Augmentation | None = None
 
     @property
     def is_classification(self) -> bool:
@@ -75,17 +80,26 @@ def prepare_data(
     target_scaling = section.raw("standardize_target", None)
     if target_scaling is not None:
         target_scaling = section.boolean("standardize_target")
+    augment = augmentation(section.child("augment"))
+    normalize = section.boolean("normalize", False)
     section.finish()
     dataset = choice.source.load()
     if len(dataset) < 2:
         raise DataError(
             f"dataset {dataset.name!r} has {len(dataset)} samples; it needs two or more"
         )
+    if (augment is not None or normalize) and not is_image(dataset.x):
+        shape = "x".join(map(str, dataset.x.shape[1:]))
+        raise DataError(
+            f"augmentation and normalisation apply to images (pixels of channels x "
+            f"height x width); {dataset.name!r} holds samples of {shape}",
+            section.where("augment" if augment is not None else "normalize"),
+        )
     if target_scaling is None:
         target_scaling = dataset.task == "regression"
     if dataset.test_count:  # the set's own test part: split.test does not apply, and says so
         split = SplitSettings(split.val, 0.0, split.seed)
-    preparation = Preparation(split, choice.standardize, target_scaling, float_samples)
+    preparation = Preparation(split, choice.standardize, target_scaling, float_samples, normalize)
     prepared = prepare(dataset, preparation)
     parts = prepared.parts
     return PreparedData(
@@ -100,6 +114,8 @@ def prepare_data(
         prepared.indices,
         prepared.features,
         prepared.targets,
+        prepared.pixels,
+        augment,
     )
 
 

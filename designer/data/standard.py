@@ -14,10 +14,15 @@ from designer.runtime.standard_sets import STANDARD_SETS, StandardImages
 SOURCE_NAMES = tuple(STANDARD_SETS)
 
 
+def user_cache() -> Path:
+    """NetDesigner's folder in the user's cache (XDG_CACHE_HOME, else ~/.cache)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "netdesigner"
+
+
 def default_root() -> Path:
     """Where the sets are kept unless a project says: the user's cache, shared by projects."""
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "netdesigner" / "datasets"
+    return user_cache() / "datasets"
 
 
 def standard_images(name: str, section: Section, base: Path | None) -> SourceChoice:

@@ -31,6 +31,7 @@ MAIN_CALL = """if __name__ == "__main__":
         LOSS_FUNCTION,
         TASK_SCORER,
         TRAINING_SETTINGS,
+        DATA_LOADING,
     )
 """
 
@@ -57,6 +58,7 @@ def training_script(project: Project) -> GeneratedScript:
         "LOSS_FUNCTION": setup.loss.function,
         "TASK_SCORER": task_scorer(setup.data, setup.config.top_k),
         "TRAINING_SETTINGS": dataclasses.replace(setup.settings, device=device),
+        "DATA_LOADING": setup.loading,
     }
     settings = SettingsSource()
     assignments = [f"{name} = {settings.of(value)}" for name, value in values.items()]

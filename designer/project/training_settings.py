@@ -37,6 +37,7 @@ class TrainingConfig:
     seed: int = 0
     device: str = "auto"
     threads: int = 0
+    workers: int = -1  # processes reading samples where they stream; -1: automatic
     loss: str = "auto"
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)

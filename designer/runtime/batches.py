@@ -7,14 +7,22 @@ from collections.abc import Iterator
 
 import torch
 
+from designer.runtime.prepare import Scale
+
 
 class Batcher:
     """Feeds (x, y) batches from tensors already on the training device. Samples of
-    uint8 are pixels: each batch of them is fed as float32 scaled to 0..1."""
+    uint8 are pixels: each batch of them is fed as float32 from 0 to 1, normalised by
+    `pixels` where given."""
 
-    def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> None:
-        self.x, self.y, self.batch_size = x, y, batch_size
-        self.pixels = x.dtype == torch.uint8
+    def __init__(
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        batch_size: int,
+        pixels: Scale | None = None,
+    ) -> None:
+        self.x, self.y, self.batch_size, self.pixels = x, y, batch_size, pixels
 
     def __len__(self) -> int:
         return -(-len(self.x) // self.batch_size)
@@ -31,17 +39,20 @@ class Batcher:
         size = self.batch_size
         for begin in range(start * size, len(order), size):
             index = order[begin : begin + size]
-            x = self.x[index]
-            yield (as_float(x) if self.pixels else x), self.y[index]
+            yield as_input(self.x[index], self.pixels), self.y[index]
 
     def in_order(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Batches front to back (views, or float copies of pixels), for evaluation."""
         size = self.batch_size
         for begin in range(0, len(self.x), size):
             x = self.x[begin : begin + size]
-            yield (as_float(x) if self.pixels else x), self.y[begin : begin + size]
+            yield as_input(x, self.pixels), self.y[begin : begin + size]
 
 
-def as_float(pixels: torch.Tensor) -> torch.Tensor:
-    """uint8 pixels as float32 from 0 to 1."""
-    return pixels.float() / 255
+def as_input(x: torch.Tensor, pixels: Scale | None) -> torch.Tensor:
+    """A batch as the network takes it: uint8 pixels as float32 from 0 to 1, then
+    normalised by `pixels` where given; other samples as they are."""
+    if x.dtype != torch.uint8:
+        return x
+    x = x.float() / 255
+    return x if pixels is None else pixels.apply(x)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
+import numpy as np
 import torch
 
 TASKS = (
@@ -19,13 +21,39 @@ CLASS_TASKS = ("multiclass", "binary", "sequence_to_label", "sequence_to_sequenc
 STRATIFIED_TASKS = ("multiclass", "binary", "sequence_to_label")
 
 
+class LazySamples(Protocol):
+    """Samples read when needed instead of held in a tensor (an image folder's, see
+    ImageFiles): their dtype, number of dimensions and shape as a tensor's."""
+
+    dtype: torch.dtype
+    ndim: int
+
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+
+    def __len__(self) -> int: ...
+
+    def subset(self, positions: np.ndarray) -> LazySamples:
+        """The samples at `positions` of these."""
+
+    def complete(self) -> bool:
+        """Whether every sample is kept decoded already (a slice costs no reading)."""
+
+    def read(self, position: int) -> np.ndarray:
+        """One sample."""
+
+    def take(self, positions: np.ndarray) -> torch.Tensor:
+        """The samples at `positions` as one tensor."""
+
+
 @dataclass
 class Dataset:
-    """`x` holds samples along dim 0 (float, long token ids, or uint8 pixels that the
-    Batcher feeds as float 0..1); `y` holds targets (long classes or float)."""
+    """`x` holds samples along dim 0 (float, long token ids, or uint8 pixels that are
+    fed as float 0..1), in a tensor or read when needed; `y` holds targets (long
+    classes or float)."""
 
     name: str
-    x: torch.Tensor
+    x: torch.Tensor | LazySamples
     y: torch.Tensor
     task: str
     class_names: tuple[str, ...] = ()

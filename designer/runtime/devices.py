@@ -6,6 +6,8 @@ import os
 
 import torch
 
+MAX_AUTO_WORKERS = 4
+
 
 def thread_count(setting: int, processes: int = 1) -> int:
     """0 is automatic: all cores but one, so that a window keeps a core to itself (a run
@@ -32,3 +34,11 @@ def choose_device(name: str, local_rank: int | None = None) -> torch.device:
         device = torch.device("cuda", local_rank)
         torch.cuda.set_device(device)
     return device
+
+
+def worker_count(setting: int) -> int:
+    """Processes that read samples; -1 is automatic: all cores but one, at most
+    MAX_AUTO_WORKERS (0 on one core: read in the training process)."""
+    if setting >= 0:
+        return setting
+    return max(0, min((os.cpu_count() or 1) - 1, MAX_AUTO_WORKERS))

@@ -8,7 +8,7 @@ from typing import Protocol
 import torch
 from torch import nn
 
-from designer.runtime.batches import Batcher
+from designer.runtime.loading import Loading, feed
 from designer.runtime.prepare import Part, Scale
 from designer.runtime.scores import Scores
 
@@ -25,23 +25,25 @@ class Scorer(Protocol):
 
 
 class Evaluation:
-    """Scores models on `part`, moved to `device` once, with the loss and, where the
-    task has scores beyond the loss, `scorer`'s (in the targets' own units where `scale`
-    standardised them). A run makes one per part and calls it at every epoch's end."""
+    """Scores models on `part`, fed to `device` as `loading` says, with the loss and,
+    where the task has scores beyond the loss, `scorer`'s (in the targets' own units
+    where `scale` standardised them). A run makes one per part and calls it at every
+    epoch's end."""
 
     def __init__(
         self,
         part: Part,
         batch_size: int,
+        loading: Loading,
         loss_function: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
         scorer: Scorer | None,
         device: torch.device,
         scale: Scale | None = None,
     ) -> None:
-        self.part = part.to(device)
-        self.batch_size, self.loss_function = batch_size, loss_function
+        self.count, self.loss_function = len(part), loss_function
+        self.batches = feed(part, batch_size, loading, device, train=False)
         self.scores = (
-            scorer.bind(self.part.y, scale)
+            scorer.bind(part.y.to(device), scale)
             if scorer is not None and len(part)
             else None
         )
@@ -51,17 +53,16 @@ class Evaluation:
         classes. Leaves the model in eval mode (the loop sets train mode as each epoch
         begins). Runs in inference mode: no autograd bookkeeping, and the outputs never
         reach a backward pass."""
-        part = self.part
-        if len(part) == 0:
+        if self.count == 0:
             return {}, None
         model.eval()
         outputs, total = [], 0.0
         with torch.inference_mode():
-            for x, y in Batcher(part.x, part.y, self.batch_size).in_order():
+            for x, y in self.batches.in_order():
                 output = model(x)
                 total += float(self.loss_function(output, y)) * x.shape[0]
                 outputs.append(output.float())
-        scores = {"loss": total / len(part)}
+        scores = {"loss": total / self.count}
         if self.scores is None:
             return scores, None
         found, confusion = self.scores(torch.cat(outputs))

@@ -1,16 +1,23 @@
-"""An image folder in the usual layout, one subfolder per class, read with Pillow."""
+"""An image folder in the usual layout, one subfolder per class, read with Pillow as the
+network needs each image; decoded pixels stay in memory within a budget, beyond it in a
+cache file."""
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
 
 from designer.runtime.dataset import Dataset, class_task
 from designer.runtime.errors import DataError
+from designer.runtime.image_files import ImageFiles
+from designer.runtime.memory_budget import memory_budget
+from designer.runtime.pixel_store import PixelStore, cache_file
 
 IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
 
@@ -19,11 +26,15 @@ IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".we
 class ImageFolder:
     """One subfolder of images per class, classes and files in name order; each image
     grayscale or RGB (`color`), resized to `image_size` (height, width), channels first,
-    kept as uint8 pixels (fed as float32 0..1, see Batcher)."""
+    as uint8 pixels (fed as float32 0..1). Images are decoded when first needed; the
+    decoded pixels are kept in memory when they fit `memory_budget` MiB (0: automatic),
+    else in a cache file in the folder `cache` ("": none, decode every epoch)."""
 
     path: str
     image_size: tuple[int, int]
     color: str
+    memory_budget: int
+    cache: str
 
     def load(self) -> Dataset:
         root = Path(self.path)
@@ -34,41 +45,54 @@ class ImageFolder:
                 "images in its own subfolder (two or more)",
                 "dataset.path",
             )
-        files, labels = [], []
+        files, labels, digest = [], [], hashlib.sha256()
+        digest.update(f"{self.image_size} {self.color}\n".encode())
         for label, name in enumerate(classes):
-            found = sorted(
-                p
-                for p in (root / name).iterdir()
-                # Regular files only: a named pipe would block a read for ever, and a
-                # link in a loop is no file.
-                if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
-            )
+            found = 0
+            for file in sorted((root / name).iterdir()):
+                if file.suffix.lower() not in IMAGE_SUFFIXES:
+                    continue
+                try:
+                    # Regular files only: a named pipe would block a read for ever,
+                    # and a link in a loop is no file.
+                    status = file.stat()
+                except OSError:
+                    continue
+                if not stat.S_ISREG(status.st_mode):
+                    continue
+                files.append(str(file))
+                labels.append(label)
+                found += 1
+                line = f"{name}/{file.name} {status.st_size} {status.st_mtime_ns}\n"
+                digest.update(line.encode(errors="surrogateescape"))
             if not found:
                 raise DataError(
                     f"class folder {root / name} holds no images", "dataset.path"
                 )
-            files += found
-            labels += [label] * len(found)
-        # Decoded straight into one array: no list of images beside it at the peak.
         channels = 1 if self.color == "grayscale" else 3
-        x = torch.empty((len(files), channels, *self.image_size), dtype=torch.uint8)
-        pixels = x.numpy()  # the same memory, written image by image
-        for index, file in enumerate(files):
-            pixels[index] = read_image(file, self.image_size, self.color)
+        shape = (channels, *self.image_size)
+        store = self.pixel_store(len(files), shape, digest.hexdigest())
+        samples = ImageFiles(
+            tuple(files), self.image_size, self.color, store, np.arange(len(files))
+        )
         return Dataset(
-            root.name, x, torch.tensor(labels), class_task(len(classes)), tuple(classes)
+            root.name,
+            samples,
+            torch.tensor(labels),
+            class_task(len(classes)),
+            tuple(classes),
         )
 
-
-def read_image(file: Path, size: tuple[int, int], color: str) -> np.ndarray:
-    """The image's uint8 pixels, channels first, resized bilinearly."""
-    try:
-        with Image.open(file) as image:
-            converted = image.convert("L" if color == "grayscale" else "RGB")
-            resized = converted.resize((size[1], size[0]), Image.Resampling.BILINEAR)
-            pixels = np.asarray(resized, dtype=np.uint8)
-    except Image.DecompressionBombError as error:
-        raise DataError(f"{file} is too large to decode safely ({error})") from None
-    except (OSError, UnidentifiedImageError) as error:
-        raise DataError(f"{file} is not a readable image ({error})") from None
-    return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)
+    def pixel_store(
+        self, count: int, shape: tuple[int, ...], key: str
+    ) -> PixelStore | None:
+        """In memory within the budget (where worker processes can share it, by
+        fork), else in the cache folder's file for `key`, else none."""
+        needed = count * (1 + int(np.prod(shape)))
+        forks = "fork" in multiprocessing.get_all_start_methods()
+        if forks and needed <= memory_budget(self.memory_budget):
+            return PixelStore(count, shape, None)
+        if self.cache:
+            path = cache_file(Path(self.cache), key, count, shape)
+            return PixelStore(count, shape, path)
+        return None

@@ -1,5 +1,6 @@
 """A loaded dataset made ready for training: split, standardised on the training part,
-and integer samples made float where the network takes real numbers."""
+integer samples made float where the network takes real numbers, and the mean and
+spread of image pixels measured for normalising each batch."""
 
 from __future__ import annotations
 
@@ -8,22 +9,29 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from designer.runtime.dataset import STRATIFIED_TASKS, Dataset
+from designer.runtime.dataset import STRATIFIED_TASKS, Dataset, LazySamples
 from designer.runtime.split import SplitSettings, split_indices
+
+PIXEL_STATISTICS_SAMPLES = 1_000  # training images the mean and spread come from
 
 
 @dataclass
 class Part:
-    """One part of the split: samples and targets."""
+    """One part of the split: samples (a tensor, or images read on demand), targets,
+    and for image pixels the scale each batch is normalised with (after 0..1)."""
 
-    x: torch.Tensor
+    x: torch.Tensor | LazySamples
     y: torch.Tensor
+    pixels: Scale | None = None
 
     def __len__(self) -> int:
         return len(self.x)
 
     def to(self, device: torch.device) -> Part:
-        return Part(self.x.to(device), self.y.to(device))
+        """On `device`; images read on demand move a batch at a time instead."""
+        x = self.x.to(device) if isinstance(self.x, torch.Tensor) else self.x
+        pixels = None if self.pixels is None else self.pixels.to(device)
+        return Part(x, self.y.to(device), pixels)
 
 
 @dataclass
@@ -51,28 +59,34 @@ class Scale:
     def undo(self, values: torch.Tensor) -> torch.Tensor:
         return values * self.std.to(values.device) + self.mean.to(values.device)
 
+    def to(self, device: torch.device) -> Scale:
+        return Scale(self.mean.to(device), self.std.to(device))
+
 
 @dataclass(frozen=True)
 class Preparation:
     """How a dataset becomes training parts: the split, whether features (real-valued
     ones) and regression targets are standardised, whether integer samples become
-    float32."""
+    float32, whether image pixels are normalised by the mean and spread of each channel
+    over the training images."""
 
     split: SplitSettings
     standardize: bool
     standardize_target: bool
     float_samples: bool
+    normalize_pixels: bool
 
 
 @dataclass
 class Prepared:
     """The parts by name (train, val, test), their split indices, and the scales fitted
-    on the training part (None where nothing was standardised)."""
+    on the training part (None where nothing was standardised or normalised)."""
 
     parts: dict[str, Part]
     indices: dict[str, np.ndarray]
     features: Scale | None
     targets: Scale | None
+    pixels: Scale | None
 
 
 def prepare(dataset: Dataset, preparation: Preparation) -> Prepared:
@@ -89,11 +103,11 @@ def prepare(dataset: Dataset, preparation: Preparation) -> Prepared:
     else:
         indices = split_indices(len(dataset), preparation.split, labels)
     parts = {
-        name: Part(dataset.x[torch.from_numpy(i)], dataset.y[torch.from_numpy(i)])
+        name: Part(select(dataset.x, i), dataset.y[torch.from_numpy(i)])
         for name, i in indices.items()
     }
-    features = targets = None
-    if preparation.standardize and dataset.x.is_floating_point():
+    features = targets = pixels = None
+    if preparation.standardize and dataset.x.dtype.is_floating_point:
         features = Scale.fit(parts["train"].x)
         parts = {
             name: Part(features.apply(part.x), part.y) for name, part in parts.items()
@@ -105,9 +119,45 @@ def prepare(dataset: Dataset, preparation: Preparation) -> Prepared:
         }
     if preparation.float_samples and not is_real(dataset.x):
         parts = {name: Part(part.x.float(), part.y) for name, part in parts.items()}
-    return Prepared(parts, indices, features, targets)
+    if preparation.normalize_pixels and is_image(dataset.x):
+        pixels = pixel_scale(parts["train"].x, preparation.split.seed)
+        parts = {name: Part(part.x, part.y, pixels) for name, part in parts.items()}
+    return Prepared(parts, indices, features, targets, pixels)
 
 
-def is_real(samples: torch.Tensor) -> bool:
+def select(
+    samples: torch.Tensor | LazySamples, rows: np.ndarray
+) -> torch.Tensor | LazySamples:
+    """The samples at `rows`."""
+    if isinstance(samples, torch.Tensor):
+        return samples[torch.from_numpy(rows)]
+    return samples.subset(rows)
+
+
+def gather(samples: torch.Tensor | LazySamples, rows: np.ndarray) -> torch.Tensor:
+    """The samples at `rows` as one tensor (images read where they are not yet)."""
+    if isinstance(samples, torch.Tensor):
+        return samples[torch.from_numpy(rows)]
+    return samples.take(rows)
+
+
+def pixel_scale(samples: torch.Tensor | LazySamples, seed: int) -> Scale:
+    """Each channel's mean and spread (of pixels as 0..1) over a seeded draw of at most
+    PIXEL_STATISTICS_SAMPLES images: a close estimate at a bounded cost."""
+    count = min(len(samples), PIXEL_STATISTICS_SAMPLES)
+    rows = np.sort(np.random.default_rng(seed).permutation(len(samples))[:count])
+    images = gather(samples, rows)
+    values = images.float().div(255).transpose(0, 1).reshape(images.shape[1], -1)
+    std = values.std(dim=1, unbiased=False)
+    std = torch.where(std > 1e-6, std, torch.ones_like(std))
+    return Scale(values.mean(dim=1)[:, None, None], std[:, None, None])
+
+
+def is_image(samples: torch.Tensor | LazySamples) -> bool:
+    """Whether samples are uint8 images: channels, height and width."""
+    return samples.dtype == torch.uint8 and samples.ndim == 4
+
+
+def is_real(samples: torch.Tensor | LazySamples) -> bool:
     """Whether samples are real values: floats, or uint8 pixels (not token ids)."""
-    return samples.is_floating_point() or samples.dtype == torch.uint8
+    return samples.dtype.is_floating_point or samples.dtype == torch.uint8

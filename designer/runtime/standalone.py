@@ -18,12 +18,12 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from designer.runtime.batches import Batcher
 from designer.runtime.checkpoints import load_weights, save_checkpoint
 from designer.runtime.devices import choose_device, thread_count
-from designer.runtime.errors import SetupError
+from designer.runtime.errors import DataError, SetupError
 from designer.runtime.evaluation import Evaluation, Scorer
 from designer.runtime.files import write_atomically
+from designer.runtime.loading import Loading, feed
 from designer.runtime.monitor import Monitor
 from designer.runtime.prepare import Preparation, Prepared, prepare
 from designer.runtime.schedules import Schedule
@@ -32,8 +32,18 @@ from designer.runtime.settings import TrainingSettings, make_optimizer
 from designer.runtime.stepping import LossNotFinite, Step
 from designer.runtime.tally import Tally
 
-FILE_FLAGS = {"path": "data", "targets": "targets", "root": "data-root"}
-FILE_HELP = {"path": "the data", "targets": "the targets", "root": "the sets' folder"}
+FILE_FLAGS = {
+    "path": "data",
+    "targets": "targets",
+    "root": "data-root",
+    "cache": "pixel-cache",
+}
+FILE_HELP = {
+    "path": "the data",
+    "targets": "the targets",
+    "root": "the sets' folder",
+    "cache": "folder of the decoded pixels' cache beyond the memory budget ('': none)",
+}
 
 
 def positive(text: str) -> int:
@@ -43,7 +53,9 @@ def positive(text: str) -> int:
     return value
 
 
-def parse_arguments(training: TrainingSettings, data: Any) -> argparse.Namespace:
+def parse_arguments(
+    training: TrainingSettings, data: Any, loading: Loading
+) -> argparse.Namespace:
     """The command line; each default is the project's setting. A data source read from
     files gets --data (--targets, --data-root) to read others of the same layout."""
     parser = argparse.ArgumentParser(
@@ -72,6 +84,12 @@ def parse_arguments(training: TrainingSettings, data: Any) -> argparse.Namespace
         type=int,
         default=training.threads,
         help="CPU threads; 0: cores - 1",
+    )
+    add(
+        "--workers",
+        type=int,
+        default=loading.workers,
+        help="processes reading samples where they stream; -1: cores - 1, at most 4",
     )
     add(
         "--init-weights",
@@ -135,13 +153,14 @@ def train(
     loss_function: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     scorer: Scorer | None,
     training: TrainingSettings,
+    loading: Loading,
     device: torch.device,
     rank: int,
     world_size: int,
 ) -> None:
     """Train with validation after every epoch and checkpoints, then score the kept
     weights on the test part. Only process 0 prints and writes files."""
-    train_part = prepared.parts["train"].to(device)
+    train_part = prepared.parts["train"]
     torch.manual_seed(args.seed)
     network = network_class().to(device)
     if args.init_weights:
@@ -156,7 +175,7 @@ def train(
             range(len(train_part)), world_size, rank, seed=args.seed
         )
         batch_size = max(1, args.batch_size // world_size)
-    batcher = Batcher(train_part.x, train_part.y, batch_size)
+    batcher = feed(train_part, batch_size, loading, device, train=True)
     steps = math.ceil(
         (len(train_part) if sampler is None else len(sampler)) / batch_size
     )
@@ -170,6 +189,7 @@ def train(
         name: Evaluation(
             prepared.parts[name],
             args.batch_size,
+            loading,
             loss_function,
             scorer,
             device,
@@ -184,11 +204,10 @@ def train(
         output_folder.mkdir(parents=True, exist_ok=True)
     for epoch in range(1, args.epochs + 1):
         started = time.perf_counter()
-        if sampler is None:
-            order = batcher.order(shuffle)
-        else:
+        order = batcher.order(shuffle)  # and the epoch's augmentation seed
+        if sampler is not None:
             sampler.set_epoch(epoch)
-            order = torch.tensor(list(sampler), device=device)
+            order = torch.tensor(list(sampler), device=order.device)
         model.train()
         tally = Tally()
         for x, y in batcher.shuffled(order):
@@ -245,10 +264,12 @@ def main(
     loss_function: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     scorer: Scorer | None,
     training: TrainingSettings,
+    loading: Loading,
 ) -> None:
     """Read the data as the project does, then train; a data problem ends with its
     message."""
-    args = parse_arguments(training, data)
+    args = parse_arguments(training, data, loading)
+    loading = dataclasses.replace(loading, workers=args.workers)
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     device = choose_device(args.device, local_rank if world_size > 1 else None)
@@ -270,8 +291,6 @@ def main(
         raise SystemExit(f"{project_name}: {error}") from None
     if world_size > 1 and rank == 0:
         dist.barrier()
-    # The parts move to the device once, and the host's copies go.
-    prepared.parts = {name: part.to(device) for name, part in prepared.parts.items()}
     # Threads are set once the data is ready, as in NetDesigner, where preparing the
     # data runs with torch's default thread count.
     torch.set_num_threads(thread_count(args.threads, world_size))
@@ -280,17 +299,23 @@ def main(
             f"{len(part)} {name}" for name, part in prepared.parts.items()
         )
         print(f"{project_name}: {sizes} samples on {device}, {world_size} process(es)")
-    train(
-        args,
-        prepared,
-        network_class,
-        loss_function,
-        scorer,
-        training,
-        device,
-        rank,
-        world_size,
-    )
+    try:
+        train(
+            args,
+            prepared,
+            network_class,
+            loss_function,
+            scorer,
+            training,
+            loading,
+            device,
+            rank,
+            world_size,
+        )
+    except DataError as error:  # an image gone or broken since it was found
+        raise SystemExit(
+            f"{project_name}: {error}; the last checkpoint is in {args.output}"
+        ) from None
     if world_size > 1:
         # Wait until every process is done (process 0 still writes checkpoints): gloo
         # aborts a process that tears its group down while another still uses it.

@@ -31,6 +31,7 @@ def parse_training(settings: dict[str, Any] | None, place: str = "training") -> 
         seed=section.integer("seed", DEFAULT.seed, minimum=0, maximum=2**63 - 1),
         device=section.text("device", DEFAULT.device),
         threads=threads(section),
+        workers=workers(section),
         loss=section.choice("loss", DEFAULT.loss, LOSSES),
         optimizer=optimizer(section.child("optimizer", shorthand="name")),
         schedule=schedule(section.child("schedule", shorthand="name")),
@@ -53,6 +54,14 @@ def threads(section: Section) -> int:
     if section.raw("threads", "auto") == "auto":
         return 0
     return section.integer("threads", minimum=1, maximum=1024)
+
+
+def workers(section: Section) -> int:
+    """Processes that read (decode, augment) samples where they stream; "auto" (the default,
+    stored as -1) is all cores but one, at most four; 0 reads in the training process."""
+    if section.raw("workers", "auto") == "auto":
+        return -1
+    return section.integer("workers", minimum=-1, maximum=64)
 
 
 def optimizer(section: Section) -> OptimizerConfig:

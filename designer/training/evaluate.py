@@ -27,7 +27,9 @@ def evaluation(setup: RunSetup, part: Part, batch_size: int) -> Evaluation:
     """Scores models on `part` as the run measures them (see the runtime's Evaluation)."""
     scorer = task_scorer(setup.data, setup.config.top_k)
     loss = setup.loss.function
-    return Evaluation(part, batch_size, loss, scorer, setup.device, setup.data.targets)
+    return Evaluation(
+        part, batch_size, setup.loading, loss, scorer, setup.device, setup.data.targets
+    )
 
 
 def evaluate(

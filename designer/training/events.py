@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -92,6 +93,17 @@ class EndReason(StrEnum):
     STOPPED = "stopped"  # the user asked
 
 
+def serialized(listener: Listener) -> Listener:
+    """`listener`, called by one thread at a time (the run's and the baseline's)."""
+    lock = threading.Lock()
+
+    def call(event: Event) -> None:
+        with lock:
+            listener(event)
+
+    return call
+
+
 class FailureKind(StrEnum):
     """What made a run fail."""
 
@@ -99,6 +111,7 @@ class FailureKind(StrEnum):
     NAN = "nan"  # the loss became NaN or infinite
     OUT_OF_MEMORY = "out_of_memory"
     WRITE = "write"  # the run's folder could not be written
+    DATA = "data"  # a sample could not be read (an image gone or broken since the start)
     CRASHED = "crashed"  # the training process ended under the run
     ERROR = "error"  # anything else, with its traceback in `details`
 

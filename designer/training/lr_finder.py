@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import torch
 
-from designer.data import Batcher
 from designer.runtime.devices import thread_count
+from designer.runtime.loading import feed
 from designer.runtime.settings import make_optimizer
 from designer.training.setup import RunSetup
 
@@ -38,8 +38,7 @@ def find_lr(
 def sweep(setup: RunSetup, start: float, end: float, steps: int, smoothing: float) -> LrSweep:
     model = setup.build_model()
     optimizer = make_optimizer(model, setup.settings, start)
-    train = setup.data.train.to(setup.device)
-    batcher = Batcher(train.x, train.y, setup.config.batch_size)
+    batcher = feed(setup.data.train, setup.config.batch_size, setup.loading, setup.device, True)
     shuffle = torch.Generator().manual_seed(setup.config.seed)
     factor = (end / start) ** (1 / max(1, steps - 1))
     rates, losses, average, best = [], [], 0.0, math.inf

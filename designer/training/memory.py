@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import torch
 
 from designer.compiler import GraphReport
 from designer.compiler.summary import human_bytes
 from designer.data import SetupError
+from designer.runtime.memory_budget import available_memory
 
 # Weights, their gradients and up to two optimizer moments (Adam) for each parameter.
 COPIES_PER_PARAMETER = 4
@@ -22,16 +20,7 @@ def available_bytes(device: torch.device) -> int | None:
         return torch.cuda.mem_get_info(device)[0]
     if device.type != "cpu":
         return None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
+    return available_memory()  # within a container's memory limit
 
 
 def check_memory(report: GraphReport, batch_size: int, device: torch.device) -> None:

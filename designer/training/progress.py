@@ -6,8 +6,14 @@ from __future__ import annotations
 import time
 from typing import Any, TextIO
 
-from designer.training.baseline import Baseline
-from designer.training.events import EndReason, EpochDone, RunFinished, RunStarted, StepDone
+from designer.training.events import (
+    BaselineFitted,
+    EndReason,
+    EpochDone,
+    RunFinished,
+    RunStarted,
+    StepDone,
+)
 
 BAR = 24
 REFRESH_SECONDS = 0.1
@@ -78,7 +84,9 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}"
 
 
-def final_scores(finished: RunFinished, baseline: Baseline | None, run_id: str) -> dict[str, Any]:
+def final_scores(
+    finished: RunFinished, baseline: BaselineFitted | None, run_id: str
+) -> dict[str, Any]:
     """The shape --metrics-json writes: val, test and the baseline's scores."""
     scores: dict[str, Any] = {
         "run": run_id,

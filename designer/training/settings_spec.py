@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from designer.data import SOURCES, arrays, builtin, generated, images, standard, tables
+from designer.data.augment import NONE
 from designer.project.training_settings import DEFAULT
+from designer.runtime.augmentation import CROPS
 from designer.training.config import LOSSES, OPTIMIZERS, SCHEDULES
 
 FILE_SOURCES = ("csv", "npz", "npy", "image_folder")
+IMAGE_SOURCES = ("image_folder", *standard.SOURCE_NAMES)  # uint8 pixels: augmentable
 TABLE_SOURCES = ("iris", "wine", "breast_cancer", "diabetes")
 INT_LIMIT = 2**31 - 1  # what a spin box holds
 MONITORS = ("val_loss", "val_accuracy", "val_f1", "val_mae", "val_r2", "train_loss")
@@ -49,13 +52,14 @@ class Setting:
         return all(controls.get(place) in values for place, values in self.when)
 
 
-DATA, OPTIMIZATION, SCHEDULE_GROUP, STOPPING = (
+DATA, OPTIMIZATION, SCHEDULE_GROUP, STOPPING, IMAGES = (
     "Data",
     "Loss and optimizer",
     "Schedule",
     "Regularisation and stopping",
+    "Images and reading",
 )
-GROUPS = (DATA, OPTIMIZATION, SCHEDULE_GROUP, STOPPING)
+GROUPS = (DATA, OPTIMIZATION, SCHEDULE_GROUP, STOPPING, IMAGES)
 
 
 def on(place: str, *values: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -220,6 +224,66 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "dataset.standardize", "Standardise", "bool", DATA, False, when=on(SOURCE, "npz", "npy")
+    ),
+    Setting(
+        "dataset.augment.crop",
+        "Random crop",
+        "choice",
+        IMAGES,
+        NONE.crop,
+        choices=CROPS,
+        when=on(SOURCE, *IMAGE_SOURCES),
+        help="resized: a random part, resized back; padded: a random window of the padded image",
+    ),
+    *(
+        Setting(place, label, kind, IMAGES, default, low, high, when=on(SOURCE, *IMAGE_SOURCES))
+        for place, label, kind, default, low, high in (
+            ("dataset.augment.flip", "Flip left to right", "bool", NONE.flip, None, None),
+            ("dataset.augment.rotation", "Rotate up to (degrees)", "float", 0.0, 0.0, 180.0),
+            ("dataset.augment.translate", "Shift up to (of the side)", "float", 0.0, 0.0, 0.5),
+            ("dataset.augment.color_jitter", "Colour jitter", "float", 0.0, 0.0, 1.0),
+            ("dataset.augment.crop_scale", "Resized crop: least area", "float", 0.5, 0.05, 1.0),
+            ("dataset.augment.crop_padding", "Padded crop: padding", "int", 4, 1, 256),
+        )
+    ),
+    Setting(
+        "dataset.normalize",
+        "Normalise pixels",
+        "bool",
+        IMAGES,
+        False,
+        when=on(SOURCE, *IMAGE_SOURCES),
+        help="By each channel's mean and spread over the training images",
+    ),
+    Setting(
+        "dataset.memory_budget",
+        "Memory for pixels (MiB)",
+        "int",
+        IMAGES,
+        0,
+        0,
+        images.MAX_BUDGET,
+        when=on(SOURCE, "image_folder"),
+        help="0: automatic (a quarter of the free memory, at most 1 GiB)",
+    ),
+    Setting(
+        "dataset.cache",
+        "Cache pixels beyond it",
+        "bool",
+        IMAGES,
+        True,
+        when=on(SOURCE, "image_folder"),
+        help="In runs/.pixel-cache beside the project: later epochs and runs decode nothing",
+    ),
+    Setting(
+        "training.workers",
+        "Reading processes",
+        "int",
+        IMAGES,
+        TRAINING.workers,
+        -1,
+        64,
+        help="-1: automatic (cores - 1, at most 4); 0: read in the training process",
     ),
     Setting("dataset.split.val", "Validation part", "float", DATA, 0.2, 0.05, 0.9),
     Setting("dataset.split.test", "Test part", "float", DATA, 0.2, 0.0, 0.9),
@@ -407,7 +471,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "training.restore_best", "Keep the best epoch", "bool", STOPPING, TRAINING.restore_best
     ),
-    Setting("training.baseline", "Random-forest baseline", "bool", STOPPING, TRAINING.baseline),
+    Setting("training.baseline", "Classical baseline", "bool", STOPPING, TRAINING.baseline),
     seed("training.seed", "Weights seed", STOPPING),
 )
 CONTROLS = (SOURCE, OPTIMIZER, SCHEDULE)

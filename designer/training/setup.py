@@ -14,6 +14,7 @@ from designer.data import PreparedData, SetupError, fit_input, input_node, prepa
 from designer.model import GraphDocument
 from designer.project import Project
 from designer.project.training_settings import TrainingConfig
+from designer.runtime.loading import Loading
 from designer.runtime.settings import TrainingSettings
 from designer.training.config import ConfigError, parse_training, with_overrides
 from designer.training.device import resolve_device
@@ -39,6 +40,11 @@ class RunSetup:
     dataset_settings: dict[str, Any]
     warnings: tuple[str, ...] = ()
     start: StartWeights | None = None  # training.init_from's weights, checked
+
+    @property
+    def loading(self) -> Loading:
+        """How batches are read: worker processes, and the data's augmentation."""
+        return Loading(self.config.workers, self.data.augmentation)
 
     @property
     def settings(self) -> TrainingSettings:

@@ -15,11 +15,14 @@ from torch import nn
 
 from designer.runtime.batches import Batcher
 from designer.runtime.devices import thread_count
+from designer.runtime.errors import DataError
+from designer.runtime.loading import feed
 from designer.runtime.monitor import Monitor
 from designer.runtime.schedules import Schedule
 from designer.runtime.scores import lower_is_better, predictions
 from designer.runtime.settings import make_optimizer
 from designer.runtime.stepping import LossNotFinite, Step
+from designer.runtime.streaming import Streamer
 from designer.training.checkpoint import (
     CheckpointError,
     load_checkpoint,
@@ -111,9 +114,8 @@ class Trainer:
         setup, config, settings = self.setup, self.setup.config, self.setup.settings
         self.model = model = setup.build_model()
         self.optimizer = optimizer = make_optimizer(model, settings, settings.lr)
-        train = setup.data.train.to(setup.device)
         self.validation = evaluation(setup, setup.data.val, config.batch_size)
-        batcher = Batcher(train.x, train.y, config.batch_size)
+        batcher = feed(setup.data.train, config.batch_size, setup.loading, setup.device, True)
         self.schedule = Schedule(
             settings.schedule, optimizer, config.epochs, len(batcher), settings.lr
         )
@@ -149,7 +151,7 @@ class Trainer:
         except Exception as error:  # the run fails, the process and its caller stay alive
             yield self._failed(error)
 
-    def _epochs(self, batcher: Batcher) -> Iterator[Event]:
+    def _epochs(self, batcher: Batcher | Streamer) -> Iterator[Event]:
         """Runs the epochs; returns the reason the run ended, or None after a failure event."""
         setup, config, pos, model = self.setup, self.setup.config, self.pos, self.model
         optimizer, step, control = self.optimizer, self.step, self.control
@@ -219,7 +221,9 @@ class Trainer:
                 {**record, "seconds": round(seconds, 4), "val_confusion": confusion}
             )
         samples = (
-            val_samples(setup.data, self.model, self.validation.part) if self.listeners else None
+            val_samples(setup.data, self.model, setup.data.val, setup.device)
+            if self.listeners
+            else None
         )
         yield self.emit(
             EpochDone(
@@ -334,6 +338,8 @@ class Trainer:
                 f"{self._last_good()}"
             )
             return self._fail(FailureKind.WRITE, message)
+        if isinstance(error, DataError):
+            return self._fail(FailureKind.DATA, f"{error} {where}; {self._last_good()}")
         text = str(error).strip().splitlines()[0] if str(error).strip() else ""
         message = f"{type(error).__name__} {where}: {text}"
         return self._fail(FailureKind.ERROR, message, traceback.format_exc())

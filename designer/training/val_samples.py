@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from designer.data import Part, PreparedData
-from designer.runtime.batches import Batcher
+from designer.runtime.loading import first_samples
 
 SCATTER_POINTS = 500
 IMAGES = 16
@@ -32,14 +32,16 @@ def is_image_task(data: PreparedData) -> bool:
     return data.is_classification and len(shape) == 3 and shape[0] in (1, 3)
 
 
-def val_samples(data: PreparedData, model: nn.Module, part: Part) -> ValSamples | None:
-    """The first validation samples through `model` (in eval mode, without gradients); None
-    for tasks without a picture."""
+def val_samples(
+    data: PreparedData, model: nn.Module, part: Part, device: torch.device
+) -> ValSamples | None:
+    """The first validation samples through `model` on `device` (in eval mode, without
+    gradients); None for tasks without a picture."""
     single_value = data.task == "regression" and part.y[0].numel() == 1
     if len(part) == 0 or not (single_value or is_image_task(data)):
         return None
     count = SCATTER_POINTS if single_value else IMAGES
-    x, y = next(Batcher(part.x[:count], part.y[:count], count).in_order())
+    x, y = first_samples(part, count, device)
     with torch.inference_mode():
         output = model(x).float()
     if single_value:

@@ -224,11 +224,14 @@ class MetricPlot:
         self.metric: str | None = None
         self.labelled: str | None = None  # the metric the title and axis name
         self.baseline: pg.InfiniteLine | None = None
+        self.baseline_scores: tuple[str, dict[str, float]] | None = None  # kept until drawn
         self.y_range = SteppedRange(self.widget)
         cache_still_items(self.widget)
 
     def show_baseline(self, name: str, scores: dict[str, float]) -> None:
-        """A dashed line at the classical model's validation score of the plotted metric."""
+        """A dashed line at the classical model's validation score of the plotted metric; one
+        that comes before the first epoch (it fits beside the run) waits for the metric."""
+        self.baseline_scores = (name, scores)
         if self.metric not in scores:
             return
         value = scores[self.metric]
@@ -253,6 +256,8 @@ class MetricPlot:
                 self.widget.setLabel("left", self.metric)
                 self.widget.setTitle(self.metric.capitalize())
                 self.labelled = self.metric
+            if self.baseline_scores is not None:
+                self.show_baseline(*self.baseline_scores)
         for split, values in (("train", train), ("val", val)):
             if self.metric in values:
                 series = self.series.setdefault(split, GrowingSeries())
@@ -276,6 +281,7 @@ class MetricPlot:
         if self.baseline is not None:
             self.widget.removeItem(self.baseline)
         self.series, self.metric, self.baseline = {}, None, None
+        self.baseline_scores = None
         self.y_range.reset()
 
 

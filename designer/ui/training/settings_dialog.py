@@ -23,13 +23,20 @@ from designer.data import SetupError
 from designer.training.settings_check import check_settings
 from designer.training.settings_spec import (
     CONTROLS,
+    DATA,
     GROUPS,
+    IMAGES,
+    OPTIMIZATION,
+    SCHEDULE_GROUP,
     SETTINGS,
     SOURCE,
+    STOPPING,
     current,
     updated,
 )
 from designer.ui.training.setting_fields import SettingField
+
+COLUMNS = ((DATA,), (IMAGES, SCHEDULE_GROUP), (OPTIMIZATION, STOPPING))
 
 
 class SettingsDialog(QDialog):
@@ -65,7 +72,7 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         columns = QHBoxLayout()
-        for groups in (GROUPS[0::2], GROUPS[1::2]):  # Data over Schedule, Loss over Stopping
+        for groups in COLUMNS:
             column = QVBoxLayout()
             for group in groups:
                 box = QGroupBox(group)

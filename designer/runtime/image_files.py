@@ -1,0 +1,82 @@
+"""An image folder's samples, read on demand: each image decoded and resized when it is
+first needed, and kept in a PixelStore when there is one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+
+from designer.runtime.errors import DataError
+from designer.runtime.pixel_store import PixelStore
+
+
+@dataclass(frozen=True, eq=False)
+class ImageFiles:
+    """The images `files[rows]` as uint8 samples (channels, height, width), in
+    grayscale or RGB (`color`); `store` keeps them once decoded (None: decode on every
+    read)."""
+
+    files: tuple[str, ...]
+    image_size: tuple[int, int]
+    color: str
+    store: PixelStore | None
+    rows: np.ndarray
+
+    dtype = torch.uint8
+    ndim = 4
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        channels = 1 if self.color == "grayscale" else 3
+        return (len(self.rows), channels, *self.image_size)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def subset(self, positions: np.ndarray) -> ImageFiles:
+        """The samples at `positions` of these."""
+        return replace(self, rows=self.rows[positions])
+
+    def complete(self) -> bool:
+        """Whether every sample is in the store already."""
+        return self.store is not None and self.store.complete(self.rows)
+
+    def read(self, position: int) -> np.ndarray:
+        """Sample `position`'s pixels: from the store, or decoded (and then stored)."""
+        row = int(self.rows[position])
+        if self.store is not None:
+            found = self.store.read(row)
+            if found is not None:
+                return found
+        pixels = read_image(Path(self.files[row]), self.image_size, self.color)
+        if self.store is not None:
+            self.store.write(row, pixels)
+        return pixels
+
+    def take(self, positions: np.ndarray) -> torch.Tensor:
+        """The samples at `positions` as one uint8 tensor."""
+        if self.complete():
+            return torch.from_numpy(self.store.pixels[self.rows[positions]])
+        batch = torch.empty((len(positions), *self.shape[1:]), dtype=torch.uint8)
+        pixels = batch.numpy()
+        for slot, position in enumerate(positions):
+            pixels[slot] = self.read(int(position))
+        return batch
+
+
+def read_image(file: Path, size: tuple[int, int], color: str) -> np.ndarray:
+    """The image's uint8 pixels, channels first, resized bilinearly."""
+    try:
+        with Image.open(file) as image:
+            converted = image.convert("L" if color == "grayscale" else "RGB")
+            resized = converted.resize((size[1], size[0]), Image.Resampling.BILINEAR)
+            pixels = np.array(resized, dtype=np.uint8)  # writable, as torch wants
+    except Image.DecompressionBombError as error:
+        raise DataError(f"{file} is too large to decode safely ({error})") from None
+    except (OSError, UnidentifiedImageError) as error:
+        raise DataError(f"{file} is not a readable image ({error})") from None
+    return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)
