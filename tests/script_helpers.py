@@ -214,6 +214,22 @@ def source_projects(folder: Path) -> dict[str, Project]:
         (3, 5, 6),
         [("flatten", "flat", {}), *dense_chain(3)],
     )
+    make(
+        "image_folder_augmented",
+        {
+            "source": "image_folder",
+            "path": "../pictures",
+            "image_size": [5, 6],
+            "color": "rgb",
+            "augment": {"crop": "padded", "crop_padding": 1, "flip": True, "color_jitter": 0.3},
+            "normalize": True,
+            "memory_budget": 1,
+            "cache": False,
+        },
+        (3, 5, 6),
+        [("flatten", "flat", {}), *dense_chain(3)],
+        {"workers": 1},
+    )
     features = rng.normal(size=(60, 5)).astype(np.float32)
     np.save(folder / "features.npy", features)
     np.save(folder / "labels.npy", (features[:, :3] > 0).astype(np.float32))

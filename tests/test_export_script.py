@@ -232,6 +232,8 @@ def test_requirements_follow_the_data_source(tmp_path):
     assert iris.requirements == ("torch", "numpy", "scikit-learn")
     projects = source_projects(tmp_path)
     assert training_script(projects["image_folder"]).requirements == ("torch", "numpy", "Pillow")
+    augmented = training_script(projects["image_folder_augmented"])
+    assert augmented.requirements == ("torch", "numpy", "Pillow", "torchvision")
     assert training_script(projects["csv_values"]).requirements == ("torch", "numpy")
     assert "import torch.distributed as dist" in iris.source
 
