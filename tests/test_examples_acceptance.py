@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ from PIL import Image
 from designer.project.goals import GOALS
 from tests.helpers import PROJECTS
 from tests.script_helpers import PINNED, app_epochs, run_script, saved_epochs, write_script
-from tests.train_helpers import example_copy
+from tests.train_helpers import copy_example, example_copy
 
 pytestmark = pytest.mark.slow
 NETDESIGNER = Path(sys.executable).with_name("netdesigner")
@@ -37,7 +36,7 @@ def run(*command: str | Path) -> str:
 
 def copied(tmp_path: Path, name: str) -> Path:
     """A copy of the example, so that its runs folder is made in the temporary folder."""
-    return Path(shutil.copy(PROJECTS / f"{name}.json", tmp_path / f"{name}.json"))
+    return copy_example(tmp_path, name)
 
 
 @pytest.mark.parametrize("name", sorted(GOALS))

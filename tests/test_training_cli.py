@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from designer.cli import main
 from designer.project import load_project, save_project
-from designer.training import list_runs
+from designer.training import Trainer, list_runs, prepare_run
+from designer.training.progress import ProgressPrinter
 from tests.train_helpers import example_copy
 
 
@@ -76,3 +78,23 @@ def test_lr_find_proposes_and_can_save_a_rate(tmp_path, capsys):
     assert "suggested learning rate:" in out
     lr = load_project(project.path).training["optimizer"]["lr"]
     assert out.split("suggested learning rate: ")[1].startswith(f"{lr:.2e}")
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_each_epoch_has_a_tqdm_bar_above_its_line(tmp_path):
+    setup = prepare_run(example_copy(tmp_path, "mlp_iris", epochs=2, batch_size=16))
+    screen = Terminal()
+    Trainer(setup, listeners=[ProgressPrinter(screen)]).run()
+    text = screen.getvalue()
+    steps = -(-len(setup.data.train) // 16)
+    for epoch in (1, 2):
+        assert f"\repoch {epoch}/2:   0%|          | 0/{steps} [" in text  # its bar, drawn
+        assert f"epoch {epoch}/2: train loss" in text  # the epoch's line, kept
+    assert "batch/s]" in text
+    plain = io.StringIO()  # not a terminal: the lines alone
+    Trainer(setup, listeners=[ProgressPrinter(plain)]).run()
+    assert "%|" not in plain.getvalue() and "epoch 2/2: train" in plain.getvalue()

@@ -35,6 +35,7 @@ GOALS = {
     "attention_sequences_blocks": Goal("accuracy", 0.90, seconds=40),
     "autoencoder_digits": Goal("loss", 0.045, seconds=40, at_most=True),
     "binary_breast_cancer": Goal("accuracy", 0.95, seconds=30),
+    "cnn_image_folder": Goal("accuracy", 0.95, seconds=60),
     "gru_sequences": Goal("accuracy", 0.90, seconds=40),
     "lenet5_digits": Goal("accuracy", 0.97, seconds=60),
     "lstm_sequences": Goal("accuracy", 0.90, seconds=40),

@@ -1,71 +1,69 @@
-"""Text progress for the command line: a bar with loss, metric, speed and ETA, and the final
+"""Text progress for the command line: a tqdm bar with loss, speed and ETA, and the final
 scores as people read them and as JSON."""
 
 from __future__ import annotations
 
-import time
 from typing import Any, TextIO
+
+from tqdm import tqdm
 
 from designer.training.events import (
     BaselineFitted,
     EndReason,
     EpochDone,
+    RunFailed,
     RunFinished,
     RunStarted,
     StepDone,
 )
 
-BAR = 24
-REFRESH_SECONDS = 0.1
-
 
 class ProgressPrinter:
-    """A listener; redraws one line per epoch on a terminal, prints whole lines elsewhere."""
+    """A listener; on a terminal, a tqdm bar per epoch (batches, loss, samples/s, elapsed and
+    ETA) above the epoch lines; elsewhere, the epoch lines alone."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.live = stream.isatty()
         self.steps = self.epochs = 0
-        self.started = self.drawn = 0.0
-        self.samples = 0
-        self.first_step = 0
+        self.bar: tqdm | None = None
 
     def __call__(self, event: Any) -> None:
         if isinstance(event, RunStarted):
             self.steps, self.epochs = event.steps_per_epoch, event.epochs
-            self.first_step = event.first_step
-            self.started = time.perf_counter()
             where = f" in {event.run_dir}" if event.run_dir else ""
             resumed = f", resuming after step {event.first_step}" if event.first_step else ""
             self.write(f"training on {event.device}{where}{resumed}\n")
-        elif isinstance(event, StepDone):
-            self.samples += event.samples
-            now = time.perf_counter()
-            if self.live and (now - self.drawn >= REFRESH_SECONDS or event.batch == self.steps):
-                self.drawn = now
-                self.write("\r" + self.step_line(event, now))
+        elif isinstance(event, StepDone) and self.live:
+            if self.bar is None:
+                self.bar = tqdm(
+                    total=self.steps,
+                    initial=event.batch - 1,
+                    desc=f"epoch {event.epoch}/{self.epochs}",
+                    unit="batch",
+                    file=self.stream,
+                    leave=False,
+                    dynamic_ncols=True,
+                )
+            accuracy = f" acc {event.accuracy:.3f}" if event.accuracy is not None else ""
+            self.bar.set_postfix_str(f"loss {event.loss:.4f}{accuracy}", refresh=False)
+            self.bar.update(1)
         elif isinstance(event, EpochDone):
-            self.write(("\r" if self.live else "") + self.epoch_line(event) + "\n")
-        elif isinstance(event, RunFinished) and event.reason == EndReason.STOPPED:
-            self.write(f"stopped at epoch {event.epoch}, step {event.step}\n")
+            self.close_bar()
+            self.write(self.epoch_line(event) + "\n")
+        elif isinstance(event, RunFinished | RunFailed):
+            self.close_bar()
+            if isinstance(event, RunFinished) and event.reason == EndReason.STOPPED:
+                self.write(f"stopped at epoch {event.epoch}, step {event.step}\n")
+
+    def close_bar(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
     def write(self, text: str) -> None:
         self.stream.write(text)
         self.stream.flush()
-
-    def step_line(self, event: StepDone, now: float) -> str:
-        done = event.batch / max(1, self.steps)
-        bar = "#" * round(BAR * done) + "." * (BAR - round(BAR * done))
-        elapsed = max(1e-9, now - self.started)
-        speed = self.samples / elapsed
-        steps_done = event.step - self.first_step
-        left = self.epochs * self.steps - event.step
-        eta = elapsed / max(1, steps_done) * left
-        accuracy = f" acc {event.accuracy:.3f}" if event.accuracy is not None else ""
-        return (
-            f"epoch {event.epoch}/{self.epochs} [{bar}] {event.batch}/{self.steps} "
-            f"loss {event.loss:.4f}{accuracy} {speed:,.0f} samples/s ETA {clock(eta)}"
-        )
 
     def epoch_line(self, event: EpochDone) -> str:
         train = " ".join(f"{k} {v:.4f}" for k, v in event.train.items())
@@ -76,12 +74,6 @@ class ProgressPrinter:
 
 
 SHOWN = ("loss", "accuracy", "f1", "mae", "r2")
-
-
-def clock(seconds: float) -> str:
-    minutes, seconds = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}"
 
 
 def final_scores(

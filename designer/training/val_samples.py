@@ -48,10 +48,14 @@ def val_samples(
         if data.targets is not None:
             output, y = data.targets.undo(output), data.targets.undo(y)
         return ValSamples("regression", output.flatten().tolist(), y.flatten().tolist())
-    images = x.detach().float().cpu()
-    low = images.amin(dim=(1, 2, 3), keepdim=True)
-    high = images.amax(dim=(1, 2, 3), keepdim=True)
-    images = ((images - low) / (high - low).clamp_min(1e-12)).permute(0, 2, 3, 1).numpy()
-    if images.shape[-1] == 1:
-        images = images[..., 0]
+    images = for_the_eye(x.detach().float().cpu())
     return ValSamples("images", output.argmax(dim=1).tolist(), y.tolist(), images)
+
+
+def for_the_eye(x: torch.Tensor) -> np.ndarray:
+    """A batch of images (N x C x H x W, any scale) as N x H x W (x 3) from 0 to 1, each
+    stretched to its own range."""
+    low = x.amin(dim=(1, 2, 3), keepdim=True)
+    high = x.amax(dim=(1, 2, 3), keepdim=True)
+    scaled = ((x - low) / (high - low).clamp_min(1e-12)).permute(0, 2, 3, 1).numpy()
+    return scaled[..., 0] if scaled.shape[-1] == 1 else scaled

@@ -371,3 +371,23 @@ def test_a_baseline_ready_before_the_first_epoch_shows_once_it_ends(qtbot):
     plot.clear()
     plot.add_epoch(10, {"accuracy": 0.5}, {"accuracy": 0.6})
     assert plot.baseline is None  # a new run does not inherit the last one's
+
+
+def test_preview_data_shows_augmented_training_samples_and_class_counts(window, tmp_path, qtbot):
+    from tests.train_helpers import copy_example
+
+    window.open_file(copy_example(tmp_path, "cnn_image_folder"))
+    panel = window.train_panel
+    QTest.mouseClick(panel.preview_button, Qt.MouseButton.LeftButton)
+    dialog = panel.preview_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert len(dialog.samples) == 24 and all(not cell.pixmap().isNull() for cell in dialog.samples)
+    assert dialog.samples[0].pixmap().height() == 72  # 32x32 images, enlarged to be seen
+    counts = dialog.counts
+    assert counts.rowCount() == 4 and counts.verticalHeaderItem(0).text() == "circle"
+    assert [counts.item(0, column).text() for column in range(3)] == ["180", "60", "60"]
+    dialog.grab().save(str(tmp_path / "preview.png"))
+    dialog.reject()
+    panel.editor.project.dataset = {"source": "iris", "augment": {"flip": True}}
+    QTest.mouseClick(panel.preview_button, Qt.MouseButton.LeftButton)
+    assert "augmentation and normalisation apply to images" in panel.message.text()

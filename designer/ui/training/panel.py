@@ -10,6 +10,7 @@ import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -83,6 +84,11 @@ class TrainPanel(QWidget):
         self.settings_button = QPushButton("Settings\u2026")
         self.settings_button.setToolTip("Dataset, loss, optimizer, schedule and stopping")
         self.settings_dialog = None
+        self.preview_button = QPushButton("Preview data\u2026")
+        self.preview_button.setToolTip(
+            "Training samples as the network sees them, and class counts"
+        )
+        self.preview_dialog = None
         self.dataset_label = QLabel()
         self.dataset_label.setWordWrap(True)
         self.show_sections()
@@ -147,6 +153,7 @@ class TrainPanel(QWidget):
         )
         self.start_button.clicked.connect(lambda: self.start())
         self.settings_button.clicked.connect(self.open_settings)
+        self.preview_button.clicked.connect(self.open_preview)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.session.stop)
         self.log_scale.toggled.connect(self.set_log_scale)
@@ -176,7 +183,10 @@ class TrainPanel(QWidget):
         form.addRow("Batch size", self.batch_size)
         form.addRow("Learning rate", self.lr)
         form.addRow("Device", self.device)
-        form.addRow(self.settings_button, self.dataset_label)
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.dataset_label, 1)
+        data_row.addWidget(self.preview_button)
+        form.addRow(self.settings_button, data_row)
         buttons = QHBoxLayout()
         for button in (self.start_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
@@ -254,6 +264,29 @@ class TrainPanel(QWidget):
         dialog.accepted.connect(lambda: self.editor.set_sections(dialog.dataset, dialog.training))
         dialog.finished.connect(dialog.deleteLater)
         self.settings_dialog = dialog
+        dialog.open()
+
+    def open_preview(self) -> None:
+        """The data preview of the project's dataset section; a setting that cannot be read
+        shows its message instead."""
+        from designer.data import SetupError
+        from designer.training.data_preview import data_preview
+        from designer.ui.training.data_preview_dialog import DataPreviewDialog
+
+        project = self.editor.project
+        base = project.path.parent if project.path is not None else None
+        self.message.clear()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            preview = data_preview(project.dataset, base)
+        except SetupError as error:
+            self.message.setText(str(error))
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        dialog = DataPreviewDialog(preview, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.preview_dialog = dialog
         dialog.open()
 
     def fill_devices(self) -> None:
