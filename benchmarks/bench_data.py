@@ -2,8 +2,9 @@
 against a plain PyTorch script (a Dataset decoding each item, a DataLoader with as many worker
 processes), both on JPEG folders this benchmark writes. For each case it prints the peak memory
 of each process tree (anonymous memory summed over the processes, so that a memory-mapped
-cache's reclaimable pages do not count), the time to the first training step, both epochs'
-times, and how long the run's end waited for the classical baseline."""
+cache's reclaimable pages do not count; and with shared memory added), the time to the first
+training step, both epochs' times, and how long the run's end waited for the classical
+baseline."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def cnn_layers(channels: int = 3) -> list[tuple[str, str, dict]]:
     ]
 
 
-def write_project(folder: Path, images: Path, side: int, epochs: int) -> Path:
+def write_project(folder: Path, images: Path, side: int, epochs: int, baseline: bool) -> Path:
     from designer.model import GraphDocument
     from designer.project import Project, save_project
 
@@ -114,6 +115,7 @@ def write_project(folder: Path, images: Path, side: int, epochs: int) -> Path:
         "split": {"val": 0.2, "test": 0.0, "seed": 0},
     }
     training = {"epochs": epochs, "batch_size": BATCH, "seed": 0, "device": "cpu"}
+    training["baseline"] = baseline
     path = folder / "project.json"
     save_project(Project("Bench CNN", "", doc, dataset, training), path)
     return path
@@ -227,24 +229,24 @@ def tree(pid: int) -> list[int]:
 
 
 def anonymous_bytes(pid: int) -> tuple[int, int]:
-    """RssAnon summed over the tree, and Pss of anonymous and shared memory (tmpfs, shared
-    mappings: a store in memory) summed over it, which counts shared pages once."""
-    rss = pss = 0
+    """Summed over the tree: RssAnon, and RssAnon + RssShmem (shared memory, such as a pixel
+    store in memory, counted in every process that touched it: an overestimate). Read from
+    /proc/PID/status, which costs nothing however large a process's mappings are."""
+    anon = shared = 0
     for member in tree(pid):
         try:
             for line in Path(f"/proc/{member}/status").read_text().splitlines():
                 if line.startswith("RssAnon:"):
-                    rss += int(line.split()[1]) * 1024
-            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
-                if line.startswith(("Pss_Anon:", "Pss_Shmem:")):
-                    pss += int(line.split()[1]) * 1024
+                    anon += int(line.split()[1]) * 1024
+                elif line.startswith("RssShmem:"):
+                    shared += int(line.split()[1]) * 1024
         except (OSError, ValueError, IndexError):
             continue
-    return rss, pss
+    return anon, anon + shared
 
 
 def measured(command: list[str], cwd: Path) -> dict:
-    """Run `command`, sampling its tree's memory 5 times a second; its events with their
+    """Run `command`, sampling its tree's memory twice a second; its events with their
     times from its start, and the peaks."""
     started = time.time()
     process = subprocess.Popen(
@@ -255,9 +257,9 @@ def measured(command: list[str], cwd: Path) -> dict:
 
     def sample() -> None:
         while not done.is_set():
-            rss, pss = anonymous_bytes(process.pid)
-            peaks[0], peaks[1] = max(peaks[0], rss), max(peaks[1], pss)
-            done.wait(0.2)
+            anon, shared = anonymous_bytes(process.pid)
+            peaks[0], peaks[1] = max(peaks[0], anon), max(peaks[1], shared)
+            done.wait(0.5)
 
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -269,7 +271,7 @@ def measured(command: list[str], cwd: Path) -> dict:
     events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     for event in events:
         event["time"] -= started
-    return {"events": events, "rss": peaks[0], "pss": peaks[1]}
+    return {"events": events, "anon": peaks[0], "shared": peaks[1]}
 
 
 def times(result: dict) -> dict:
@@ -295,7 +297,9 @@ def line(name: str, value: float, goal: float | None, unit: str, lower: bool = T
     return f"  {name}: {value:.2f}{unit} (goal <= {goal}{unit}) {'met' if met else 'MISSED'}"
 
 
-def run_case(case: Case, images: Path, work: Path, epochs: int, rounds: int) -> None:
+def run_case(
+    case: Case, images: Path, work: Path, epochs: int, rounds: int, baseline: bool
+) -> None:
     from designer.runtime.devices import worker_count
 
     workers = worker_count(-1)
@@ -306,7 +310,7 @@ def run_case(case: Case, images: Path, work: Path, epochs: int, rounds: int) -> 
             folder = work / f"{name}-{case.images}-{case.side}-{round_number}"
             folder.mkdir()
             if name == "netdesigner":
-                project = write_project(folder, images, case.side, epochs)
+                project = write_project(folder, images, case.side, epochs, baseline)
                 driver = folder / "driver.py"
                 driver.write_text(NETDESIGNER)
                 command = [sys.executable, str(driver), str(project)]
@@ -319,7 +323,8 @@ def run_case(case: Case, images: Path, work: Path, epochs: int, rounds: int) -> 
                 env_root = ""
             os.environ["PYTHONPATH"] = env_root
             result = measured(command, folder)
-            results[name].append({**times(result), "rss": result["rss"], "pss": result["pss"]})
+            peaks = {"anon": result["anon"], "shared": result["shared"]}
+            results[name].append({**times(result), **peaks})
     ours, plain = results["netdesigner"], results["plain"]
 
     def best(rows: list[dict], key: str) -> float:
@@ -328,11 +333,12 @@ def run_case(case: Case, images: Path, work: Path, epochs: int, rounds: int) -> 
     def most(rows: list[dict], key: str) -> float:
         return max(row[key] for row in rows)
 
-    print(line("peak memory, RssAnon", most(ours, "rss") / GIB, case.memory_goal, " GiB"))
-    print(line("peak memory, Pss anon+shmem", most(ours, "pss") / GIB, case.memory_goal, " GiB"))
+    print(line("peak memory, RssAnon", most(ours, "anon") / GIB, case.memory_goal, " GiB"))
+    shared = most(ours, "shared") / GIB
+    print(line("peak memory, RssAnon + RssShmem", shared, case.memory_goal, " GiB"))
     print(
-        f"  plain script's peak: RssAnon {most(plain, 'rss') / GIB:.2f} GiB, "
-        f"Pss {most(plain, 'pss') / GIB:.2f} GiB"
+        f"  plain script's peak: RssAnon {most(plain, 'anon') / GIB:.2f} GiB, "
+        f"with RssShmem {most(plain, 'shared') / GIB:.2f} GiB"
     )
     print(line("time to the first step", best(ours, "first_step"), case.first_step_goal, " s"))
     print(f"  plain script's first step: {best(plain, 'first_step'):.2f} s")
@@ -357,6 +363,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="alternating runs of each side")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "bench-data")
     parser.add_argument("--case", type=int, action="append", help="cases to run (0, 1, 2)")
+    parser.add_argument(
+        "--baseline",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="fit the classical baseline beside the run (off: see what it costs)",
+    )
     args = parser.parse_args()
     chosen = [FULL[i] for i in (args.case or range(len(FULL)))]
     with tempfile.TemporaryDirectory() as work:
@@ -364,7 +376,7 @@ def main() -> None:
             count = max(CLASSES * 20, int(case.images * args.scale))
             scaled = Case(count, *list(vars(case).values())[1:])
             images = image_folder(args.data, count, case.side)
-            run_case(scaled, images, Path(work), args.epochs, args.rounds)
+            run_case(scaled, images, Path(work), args.epochs, args.rounds, args.baseline)
 
 
 if __name__ == "__main__":

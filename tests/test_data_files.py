@@ -151,7 +151,7 @@ def test_image_folder_reads_one_class_per_subfolder(tmp_path):
     assert rgb.sample_shape == (3, 16, 16)
     # Kept as uint8 pixels, a quarter of float32's memory; fed as float32 from 0 to 1.
     assert rgb.train.x.dtype == torch.uint8
-    batches = feed(rgb.train, 4, Loading(0, None), torch.device("cpu"), train=False)
+    batches = feed(rgb.train, 4, Loading(0, None, False), torch.device("cpu"), train=False)
     x, _ = next(batches.in_order())
     assert x.dtype == torch.float32 and 0.0 <= float(x.min()) <= float(x.max()) <= 1.0
     assert torch.equal(x, rgb.train.x.take(np.arange(4)).float() / 255)
@@ -160,7 +160,8 @@ def test_image_folder_reads_one_class_per_subfolder(tmp_path):
 def read_all(data) -> None:
     """Every sample of every part read, as training and evaluation read them."""
     for part in (data.train, data.val, data.test):
-        for _ in feed(part, 4, Loading(0, None), torch.device("cpu"), train=False).in_order():
+        batches = feed(part, 4, Loading(0, None, False), torch.device("cpu"), train=False)
+        for _ in batches.in_order():
             pass
 
 

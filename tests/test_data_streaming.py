@@ -5,6 +5,7 @@ per image, and runs that equal each other however their pixels are kept."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,8 @@ from designer.data import DataError, prepare_data
 from designer.runtime import image_files, image_folders
 from designer.runtime.loading import Loading, feed
 from designer.training import Trainer, prepare_run
-from designer.training.events import FailureKind, RunFailed, RunFinished
+from designer.training.events import EpochDone, FailureKind, RunFailed, RunFinished
+from designer.training.progress import ProgressPrinter
 from tests.train_helpers import example_copy, with_dataset
 
 CPU = torch.device("cpu")
@@ -59,19 +61,19 @@ def test_batches_do_not_depend_on_workers_and_an_epoch_continues_exactly(tmp_pat
     augmentation = data.augmentation
     assert augmentation is not None and data.pixels is not None
     order = torch.randperm(len(data.train), generator=torch.Generator().manual_seed(1))
-    alone = every_batch(data.train, Loading(0, augmentation), order)
-    workers = every_batch(data.train, Loading(2, augmentation), order)
+    alone = every_batch(data.train, Loading(0, augmentation, False), order)
+    workers = every_batch(data.train, Loading(2, augmentation, False), order)
     assert same(alone, workers)
-    assert same(every_batch(data.train, Loading(0, augmentation), order, start=2), alone[2:])
-    plain = every_batch(data.train, Loading(0, None), order)
+    assert same(every_batch(data.train, Loading(0, augmentation, False), order, start=2), alone[2:])
+    plain = every_batch(data.train, Loading(0, None, False), order)
     assert not same(plain, alone)  # augmentation changes the images ...
-    assert same(every_batch(data.train, Loading(2, None), order), plain)  # ... and only it
+    assert same(every_batch(data.train, Loading(2, None, False), order), plain)  # ... and only it
     # Normalised by the training images' mean and spread: about 0 and 1 over the part.
     pixels = torch.cat([x for x, _ in plain])
     assert abs(float(pixels.mean())) < 0.1 and abs(float(pixels.std()) - 1) < 0.1
     # Evaluation is never augmented.
-    evaluated = every_batch(data.val, Loading(2, augmentation))
-    assert same(evaluated, every_batch(data.val, Loading(0, None)))
+    evaluated = every_batch(data.val, Loading(2, augmentation, False))
+    assert same(evaluated, every_batch(data.val, Loading(0, None, False)))
 
 
 def test_pixels_stay_in_memory_within_the_budget_and_in_a_cache_file_beyond(tmp_path, monkeypatch):
@@ -84,9 +86,9 @@ def test_pixels_stay_in_memory_within_the_budget_and_in_a_cache_file_beyond(tmp_
     assert store.path.parent == tmp_path / "runs" / ".pixel-cache"
     assert not cached.train.x.complete()
     for part in (cached.train, cached.val, cached.test):
-        every_batch(part, Loading(1, None))
+        every_batch(part, Loading(1, None, False))
     assert cached.train.x.complete() and cached.val.x.complete()
-    expected = every_batch(cached.val, Loading(0, None))
+    expected = every_batch(cached.val, Loading(0, None, False))
 
     def no_decoding(*args):
         raise AssertionError("decoded an image the cache holds")
@@ -94,11 +96,11 @@ def test_pixels_stay_in_memory_within_the_budget_and_in_a_cache_file_beyond(tmp_
     monkeypatch.setattr(image_files, "read_image", no_decoding)
     again = prepare_data(small, tmp_path)  # a later run reads the cache file
     assert again.train.x.store.path == store.path and again.val.x.complete()
-    assert same(every_batch(again.val, Loading(0, None)), expected)
+    assert same(every_batch(again.val, Loading(0, None, False)), expected)
     monkeypatch.undo()
     uncached = prepare_data({**small, "cache": False}, tmp_path)
     assert uncached.train.x.store is None
-    assert same(every_batch(uncached.val, Loading(0, None)), expected)
+    assert same(every_batch(uncached.val, Loading(0, None, False)), expected)
     # A changed image changes the cache's key: a new file, not stale pixels.
     Image.new("RGB", (40, 40), "white").save(tmp_path / "pictures" / "mid" / "000.png")
     changed = prepare_data(small, tmp_path)
@@ -152,3 +154,27 @@ def test_an_image_gone_during_a_run_stops_it_with_a_message_naming_it(tmp_path, 
     ended = Trainer(setup).run()
     assert isinstance(ended, RunFailed) and ended.kind == FailureKind.DATA
     assert str(gone) in ended.message and "is not a readable image" in ended.message
+
+
+def test_unreadable_training_images_can_be_left_out_with_a_count(tmp_path, capsys):
+    make_folder(tmp_path / "pictures", 8, classes=10)
+    project = example_copy(tmp_path, "lenet5_digits", epochs=2, workers=1)
+    with_dataset(project, folder_settings(color="grayscale", skip_unreadable=True))
+    setup = prepare_run(project)
+    broken = Path(setup.data.train.x.files[int(setup.data.train.x.rows[5])])
+    broken.write_bytes(b"not an image")
+    events = []
+    ended = Trainer(setup, listeners=[events.append, ProgressPrinter(sys.stdout)]).run()
+    assert isinstance(ended, RunFinished)
+    epochs = [event for event in events if isinstance(event, EpochDone)]
+    assert [len(event.skipped) for event in epochs] == [1, 0]  # named once ...
+    assert [event.skipped_total for event in epochs] == [1, 1]  # ... counted every epoch
+    assert str(broken) in epochs[0].skipped[0] and "not a readable image" in epochs[0].skipped[0]
+    printed = capsys.readouterr().out
+    assert f"left out of training: {epochs[0].skipped[0]}" in printed
+    assert "[1 unreadable left out]" in printed
+    # Validation never leaves a sample out: its scores would be of other samples.
+    val_file = Path(setup.data.val.x.files[int(setup.data.val.x.rows[0])])
+    val_file.write_bytes(b"not an image either")
+    failed = Trainer(prepare_run(project)).run()
+    assert isinstance(failed, RunFailed) and str(val_file) in failed.message

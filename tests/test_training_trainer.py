@@ -265,3 +265,29 @@ def test_step_accuracies_add_up_to_the_epochs_training_accuracy(tmp_path, monkey
             sum(step.loss * step.samples for step in steps) / samples
         )
     assert 0 < epoch.train["accuracy"] < 1
+
+
+@pytest.mark.parametrize("restore_best", [False, True])
+def test_the_end_of_a_run_reuses_the_validation_of_the_weights_it_keeps(
+    tmp_path, monkeypatch, restore_best
+):
+    """A second pass over the validation part would give the same numbers: a big part's run
+    ends that much sooner."""
+    from designer.runtime.evaluation import Evaluation
+
+    passes = []
+    scored = Evaluation.__call__
+
+    def counted(self, model):
+        passes.append(self)
+        return scored(self, model)
+
+    monkeypatch.setattr(Evaluation, "__call__", counted)
+    project = example_copy(tmp_path, "mlp_iris", epochs=4, restore_best=restore_best)
+    events = []
+    finished = Trainer(prepare_run(project), listeners=[events.append]).run()
+    assert passes.count(passes[0]) == 4  # one validation an epoch, none again at the end
+    assert len(passes) == 5  # and the test part's, once
+    epochs = [event for event in events if isinstance(event, EpochDone)]
+    kept = [event for event in epochs if event.improved][-1] if restore_best else epochs[-1]
+    assert finished.val == kept.val

@@ -23,7 +23,8 @@ from designer.runtime.split import SplitSettings
 class PreparedData:
     """A dataset split into train / val / test (test may be empty), standardised on train.
     `source` and `preparation` are what made it: the exported script makes it alike.
-    `augmentation` changes training images (None: none); `pixels` normalises images."""
+    `augmentation` changes training images (None: none); `pixels` normalises images;
+    `skip_unreadable` leaves training samples that cannot be read out instead of stopping."""
 
     name: str
     task: str
@@ -38,6 +39,7 @@ class PreparedData:
     targets: Scale | None = None
     pixels: Scale | None = None
     augmentation: Augmentation | None = None
+    skip_unreadable: bool = False
 
     @property
     def is_classification(self) -> bool:
@@ -82,6 +84,7 @@ def prepare_data(
         target_scaling = section.boolean("standardize_target")
     augment = augmentation(section.child("augment"))
     normalize = section.boolean("normalize", False)
+    skip_unreadable = section.boolean("skip_unreadable", False)
     section.finish()
     dataset = choice.source.load()
     if len(dataset) < 2:
@@ -116,6 +119,7 @@ def prepare_data(
         prepared.targets,
         prepared.pixels,
         augment,
+        skip_unreadable,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import textwrap
 from dataclasses import dataclass
+from typing import Any
 
 from designer.compiler import GeneratedCode
 from designer.compiler.code_text import (
@@ -36,6 +37,9 @@ MAIN_CALL = """if __name__ == "__main__":
 """
 
 
+SCRIPT_PIXEL_CACHE = "pixel-cache"  # beside wherever the script runs (--pixel-cache)
+
+
 @dataclass(frozen=True)
 class GeneratedScript:
     """A standalone training script: `source` is the file's text, `class_name` the network's
@@ -53,7 +57,7 @@ def training_script(project: Project) -> GeneratedScript:
     device = parse_training(project.training).device
     values = {
         "PROJECT_NAME": project.name,
-        "DATA_SOURCE": setup.data.source,
+        "DATA_SOURCE": portable(setup.data.source),
         "DATA_PREPARATION": setup.data.preparation,
         "LOSS_FUNCTION": setup.loss.function,
         "TASK_SCORER": task_scorer(setup.data, setup.config.top_k),
@@ -131,3 +135,11 @@ def docstring(project: Project, requirements: tuple[str, ...]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def portable(source: Any) -> Any:
+    """The data source as a script run anywhere reads it: an image folder's pixel cache in
+    the script's working folder, not beside the project's runs."""
+    if getattr(source, "cache", ""):
+        return dataclasses.replace(source, cache=SCRIPT_PIXEL_CACHE)
+    return source

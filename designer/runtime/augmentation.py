@@ -62,8 +62,8 @@ def augmented(
     transform: Callable[[torch.Tensor], torch.Tensor],
     seed: int,
 ) -> torch.Tensor:
-    """`transform(image)` with torch's random numbers drawn from `seed`, leaving the
-    caller's random state as it was."""
+    """`transform(image)` with torch's CPU random numbers drawn from `seed`, leaving the
+    caller's random state as it was (a GPU's generators are never touched)."""
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.default_generator.manual_seed(seed)
         return transform(image)

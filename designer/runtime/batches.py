@@ -23,6 +23,7 @@ class Batcher:
         pixels: Scale | None = None,
     ) -> None:
         self.x, self.y, self.batch_size, self.pixels = x, y, batch_size, pixels
+        self.skipped: set[str] = set()  # tensors hold no unreadable sample
 
     def __len__(self) -> int:
         return -(-len(self.x) // self.batch_size)

@@ -37,7 +37,10 @@ class LazySamples(Protocol):
         """The samples at `positions` of these."""
 
     def complete(self) -> bool:
-        """Whether every sample is kept decoded already (a slice costs no reading)."""
+        """Whether every sample is kept decoded already (a slice costs no decoding)."""
+
+    def in_memory(self) -> bool:
+        """Whether every sample is decoded in memory (a batch slices out at once)."""
 
     def read(self, position: int) -> np.ndarray:
         """One sample."""

@@ -36,9 +36,11 @@ def choose_device(name: str, local_rank: int | None = None) -> torch.device:
     return device
 
 
-def worker_count(setting: int) -> int:
+def worker_count(setting: int, processes: int = 1) -> int:
     """Processes that read samples; -1 is automatic: all cores but one, at most
-    MAX_AUTO_WORKERS (0 on one core: read in the training process)."""
+    MAX_AUTO_WORKERS (0 on one core: read in the training process), shared by the
+    training processes under torchrun."""
     if setting >= 0:
         return setting
-    return max(0, min((os.cpu_count() or 1) - 1, MAX_AUTO_WORKERS))
+    spare = ((os.cpu_count() or 1) - 1) // processes
+    return max(0, min(spare, MAX_AUTO_WORKERS))

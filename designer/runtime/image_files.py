@@ -3,6 +3,7 @@ first needed, and kept in a PixelStore when there is one."""
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -12,6 +13,16 @@ from PIL import Image, UnidentifiedImageError
 
 from designer.runtime.errors import DataError
 from designer.runtime.pixel_store import PixelStore
+
+# What Pillow's decoders raise on a broken or cut-short file.
+BROKEN_IMAGE_ERRORS = (
+    OSError,
+    UnidentifiedImageError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +56,11 @@ class ImageFiles:
         """Whether every sample is in the store already."""
         return self.store is not None and self.store.complete(self.rows)
 
+    def in_memory(self) -> bool:
+        """Whether every sample is decoded in memory, not in a cache file (whose pages
+        the worker processes read faster, beside the training)."""
+        return self.complete() and self.store.path is None
+
     def read(self, position: int) -> np.ndarray:
         """Sample `position`'s pixels: from the store, or decoded (and then stored)."""
         row = int(self.rows[position])
@@ -77,6 +93,6 @@ def read_image(file: Path, size: tuple[int, int], color: str) -> np.ndarray:
             pixels = np.array(resized, dtype=np.uint8)  # writable, as torch wants
     except Image.DecompressionBombError as error:
         raise DataError(f"{file} is too large to decode safely ({error})") from None
-    except (OSError, UnidentifiedImageError) as error:
+    except BROKEN_IMAGE_ERRORS as error:
         raise DataError(f"{file} is not a readable image ({error})") from None
     return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)

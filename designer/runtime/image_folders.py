@@ -5,21 +5,22 @@ cache file."""
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import PIL
 import torch
 
 from designer.runtime.dataset import Dataset, class_task
 from designer.runtime.errors import DataError
 from designer.runtime.image_files import ImageFiles
 from designer.runtime.memory_budget import memory_budget
-from designer.runtime.pixel_store import PixelStore, cache_file
+from designer.runtime.pixel_store import SHARED_BY_FORK, PixelStore, cache_file
 
 IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
+CACHE_FORMAT = 1  # the cache file's layout and resizing; a change makes new files
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,13 @@ class ImageFolder:
     cache: str
 
     def load(self) -> Dataset:
+        try:
+            return self.scan()
+        except OSError as error:  # a folder that cannot be listed
+            where = error.filename or self.path
+            raise DataError(f"cannot read {where} ({error.strerror})") from None
+
+    def scan(self) -> Dataset:
         root = Path(self.path)
         classes = sorted(child.name for child in root.iterdir() if child.is_dir())
         if len(classes) < 2:
@@ -46,7 +54,8 @@ class ImageFolder:
                 "dataset.path",
             )
         files, labels, digest = [], [], hashlib.sha256()
-        digest.update(f"{self.image_size} {self.color}\n".encode())
+        header = f"{CACHE_FORMAT} {PIL.__version__} {self.image_size} {self.color}\n"
+        digest.update(header.encode())
         for label, name in enumerate(classes):
             found = 0
             for file in sorted((root / name).iterdir()):
@@ -89,8 +98,7 @@ class ImageFolder:
         """In memory within the budget (where worker processes can share it, by
         fork), else in the cache folder's file for `key`, else none."""
         needed = count * (1 + int(np.prod(shape)))
-        forks = "fork" in multiprocessing.get_all_start_methods()
-        if forks and needed <= memory_budget(self.memory_budget):
+        if SHARED_BY_FORK and needed <= memory_budget(self.memory_budget):
             return PixelStore(count, shape, None)
         if self.cache:
             path = cache_file(Path(self.cache), key, count, shape)

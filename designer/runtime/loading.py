@@ -28,10 +28,13 @@ class Augmenter(Protocol):
 @dataclass(frozen=True)
 class Loading:
     """`workers`: processes that read samples (-1: automatic, see worker_count);
-    `augmentation`: the changes to training images (None: none)."""
+    `augmentation`: the changes to training images (None: none); `skip_unreadable`:
+    training leaves out a sample that cannot be read (evaluation never does: its scores
+    would be of other samples)."""
 
     workers: int
     augmentation: Augmenter | None
+    skip_unreadable: bool
 
 
 def feed(
@@ -54,6 +57,7 @@ def feed(
         worker_count(loading.workers),
         transform,
         persistent=train,
+        skip_unreadable=train and loading.skip_unreadable,
     )
 
 

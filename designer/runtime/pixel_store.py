@@ -4,14 +4,21 @@ that later epochs and later runs read instead of decoding again."""
 
 from __future__ import annotations
 
+import errno
 import mmap
 import os
 import stat
+import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from designer.runtime.errors import DataError
+
+# Whether a store in memory reaches worker processes: by fork, which only Linux does
+# safely (macOS forks badly once frameworks have started; Windows does not fork).
+SHARED_BY_FORK = sys.platform.startswith("linux")
 
 
 class PixelStore:
@@ -29,8 +36,14 @@ class PixelStore:
         if self.path is None:
             self.buffer = mmap.mmap(-1, max(1, self.size), flags=mmap.MAP_SHARED)
         else:
-            with open(self.path, "r+b") as file:
-                self.buffer = mmap.mmap(file.fileno(), self.size)
+            try:
+                with open(self.path, "r+b") as file:
+                    self.buffer = mmap.mmap(file.fileno(), self.size)
+            except (OSError, ValueError) as error:
+                raise DataError(
+                    f"cannot open the pixel cache {self.path} ({error}); turn the "
+                    "cache off or remove the file"
+                ) from None
         whole = np.frombuffer(self.buffer, np.uint8, self.size)
         self.filled = whole[: self.count]
         self.pixels = whole[self.count :].reshape(self.count, *self.shape)
@@ -76,11 +89,11 @@ def cache_file(folder: Path, key: str, count: int, shape: tuple[int, ...]) -> Pa
             )
         if found.st_size == size:
             return path
-    new, made = folder / f".{key}.{os.getpid()}.partial", False
+    new = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(new, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-        made = True
+        descriptor, name = tempfile.mkstemp(".partial", f".{key}.", folder)
+        new = Path(name)
         try:  # space reserved now: a full disk would kill a process writing a mapping
             if hasattr(os, "posix_fallocate"):
                 os.posix_fallocate(descriptor, 0, max(1, size))
@@ -90,10 +103,15 @@ def cache_file(folder: Path, key: str, count: int, shape: tuple[int, ...]) -> Pa
             os.close(descriptor)
         os.replace(new, path)
     except OSError as error:
-        if made:
+        if new is not None:
             new.unlink(missing_ok=True)
+        advice = (
+            "free some space there"
+            if error.errno in (errno.ENOSPC, errno.EDQUOT)
+            else "choose a folder you can write"
+        )
         raise DataError(
-            f"no pixel cache of {size / 2**30:.2f} GiB in {folder} ({error.strerror}); "
-            "free some space there or turn the cache off"
+            f"no pixel cache of {size / 2**30:.2f} GiB in {folder} ({error.strerror}): "
+            f"{advice}, or turn the cache off"
         ) from None
     return path

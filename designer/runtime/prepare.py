@@ -13,6 +13,7 @@ from designer.runtime.dataset import STRATIFIED_TASKS, Dataset, LazySamples
 from designer.runtime.split import SplitSettings, split_indices
 
 PIXEL_STATISTICS_SAMPLES = 1_000  # training images the mean and spread come from
+STATISTICS_CHUNK = 64  # images read at a time for them
 
 
 @dataclass
@@ -146,11 +147,18 @@ def pixel_scale(samples: torch.Tensor | LazySamples, seed: int) -> Scale:
     PIXEL_STATISTICS_SAMPLES images: a close estimate at a bounded cost."""
     count = min(len(samples), PIXEL_STATISTICS_SAMPLES)
     rows = np.sort(np.random.default_rng(seed).permutation(len(samples))[:count])
-    images = gather(samples, rows)
-    values = images.float().div(255).transpose(0, 1).reshape(images.shape[1], -1)
-    std = values.std(dim=1, unbiased=False)
+    total = squares = torch.zeros(samples.shape[1], dtype=torch.float64)
+    for begin in range(
+        0, count, STATISTICS_CHUNK
+    ):  # a chunk at a time: memory stays flat
+        images = gather(samples, rows[begin : begin + STATISTICS_CHUNK]).double() / 255
+        total = total + images.sum(dim=(0, 2, 3))
+        squares = squares + images.square().sum(dim=(0, 2, 3))
+    values = count * samples.shape[2] * samples.shape[3]
+    mean = total / values
+    std = (squares / values - mean.square()).clamp_min(0).sqrt()
     std = torch.where(std > 1e-6, std, torch.ones_like(std))
-    return Scale(values.mean(dim=1)[:, None, None], std[:, None, None])
+    return Scale(mean.float()[:, None, None], std.float()[:, None, None])
 
 
 def is_image(samples: torch.Tensor | LazySamples) -> bool:

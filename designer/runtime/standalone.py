@@ -19,7 +19,7 @@ import torch.distributed as dist
 from torch import nn
 
 from designer.runtime.checkpoints import load_weights, save_checkpoint
-from designer.runtime.devices import choose_device, thread_count
+from designer.runtime.devices import choose_device, thread_count, worker_count
 from designer.runtime.errors import DataError, SetupError
 from designer.runtime.evaluation import Evaluation, Scorer
 from designer.runtime.files import write_atomically
@@ -200,6 +200,7 @@ def train(
     classes = scorer is not None and scorer.counts_answers
     shuffle = torch.Generator().manual_seed(args.seed)
     output_folder, history = Path(args.output), []
+    reported: set[str] = set()  # unreadable samples printed already
     if rank == 0:
         output_folder.mkdir(parents=True, exist_ok=True)
     for epoch in range(1, args.epochs + 1):
@@ -239,6 +240,9 @@ def train(
             }
             save_outputs(output_folder, state, improved, history)
             print(f"epoch {epoch}/{args.epochs} {described(record)}", flush=True)
+            for message in sorted(batcher.skipped - reported):
+                print(f"left out of training: {message}", flush=True)
+            reported |= batcher.skipped
         if monitor.should_stop():
             if rank == 0:
                 epochs = monitor.bad_epochs
@@ -269,8 +273,9 @@ def main(
     """Read the data as the project does, then train; a data problem ends with its
     message."""
     args = parse_arguments(training, data, loading)
-    loading = dataclasses.replace(loading, workers=args.workers)
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    workers = worker_count(args.workers, world_size)
+    loading = dataclasses.replace(loading, workers=workers)
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     device = choose_device(args.device, local_rank if world_size > 1 else None)
     rank = 0
@@ -313,9 +318,9 @@ def main(
             world_size,
         )
     except DataError as error:  # an image gone or broken since it was found
-        raise SystemExit(
-            f"{project_name}: {error}; the last checkpoint is in {args.output}"
-        ) from None
+        saved = Path(args.output, "last.pt")
+        kept = f"; the last checkpoint is {saved}" if saved.exists() else ""
+        raise SystemExit(f"{project_name}: {error}{kept}") from None
     if world_size > 1:
         # Wait until every process is done (process 0 still writes checkpoints): gloo
         # aborts a process that tears its group down while another still uses it.

@@ -4,7 +4,6 @@ device with non-blocking copies."""
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from designer.runtime.augmentation import augmented
 from designer.runtime.batches import as_input
 from designer.runtime.dataset import LazySamples
 from designer.runtime.errors import DataError
+from designer.runtime.pixel_store import SHARED_BY_FORK
 from designer.runtime.prepare import Scale
 
 Transform = Callable[[torch.Tensor], torch.Tensor]
@@ -24,9 +24,18 @@ Transform = Callable[[torch.Tensor], torch.Tensor]
 
 @dataclass(frozen=True)
 class Failure:
-    """A sample that could not be read, in place of its batch: the worker's message."""
+    """A sample that could not be read: the message naming it."""
 
     message: str
+
+
+@dataclass(frozen=True)
+class Collated:
+    """The samples of a batch that could be read (None when none could), and the
+    messages of those that could not."""
+
+    batch: tuple[torch.Tensor, torch.Tensor] | None
+    failures: tuple[str, ...]
 
 
 class Items(ItemDataset):
@@ -44,7 +53,9 @@ class Items(ItemDataset):
     def __len__(self) -> int:
         return len(self.samples)
 
-    def __getitem__(self, key: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+    def __getitem__(
+        self, key: tuple[int, int]
+    ) -> tuple[torch.Tensor, torch.Tensor] | Failure:
         position, seed = key
         try:
             if isinstance(self.samples, torch.Tensor):
@@ -58,33 +69,37 @@ class Items(ItemDataset):
         return sample, self.targets[position]
 
 
-def collate(items: list) -> tuple[torch.Tensor, torch.Tensor] | Failure:
-    """A batch, or the first failure among its samples."""
-    for item in items:
-        if isinstance(item, Failure):
-            return item
-    return default_collate(items)
+def collate(items: list) -> Collated:
+    """The batch of the samples read, and the failures among them."""
+    failures = tuple(item.message for item in items if isinstance(item, Failure))
+    read = [item for item in items if not isinstance(item, Failure)]
+    return Collated(default_collate(read) if read else None, failures)
 
 
 class KeyBatches:
-    """The batch sampler: this pass's batches of keys, set before each pass."""
+    """The batch sampler: this pass's positions, cut into batches of keys (position,
+    seed + position) as the loader asks for them; set before each pass."""
 
-    def __init__(self) -> None:
-        self.batches: list[list[tuple[int, int]]] = []
+    def __init__(self, batch_size: int) -> None:
+        self.batch_size, self.positions, self.seed = batch_size, [], 0
 
     def __len__(self) -> int:
-        return len(self.batches)
+        return -(-len(self.positions) // self.batch_size)
 
     def __iter__(self) -> Iterator[list[tuple[int, int]]]:
-        return iter(self.batches)
+        size, positions, seed = self.batch_size, self.positions, self.seed
+        for begin in range(0, len(positions), size):
+            yield [(p, seed + p) for p in positions[begin : begin + size]]
 
 
 class Streamer:
     """Feeds (x, y) batches through a DataLoader with `workers` processes (0: in this
     one), as the Batcher does: the same order, uint8 pixels fed as float32 0..1 and
-    normalised by `pixels`. Images already in their store and left unchanged are
-    sliced out in this process, with no worker in between. `persistent` keeps the
-    workers between passes."""
+    normalised by `pixels`. Images all decoded in memory and left unchanged are sliced
+    out in this process, with no worker in between. `persistent` keeps the
+    workers between passes. A sample that cannot be read stops the pass with its
+    message, or with `skip_unreadable` is left out of its batch and its message kept in
+    `skipped`."""
 
     def __init__(
         self,
@@ -96,11 +111,13 @@ class Streamer:
         workers: int,
         transform: Transform | None,
         persistent: bool,
+        skip_unreadable: bool,
     ) -> None:
         self.samples, self.targets, self.batch_size = samples, targets, batch_size
+        self.skip_unreadable, self.skipped = skip_unreadable, set()
         self.pixels, self.device, self.transform = pixels, device, transform
-        self.keys = KeyBatches()
-        forks = workers and "fork" in multiprocessing.get_all_start_methods()
+        self.keys = KeyBatches(batch_size)
+        forks = workers and SHARED_BY_FORK
         self.loader = DataLoader(
             Items(samples, targets, transform),
             batch_sampler=self.keys,
@@ -110,6 +127,9 @@ class Streamer:
             persistent_workers=persistent and workers > 0,
             # A store in memory reaches the workers by fork only.
             multiprocessing_context="fork" if forks else None,
+            # Its own generator: making an iterator then draws nothing from the global
+            # one, whose numbers (dropout's) stay the same whatever the workers.
+            generator=torch.Generator(),
         )
         self.seed = 0
 
@@ -137,19 +157,20 @@ class Streamer:
     def _pass(
         self, positions: Sequence[int], seed: int
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        size = self.batch_size
-        chunks = [positions[i : i + size] for i in range(0, len(positions), size)]
-        stored = not isinstance(self.samples, torch.Tensor) and self.samples.complete()
-        if stored and self.transform is None:
-            for chunk in chunks:
-                rows = np.asarray(chunk)
+        held = not isinstance(self.samples, torch.Tensor) and self.samples.in_memory()
+        if held and self.transform is None:
+            size = self.batch_size
+            for begin in range(0, len(positions), size):
+                rows = np.asarray(positions[begin : begin + size])
                 yield self._placed(self.samples.take(rows), self.targets[rows])
             return
-        self.keys.batches = [[(p, seed + p) for p in chunk] for chunk in chunks]
-        for batch in self.loader:
-            if isinstance(batch, Failure):
-                raise DataError(batch.message)
-            yield self._placed(*batch)
+        self.keys.positions, self.keys.seed = positions, seed
+        for found in self.loader:
+            if found.failures and not self.skip_unreadable:
+                raise DataError(found.failures[0])
+            self.skipped.update(found.failures)
+            if found.batch is not None:
+                yield self._placed(*found.batch)
 
     def _placed(
         self, x: torch.Tensor, y: torch.Tensor

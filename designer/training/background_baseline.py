@@ -9,8 +9,6 @@ import threading
 import time
 from typing import Any
 
-import torch
-
 from designer.training.events import (
     BaselineFitted,
     EndReason,
@@ -44,7 +42,6 @@ class BackgroundBaseline:
 
         from designer.training.baseline import fit_baseline
 
-        torch.set_num_threads(1)  # per thread: the run keeps its own
         with contextlib.suppress(AttributeError, OSError):  # Linux: nice is per thread
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOW_PRIORITY)
         try:
@@ -82,10 +79,15 @@ def run_with_baseline(
     settings ask): the run's last event, the baseline (None when there is none to show) and a
     note saying why there is none. `listener` gets the baseline as soon as it is ready."""
     setup, background, last = trainer.setup, None, None
-    for event in trainer.events():
-        if isinstance(event, RunStarted) and setup.config.baseline:
-            background = BackgroundBaseline(setup, listener or ignore)
-        last = event
+    try:
+        for event in trainer.events():
+            if isinstance(event, RunStarted) and setup.config.baseline:
+                background = BackgroundBaseline(setup, listener or ignore)
+            last = event
+    except BaseException:
+        if background is not None:
+            background.finish(wait=False)  # nothing more reaches the listener
+        raise
     if background is None:
         return last, None, ""
     completed = isinstance(last, RunFinished) and last.reason != EndReason.STOPPED

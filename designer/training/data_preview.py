@@ -51,7 +51,8 @@ def data_preview(
         }
     images, labels = np.zeros((0, 1, 1)), []
     if is_image(data.train.x) and len(data.train):
-        batches = feed(data.train, count, Loading(0, data.augmentation), torch.device("cpu"), True)
+        loading = Loading(0, data.augmentation, False)
+        batches = feed(data.train, count, loading, torch.device("cpu"), True)
         order = batches.order(torch.Generator().manual_seed(seed))
         x, y = next(batches.shuffled(order))
         images = for_the_eye(x)

@@ -66,6 +66,8 @@ class EpochDone:
     confusion: list[list[int]] | None = None
     improved: bool = False
     samples: ValSamples | None = field(default=None, repr=False, compare=False)
+    skipped: tuple[str, ...] = ()  # unreadable training samples first left out this epoch
+    skipped_total: int = 0  # all left out so far
 
 
 @dataclass(frozen=True)

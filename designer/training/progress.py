@@ -51,6 +51,8 @@ class ProgressPrinter:
         elif isinstance(event, EpochDone):
             self.close_bar()
             self.write(self.epoch_line(event) + "\n")
+            for message in event.skipped:
+                self.write(f"left out of training: {message}\n")
         elif isinstance(event, RunFinished | RunFailed):
             self.close_bar()
             if isinstance(event, RunFinished) and event.reason == EndReason.STOPPED:
@@ -70,7 +72,8 @@ class ProgressPrinter:
         val = " ".join(f"{k} {v:.4f}" for k, v in event.val.items() if k in SHOWN)
         best = " *" if event.improved else ""
         seconds = f"({event.seconds:.1f} s){best}"
-        return f"epoch {event.epoch}/{self.epochs}: train {train} | val {val} {seconds}"
+        left_out = f" [{event.skipped_total} unreadable left out]" if event.skipped_total else ""
+        return f"epoch {event.epoch}/{self.epochs}: train {train} | val {val} {seconds}{left_out}"
 
 
 SHOWN = ("loss", "accuracy", "f1", "mae", "r2")

@@ -238,31 +238,35 @@ def read_input(stream: BinaryIO, jobs: queue.SimpleQueue, on_hold) -> None:
 
 class Sender:
     """The child's listener: steps become StepPoints sent in batches, other events go at once
-    (after the steps before them). Once the app is gone it sends nothing more."""
+    (after the steps before them). Once the app is gone it sends nothing more. Threads (the
+    run's, the baseline's, a pause's flush) take turns: messages never interleave."""
 
     def __init__(self, channel: BinaryIO) -> None:
         self.channel = channel
         self.steps: list[StepPoint] = []
         self.sent = 0.0
         self.open = True
+        self.lock = threading.RLock()
 
     def __call__(self, event) -> None:
-        if isinstance(event, StepDone):
-            now = time.monotonic()
-            self.steps.append(
-                StepPoint(event.step, event.epoch, event.loss, event.lr, event.samples, now)
-            )
-            if now - self.sent >= STEP_BATCH_SECONDS:
+        with self.lock:
+            if isinstance(event, StepDone):
+                now = time.monotonic()
+                self.steps.append(
+                    StepPoint(event.step, event.epoch, event.loss, event.lr, event.samples, now)
+                )
+                if now - self.sent >= STEP_BATCH_SECONDS:
+                    self.flush()
+            else:
                 self.flush()
-        else:
-            self.flush()
-            self.send(event)
+                self.send(event)
 
     def flush(self) -> None:
-        if self.steps:
-            self.send(self.steps)
-            self.steps = []
-        self.sent = time.monotonic()
+        with self.lock:
+            if self.steps:
+                self.send(self.steps)
+                self.steps = []
+            self.sent = time.monotonic()
 
     def send(self, message) -> None:
         if self.open:

@@ -267,6 +267,15 @@ SETTINGS: tuple[Setting, ...] = (
         help="0: automatic (a quarter of the free memory, at most 1 GiB)",
     ),
     Setting(
+        "dataset.skip_unreadable",
+        "Leave out unreadable images",
+        "bool",
+        IMAGES,
+        False,
+        when=on(SOURCE, "image_folder"),
+        help="From training, with a count; otherwise a run stops at one, naming it",
+    ),
+    Setting(
         "dataset.cache",
         "Cache pixels beyond it",
         "bool",

@@ -44,7 +44,7 @@ class RunSetup:
     @property
     def loading(self) -> Loading:
         """How batches are read: worker processes, and the data's augmentation."""
-        return Loading(self.config.workers, self.data.augmentation)
+        return Loading(self.config.workers, self.data.augmentation, self.data.skip_unreadable)
 
     @property
     def settings(self) -> TrainingSettings:

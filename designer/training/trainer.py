@@ -115,7 +115,11 @@ class Trainer:
         self.model = model = setup.build_model()
         self.optimizer = optimizer = make_optimizer(model, settings, settings.lr)
         self.validation = evaluation(setup, setup.data.val, config.batch_size)
-        batcher = feed(setup.data.train, config.batch_size, setup.loading, setup.device, True)
+        self.batches = batcher = feed(
+            setup.data.train, config.batch_size, setup.loading, setup.device, True
+        )
+        self.reported: set[str] = set()  # unreadable samples the events named already
+        self.val_scores: dict[int, dict[str, float]] = {}  # by epoch, of this process's epochs
         self.schedule = Schedule(
             settings.schedule, optimizer, config.epochs, len(batcher), settings.lr
         )
@@ -191,6 +195,7 @@ class Trainer:
                     yield self.emit(LayersSampled(pos.epoch, pos.step, sampler.collect()))
             seconds = time.perf_counter() - started
             val_scores, confusion = self.validation(self.model)
+            self.val_scores[pos.epoch] = val_scores
             if not math.isfinite(val_scores["loss"]):
                 yield self._nan(val_scores["loss"], pos.batch, "validation loss")
                 return None
@@ -213,6 +218,9 @@ class Trainer:
         improved = monitor.update(record, epoch, self.model)
         self.schedule.after_epoch(record[config.monitor], lower_is_better(config.monitor))
         pos.next_epoch(self.shuffle.get_state())
+        skipped = set(self.batches.skipped)
+        if skipped:
+            record["skipped"] = len(skipped)
         if improved:
             yield from self._save("best", epoch)
         yield from self._save("last", epoch)
@@ -227,16 +235,30 @@ class Trainer:
         )
         yield self.emit(
             EpochDone(
-                epoch, pos.step, train_scores, val_scores, lr, seconds, confusion, improved, samples
+                epoch,
+                pos.step,
+                train_scores,
+                val_scores,
+                lr,
+                seconds,
+                confusion,
+                improved,
+                samples,
+                tuple(sorted(skipped - self.reported)),
+                len(skipped),
             )
         )
+        self.reported |= skipped
         return EndReason.EARLY_STOPPED if monitor.should_stop() else None
 
     def _finish(self, reason: EndReason) -> Iterator[Event]:
         setup, config, best = self.setup, self.setup.config, self.monitor.best_state
-        if reason != EndReason.STOPPED and best is not None:
+        restores = reason != EndReason.STOPPED and best is not None
+        if restores:
             self.model.load_state_dict(best)
-        val, _ = self.validation(self.model)
+        val = self.known_val(restores)
+        if val is None:
+            val, _ = self.validation(self.model)
         test = {}
         if reason != EndReason.STOPPED:
             test, _ = evaluate(setup, self.model, setup.data.test, config.batch_size)
@@ -246,6 +268,16 @@ class Trainer:
                 {"final": reason, "step": self.pos.step, "val": val, "test": test}
             )
         yield self.emit(RunFinished(reason, epoch, self.pos.step, val, test))
+
+    def known_val(self, restored: bool) -> dict[str, float] | None:
+        """The validation scores of the weights kept, where an epoch's end scored them already
+        (the best epoch's, restored; or the last epoch's, with no step since): a second pass
+        over the validation part would give the same numbers."""
+        if restored:
+            return self.val_scores.get(self.monitor.best_epoch)
+        if self.pos.batch != 0:
+            return None
+        return self.val_scores.get(self.pos.epoch - 1)
 
     # -- checkpoints --------------------------------------------------------------------------
 

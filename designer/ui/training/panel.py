@@ -510,6 +510,11 @@ class TrainPanel(QWidget):
                 self.latest_confusion.put(event.confusion)
             if event.samples is not None:
                 self.latest_samples.put(event.samples)
+            if event.skipped:
+                self.message.setText(
+                    f"{event.skipped_total:,} unreadable image(s) left out of training so "
+                    f"far; the latest: {event.skipped[-1]}"
+                )
         elif isinstance(event, RunFinished | RunFailed):
             self.drain()  # the last steps' progress, before the end is told
             self.show_end(event)
