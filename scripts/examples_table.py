@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ import torch
 from designer.compiler import Analyzer
 from designer.compiler.summary import human
 from designer.project import Project, load_project
+from designer.project.examples import copy_example
 from designer.project.goals import GOALS, Goal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ class Outcome:
 
 def train(name: str, folder: Path) -> Outcome:
     """Train a copy of the example in `folder` (its run lands there) and read its scores."""
-    copy = Path(shutil.copy(ROOT / "projects" / f"{name}.json", folder / f"{name}.json"))
+    copy = copy_example(name, folder)
     scores_path = folder / f"{name}.scores.json"
     started = time.perf_counter()
     subprocess.run(

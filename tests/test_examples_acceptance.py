@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from designer.project.examples import copy_example
 from designer.project.goals import GOALS
 from tests.helpers import PROJECTS
 from tests.script_helpers import PINNED, app_epochs, run_script, saved_epochs, write_script
-from tests.train_helpers import copy_example, example_copy
+from tests.train_helpers import example_copy
 
 pytestmark = pytest.mark.slow
 NETDESIGNER = Path(sys.executable).with_name("netdesigner")
@@ -36,7 +37,7 @@ def run(*command: str | Path) -> str:
 
 def copied(tmp_path: Path, name: str) -> Path:
     """A copy of the example, so that its runs folder is made in the temporary folder."""
-    return copy_example(tmp_path, name)
+    return copy_example(name, tmp_path)
 
 
 @pytest.mark.parametrize("name", sorted(GOALS))

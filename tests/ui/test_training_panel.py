@@ -374,9 +374,9 @@ def test_a_baseline_ready_before_the_first_epoch_shows_once_it_ends(qtbot):
 
 
 def test_preview_data_shows_augmented_training_samples_and_class_counts(window, tmp_path, qtbot):
-    from tests.train_helpers import copy_example
+    from designer.project.examples import copy_example
 
-    window.open_file(copy_example(tmp_path, "cnn_image_folder"))
+    window.open_file(copy_example("cnn_image_folder", tmp_path))
     panel = window.train_panel
     QTest.mouseClick(panel.preview_button, Qt.MouseButton.LeftButton)
     dialog = panel.preview_dialog
