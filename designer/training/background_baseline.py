@@ -33,7 +33,6 @@ class BackgroundBaseline:
         self.error: str | None = None
         self.ended = False
         self.started = time.perf_counter()
-        self.seconds = 0.0
         self.thread = threading.Thread(target=self._fit, name="baseline", daemon=True)
         self.thread.start()
 
@@ -50,7 +49,6 @@ class BackgroundBaseline:
         except Exception as error:  # a baseline that fails leaves the run alone
             found, self.error = None, f"{type(error).__name__}: {error}"
         with self.lock:
-            self.seconds = time.perf_counter() - self.started
             if found is not None:
                 self.event = BaselineFitted(found.model, found.val, found.test)
                 if not self.ended:
