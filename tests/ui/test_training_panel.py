@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 
 from designer.training import prepare_run
@@ -379,6 +380,7 @@ def test_preview_data_shows_augmented_training_samples_and_class_counts(window, 
     window.open_file(copy_example("cnn_image_folder", tmp_path))
     panel = window.train_panel
     QTest.mouseClick(panel.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.preview_dialog is not None, timeout=30_000)
     dialog = panel.preview_dialog
     qtbot.waitUntil(dialog.isVisible)
     assert len(dialog.samples) == 24 and all(not cell.pixmap().isNull() for cell in dialog.samples)
@@ -390,4 +392,30 @@ def test_preview_data_shows_augmented_training_samples_and_class_counts(window, 
     dialog.reject()
     panel.editor.project.dataset = {"source": "iris", "augment": {"flip": True}}
     QTest.mouseClick(panel.preview_button, Qt.MouseButton.LeftButton)
-    assert "augmentation and normalisation apply to images" in panel.message.text()
+    qtbot.waitUntil(lambda: "augmentation and normalisation apply" in panel.message.text())
+    assert panel.preview_button.isEnabled()
+
+
+def test_the_data_is_read_for_the_preview_while_the_window_goes_on(
+    window, example, qtbot, monkeypatch
+):
+    from designer.training import data_preview
+
+    window.open_file(example("mlp_iris"))
+    panel, release = window.train_panel, threading.Event()
+    real = data_preview.data_preview
+
+    def slow_preview(dataset, base):
+        release.wait(10)  # a large folder being read
+        return real(dataset, base)
+
+    monkeypatch.setattr(data_preview, "data_preview", slow_preview)
+    QTest.mouseClick(panel.preview_button, Qt.MouseButton.LeftButton)
+    assert not panel.preview_button.isEnabled() and "Reading" in panel.message.text()
+    ticks = []
+    QTimer.singleShot(10, lambda: ticks.append(1))  # the event loop turns meanwhile
+    qtbot.waitUntil(lambda: ticks == [1], timeout=2000)
+    release.set()
+    qtbot.waitUntil(lambda: panel.preview_dialog is not None, timeout=30_000)
+    assert panel.preview_button.isEnabled() and panel.message.text() == ""
+    panel.preview_dialog.reject()

@@ -10,7 +10,6 @@ import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from designer.project.files import project_to_dict
 from designer.project.training_settings import DEFAULT
+from designer.ui.background_task import BackgroundTask
 from designer.ui.editor import Editor
 from designer.ui.torch_loader import torch_loader
 from designer.ui.training.devices import device_choices
@@ -89,6 +89,7 @@ class TrainPanel(QWidget):
             "Training samples as the network sees them, and class counts"
         )
         self.preview_dialog = None
+        self.preview_task: BackgroundTask | None = None
         self.dataset_label = QLabel()
         self.dataset_label.setWordWrap(True)
         self.show_sections()
@@ -267,27 +268,36 @@ class TrainPanel(QWidget):
         dialog.open()
 
     def open_preview(self) -> None:
-        """The data preview of the project's dataset section; a setting that cannot be read
-        shows its message instead."""
-        from designer.data import SetupError
+        """The data preview of the project's dataset section, read in the background (a
+        large folder takes a while); a setting that cannot be read shows its message."""
         from designer.training.data_preview import data_preview
-        from designer.ui.training.data_preview_dialog import DataPreviewDialog
 
+        if self.preview_task is not None and self.preview_task.running:
+            return
         project = self.editor.project
         base = project.path.parent if project.path is not None else None
+        dataset = copy.deepcopy(project.dataset)  # edits go on while it is read
+        task = BackgroundTask(lambda: data_preview(dataset, base), "data-preview", self)
+        task.done.connect(self.show_preview)
+        task.failed.connect(self.preview_failed)
+        self.preview_task = task
+        self.preview_button.setEnabled(False)
+        self.message.setText("Reading the dataset for the preview\u2026")
+        task.start()
+
+    def show_preview(self, preview) -> None:
+        from designer.ui.training.data_preview_dialog import DataPreviewDialog
+
+        self.preview_button.setEnabled(True)
         self.message.clear()
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            preview = data_preview(project.dataset, base)
-        except SetupError as error:
-            self.message.setText(str(error))
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
         dialog = DataPreviewDialog(preview, self)
         dialog.finished.connect(dialog.deleteLater)
         self.preview_dialog = dialog
         dialog.open()
+
+    def preview_failed(self, message: str) -> None:
+        self.preview_button.setEnabled(True)
+        self.message.setText(message)
 
     def fill_devices(self) -> None:
         """Ask torch which devices there are (once torch is loaded)."""
