@@ -161,7 +161,10 @@ def command_lr_find(args: argparse.Namespace) -> int:
 
 
 COMMANDS = ("validate", "summary", "export", "import", "train", "lr-find")
-THREADS_HELP = "torch CPU threads (default: training.threads, automatic: all cores but one)"
+THREADS_HELP = (
+    "torch CPU threads (default: training.threads, automatic: the cores that the reading "
+    "processes leave)"
+)
 
 
 def parser() -> argparse.ArgumentParser:

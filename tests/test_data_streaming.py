@@ -17,7 +17,7 @@ from designer.data import DataError, prepare_data
 from designer.runtime import image_files, image_folders
 from designer.runtime.loading import Loading, feed
 from designer.training import Trainer, prepare_run
-from designer.training.events import EpochDone, FailureKind, RunFailed, RunFinished
+from designer.training.events import EpochDone, FailureKind, RunFailed, RunFinished, StepDone
 from designer.training.progress import ProgressPrinter
 from tests.train_helpers import example_copy, with_dataset
 
@@ -83,7 +83,7 @@ def test_pixels_stay_in_memory_within_the_budget_and_in_a_cache_file_beyond(tmp_
     small = folder_settings(image_size=64, memory_budget=1)  # 120 x 12 KiB > 1 MiB
     cached = prepare_data(small, tmp_path)
     store = cached.train.x.store
-    assert store.path.parent == tmp_path / "runs" / ".pixel-cache"
+    assert store.path.parent == tmp_path / "runs" / ".data-cache"
     assert not cached.train.x.complete()
     for part in (cached.train, cached.val, cached.test):
         every_batch(part, Loading(1, None, False))
@@ -136,12 +136,31 @@ def test_runs_on_pixels_in_memory_in_a_cache_and_decoded_each_time_are_alike(tmp
     runs = [image_run(tmp_path)]
     monkeypatch.setattr(image_folders, "memory_budget", lambda megabytes: 0)  # none fits
     runs += [image_run(tmp_path), image_run(tmp_path, cache=False)]
-    assert len(list((tmp_path / "runs" / ".pixel-cache").glob("*.pixels"))) == 1
+    assert len(list((tmp_path / "runs" / ".data-cache").glob("*.pixels"))) == 1
     monkeypatch.undo()
     assert all(isinstance(run, RunFinished) for run in runs)
     assert runs[0].val == runs[1].val == runs[2].val
     augmented = image_run(tmp_path, augment=AUGMENT, normalize=True)
     assert isinstance(augmented, RunFinished) and augmented.val != runs[0].val
+
+
+def test_torch_takes_the_cores_the_reading_processes_leave(tmp_path, monkeypatch):
+    make_folder(tmp_path / "pictures", 8, classes=10)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    project = example_copy(tmp_path, "lenet5_digits", epochs=2, batch_size=16, workers=2)
+    with_dataset(project, folder_settings(color="grayscale"))
+    threads = {}
+
+    def listener(event):
+        if isinstance(event, StepDone):
+            threads.setdefault(event.epoch, torch.get_num_threads())
+
+    for window, expected in ((False, {1: 2, 2: 4}), (True, {1: 1, 2: 3})):
+        threads.clear()
+        trainer = Trainer(prepare_run(project), listeners=[listener], beside_window=window)
+        assert isinstance(trainer.run(), RunFinished)
+        # Two workers decode the first epoch; the second slices pixels held in memory.
+        assert threads == expected
 
 
 def test_an_image_gone_during_a_run_stops_it_with_a_message_naming_it(tmp_path, monkeypatch):

@@ -233,9 +233,9 @@ def test_requirements_follow_the_data_source(tmp_path):
     projects = source_projects(tmp_path)
     folder_script = training_script(projects["image_folder"])
     assert folder_script.requirements == ("torch", "numpy", "Pillow")
-    # Its pixel cache goes beside wherever the script runs, not into this project's runs.
-    assert 'cache="pixel-cache"' in folder_script.source
-    assert "runs/.pixel-cache" not in folder_script.source
+    # Its data cache goes beside wherever the script runs, not into this project's runs.
+    assert 'cache="data-cache"' in folder_script.source
+    assert "runs/.data-cache" not in folder_script.source
     augmented = training_script(projects["image_folder_augmented"])
     assert augmented.requirements == ("torch", "numpy", "Pillow", "torchvision")
     assert training_script(projects["csv_values"]).requirements == ("torch", "numpy")

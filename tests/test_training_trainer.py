@@ -247,7 +247,9 @@ def test_a_run_in_a_background_thread_uses_the_callers_thread_count(tmp_path):
     worker.join()
     assert set(seen) == {target}
     assert during == main_count == torch.get_num_threads()
-    assert thread_count(0) == max(1, (os.cpu_count() or 1) - 1) and thread_count(3) == 3
+    cores = os.cpu_count() or 1
+    assert thread_count(0) == cores and thread_count(3) == 3
+    assert thread_count(0, window=True) == thread_count(0, readers=1) == max(1, cores - 1)
 
 
 def test_step_accuracies_add_up_to_the_epochs_training_accuracy(tmp_path, monkeypatch):

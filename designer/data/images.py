@@ -6,35 +6,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from designer.data.cache_settings import memory_and_cache
 from designer.data.files import existing_path
 from designer.data.settings import Section
 from designer.data.source_choice import SourceChoice
-from designer.data.standard import user_cache
 from designer.runtime.errors import DataError
 from designer.runtime.image_folders import ImageFolder
 
 COLORS = ("grayscale", "rgb")
-MAX_BUDGET = 1 << 20  # MiB: a terabyte
 
 
 def image_folder(section: Section, base: Path | None) -> SourceChoice:
     """Images resized to image_size (height, width), channels first (uint8 pixels, fed as
     float 0..1); memory_budget in MiB (0: automatic); cache: whether pixels beyond the
-    budget are kept in a file beside the runs (see pixel_cache_folder)."""
+    budget are kept in a file beside the runs (see cache_settings)."""
     root = existing_path(section, "path", base, folder=True)
     size = image_size(section)
     color = section.choice("color", "grayscale", COLORS)
-    budget = section.integer("memory_budget", 0, minimum=0, maximum=MAX_BUDGET)
-    cache = str(pixel_cache_folder(base)) if section.boolean("cache", True) else ""
+    budget, cache = memory_and_cache(section, base)
     return SourceChoice(ImageFolder(str(root.resolve()), size, color, budget, cache))
-
-
-def pixel_cache_folder(base: Path | None) -> Path:
-    """Beside a saved project's runs (runs/.pixel-cache, shared by the projects of that
-    folder); for an unsaved one, in the user's cache."""
-    if base is None:
-        return user_cache() / "pixels"
-    return base / "runs" / ".pixel-cache"
 
 
 def image_size(section: Section) -> tuple[int, int]:

@@ -1,9 +1,11 @@
-"""Settings of a CSV file: its path, delimiter, feature and target columns and task."""
+"""Settings of a CSV file: its path, delimiter, feature and target columns and task, the
+memory its parsed values may fill and whether a large file's parsed table is kept."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from designer.data.cache_settings import memory_and_cache
 from designer.data.files import existing_path
 from designer.data.settings import Section
 from designer.data.source_choice import SourceChoice
@@ -22,7 +24,7 @@ def csv_table(section: Section, base: Path | None) -> SourceChoice:
     features = None
     if section.raw("features", None) is not None:
         features = tuple(section.texts("features"))
-    source = CsvTable(
-        str(path.resolve()), delimiter, target, features, section.choice("task", "auto", TASKS)
-    )
+    task = section.choice("task", "auto", TASKS)
+    budget, cache = memory_and_cache(section, base)
+    source = CsvTable(str(path.resolve()), delimiter, target, features, task, budget, cache)
     return SourceChoice(source, section.boolean("standardize", True))

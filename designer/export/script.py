@@ -37,7 +37,7 @@ MAIN_CALL = """if __name__ == "__main__":
 """
 
 
-SCRIPT_PIXEL_CACHE = "pixel-cache"  # beside wherever the script runs (--pixel-cache)
+SCRIPT_DATA_CACHE = "data-cache"  # beside wherever the script runs (--data-cache)
 
 
 @dataclass(frozen=True)
@@ -138,8 +138,8 @@ def docstring(project: Project, requirements: tuple[str, ...]) -> str:
 
 
 def portable(source: Any) -> Any:
-    """The data source as a script run anywhere reads it: an image folder's pixel cache in
-    the script's working folder, not beside the project's runs."""
+    """The data source as a script run anywhere reads it: its data cache (decoded pixels,
+    parsed tables) in the script's working folder, not beside the project's runs."""
     if getattr(source, "cache", ""):
-        return dataclasses.replace(source, cache=SCRIPT_PIXEL_CACHE)
+        return dataclasses.replace(source, cache=SCRIPT_DATA_CACHE)
     return source

@@ -1,155 +1,184 @@
-"""CSV files: chosen feature and target columns, text targets mapped to classes."""
+"""CSV files: chosen feature and target columns, text targets mapped to classes; parsed
+a chunk at a time, and kept in memory within a budget, else memory-mapped from a file
+(in the cache folder, where later runs read it instead of parsing again)."""
 
 from __future__ import annotations
 
-import csv
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from designer.runtime.csv_reading import CsvFile, is_number, numbers
 from designer.runtime.dataset import Dataset, class_task
 from designer.runtime.errors import DataError
+from designer.runtime.memory_budget import memory_budget
+from designer.runtime.table_cache import StoredTable, TableWriter, Targets, open_table
+from designer.runtime.table_rows import TableRows
 
 MAX_CLASSES = 10_000
+TABLE_FORMAT = 1  # the cached table's layout; a change makes new entries
+CACHE_FROM = 16 << 20  # bytes of CSV from which a parsed table is worth keeping
 
 
 @dataclass(frozen=True)
 class CsvTable:
     """A CSV file with a header: `features` (default: every column but the target) as
     float32, and the `target` column (default: the last) as classes or values. With task
-    "auto", a target column of numbers is regression and one of texts holds classes."""
+    "auto", a target column of numbers is regression and one of texts holds classes.
+    Features are held in memory when they fit `memory_budget` MiB (0: automatic), else
+    memory-mapped; a large file's parsed table is kept in the folder `cache` ("":
+    none, parse every run)."""
 
     path: str
     delimiter: str
     target: str | None
     features: tuple[str, ...] | None
     task: str
+    memory_budget: int = 0
+    cache: str = ""
 
     def load(self) -> Dataset:
-        table = read_table(Path(self.path), self.delimiter)
-        target = self.target if self.target is not None else table.header[-1]
-        check_columns(table, [target], "dataset.target")
+        path = Path(self.path)
+        file = CsvFile(path, self.delimiter)
+        target, features = self.columns(file.header)
+        folder, key = self.cache_place(path, features, target)
+        stored = None if folder is None else open_table(folder, key, len(features))
+        if stored is None:
+            stored = self.parse(file, features, target, TableWriter(folder, key))
+        values, targets = stored.values, stored.targets
+        if values.nbytes <= memory_budget(self.memory_budget):
+            x = torch.from_numpy(np.array(values))  # read into memory, then unmapped
+        else:
+            x = TableRows(values, np.arange(len(values)))
+        y = torch.from_numpy(targets.y)
+        return Dataset(path.stem, x, y, targets.task, targets.class_names)
+
+    def columns(self, header: list[str]) -> tuple[str, list[str]]:
+        """The target column and the feature columns, checked against the header."""
+        target = self.target if self.target is not None else header[-1]
+        check_columns(header, [target], "dataset.target", self.path)
         features = self.features
         if features is None:
-            features = tuple(name for name in table.header if name != target)
-        check_columns(table, features, "dataset.features")
+            features = [name for name in header if name != target]
+        check_columns(header, features, "dataset.features", self.path)
         if target in features:
             message = f"the target column {target!r} is also a feature"
             raise DataError(message, "dataset.features")
         if not features:
             raise DataError("no feature columns are left", "dataset.features")
-        x = torch.from_numpy(table.numbers(features))
-        values = table.column(target)
-        name = table.path.stem
-        if self.task == "regression" or (
-            self.task == "auto" and all(map(is_number, values))
-        ):
-            return Dataset(
-                name, x, torch.from_numpy(table.numbers([target])), "regression"
+        return target, list(features)
+
+    def cache_place(
+        self, path: Path, features: list[str], target: str
+    ) -> tuple[Path | None, str]:
+        """The cache folder (None: a large file's table is not kept) and the key naming
+        this table there: the file's path, size and time, and how it is read."""
+        status = path.stat()
+        digest = hashlib.sha256()
+        what = (TABLE_FORMAT, str(path), status.st_size, status.st_mtime_ns)
+        how = (self.delimiter, features, target, self.task)
+        digest.update(repr((*what, *how)).encode())
+        keep = self.cache and status.st_size >= CACHE_FROM
+        return (Path(self.cache) if keep else None), digest.hexdigest()
+
+    def parse(
+        self, file: CsvFile, features: list[str], target: str, writer: TableWriter
+    ) -> StoredTable:
+        columns = [file.header.index(name) for name in features]
+        column = file.header.index(target)
+        reading = TargetReading(self.task, target, file.path)
+        try:
+            for chunk in file.chunks():
+                writer.write(numbers(chunk, columns, features, file.path, np.float32))
+                reading.add(chunk, column)
+            if not reading.count:
+                raise DataError(f"{file.path} has a header but no rows")
+            targets = reading.targets()
+        except BaseException:
+            writer.discard()
+            raise
+        return writer.finish(len(features), targets)
+
+
+class TargetReading:
+    """A target column read a chunk at a time: as numbers while every value is one, and
+    as codes of its distinct values while there are few enough for classes."""
+
+    def __init__(self, task: str, name: str, path: Path) -> None:
+        self.task, self.name, self.path, self.count = task, name, path, 0
+        self.values: list[np.ndarray] | None = [] if task != "classes" else None
+        self.codes: list[np.ndarray] | None = [] if task != "regression" else None
+        self.index: dict[str, int] = {}
+        self.not_finite = ""  # the first number that is not finite, and where
+
+    def add(self, chunk, column: int) -> None:
+        self.count += len(chunk.rows)
+        if self.task == "regression":
+            self.values.append(
+                numbers(chunk, [column], [self.name], self.path, np.float32)
             )
-        names = sorted(set(values), key=class_order)
-        if len(names) > MAX_CLASSES:
+            return
+        texts = chunk.column(column)
+        if self.values is not None:
+            if all(map(is_number, texts)):
+                values = np.array(texts, dtype=np.float64)
+                self.values.append(values)
+                wrong = np.flatnonzero(~np.isfinite(values))
+                if len(wrong) and not self.not_finite:
+                    row = int(wrong[0])
+                    self.not_finite = (
+                        f"{self.path} line {chunk.lines[row]}, column {self.name!r}: "
+                        f"{texts[row]!r} is not a number"
+                    )
+            else:
+                self.values = None
+        if self.codes is not None:
+            index = self.index
+            codes = [index.setdefault(text, len(index)) for text in texts]
+            self.codes.append(np.array(codes, dtype=np.int64))
+            if len(index) > MAX_CLASSES:
+                self.codes = None
+
+    def targets(self) -> Targets:
+        numeric = self.task == "auto" and self.values is not None
+        if self.task == "regression" or numeric:
+            if self.not_finite:
+                raise DataError(self.not_finite)
+            values = np.concatenate(self.values).astype(np.float32)
+            return Targets(values.reshape(-1, 1), "regression", ())
+        if self.codes is None:
             raise DataError(
-                f"column {target!r} has {len(names)} different values, too many for "
-                "classes; set task to regression",
+                f"column {self.name!r} has more than {MAX_CLASSES} different values, "
+                "too many for classes; set task to regression",
                 "dataset.target",
             )
+        names = sorted(self.index, key=class_order)
         if len(names) < 2:
             raise DataError(
-                f"column {target!r} has only one value ({names[0]!r}); classes need "
+                f"column {self.name!r} has only one value ({names[0]!r}); classes need "
                 "two or more",
                 "dataset.target",
             )
-        index = {name: number for number, name in enumerate(names)}
-        labels = torch.tensor([index[value] for value in values], dtype=torch.long)
-        return Dataset(name, x, labels, class_task(len(names)), tuple(names))
+        order = np.empty(len(names), dtype=np.int64)
+        for number, name in enumerate(names):
+            order[self.index[name]] = number
+        labels = order[np.concatenate(self.codes)]
+        return Targets(labels, class_task(len(names)), tuple(names))
 
 
-@dataclass
-class Table:
-    """A CSV file's header and rows; `lines` holds each row's line number."""
-
-    path: Path
-    header: list[str]
-    rows: list[list[str]]
-    lines: list[int]
-
-    def column(self, name: str) -> list[str]:
-        index = self.header.index(name)
-        return [row[index] for row in self.rows]
-
-    def numbers(self, names: tuple[str, ...] | list[str]) -> np.ndarray:
-        """The columns as float32; the first cell that is not a finite number is an
-        error."""
-        out = np.empty((len(self.rows), len(names)), dtype=np.float32)
-        for position, name in enumerate(names):
-            for row, cell in enumerate(self.column(name)):
-                try:
-                    value = float(cell)
-                except ValueError:
-                    value = float("nan")
-                if not np.isfinite(value):
-                    what = (
-                        "the value is empty"
-                        if not cell
-                        else f"{cell!r} is not a number"
-                    )
-                    raise DataError(
-                        f"{self.path} line {self.lines[row]}, column {name!r}: {what}"
-                    )
-                out[row, position] = value
-        return out
-
-
-def read_table(path: Path, delimiter: str) -> Table:
-    """Header and rows, cells stripped; blank lines skipped; a row of another width is
-    an error."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as stream:
-            lines = list(csv.reader(stream, delimiter=delimiter))
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path} is not UTF-8 text (byte {error.start})") from None
-    except csv.Error as error:
-        raise DataError(f"{path} is not a readable CSV file ({error})") from None
-    numbered = [
-        (number, [cell.strip() for cell in line])
-        for number, line in enumerate(lines, 1)
-        if any(cell.strip() for cell in line)
-    ]
-    if not numbered:
-        raise DataError(f"{path} is empty")
-    (header_line, header), body = numbered[0], numbered[1:]
-    for name in header:
-        if header.count(name) > 1:
-            raise DataError(f"{path} line {header_line}: column {name!r} appears twice")
-    if not body:
-        raise DataError(f"{path} has a header but no rows")
-    for number, row in body:
-        if len(row) != len(header):
-            raise DataError(
-                f"{path} line {number}: {len(row)} values but the header has "
-                f"{len(header)} columns (ragged row)"
-            )
-    return Table(path, header, [row for _, row in body], [number for number, _ in body])
-
-
-def check_columns(table: Table, names: tuple[str, ...] | list[str], place: str) -> None:
+def check_columns(
+    header: list[str], names: list[str] | tuple[str, ...], place: str, path: str
+) -> None:
+    known = set(header)
     for name in names:
-        if name not in table.header:
-            columns = ", ".join(table.header)
+        if name not in known:
+            shown = ", ".join(header[:20]) + (", ..." if len(header) > 20 else "")
             raise DataError(
-                f"no column {name!r} in {table.path.name} (columns: {columns})", place
+                f"no column {name!r} in {Path(path).name} (columns: {shown})", place
             )
-
-
-def is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def class_order(name: str) -> tuple[int, float, str]:

@@ -39,8 +39,9 @@ class LazySamples(Protocol):
     def complete(self) -> bool:
         """Whether every sample is kept decoded already (a slice costs no decoding)."""
 
-    def in_memory(self) -> bool:
-        """Whether every sample is decoded in memory (a batch slices out at once)."""
+    def at_hand(self) -> bool:
+        """Whether a batch is best sliced out at once in the training process (nothing
+        is left to decode)."""
 
     def read(self, position: int) -> np.ndarray:
         """One sample."""

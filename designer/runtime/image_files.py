@@ -56,7 +56,7 @@ class ImageFiles:
         """Whether every sample is in the store already."""
         return self.store is not None and self.store.complete(self.rows)
 
-    def in_memory(self) -> bool:
+    def at_hand(self) -> bool:
         """Whether every sample is decoded in memory, not in a cache file (whose pages
         the worker processes read faster, beside the training)."""
         return self.complete() and self.store.path is None

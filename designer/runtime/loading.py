@@ -45,14 +45,14 @@ def feed(
     if train and loading.augmentation is not None and is_image(part.x):
         channels, height, width = part.x.shape[1:]
         transform = loading.augmentation.transform((height, width), channels)
-    pixels = None if part.pixels is None else part.pixels.to(device)
+    scale = None if part.scale is None else part.scale.to(device)
     if isinstance(part.x, torch.Tensor) and transform is None:
-        return Batcher(part.x.to(device), part.y.to(device), batch_size, pixels)
+        return Batcher(part.x.to(device), part.y.to(device), batch_size, scale)
     return Streamer(
         part.x.cpu() if isinstance(part.x, torch.Tensor) else part.x,
         part.y.cpu(),
         batch_size,
-        pixels,
+        scale,
         device,
         worker_count(loading.workers),
         transform,
@@ -71,5 +71,5 @@ def first_samples(
         x = part.x[:count]
     else:
         x = part.x.take(np.arange(count))
-    pixels = None if part.pixels is None else part.pixels.to(device)
-    return as_input(x.to(device), pixels), part.y[:count].to(device)
+    scale = None if part.scale is None else part.scale.to(device)
+    return as_input(x.to(device), scale), part.y[:count].to(device)

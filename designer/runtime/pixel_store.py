@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from designer.runtime.data_cache import make_room, mark_used
 from designer.runtime.errors import DataError
 
 # Whether a store in memory reaches worker processes: by fork, which only Linux does
@@ -88,6 +89,7 @@ def cache_file(folder: Path, key: str, count: int, shape: tuple[int, ...]) -> Pa
                 f"{path} is not a pixel cache file; move it away or turn the cache off"
             )
         if found.st_size == size:
+            mark_used(path)
             return path
     new = None
     try:
@@ -101,6 +103,7 @@ def cache_file(folder: Path, key: str, count: int, shape: tuple[int, ...]) -> Pa
                 os.ftruncate(descriptor, size)
         finally:
             os.close(descriptor)
+        make_room(folder, keep=new)
         os.replace(new, path)
     except OSError as error:
         if new is not None:

@@ -14,25 +14,27 @@ from designer.runtime.split import SplitSettings, split_indices
 
 PIXEL_STATISTICS_SAMPLES = 1_000  # training images the mean and spread come from
 STATISTICS_CHUNK = 64  # images read at a time for them
+FEATURE_CHUNK = 65_536  # rows of features read at a time for their mean and spread
 
 
 @dataclass
 class Part:
-    """One part of the split: samples (a tensor, or images read on demand), targets,
-    and for image pixels the scale each batch is normalised with (after 0..1)."""
+    """One part of the split: samples (a tensor, or read on demand), targets, and the
+    scale each batch is standardised with as it is fed (image pixels after 0..1,
+    features read on demand; None: none)."""
 
     x: torch.Tensor | LazySamples
     y: torch.Tensor
-    pixels: Scale | None = None
+    scale: Scale | None = None
 
     def __len__(self) -> int:
         return len(self.x)
 
     def to(self, device: torch.device) -> Part:
-        """On `device`; images read on demand move a batch at a time instead."""
+        """On `device`; samples read on demand move a batch at a time instead."""
         x = self.x.to(device) if isinstance(self.x, torch.Tensor) else self.x
-        pixels = None if self.pixels is None else self.pixels.to(device)
-        return Part(x, self.y.to(device), pixels)
+        scale = None if self.scale is None else self.scale.to(device)
+        return Part(x, self.y.to(device), scale)
 
 
 @dataclass
@@ -109,9 +111,14 @@ def prepare(dataset: Dataset, preparation: Preparation) -> Prepared:
     }
     features = targets = pixels = None
     if preparation.standardize and dataset.x.dtype.is_floating_point:
-        features = Scale.fit(parts["train"].x)
+        features = feature_scale(parts["train"].x)
         parts = {
-            name: Part(features.apply(part.x), part.y) for name, part in parts.items()
+            name: (
+                Part(features.apply(part.x), part.y)
+                if isinstance(part.x, torch.Tensor)
+                else Part(part.x, part.y, features)  # standardised batch by batch
+            )
+            for name, part in parts.items()
         }
     if preparation.standardize_target and dataset.task == "regression":
         targets = Scale.fit(parts["train"].y)
@@ -159,6 +166,24 @@ def pixel_scale(samples: torch.Tensor | LazySamples, seed: int) -> Scale:
     std = (squares / values - mean.square()).clamp_min(0).sqrt()
     std = torch.where(std > 1e-6, std, torch.ones_like(std))
     return Scale(mean.float()[:, None, None], std.float()[:, None, None])
+
+
+def feature_scale(samples: torch.Tensor | LazySamples) -> Scale:
+    """Each feature's mean and spread over every sample, summed a chunk at a time in
+    float64 (from the first sample's values, which keeps them exact where the mean is
+    far from 0): memory stays flat, in memory or read on demand alike."""
+    count = len(samples)
+    first = gather(samples, np.arange(1)).double()[0]
+    total = squares = torch.zeros_like(first)
+    for begin in range(0, count, FEATURE_CHUNK):
+        rows = np.arange(begin, min(count, begin + FEATURE_CHUNK))
+        shifted = gather(samples, rows).double() - first
+        total = total + shifted.sum(dim=0)
+        squares = squares + shifted.square().sum(dim=0)
+    mean = total / count
+    std = (squares / count - mean.square()).clamp_min(0).sqrt()
+    std = torch.where(std > 1e-12, std, torch.ones_like(std))
+    return Scale((first + mean).float(), std.float())
 
 
 def is_image(samples: torch.Tensor | LazySamples) -> bool:

@@ -36,13 +36,13 @@ FILE_FLAGS = {
     "path": "data",
     "targets": "targets",
     "root": "data-root",
-    "cache": "pixel-cache",
+    "cache": "data-cache",
 }
 FILE_HELP = {
     "path": "the data",
     "targets": "the targets",
     "root": "the sets' folder",
-    "cache": "folder of the decoded pixels' cache beyond the memory budget ('': none)",
+    "cache": "folder of decoded data kept beyond the memory budget ('': none)",
 }
 
 
@@ -83,7 +83,7 @@ def parse_arguments(
         "--threads",
         type=int,
         default=training.threads,
-        help="CPU threads; 0: cores - 1",
+        help="CPU threads; 0: the cores the reading processes leave",
     )
     add(
         "--workers",
@@ -201,10 +201,13 @@ def train(
     shuffle = torch.Generator().manual_seed(args.seed)
     output_folder, history = Path(args.output), []
     reported: set[str] = set()  # unreadable samples printed already
+    val_scores = {}  # by epoch: the end reports the kept weights' without a new pass
     if rank == 0:
         output_folder.mkdir(parents=True, exist_ok=True)
     for epoch in range(1, args.epochs + 1):
         started = time.perf_counter()
+        # The cores the reading processes leave (all of them once pixels are at hand).
+        torch.set_num_threads(thread_count(args.threads, world_size, batcher.readers()))
         order = batcher.order(shuffle)  # and the epoch's augmentation seed
         if sampler is not None:
             sampler.set_epoch(epoch)
@@ -225,6 +228,7 @@ def train(
         val = from_first_process(val, world_size)
         if not math.isfinite(val["loss"]):
             raise SystemExit(f"epoch {epoch}: the validation loss became {val['loss']}")
+        val_scores[epoch] = val
         record = {**prefixed("train", train_scores), **prefixed("val", val), "lr": lr}
         improved = monitor.update(record, epoch, network)
         schedule.after_epoch(record[training.monitor], lower)
@@ -249,11 +253,12 @@ def train(
                 print(f"no better {training.monitor} for {epochs} epochs: stopped")
             break
     if rank == 0:
-        kept = "final weights"
+        kept, val = "final weights", val_scores[epoch]
         if monitor.best_state is not None:
             network.load_state_dict(monitor.best_state)
             kept = f"kept the weights of epoch {monitor.best_epoch}"
-        val, test = (evaluations[name](network)[0] for name in ("val", "test"))
+            val = val_scores[monitor.best_epoch]
+        test = evaluations["test"](network)[0]
         print(
             f"{kept}: {described({**prefixed('val', val), **prefixed('test', test)})}"
         )

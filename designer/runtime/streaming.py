@@ -94,19 +94,19 @@ class KeyBatches:
 
 class Streamer:
     """Feeds (x, y) batches through a DataLoader with `workers` processes (0: in this
-    one), as the Batcher does: the same order, uint8 pixels fed as float32 0..1 and
-    normalised by `pixels`. Images all decoded in memory and left unchanged are sliced
-    out in this process, with no worker in between. `persistent` keeps the
-    workers between passes. A sample that cannot be read stops the pass with its
-    message, or with `skip_unreadable` is left out of its batch and its message kept in
-    `skipped`."""
+    one), as the Batcher does: the same order, uint8 pixels fed as float32 0..1, and
+    batches standardised by `scale`. Samples at hand (images decoded in memory and left
+    unchanged, a table's rows) are sliced out in this process, with no worker between.
+    `persistent` keeps the workers between passes. A sample that cannot be read stops
+    the pass with its message, or with `skip_unreadable` is left out of its batch and
+    its message kept in `skipped`."""
 
     def __init__(
         self,
         samples: torch.Tensor | LazySamples,
         targets: torch.Tensor,
         batch_size: int,
-        pixels: Scale | None,
+        scale: Scale | None,
         device: torch.device,
         workers: int,
         transform: Transform | None,
@@ -115,7 +115,7 @@ class Streamer:
     ) -> None:
         self.samples, self.targets, self.batch_size = samples, targets, batch_size
         self.skip_unreadable, self.skipped = skip_unreadable, set()
-        self.pixels, self.device, self.transform = pixels, device, transform
+        self.scale, self.device, self.transform = scale, device, transform
         self.keys = KeyBatches(batch_size)
         forks = workers and SHARED_BY_FORK
         self.loader = DataLoader(
@@ -136,11 +136,22 @@ class Streamer:
     def __len__(self) -> int:
         return -(-len(self.samples) // self.batch_size)
 
+    def sliced(self) -> bool:
+        """Whether a pass slices its batches out here: the samples are at hand and
+        left unchanged."""
+        held = not isinstance(self.samples, torch.Tensor) and self.samples.at_hand()
+        return held and self.transform is None
+
+    def readers(self) -> int:
+        """The worker processes that read the next pass."""
+        return 0 if self.sliced() else self.loader.num_workers
+
     def order(self, generator: torch.Generator) -> torch.Tensor:
         """This epoch's sample order, and the seed of its augmentation, both drawn
-        from `generator`."""
+        from `generator` (without augmentation, the same order as the Batcher's)."""
         order = torch.randperm(len(self.samples), generator=generator)
-        self.seed = int(torch.randint(2**31, (1,), generator=generator))
+        if self.transform is not None:
+            self.seed = int(torch.randint(2**31, (1,), generator=generator))
         return order
 
     def shuffled(
@@ -157,8 +168,7 @@ class Streamer:
     def _pass(
         self, positions: Sequence[int], seed: int
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        held = not isinstance(self.samples, torch.Tensor) and self.samples.in_memory()
-        if held and self.transform is None:
+        if self.sliced():
             size = self.batch_size
             for begin in range(0, len(positions), size):
                 rows = np.asarray(positions[begin : begin + size])
@@ -177,4 +187,4 @@ class Streamer:
     ) -> tuple[torch.Tensor, torch.Tensor]:
         x = x.to(self.device, non_blocking=True)
         y = y.to(self.device, non_blocking=True)
-        return as_input(x, self.pixels), y
+        return as_input(x, self.scale), y

@@ -49,8 +49,8 @@ def parse_training(settings: dict[str, Any] | None, place: str = "training") -> 
 
 
 def threads(section: Section) -> int:
-    """torch's threads for the run; "auto" (the default, stored as 0) is all cores but one and
-    at least one: on 2 cores a run beside the GUI did 24 steps/s with 1 thread, 6 with 2."""
+    """torch's threads for the run; "auto" (the default, stored as 0) is the cores that the
+    reading processes leave, less one for the window in the app (see thread_count)."""
     if section.raw("threads", "auto") == "auto":
         return 0
     return section.integer("threads", minimum=1, maximum=1024)

@@ -44,7 +44,10 @@ def run_job(job: RunJob, control: RunControl, listener: Listener) -> None:
         else:
             setup = prepare_run(project, training=job.training)
             run = new_run(job.path) if job.path is not None else None
-        trainer = Trainer(setup, run, control, [listener], job.resume is not None, job.layer_stats)
+        resume = job.resume is not None
+        trainer = Trainer(
+            setup, run, control, [listener], resume, job.layer_stats, beside_window=True
+        )
         run_with_baseline(trainer, listener)
     except (SetupError, ProjectError) as error:
         listener(RunFailed(FailureKind.SETUP, str(error), 0, 0))

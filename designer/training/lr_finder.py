@@ -28,7 +28,7 @@ def find_lr(
 ) -> LrSweep:
     """Sweep from `start` to `end` over `steps` batches; stops early once the loss explodes."""
     previous = torch.get_num_threads()
-    torch.set_num_threads(thread_count(setup.config.threads))
+    torch.set_num_threads(thread_count(setup.config.threads, window=True))
     try:
         return sweep(setup, start, end, steps, smoothing)
     finally:

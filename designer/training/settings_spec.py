@@ -7,7 +7,16 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from designer.data import SOURCES, arrays, builtin, generated, images, standard, tables
+from designer.data import (
+    SOURCES,
+    arrays,
+    builtin,
+    cache_settings,
+    generated,
+    images,
+    standard,
+    tables,
+)
 from designer.data.augment import NONE
 from designer.project.training_settings import DEFAULT
 from designer.runtime.augmentation import CROPS
@@ -16,6 +25,7 @@ from designer.training.config import LOSSES, OPTIMIZERS, SCHEDULES
 FILE_SOURCES = ("csv", "npz", "npy", "image_folder")
 IMAGE_SOURCES = ("image_folder", *standard.SOURCE_NAMES)  # uint8 pixels: augmentable
 TABLE_SOURCES = ("iris", "wine", "breast_cancer", "diabetes")
+CACHED_SOURCES = ("image_folder", "csv")  # read as batches need, beyond a budget
 INT_LIMIT = 2**31 - 1  # what a spin box holds
 MONITORS = ("val_loss", "val_accuracy", "val_f1", "val_mae", "val_r2", "train_loss")
 SOURCE = "dataset.source"
@@ -257,14 +267,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "dataset.memory_budget",
-        "Memory for pixels (MiB)",
+        "Memory for decoded data (MiB)",
         "int",
         IMAGES,
         0,
         0,
-        images.MAX_BUDGET,
-        when=on(SOURCE, "image_folder"),
-        help="0: automatic (a quarter of the free memory, at most 1 GiB)",
+        cache_settings.MAX_BUDGET,
+        when=on(SOURCE, *CACHED_SOURCES),
+        help="0: automatic (a quarter of the free memory, at most 1 GiB); beyond it, "
+        "samples are read from disk as batches need them",
     ),
     Setting(
         "dataset.skip_unreadable",
@@ -277,12 +288,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "dataset.cache",
-        "Cache pixels beyond it",
+        "Keep decoded data on disk",
         "bool",
         IMAGES,
         True,
-        when=on(SOURCE, "image_folder"),
-        help="In runs/.pixel-cache beside the project: later epochs and runs decode nothing",
+        when=on(SOURCE, *CACHED_SOURCES),
+        help="Pixels beyond the memory, and large CSV files parsed, in runs/.data-cache "
+        "beside the project: later epochs and runs decode nothing",
     ),
     Setting(
         "training.workers",

@@ -58,7 +58,8 @@ OOM_TEXTS = ("out of memory", "can't allocate memory", "not enough memory")
 class Trainer:
     """Trains `setup`'s network. `run` stores config, metrics and checkpoints (None keeps
     everything in memory); `resume` continues from that run's last checkpoint; `layer_stats`
-    samples live per-layer values (LayersSampled) at most once per that many seconds."""
+    samples live per-layer values (LayersSampled) at most once per that many seconds;
+    `beside_window` leaves a core to the app's window."""
 
     def __init__(
         self,
@@ -68,11 +69,12 @@ class Trainer:
         listeners: Iterable[Listener] = (),
         resume: bool = False,
         layer_stats: float = 0.0,
+        beside_window: bool = False,
     ) -> None:
         if resume and run is None:
             raise ValueError("resuming needs the run folder")
         self.setup, self.run_folder, self.resume = setup, run, resume
-        self.layer_stats = layer_stats
+        self.layer_stats, self.beside_window = layer_stats, beside_window
         self.control = control or RunControl()
         self.listeners: list[Listener] = list(listeners)
         self.model: nn.Module | None = None
@@ -84,14 +86,18 @@ class Trainer:
             last = event
         return last
 
+    def threads(self, readers: int) -> int:
+        return thread_count(self.setup.config.threads, readers=readers, window=self.beside_window)
+
     def events(self) -> Iterator[Event]:
         """Train, yielding every event as it happens; a failure ends with RunFailed. Runs with
-        the setup's torch thread count (training.threads; automatic: all cores but one) in the
+        the setup's torch thread count (training.threads; automatic: the cores the reading
+        processes leave, less one `beside_window`, set each epoch) in the
         thread that iterates, and restores that thread's count after; with OpenMP the count is
         per thread, so a GUI thread keeps its own. A stored run also gets TensorBoard files
         when tensorboard is installed."""
         previous = torch.get_num_threads()
-        torch.set_num_threads(thread_count(self.setup.config.threads))
+        torch.set_num_threads(self.threads(readers=0))
         board = tensorboard_log(self.run_folder.root) if self.run_folder is not None else None
         if board is not None:
             self.listeners.append(board)
@@ -166,6 +172,7 @@ class Trainer:
         while pos.epoch <= config.epochs:
             started = time.perf_counter()
             self.shuffle.set_state(pos.epoch_start)
+            torch.set_num_threads(self.threads(batcher.readers()))
             order = batcher.order(self.shuffle)
             model.train()
             for x, y in batcher.shuffled(order, pos.batch):

@@ -1,0 +1,27 @@
+"""Settings shared by sources too large to hold whole: the memory their decoded values
+may fill, and whether those beyond it are kept in the data cache folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from designer.data.settings import Section
+from designer.data.standard import user_cache
+
+MAX_BUDGET = 1 << 20  # MiB: a terabyte
+
+
+def memory_and_cache(section: Section, base: Path | None) -> tuple[int, str]:
+    """memory_budget in MiB (0: automatic) and the cache folder ("": none)."""
+    budget = section.integer("memory_budget", 0, minimum=0, maximum=MAX_BUDGET)
+    cache = str(data_cache_folder(base)) if section.boolean("cache", True) else ""
+    return budget, cache
+
+
+def data_cache_folder(base: Path | None) -> Path:
+    """Decoded pixels and parsed tables: beside a saved project's runs
+    (runs/.data-cache, shared by the projects of that folder); for an unsaved one, in
+    the user's cache."""
+    if base is None:
+        return user_cache() / "data"
+    return base / "runs" / ".data-cache"

@@ -1,0 +1,157 @@
+"""Parsed tables kept on disk: float32 features as a raw file to memory-map, and the
+targets, task and class names beside them. A table is written in a partial folder and
+renamed whole, so a killed run leaves no half table where the next one looks."""
+
+from __future__ import annotations
+
+import errno
+import json
+import mmap
+import os
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from designer.runtime.data_cache import make_room, mark_used
+from designer.runtime.errors import DataError
+
+FEATURES = "features.f32"  # the files of a stored table
+TARGETS = "targets.npy"
+ABOUT = "table.json"
+
+
+@dataclass
+class Targets:
+    """A table's targets (long classes or float values), its task and class names."""
+
+    y: np.ndarray
+    task: str
+    class_names: tuple[str, ...]
+
+
+@dataclass
+class StoredTable:
+    """Parsed features (rows x width float32, read-only, mapped from a file) and
+    targets."""
+
+    values: np.ndarray
+    targets: Targets
+
+
+class TableWriter:
+    """Where parsed features go a chunk at a time: a partial folder in the cache
+    `folder` that becomes the table of `key`, or (folder None) a temporary file."""
+
+    def __init__(self, folder: Path | None, key: str) -> None:
+        self.folder, self.key, self.partial = folder, key, None
+        try:
+            if folder is None:
+                self.stream: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 (kept open)
+            else:
+                folder.mkdir(parents=True, exist_ok=True)
+                self.partial = Path(tempfile.mkdtemp(".partial", f".{key}.", folder))
+                self.stream = (self.partial / FEATURES).open("wb")
+        except OSError as error:
+            raise self.failure(error) from None
+
+    def write(self, values: np.ndarray) -> None:
+        try:
+            self.stream.write(np.ascontiguousarray(values, np.float32).tobytes())
+        except OSError as error:
+            self.discard()
+            raise self.failure(error) from None
+
+    def finish(self, width: int, targets: Targets) -> StoredTable:
+        """The table written, mapped; in the cache folder under its key."""
+        try:
+            self.stream.flush()
+            if self.partial is None:
+                values = mapped(self.stream.fileno(), width)
+                self.stream.close()
+                return StoredTable(values, targets)
+            os.fsync(self.stream.fileno())
+            self.stream.close()
+            np.save(self.partial / TARGETS, targets.y, allow_pickle=False)
+            about = {"task": targets.task, "class_names": list(targets.class_names)}
+            (self.partial / ABOUT).write_text(json.dumps(about))
+            make_room(self.folder, keep=self.partial)
+            final = table_folder(self.folder, self.key)
+            try:
+                os.replace(self.partial, final)
+            except OSError:  # another run stored this table first: read that one
+                shutil.rmtree(self.partial, ignore_errors=True)
+        except OSError as error:
+            self.discard()
+            raise self.failure(error) from None
+        found = open_table(self.folder, self.key, width)
+        if found is None:
+            raise DataError(f"the table cache {final} could not be read back")
+        return found
+
+    def discard(self) -> None:
+        self.stream.close()
+        if self.partial is not None:
+            shutil.rmtree(self.partial, ignore_errors=True)
+
+    def failure(self, error: OSError) -> DataError:
+        where = self.folder if self.folder is not None else tempfile.gettempdir()
+        advice = (
+            "free some space there"
+            if error.errno in (errno.ENOSPC, errno.EDQUOT)
+            else "choose a folder you can write"
+        )
+        return DataError(
+            f"cannot keep the parsed table in {where} ({error.strerror}): {advice}, "
+            "or turn the cache off"
+        )
+
+
+def table_folder(folder: Path, key: str) -> Path:
+    return folder / f"{key}.table"
+
+
+def open_table(folder: Path, key: str, width: int) -> StoredTable | None:
+    """The table stored under `key`, or None when there is none (or only something
+    else by its name, which is left alone)."""
+    place = table_folder(folder, key)
+    files = [place / name for name in (FEATURES, TARGETS, ABOUT)]
+    if not is_kind(place, stat.S_ISDIR) or not all(
+        is_kind(file, stat.S_ISREG) for file in files
+    ):
+        return None
+    try:
+        about = json.loads(files[2].read_text())
+        y = np.load(files[1], allow_pickle=False)
+        with files[0].open("rb") as stream:
+            values = mapped(stream.fileno(), width)
+    except (OSError, ValueError) as error:
+        raise DataError(
+            f"cannot read the table cache {place} ({error}); remove it or turn the "
+            "cache off"
+        ) from None
+    if len(values) != len(y):
+        return None
+    mark_used(place)
+    targets = Targets(y, about["task"], tuple(about["class_names"]))
+    return StoredTable(values, targets)
+
+
+def mapped(descriptor: int, width: int) -> np.ndarray:
+    """The float32 rows of `width` in the open file, mapped read-only."""
+    size = os.fstat(descriptor).st_size
+    if size == 0:
+        return np.empty((0, width), np.float32)
+    buffer = mmap.mmap(descriptor, size, access=mmap.ACCESS_READ)
+    return np.frombuffer(buffer, np.float32).reshape(-1, width)
+
+
+def is_kind(path: Path, kind) -> bool:
+    try:
+        return kind(path.lstat().st_mode)
+    except OSError:
+        return False
