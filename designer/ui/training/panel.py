@@ -476,7 +476,7 @@ class TrainPanel(QWidget):
         if percent != self.progress.value():
             self.progress.setValue(percent)
         text = (
-            f"Epoch {epoch + 1}/{self.epochs.value()} \u00b7 step {step} \u00b7 "
+            f"Epoch {epoch}/{self.epochs.value()} \u00b7 step {step} \u00b7 "
             f"{rate:,.0f} samples/s \u00b7 ETA {remaining:.0f} s"
         )
         self.status.setText(text)
