@@ -1,4 +1,5 @@
-"""The Train panel's progress line: the epoch under way."""
+"""The Train panel's progress line and bar: the epoch under way, and a stopped run's bar left
+where the run stopped."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from designer.training.events import RunStarted
+from designer.training.events import EpochDone, RunFinished, RunStarted
 from tests.ui.test_training_panel import RUN_TIMEOUT, open_copy, record
 
 LEFT = Qt.MouseButton.LeftButton
@@ -42,3 +43,23 @@ def test_the_epoch_shown_is_the_epoch_under_way(window, example, tmp_path, qtbot
         assert progress
         for epoch, total, step, _, _ in progress:
             assert (epoch, total) == (math.ceil(step / per_epoch), epochs)
+
+
+def test_stop_leaves_the_bar_where_the_run_stopped(window, example, tmp_path, qtbot):
+    panel = open_copy(window, example, tmp_path)
+    events = record(panel)
+    panel.epochs.setValue(100)
+    QTest.mouseClick(panel.start_button, LEFT)
+    qtbot.waitUntil(
+        lambda: any(isinstance(e, EpochDone) and e.epoch >= 3 for e in events),
+        timeout=RUN_TIMEOUT,
+    )
+    QTest.mouseClick(panel.pause_button, LEFT)  # holds the run, so that it stops midway
+    with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
+        QTest.mouseClick(panel.stop_button, LEFT)
+    started = next(e for e in events if isinstance(e, RunStarted))
+    (finished,) = [e for e in events if isinstance(e, RunFinished)]
+    assert finished.reason == "stopped"
+    total = 100 * started.steps_per_epoch
+    assert 0 < panel.progress.value() == round(100 * finished.step / total) < 100
+    assert panel.status.text().startswith("Finished (stopped)")

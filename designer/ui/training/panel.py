@@ -470,7 +470,7 @@ class TrainPanel(QWidget):
         self.progress_shown = time.monotonic()
         elapsed = max(time.monotonic() - self.run_start, 1e-9)
         rate = self.samples_done / elapsed
-        done = step / self.total_steps if self.total_steps else 0.0
+        done = self.done(step)
         remaining = elapsed * (1 - done) / done if done else 0.0
         percent = round(100 * done)
         if percent != self.progress.value():
@@ -481,6 +481,10 @@ class TrainPanel(QWidget):
         )
         self.status.setText(text)
         self.progress_changed.emit(text)
+
+    def done(self, step: int) -> float:
+        """The share of the run's steps done at `step`."""
+        return step / self.total_steps if self.total_steps else 0.0
 
     def on_event(self, event) -> None:
         from designer.training import EpochDone, LayersSampled, RunFailed, RunFinished, RunStarted
@@ -520,11 +524,15 @@ class TrainPanel(QWidget):
             self.show_end(event)
 
     def show_end(self, event) -> None:
+        """The run's end; a stopped run's bar stays at the step it stopped at (a resume goes
+        on from there), a run that ended on its own shows full."""
         from designer.training import RunFinished
+        from designer.training.events import EndReason
 
         if isinstance(event, RunFinished):
             scores = ", ".join(f"{key} {value:.4g}" for key, value in event.val.items())
-            self.progress.setValue(100)
+            stopped = event.reason == EndReason.STOPPED
+            self.progress.setValue(round(100 * self.done(event.step)) if stopped else 100)
             self.status.setText(f"Finished ({event.reason}) \u00b7 validation: {scores}")
             self.progress_changed.emit(f"Training finished ({event.reason})")
         else:
