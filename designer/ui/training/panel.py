@@ -34,6 +34,7 @@ from designer.ui.editor import Editor
 from designer.ui.torch_loader import torch_loader
 from designer.ui.training.devices import device_choices
 from designer.ui.training.on_screen import Latest, ShownWatcher, TakingTurns
+from designer.ui.training.run_clock import RunClock
 from designer.ui.training.runs import RunsWidget
 from designer.ui.training.session import TrainingSession
 from designer.ui.training.start_from import StartFromRow
@@ -168,7 +169,8 @@ class TrainPanel(QWidget):
         torch_loader().when_ready(self.refresh_runs)
         self.timer = QTimer(self, interval=REDRAW_MS)
         self.timer.timeout.connect(self.drain)
-        self.run_start = self.clock_zero = 0.0
+        self.clock_zero = 0.0
+        self.run_clock = RunClock()
         self.last_time: float | None = None
         self.samples_done = 0
         self.total_steps = 0
@@ -366,9 +368,10 @@ class TrainPanel(QWidget):
         self.message.clear()
         self.progress.setValue(0)
         self.status.setText("Preparing data\u2026")
-        self.run_start, self.samples_done, self.total_steps = time.monotonic(), 0, 0
+        self.clock_zero = time.monotonic()  # the wall-time axis counts from Start
+        self.samples_done, self.total_steps = 0, 0
         self.progress_shown = -math.inf
-        self.clock_zero = self.run_start  # the wall-time axis counts from Start
+        self.run_clock = RunClock(self.clock_zero)  # started again once the data is ready
         self.last_time = None
         self.session.start(
             snapshot, self.editor.project.path, self.training_settings(), resume=resume
@@ -394,9 +397,11 @@ class TrainPanel(QWidget):
     def toggle_pause(self) -> None:
         if self.session.paused:
             self.session.resume()
+            self.run_clock.resume(time.monotonic())
             self.pause_button.setText("Pause")
         else:
             self.session.pause()
+            self.run_clock.pause(time.monotonic())
             self.pause_button.setText("Resume")
             self.status.setText(self.status.text() + " (paused)")
 
@@ -439,11 +444,12 @@ class TrainPanel(QWidget):
         return plot.widget.isVisible() and plot.redraw(self.axis)
 
     def plot_throughput(self, points: list) -> None:
-        """Samples per second over the steps just drained, timed by the trainer's own clock."""
+        """Samples per second over the steps just drained, timed by the trainer's own clock
+        (a pause between them left out)."""
         counted, since = points, self.last_time
         if since is None or since >= points[0].time:
             counted, since = points[1:], points[0].time
-        span = points[-1].time - since
+        span = self.run_clock.trained(points[-1].time) - self.run_clock.trained(since)
         if counted and span > 0:
             rate = sum(point.samples for point in counted) / span
             self.speed_plot.add([points[-1].step], [rate])
@@ -468,7 +474,7 @@ class TrainPanel(QWidget):
 
     def show_progress(self, step: int, epoch: int) -> None:
         self.progress_shown = time.monotonic()
-        elapsed = max(time.monotonic() - self.run_start, 1e-9)
+        elapsed = max(self.run_clock.trained(time.monotonic()), 1e-9)
         rate = self.samples_done / elapsed
         done = self.done(step)
         remaining = elapsed * (1 - done) / done if done else 0.0
@@ -499,7 +505,7 @@ class TrainPanel(QWidget):
             self.layer_plots.clear()
             self.layers_sampled.emit({})
             self.total_steps = event.epochs * event.steps_per_epoch
-            self.run_start = time.monotonic()
+            self.run_clock.start = time.monotonic()
             self.axis.steps_per_epoch = max(1, event.steps_per_epoch)
             self.change_axis(0)
             self.status.setText(f"Training on {event.device}\u2026")
