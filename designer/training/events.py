@@ -30,7 +30,8 @@ class RunStarted:
 
 @dataclass(slots=True)
 class StepDone:
-    """One optimizer step; `batch` counts within the epoch, `step` over the whole run.
+    """One optimizer step; `epoch` is the epoch under way, from 1 (as the CLI and the panel
+    show it); `batch` counts within the epoch, `step` over the whole run.
     `answers` holds the batch's (predicted classes, targets) where there are classes; the
     right answers are counted from them when `accuracy` is read, so that steps no listener
     looks at cost no counting. Made at every step, so slotted and not frozen: a frozen

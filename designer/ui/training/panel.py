@@ -34,6 +34,7 @@ from designer.ui.editor import Editor
 from designer.ui.torch_loader import torch_loader
 from designer.ui.training.devices import device_choices
 from designer.ui.training.on_screen import Latest, ShownWatcher, TakingTurns
+from designer.ui.training.run_clock import RunClock
 from designer.ui.training.runs import RunsWidget
 from designer.ui.training.session import TrainingSession
 from designer.ui.training.start_from import StartFromRow
@@ -169,7 +170,8 @@ class TrainPanel(QWidget):
         torch_loader().when_ready(self.refresh_runs)
         self.timer = QTimer(self, interval=REDRAW_MS)
         self.timer.timeout.connect(self.drain)
-        self.run_start = self.clock_zero = 0.0
+        self.clock_zero = 0.0
+        self.run_clock = RunClock()
         self.last_time: float | None = None
         self.samples_done = 0
         self.total_steps = 0
@@ -376,9 +378,10 @@ class TrainPanel(QWidget):
         self.message.clear()
         self.progress.setValue(0)
         self.status.setText("Preparing data\u2026")
-        self.run_start, self.samples_done, self.total_steps = time.monotonic(), 0, 0
+        self.clock_zero = time.monotonic()  # the wall-time axis counts from Start
+        self.samples_done, self.total_steps = 0, 0
         self.progress_shown = -math.inf
-        self.clock_zero = self.run_start  # the wall-time axis counts from Start
+        self.run_clock = RunClock(self.clock_zero)  # started again once the data is ready
         self.last_time = None
         self.session.start(
             snapshot, self.editor.project.path, self.training_settings(), resume=resume
@@ -404,9 +407,11 @@ class TrainPanel(QWidget):
     def toggle_pause(self) -> None:
         if self.session.paused:
             self.session.resume()
+            self.run_clock.resume(time.monotonic())
             self.pause_button.setText("Pause")
         else:
             self.session.pause()
+            self.run_clock.pause(time.monotonic())
             self.pause_button.setText("Resume")
             self.status.setText(self.status.text() + " (paused)")
 
@@ -449,11 +454,12 @@ class TrainPanel(QWidget):
         return plot.widget.isVisible() and plot.redraw(self.axis)
 
     def plot_throughput(self, points: list) -> None:
-        """Samples per second over the steps just drained, timed by the trainer's own clock."""
+        """Samples per second over the steps just drained, timed by the trainer's own clock
+        (a pause between them left out)."""
         counted, since = points, self.last_time
         if since is None or since >= points[0].time:
             counted, since = points[1:], points[0].time
-        span = points[-1].time - since
+        span = self.run_clock.trained(points[-1].time) - self.run_clock.trained(since)
         if counted and span > 0:
             rate = sum(point.samples for point in counted) / span
             self.speed_plot.add([points[-1].step], [rate])
@@ -478,19 +484,23 @@ class TrainPanel(QWidget):
 
     def show_progress(self, step: int, epoch: int) -> None:
         self.progress_shown = time.monotonic()
-        elapsed = max(time.monotonic() - self.run_start, 1e-9)
+        elapsed = max(self.run_clock.trained(time.monotonic()), 1e-9)
         rate = self.samples_done / elapsed
-        done = step / self.total_steps if self.total_steps else 0.0
+        done = self.done(step)
         remaining = elapsed * (1 - done) / done if done else 0.0
         percent = round(100 * done)
         if percent != self.progress.value():
             self.progress.setValue(percent)
         text = (
-            f"Epoch {epoch + 1}/{self.epochs.value()} \u00b7 step {step} \u00b7 "
+            f"Epoch {epoch}/{self.epochs.value()} \u00b7 step {step} \u00b7 "
             f"{rate:,.0f} samples/s \u00b7 ETA {remaining:.0f} s"
         )
         self.status.setText(text)
         self.progress_changed.emit(text)
+
+    def done(self, step: int) -> float:
+        """The share of the run's steps done at `step`."""
+        return step / self.total_steps if self.total_steps else 0.0
 
     def on_event(self, event) -> None:
         from designer.training import EpochDone, LayersSampled, RunFailed, RunFinished, RunStarted
@@ -505,7 +515,7 @@ class TrainPanel(QWidget):
             self.layer_plots.clear()
             self.layers_sampled.emit({})
             self.total_steps = event.epochs * event.steps_per_epoch
-            self.run_start = time.monotonic()
+            self.run_clock.start = time.monotonic()
             self.axis.steps_per_epoch = max(1, event.steps_per_epoch)
             self.change_axis(0)
             self.status.setText(f"Training on {event.device}\u2026")
@@ -530,11 +540,15 @@ class TrainPanel(QWidget):
             self.show_end(event)
 
     def show_end(self, event) -> None:
+        """The run's end; a stopped run's bar stays at the step it stopped at (a resume goes
+        on from there), a run that ended on its own shows full."""
         from designer.training import RunFinished
+        from designer.training.events import EndReason
 
         if isinstance(event, RunFinished):
             scores = ", ".join(f"{key} {value:.4g}" for key, value in event.val.items())
-            self.progress.setValue(100)
+            stopped = event.reason == EndReason.STOPPED
+            self.progress.setValue(round(100 * self.done(event.step)) if stopped else 100)
             self.status.setText(f"Finished ({event.reason}) \u00b7 validation: {scores}")
             self.progress_changed.emit(f"Training finished ({event.reason})")
         else:
