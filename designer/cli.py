@@ -69,6 +69,24 @@ def command_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_pretrained(args: argparse.Namespace) -> int:
+    from designer.importer.pretrained import pretrained_choices, pretrained_to_project
+
+    if args.list or args.model is None:
+        for choice in pretrained_choices():
+            print(choice.describe())
+        return 0
+    output = Path(args.output) if args.output else None
+    if output is None:
+        raise ProjectError(args.model, "say where to write the project: -o PROJECT.json")
+    if output.exists() and not args.force:
+        raise ProjectError(str(output), "exists already; choose another name or add --force")
+    _, lines = pretrained_to_project(args.model, args.classes, output, args.freeze_backbone)
+    for line in lines:
+        print(line)
+    return 0
+
+
 def command_train(args: argparse.Namespace) -> int:
     import json
     import signal
@@ -160,7 +178,7 @@ def command_lr_find(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = ("validate", "summary", "export", "import", "train", "lr-find")
+COMMANDS = ("validate", "summary", "export", "import", "pretrained", "train", "lr-find")
 THREADS_HELP = (
     "torch CPU threads (default: training.threads, automatic: the cores that the reading "
     "processes leave)"
@@ -214,6 +232,21 @@ def parser() -> argparse.ArgumentParser:
         "times become reusable blocks",
     )
     import_.set_defaults(run=command_import)
+    pretrained = commands.add_parser(
+        "pretrained",
+        help="start a project from a torchvision network with published weights (--list)",
+    )
+    pretrained.add_argument("model", nargs="?", help="resnet18, mobilenet_v3_small, ...")
+    pretrained.add_argument("--classes", type=int, default=1000, help="outputs of the new head")
+    pretrained.add_argument("-o", "--output", help="the project file to write")
+    pretrained.add_argument("--force", action="store_true", help="replace an existing file")
+    pretrained.add_argument(
+        "--freeze-backbone",
+        action="store_true",
+        help="keep every layer but the new head as published (training.freeze)",
+    )
+    pretrained.add_argument("--list", action="store_true", help="list the networks")
+    pretrained.set_defaults(run=command_pretrained)
     train = commands.add_parser("train", help="train the network; runs go to runs/ beside it")
     train.add_argument("file")
     train.add_argument("--epochs", type=int, help="override training.epochs")

@@ -68,7 +68,7 @@ def test_a_run_starts_from_the_best_checkpoint_of_the_run_named(tmp_path):
     best = load_checkpoint(first.checkpoint("best"))["model"]
     project.training = {**project.training, "init_from": first.id}
     setup = prepare_run(project, **FAST)
-    assert setup.start.kind == "best" and setup.start.run_id == first.id
+    assert setup.start.source == f"run {first.id}'s best weights"
     weights = first_step_weights(setup)
     assert weights.keys() == best.keys()
     assert all(torch.equal(weights[name], best[name]) for name in best)
@@ -97,7 +97,7 @@ def test_fresh_weights_without_init_from_and_the_last_checkpoint_without_a_best(
     project.training = {**project.training, "init_from": first.id}
     setup = prepare_run(project, **FAST)
     last = load_checkpoint(first.checkpoint("last"))["model"]
-    assert setup.start.kind == "last"
+    assert setup.start.source.endswith("last weights")
     weights = first_step_weights(setup)
     assert all(torch.equal(weights[name], last[name]) for name in last)
 

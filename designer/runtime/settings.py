@@ -8,6 +8,7 @@ from typing import Any
 
 import torch
 
+from designer.runtime.pretrained_weights import PretrainedWeights
 from designer.runtime.schedules import ScheduleKind
 
 
@@ -17,8 +18,10 @@ class TrainingSettings:
     `optimizer_options`; `schedule` a schedule kind or None. The monitored metric
     (`monitor`) picks the best epoch and, with `patience`, stops the run early. The
     command line of the exported script overrides epochs, batch size, rate, seed,
-    device, threads and init_weights. Every value is given (the project's defaults live
-    with its settings, not here)."""
+    device, threads and init_weights; without init_weights, the network starts from the
+    `pretrained` weights where there are some. The submodules at the paths `frozen`
+    keep their weights (see freezing). Every value is given (the project's
+    defaults live with its settings, not here)."""
 
     epochs: int
     batch_size: int
@@ -37,11 +40,17 @@ class TrainingSettings:
     patience: int
     restore_best: bool
     init_weights: str | None
+    pretrained: PretrainedWeights | None
+    frozen: tuple[str, ...]
 
 
 def make_optimizer(
     network: torch.nn.Module, settings: TrainingSettings, lr: float
 ) -> torch.optim.Optimizer:
-    """The settings' optimizer over the network's parameters at rate `lr`."""
+    """The settings' optimizer over the parameters that train (not the frozen ones) at
+    rate `lr`."""
     options = settings.optimizer_options
-    return settings.optimizer(network.parameters(), lr, **options)
+    trained = [
+        parameter for parameter in network.parameters() if parameter.requires_grad
+    ]
+    return settings.optimizer(trained, lr, **options)

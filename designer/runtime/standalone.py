@@ -23,6 +23,7 @@ from designer.runtime.devices import choose_device, thread_count, worker_count
 from designer.runtime.errors import DataError, SetupError
 from designer.runtime.evaluation import Evaluation, Scorer
 from designer.runtime.files import write_atomically
+from designer.runtime.freezing import freeze, keep_frozen_statistics
 from designer.runtime.loading import Loading, feed
 from designer.runtime.monitor import Monitor
 from designer.runtime.prepare import Preparation, Prepared, prepare
@@ -163,8 +164,14 @@ def train(
     train_part = prepared.parts["train"]
     torch.manual_seed(args.seed)
     network = network_class().to(device)
-    if args.init_weights:
-        network.load_state_dict(load_weights(args.init_weights))
+    try:
+        if args.init_weights:
+            network.load_state_dict(load_weights(args.init_weights))
+        elif training.pretrained is not None:  # a new head keeps its drawn weights
+            network.load_state_dict(training.pretrained.state(), strict=False)
+        freeze(network, training.frozen)
+    except SetupError as error:
+        raise SystemExit(str(error)) from None
     optimizer = make_optimizer(network, training, args.lr)
     model, sampler, batch_size = network, None, args.batch_size
     if world_size > 1:
@@ -213,6 +220,7 @@ def train(
             sampler.set_epoch(epoch)
             order = torch.tensor(list(sampler), device=order.device)
         model.train()
+        keep_frozen_statistics(network, training.frozen)
         tally = Tally()
         for x, y in batcher.shuffled(order):
             try:

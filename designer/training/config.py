@@ -43,6 +43,8 @@ def parse_training(settings: dict[str, Any] | None, place: str = "training") -> 
         restore_best=section.boolean("restore_best", DEFAULT.restore_best),
         baseline=section.boolean("baseline", DEFAULT.baseline),
         init_from=init_from(section),
+        start_weights=start_weights(section),
+        freeze=tuple(section.texts("freeze", [])),
     )
     section.finish()
     return config
@@ -138,6 +140,28 @@ def init_from(section: Section) -> str:
     if section.raw("init_from", None) is None:
         return ""
     return section.text("init_from")
+
+
+def start_weights(training: Section) -> dict[str, Any] | None:
+    """Published weights the network starts from: their name, the file's url, the start of
+    its SHA-256 ("" checks nothing) and `keys`, the network's tensor -> the file's; None for
+    none (see designer.importer.pretrained, which writes them)."""
+    if training.raw("start_weights", None) is None:
+        return None
+    section = training.child("start_weights")
+    found = {
+        "name": section.text("name"),
+        "url": section.text("url"),
+        "check": section.text("check", ""),
+        "keys": section.raw("keys"),
+    }
+    section.finish()
+    keys = found["keys"]
+    if not isinstance(keys, dict) or not all(
+        isinstance(key, str) and isinstance(value, str) for key, value in keys.items()
+    ):
+        raise section.fail("keys", "must map each of the network's tensors to the file's")
+    return found
 
 
 def with_overrides(settings: dict[str, Any], **overrides: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import torch
 
 from designer.runtime.devices import thread_count
+from designer.runtime.freezing import keep_frozen_statistics
 from designer.runtime.loading import feed
 from designer.runtime.settings import make_optimizer
 from designer.training.setup import RunSetup
@@ -44,6 +45,7 @@ def sweep(setup: RunSetup, start: float, end: float, steps: int, smoothing: floa
     rates, losses, average, best = [], [], 0.0, math.inf
     batches = iter(())
     model.train()
+    keep_frozen_statistics(model, setup.settings.frozen)
     for number in range(steps):
         rate = start * factor**number
         for group in optimizer.param_groups:

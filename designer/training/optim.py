@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from designer.project.training_settings import OptimizerConfig, ScheduleConfig, TrainingConfig
+from designer.runtime.pretrained_weights import PretrainedWeights
 from designer.runtime.schedules import Cosine, OneCycle, Plateau, StepDecay
 from designer.runtime.settings import TrainingSettings
 
@@ -45,8 +46,12 @@ def schedule_kind(config: ScheduleConfig) -> StepDecay | Cosine | OneCycle | Pla
     return None
 
 
-def runtime_settings(config: TrainingConfig, init_weights: str | None = None) -> TrainingSettings:
-    """What the runtime's loop reads; `init_weights` is the checkpoint a run starts from."""
+def runtime_settings(
+    config: TrainingConfig, init_weights: str | None = None, frozen: tuple[str, ...] = ()
+) -> TrainingSettings:
+    """What the runtime's loop reads; `init_weights` is the checkpoint a run starts from,
+    else the published weights of training.start_weights, if any; `frozen` the paths of
+    the generated module's frozen submodules."""
     return TrainingSettings(
         epochs=config.epochs,
         batch_size=config.batch_size,
@@ -65,4 +70,10 @@ def runtime_settings(config: TrainingConfig, init_weights: str | None = None) ->
         patience=config.patience,
         restore_best=config.restore_best,
         init_weights=init_weights,
+        pretrained=(
+            PretrainedWeights(**config.start_weights)
+            if config.start_weights is not None and init_weights is None
+            else None
+        ),
+        frozen=frozen,
     )

@@ -12,10 +12,11 @@ from designer.training.setup import RunSetup, prepare_run
 
 def resume_setup(project: Project, run: RunFolder, **overrides: Any) -> RunSetup:
     """The run's saved training and dataset settings (with `overrides`, e.g. more epochs). The
-    weights come from the run's own checkpoint, so the run it first started from (init_from)
-    is not needed again."""
+    weights come from the run's own checkpoint, so the weights it first started from
+    (init_from, start_weights) are not needed again."""
     saved = run.config()
-    training = {k: v for k, v in saved.get("training", {}).items() if k != "init_from"}
+    started = ("init_from", "start_weights")
+    training = {k: v for k, v in saved.get("training", {}).items() if k not in started}
     setup = prepare_run(project, training, saved.get("dataset", {}), **overrides)
     if setup.code.source != run.source():
         raise CheckpointError(

@@ -14,6 +14,7 @@ from designer.data import PreparedData, SetupError, fit_input, input_node, prepa
 from designer.model import GraphDocument
 from designer.project import Project
 from designer.project.training_settings import TrainingConfig
+from designer.runtime.freezing import freeze
 from designer.runtime.loading import Loading
 from designer.runtime.settings import TrainingSettings
 from designer.training.config import ConfigError, parse_training, with_overrides
@@ -21,7 +22,7 @@ from designer.training.device import resolve_device
 from designer.training.losses import LossChoice, choose_loss
 from designer.training.memory import check_memory
 from designer.training.optim import runtime_settings
-from designer.training.start_weights import StartWeights, start_weights
+from designer.training.start_weights import StartWeights, pretrained_start, start_weights
 from nodes import Role
 
 
@@ -39,7 +40,7 @@ class RunSetup:
     training_settings: dict[str, Any]
     dataset_settings: dict[str, Any]
     warnings: tuple[str, ...] = ()
-    start: StartWeights | None = None  # training.init_from's weights, checked
+    start: StartWeights | None = None  # init_from's or start_weights' weights, checked
 
     @property
     def loading(self) -> Loading:
@@ -49,16 +50,19 @@ class RunSetup:
     @property
     def settings(self) -> TrainingSettings:
         """The training settings as the runtime's loop (and the exported script) reads them."""
-        start = str(self.start.path) if self.start is not None else None
-        return runtime_settings(self.config, start)
+        from_run = self.start is not None and self.config.init_from
+        start = str(self.start.path) if from_run else None
+        return runtime_settings(self.config, start, frozen_paths(self.config, self.code))
 
     def build_model(self) -> nn.Module:
         """A fresh network, its weights drawn from the run's seed, or those of the run that
-        training.init_from names (the seed still sets the other random draws)."""
+        training.init_from names, or the published ones of training.start_weights (a new
+        head keeps its drawn ones; the seed still sets the other random draws)."""
         torch.manual_seed(self.config.seed)
         model = self.network()
         if self.start is not None:
-            model.load_state_dict(self.start.state)
+            model.load_state_dict(self.start.state, strict=self.start.complete)
+        freeze(model, self.settings.frozen)
         return model.to(self.device)
 
     def metric_names(self) -> list[str]:
@@ -118,10 +122,13 @@ def prepare_run(
     code = generate(doc, report, project.name)
     network = module_class(code)
     start = None
+    names = {node.id: node.name for node in doc.nodes()}
+    layers = {attribute: names.get(node, attribute) for node, attribute in code.names.items()}
     if config.init_from:
-        names = {node.id: node.name for node in doc.nodes()}
-        layers = {attribute: names.get(node, attribute) for node, attribute in code.names.items()}
         start = start_weights(project.path, config.init_from, network, layers)
+    elif config.start_weights is not None:
+        start = pretrained_start(config.start_weights, network, layers)
+    check_frozen(config, code, network, doc)
     setup = RunSetup(
         project,
         config,
@@ -151,6 +158,27 @@ def output_of(doc: GraphDocument, report) -> tuple[tuple[int, ...], tuple[str, s
     edges = doc.in_edges(node.id)
     source = doc.node(edges[0].source)
     return tuple(report.nodes[node.id].inputs[0].shape), (source.kind, source.name)
+
+
+def frozen_paths(config: TrainingConfig, code: GeneratedCode) -> tuple[str, ...]:
+    """The generated module's attributes of the nodes training.freeze names."""
+    return tuple(code.names[node] for node in config.freeze if node in code.names)
+
+
+def check_frozen(
+    config: TrainingConfig, code: GeneratedCode, network: type, doc: GraphDocument
+) -> None:
+    """ConfigError at training.freeze for a node the graph no longer has, or when nothing
+    would be left to train (checked on the meta device: no memory)."""
+    present = {node.id for node in doc.nodes()}
+    gone = [node for node in config.freeze if node not in present]
+    if gone:
+        raise ConfigError(f"no node {gone[0]!r} in the network (removed?)", "training.freeze")
+    with torch.device("meta"):
+        try:
+            freeze(network(), frozen_paths(config, code))
+        except SetupError as error:
+            raise ConfigError(error.message, "training.freeze") from None
 
 
 def precision_warnings(config: TrainingConfig, device: torch.device) -> tuple[str, ...]:

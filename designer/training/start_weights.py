@@ -1,20 +1,25 @@
-"""Starting a run from another run's trained weights (training.init_from): that run's best
-checkpoint, else its last, read safely (weights_only, so never a pickle that runs code) and
-checked against the network before training starts."""
+"""Starting a run from another run's trained weights (training.init_from: that run's best
+checkpoint, else its last) or from published weights (training.start_weights), read safely
+(weights_only, so never a pickle that runs code) and checked against the network before
+training starts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
 
+from designer.runtime.errors import SetupError
+from designer.runtime.pretrained_weights import PretrainedWeights
 from designer.training.checkpoint import CheckpointError, load_checkpoint
 from designer.training.config import ConfigError
 from designer.training.runs import list_runs, open_run
 
 PLACE = "training.init_from"
+PRETRAINED_PLACE = "training.start_weights"
 PREFERENCE = ("best", "last")
 LISTED = 6  # tensors named in a message before "and N more"
 CLEAR = "clear the start weights (Runs tab) or choose another run"
@@ -22,15 +27,38 @@ CLEAR = "clear the start weights (Runs tab) or choose another run"
 
 @dataclass(frozen=True)
 class StartWeights:
-    """The model state a run starts from: `kind` (best or last) checkpoint of run `run_id`."""
+    """The model state a run starts from, read from `path`, and what it is (`source`);
+    `complete` unless some tensors (a new head's) keep their fresh values."""
 
-    run_id: str
-    kind: str
+    source: str
     path: Path
     state: dict[str, torch.Tensor]
+    complete: bool = True
 
     def describe(self) -> str:
-        return f"run {self.run_id}'s {self.kind} weights ({self.path})"
+        return f"{self.source} ({self.path})"
+
+
+def pretrained_start(
+    found: dict[str, Any], network: type[nn.Module], layers: dict[str, str]
+) -> StartWeights:
+    """The published weights training.start_weights names (from torch's hub cache,
+    downloaded there when missing) for a fresh `network`; ConfigError (at
+    training.start_weights) when they cannot be had or do not fit, naming the tensors."""
+    weights = PretrainedWeights(**found)
+    try:
+        state = weights.state()
+    except SetupError as error:
+        raise ConfigError(error.message, PRETRAINED_PLACE) from None
+    expected = expected_state(network)
+    # The tensors the weights hold must fit; those they leave out (a new head) stay fresh.
+    problems = misfits(state, {key: expected[key] for key in state if key in expected}, layers)
+    if problems:
+        raise ConfigError(
+            f"{weights.name} no longer fit the network: {'; '.join(problems)}",
+            PRETRAINED_PLACE,
+        )
+    return StartWeights(weights.name, weights.file(), state, len(state) == len(expected))
 
 
 def start_weights(
@@ -65,7 +93,7 @@ def start_weights(
                     f"{'; '.join(problems)}; {CLEAR}",
                     PLACE,
                 )
-            return StartWeights(folder.id, kind, path, state)
+            return StartWeights(f"run {folder.id}'s {kind} weights", path, state)
     raise ConfigError(
         f"run {folder.id} has no checkpoint to start from (no best.pt or last.pt in "
         f"{folder.root / 'checkpoints'}); {CLEAR}",

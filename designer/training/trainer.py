@@ -16,6 +16,7 @@ from torch import nn
 from designer.runtime.batches import Batcher
 from designer.runtime.devices import thread_count
 from designer.runtime.errors import DataError
+from designer.runtime.freezing import keep_frozen_statistics
 from designer.runtime.loading import feed
 from designer.runtime.monitor import Monitor
 from designer.runtime.schedules import Schedule
@@ -120,6 +121,7 @@ class Trainer:
         setup, config, settings = self.setup, self.setup.config, self.setup.settings
         self.model = model = setup.build_model()
         self.optimizer = optimizer = make_optimizer(model, settings, settings.lr)
+        self.frozen = settings.frozen
         self.validation = evaluation(setup, setup.data.val, config.batch_size)
         self.batches = batcher = feed(
             setup.data.train, config.batch_size, setup.loading, setup.device, True
@@ -175,6 +177,7 @@ class Trainer:
             torch.set_num_threads(self.threads(batcher.readers()))
             order = batcher.order(self.shuffle)
             model.train()
+            keep_frozen_statistics(model, self.frozen)
             for x, y in batcher.shuffled(order, pos.batch):
                 if control.asked:
                     control.wait_while_paused()

@@ -1,0 +1,142 @@
+"""Pretrained networks as projects: torchvision's classification models, listed with their
+published figures, imported as editable graphs whose head is sized for the user's classes,
+and whose start weights (the published file, by URL and hash) the project records."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from designer.importer.errors import ImportProblem
+from designer.importer.importing import ImportResult, block_lines, import_module
+from designer.importer.weights import layer_attributes, map_state_dict
+from designer.model import GraphDocument
+from designer.project import Project, save_project
+from designer.runtime.vision import import_torchvision
+from nodes import Role
+
+HASH_IN_NAME = re.compile(r"-([a-f0-9]+)\.")  # torchvision's files: name-<sha256 prefix>.pth
+MAX_CLASSES = 1_000_000  # a Dense layer's most units
+
+
+@dataclass(frozen=True)
+class PretrainedChoice:
+    """One of torchvision's classification models with its default published weights."""
+
+    model: str
+    weights: str
+    params: int
+    image_size: int
+    accuracy: float | None  # ImageNet-1K top-1, in percent
+
+    def describe(self) -> str:
+        shown = f"{self.accuracy:.1f}% top-1" if self.accuracy is not None else "no figure"
+        size = f"{self.image_size}x{self.image_size}"
+        return f"{self.model}: {self.params / 1e6:.1f}M parameters, {size}, {shown}"
+
+
+def torchvision_models() -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a build for another torch: said once
+        return import_torchvision().models
+
+
+def pretrained_choices() -> list[PretrainedChoice]:
+    """Every classification model torchvision publishes weights for, by name."""
+    models = torchvision_models()
+    return [choice(models, name) for name in sorted(models.list_models(module=models))]
+
+
+def choice(models: Any, name: str) -> PretrainedChoice:
+    weights = models.get_model_weights(name).DEFAULT
+    top1 = weights.meta.get("_metrics", {}).get("ImageNet-1K", {}).get("acc@1")
+    crop = weights.transforms().crop_size[0]
+    return PretrainedChoice(
+        name, f"{type(weights).__name__}.{weights.name}", weights.meta["num_params"], crop, top1
+    )
+
+
+def pretrained_project(
+    model: str, classes: int, name: str | None = None, freeze_backbone: bool = False
+) -> ImportResult:
+    """`model`'s architecture imported as a graph whose last Dense layer gives `classes`
+    outputs (the published head when that is its size), starting from the published
+    weights: the project's training.start_weights names the file and maps its tensors to the
+    network's, the new head's left out. `freeze_backbone` keeps every layer but the head as
+    it starts (training.freeze)."""
+    if not 1 <= classes <= MAX_CLASSES:
+        raise ImportProblem("classes", f"must be from 1 to {MAX_CLASSES:,}, got {classes}")
+    models = torchvision_models()
+    known = models.list_models(module=models)
+    if model not in known:
+        listed = ", ".join(known)
+        raise ImportProblem(model, f"not one of torchvision's classification models ({listed})")
+    weights = models.get_model_weights(model).DEFAULT
+    module = models.get_model(model, weights=None)  # the architecture; its weights come later
+    size = weights.transforms().crop_size[0]
+    result = import_module(module, [(3, size, size)], name or model)
+    doc = result.project.graph
+    keys = map_state_dict(result, own_names(module))
+    head = head_node(doc)
+    if doc.node(head).params["units"] != classes:
+        doc.set_param(head, "units", classes)
+        attribute = layer_attributes(doc)[head] + "."
+        keys = {ours: theirs for ours, theirs in keys.items() if not ours.startswith(attribute)}
+    if freeze_backbone:
+        result.project.training["freeze"] = weighted_nodes(doc, keys, exclude=head)
+    found = HASH_IN_NAME.search(Path(weights.url).name)
+    result.project.training["start_weights"] = {
+        "name": f"{type(weights).__name__}.{weights.name}",
+        "url": weights.url,
+        "check": found.group(1) if found else "",
+        "keys": keys,
+    }
+    return result
+
+
+def own_names(module: Any) -> dict[str, str]:
+    """Each of the module's tensor names mapped to itself, to be renamed like its weights."""
+    return {key: key for key in module.state_dict()}
+
+
+def weighted_nodes(doc: GraphDocument, keys: dict[str, str], exclude: str) -> list[str]:
+    """The ids of the nodes whose layers hold tensors among `keys`, but `exclude`."""
+    return [
+        node
+        for node, attribute in layer_attributes(doc).items()
+        if node != exclude and any(key.startswith(attribute + ".") for key in keys)
+    ]
+
+
+def head_node(doc: GraphDocument) -> str:
+    """The Dense layer that feeds the Output node: the classifier to size for new classes."""
+    outputs = [node for node in doc.nodes() if node.spec.role == Role.OUTPUT]
+    if len(outputs) == 1:
+        source = doc.node(doc.in_edges(outputs[0].id)[0].source)
+        if source.kind == "dense":
+            return source.id
+    raise ImportProblem("head", "the network does not end in one Dense layer to resize")
+
+
+def pretrained_to_project(
+    model: str, classes: int, output: Path, freeze_backbone: bool = False
+) -> tuple[Project, list[str]]:
+    """`netdesigner pretrained MODEL --classes N -o PROJECT.json [--freeze-backbone]`:
+    import, size the head, record the start weights, save; returns lines to print."""
+    result = pretrained_project(model, classes, output.stem, freeze_backbone)
+    project = result.project
+    start = project.training["start_weights"]
+    project.description = f"torchvision's {model}, starting from {start['name']}"
+    save_project(project, output)
+    layers = sum(1 for node in project.graph.nodes() if node.spec.role == Role.LAYER)
+    lines = [
+        f"Imported {model}: {layers} layers, head sized for {classes} classes",
+        f"start weights: {start['name']} ({len(start['keys'])} tensors) from {start['url']}",
+        *([f"frozen: {len(project.training['freeze'])} layers"] if freeze_backbone else []),
+        *block_lines(project),
+        f"Saved {output}",
+    ]
+    return project, lines

@@ -1,0 +1,217 @@
+"""Pretrained networks: torchvision's architectures imported with their head sized for the
+user's classes, starting from published weights read from torch's hub cache (written here by
+the tests, as no model hub is reachable), downloaded with their hash checked, and refused with
+a message when they cannot be had or do not fit."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import threading
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from designer.cli import main as cli_main
+from designer.compiler import Analyzer, generate, module_class
+from designer.data import SetupError
+from designer.importer.pretrained import pretrained_project
+from designer.project import ProjectError, load_project, save_project
+from designer.runtime.pretrained_weights import PretrainedWeights, download
+from designer.runtime.vision import import_torchvision
+from designer.training import Trainer, new_run, prepare_run
+from designer.training.events import RunFinished
+from designer.training.resume import resume_setup
+from designer.training.start_weights import pretrained_start
+from tests.script_helpers import PINNED, app_epochs, printed_epochs, run_script, write_script
+
+FILE = "resnet18-f37072fd.pth"  # the name torchvision's ResNet18_Weights.IMAGENET1K_V1 has
+
+
+def models():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return import_torchvision().models
+
+
+@pytest.fixture
+def hub(tmp_path, monkeypatch) -> Path:
+    """torch's hub cache in tmp_path, holding seeded ResNet-18 weights under their name."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    folder = tmp_path / "torch" / "hub" / "checkpoints"
+    folder.mkdir(parents=True)
+    torch.manual_seed(7)
+    torch.save(models().resnet18().state_dict(), folder / FILE)
+    return folder
+
+
+def image_folder(root: Path, per_class: int = 3) -> Path:
+    rng = np.random.default_rng(0)
+    for number, name in enumerate(("cats", "dogs")):
+        (root / name).mkdir(parents=True)
+        for index in range(per_class):
+            pixels = rng.integers(0, 100, size=(40, 40, 3)) + 100 * number
+            Image.fromarray(pixels.astype(np.uint8)).save(root / name / f"{index}.png")
+    return root
+
+
+def with_images(project, tmp_path: Path, epochs: int = 1):
+    project.dataset = {
+        "source": "image_folder",
+        "path": str(image_folder(tmp_path / "pictures")),
+        "image_size": 224,
+        "color": "rgb",
+        "split": {"val": 0.34, "test": 0.0},
+    }
+    project.training |= {"epochs": epochs, "batch_size": 4, "workers": 0, "baseline": False}
+    save_project(project, tmp_path / "transfer.json")
+    return project
+
+
+def test_the_imported_network_computes_as_torchvision_with_the_published_weights(hub):
+    project = pretrained_project("resnet18", 1000).project
+    doc = project.graph
+    network = module_class(generate(doc, Analyzer(doc).report(), project.name))
+    start = pretrained_start(project.training["start_weights"], network, {})
+    assert start.complete and start.path == hub / FILE
+    model = network()
+    model.load_state_dict(start.state)
+    reference = models().resnet18()
+    reference.load_state_dict(torch.load(hub / FILE, weights_only=True))
+    x = torch.rand(2, 3, 224, 224)
+    with torch.no_grad():
+        difference = model.eval()(x) - reference.eval()(x)
+    assert float(difference.abs().max()) <= 1e-6
+
+
+def test_a_new_head_starts_fresh_and_the_rest_from_the_weights(hub, tmp_path):
+    project = with_images(pretrained_project("resnet18", 2).project, tmp_path)
+    head = [node for node in project.graph.nodes() if node.kind == "dense"]
+    assert [node.params["units"] for node in head] == [2]
+    setup = prepare_run(project)
+    assert not setup.start.complete
+    published = torch.load(hub / FILE, weights_only=True)
+    state = setup.build_model().state_dict()
+    keys = project.training["start_weights"]["keys"]
+    assert len(keys) == len(published) - 2  # all but the head's weight and bias
+    assert all(torch.equal(state[ours], published[theirs]) for ours, theirs in keys.items())
+    assert isinstance(Trainer(setup).run(), RunFinished)
+
+
+def test_a_frozen_backbone_keeps_its_weights_and_statistics_while_the_head_trains(hub, tmp_path):
+    project = pretrained_project("resnet18", 2, freeze_backbone=True).project
+    with_images(project, tmp_path)
+    setup = prepare_run(project)
+    trainer = Trainer(setup)
+    before = {key: value.clone() for key, value in setup.build_model().state_dict().items()}
+    assert isinstance(trainer.run(), RunFinished)
+    after = trainer.model.state_dict()
+    head = "fc."
+    assert all(torch.equal(after[key], before[key]) for key in before if not key.startswith(head))
+    assert not torch.equal(after["fc.weight"], before["fc.weight"])
+    assert sum(len(group["params"]) for group in trainer.optimizer.param_groups) == 2
+
+
+def test_a_run_resumes_from_its_own_checkpoint_without_the_published_file(hub, tmp_path):
+    project = with_images(pretrained_project("resnet18", 2).project, tmp_path)
+    run = new_run(project.path)
+    assert isinstance(Trainer(prepare_run(project), run).run(), RunFinished)
+    (hub / FILE).unlink()  # offline now, and the cache emptied
+    ended = Trainer(resume_setup(project, run, epochs=2), run, resume=True).run()
+    assert isinstance(ended, RunFinished) and ended.epoch == 2
+
+
+def test_freezing_what_is_not_there_or_everything_says_so(hub, tmp_path):
+    project = pretrained_project("resnet18", 2, freeze_backbone=True).project
+    with_images(project, tmp_path)
+    frozen = project.training["freeze"]
+    project.training["freeze"] = [*frozen, "no-such-node"]
+    with pytest.raises(SetupError, match="no node 'no-such-node'") as caught:
+        prepare_run(project)
+    assert caught.value.place == "training.freeze"
+    head = next(node.id for node in project.graph.nodes() if node.kind == "dense")
+    project.training["freeze"] = [*frozen, head]
+    with pytest.raises(SetupError, match="every layer with weights is frozen"):
+        prepare_run(project)
+
+
+@pytest.mark.slow
+def test_the_exported_script_starts_from_the_same_weights_and_trains_alike(hub, tmp_path):
+    project = pretrained_project("resnet18", 2, freeze_backbone=True).project
+    with_images(project, tmp_path, epochs=2)
+    app, _ = app_epochs(project, 2)
+    script = write_script(project, tmp_path)
+    assert "PretrainedWeights(" in script.read_text() and "frozen=(" in script.read_text()
+    printed = printed_epochs(run_script(script, *PINNED))
+    assert [record["train_loss"] for record in printed] == [
+        f"{record['train_loss']:.6g}" for record in app
+    ]
+
+
+def test_weights_that_cannot_be_had_or_do_not_fit_say_why(hub, tmp_path):
+    project = with_images(pretrained_project("resnet18", 2).project, tmp_path)
+    (hub / FILE).unlink()
+    project.training["start_weights"]["url"] = f"http://127.0.0.1:9/{FILE}"  # nothing listens
+    with pytest.raises(SetupError, match=rf"put the file {FILE} into {hub}") as caught:
+        prepare_run(project)
+    assert caught.value.place == "training.start_weights"
+    assert list(hub.iterdir()) == []  # no partial download left
+    torch.save(models().resnet50().state_dict(), hub / FILE)  # another network's weights
+    with pytest.raises(SetupError, match=r"no longer fit the network: other shapes: .*conv1"):
+        prepare_run(project)
+    (hub / FILE).write_bytes(b"not a checkpoint")
+    with pytest.raises(SetupError, match="is not a readable weights file"):
+        prepare_run(project)
+
+
+class Serving(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_download_is_checked_whole_before_it_takes_the_name(tmp_path):
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "weights-1234.pth").write_bytes(b"published bytes" * 1000)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), lambda *a: Serving(*a, directory=str(served))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/weights-1234.pth"
+    try:
+        target = tmp_path / "cache" / "weights-1234.pth"
+        with pytest.raises(SetupError, match="is not the published file"):
+            download(url, target, "ffff")
+        assert list(target.parent.iterdir()) == []
+
+        check = hashlib.sha256((served / "weights-1234.pth").read_bytes()).hexdigest()[:8]
+        download(url, target, check)
+        assert target.read_bytes() == (served / "weights-1234.pth").read_bytes()
+    finally:
+        server.shutdown()
+        server.server_close()
+    weights = PretrainedWeights("w", url, "", {"a": "b"})
+    assert weights.file().name == "weights-1234.pth"
+
+
+def test_the_cli_lists_networks_and_writes_a_project_once(hub, tmp_path, capsys):
+    assert cli_main(["pretrained", "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "resnet18: 11.7M parameters, 224x224, 69.8% top-1" in listed
+    output = tmp_path / "mine.json"
+    assert cli_main(["pretrained", "resnet18", "--classes", "5", "-o", str(output)]) == 0
+    assert "head sized for 5 classes" in capsys.readouterr().out
+    assert load_project(output).training["start_weights"]["name"].startswith("ResNet18_Weights")
+    assert cli_main(["pretrained", "resnet18", "--classes", "5", "-o", str(output)]) == 2
+    assert "exists already" in capsys.readouterr().err
+    assert cli_main(["pretrained", "resnet1000", "-o", str(tmp_path / "x.json")]) == 2
+    assert "not one of torchvision's classification models" in capsys.readouterr().err
+
+
+def test_projects_from_pretrained_weights_refuse_a_bad_class_count():
+    with pytest.raises(ProjectError, match="classes"):
+        pretrained_project("resnet18", 0)
