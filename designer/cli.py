@@ -81,7 +81,8 @@ def command_pretrained(args: argparse.Namespace) -> int:
         raise ProjectError(args.model, "say where to write the project: -o PROJECT.json")
     if output.exists() and not args.force:
         raise ProjectError(str(output), "exists already; choose another name or add --force")
-    _, lines = pretrained_to_project(args.model, args.classes, output, args.freeze_backbone)
+    data = Path(args.data) if args.data else None
+    _, lines = pretrained_to_project(args.model, args.classes, output, args.freeze_backbone, data)
     for line in lines:
         print(line)
     return 0
@@ -237,7 +238,10 @@ def parser() -> argparse.ArgumentParser:
         help="start a project from a torchvision network with published weights (--list)",
     )
     pretrained.add_argument("model", nargs="?", help="resnet18, mobilenet_v3_small, ...")
-    pretrained.add_argument("--classes", type=int, default=1000, help="outputs of the new head")
+    pretrained.add_argument(
+        "--classes", type=int, help="outputs of the new head (default: --data's classes, or 1000)"
+    )
+    pretrained.add_argument("--data", metavar="FOLDER", help="an image folder, a folder a class")
     pretrained.add_argument("-o", "--output", help="the project file to write")
     pretrained.add_argument("--force", action="store_true", help="replace an existing file")
     pretrained.add_argument(

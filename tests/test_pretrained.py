@@ -18,7 +18,7 @@ from PIL import Image
 
 from designer.cli import main as cli_main
 from designer.compiler import Analyzer, generate, module_class
-from designer.data import SetupError
+from designer.data import SetupError, prepare_data
 from designer.importer.pretrained import pretrained_project
 from designer.project import ProjectError, load_project, save_project
 from designer.runtime.pretrained_weights import PretrainedWeights, download
@@ -60,11 +60,8 @@ def image_folder(root: Path, per_class: int = 3) -> Path:
 
 
 def with_images(project, tmp_path: Path, epochs: int = 1):
-    project.dataset = {
-        "source": "image_folder",
+    project.dataset |= {  # as the weights want their images: 224x224, their mean and std
         "path": str(image_folder(tmp_path / "pictures")),
-        "image_size": 224,
-        "color": "rgb",
         "split": {"val": 0.34, "test": 0.0},
     }
     project.training |= {"epochs": epochs, "batch_size": 4, "workers": 0, "baseline": False}
@@ -94,6 +91,8 @@ def test_a_new_head_starts_fresh_and_the_rest_from_the_weights(hub, tmp_path):
     assert [node.params["units"] for node in head] == [2]
     setup = prepare_run(project)
     assert not setup.start.complete
+    assert setup.data.pixels.mean.flatten().tolist() == pytest.approx([0.485, 0.456, 0.406])
+    assert setup.data.pixels.std.flatten().tolist() == pytest.approx([0.229, 0.224, 0.225])
     published = torch.load(hub / FILE, weights_only=True)
     state = setup.build_model().state_dict()
     keys = project.training["start_weights"]["keys"]
@@ -208,6 +207,11 @@ def test_the_cli_lists_networks_and_writes_a_project_once(hub, tmp_path, capsys)
     assert load_project(output).training["start_weights"]["name"].startswith("ResNet18_Weights")
     assert cli_main(["pretrained", "resnet18", "--classes", "5", "-o", str(output)]) == 2
     assert "exists already" in capsys.readouterr().err
+    pictures = image_folder(tmp_path / "pictures")
+    made = tmp_path / "folder.json"
+    assert cli_main(["pretrained", "resnet18", "--data", str(pictures), "-o", str(made)]) == 0
+    assert "head sized for 2 classes" in capsys.readouterr().out
+    assert load_project(made).dataset["path"] == str(pictures.resolve())
     assert cli_main(["pretrained", "resnet1000", "-o", str(tmp_path / "x.json")]) == 2
     assert "not one of torchvision's classification models" in capsys.readouterr().err
 
@@ -215,3 +219,20 @@ def test_the_cli_lists_networks_and_writes_a_project_once(hub, tmp_path, capsys)
 def test_projects_from_pretrained_weights_refuse_a_bad_class_count():
     with pytest.raises(ProjectError, match="classes"):
         pretrained_project("resnet18", 0)
+
+
+def test_a_given_mean_and_std_must_fit_the_channels(tmp_path):
+    settings = {
+        "source": "image_folder",
+        "path": str(image_folder(tmp_path / "pictures")),
+        "image_size": 8,
+        "normalize": True,
+        "mean": [0.5] * 3,
+        "std": [0.2] * 3,
+    }
+    with pytest.raises(SetupError, match=r"1 channel\(s\)") as caught:
+        prepare_data(settings, None)
+    assert caught.value.place == "dataset.std"
+    settings |= {"mean": [0.5], "std": [0.25]}
+    pixels = prepare_data(settings, None).pixels
+    assert float(pixels.mean) == 0.5 and float(pixels.std) == 0.25

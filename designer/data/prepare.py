@@ -84,6 +84,7 @@ def prepare_data(
         target_scaling = section.boolean("standardize_target")
     augment = augmentation(section.child("augment"))
     normalize = section.boolean("normalize", False)
+    pixel_stats = given_stats(section) if normalize else None
     skip_unreadable = section.boolean("skip_unreadable", False)
     section.finish()
     dataset = choice.source.load()
@@ -102,7 +103,9 @@ def prepare_data(
         target_scaling = dataset.task == "regression"
     if dataset.test_count:  # the set's own test part: split.test does not apply, and says so
         split = SplitSettings(split.val, 0.0, split.seed)
-    preparation = Preparation(split, choice.standardize, target_scaling, float_samples, normalize)
+    preparation = Preparation(
+        split, choice.standardize, target_scaling, float_samples, normalize, pixel_stats
+    )
     prepared = prepare(dataset, preparation)
     parts = prepared.parts
     return PreparedData(
@@ -121,6 +124,22 @@ def prepare_data(
         augment,
         skip_unreadable,
     )
+
+
+def given_stats(section: Section) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
+    """dataset.mean and dataset.std (a value per channel, as pretrained weights expect):
+    normalise by them instead of the training images' own; None when not given."""
+    if section.raw("mean", None) is None and section.raw("std", None) is None:
+        return None
+    values = []
+    for key in ("mean", "std"):
+        found = section.raw(key)
+        if not isinstance(found, list) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in found
+        ):
+            raise section.fail(key, f"must be a list of numbers, one per channel, got {found!r}")
+        values.append(tuple(float(v) for v in found))
+    return values[0], values[1]
 
 
 def split_settings(section: Section) -> SplitSettings:

@@ -87,6 +87,15 @@ def pretrained_project(
         keys = {ours: theirs for ours, theirs in keys.items() if not ours.startswith(attribute)}
     if freeze_backbone:
         result.project.training["freeze"] = weighted_nodes(doc, keys, exclude=head)
+    transforms = weights.transforms()
+    result.project.dataset = {  # as the weights expect their images; the path comes later
+        "source": "image_folder",
+        "image_size": size,
+        "color": "rgb",
+        "normalize": True,
+        "mean": list(transforms.mean),
+        "std": list(transforms.std),
+    }
     found = HASH_IN_NAME.search(Path(weights.url).name)
     result.project.training["start_weights"] = {
         "name": f"{type(weights).__name__}.{weights.name}",
@@ -95,6 +104,13 @@ def pretrained_project(
         "keys": keys,
     }
     return result
+
+
+def class_folders(data: Path) -> int:
+    """The number of class folders in an image folder; ImportProblem when it is none."""
+    if not data.is_dir():
+        raise ImportProblem(str(data), "not a folder of class folders of images")
+    return sum(1 for child in data.iterdir() if child.is_dir())
 
 
 def own_names(module: Any) -> dict[str, str]:
@@ -122,18 +138,29 @@ def head_node(doc: GraphDocument) -> str:
 
 
 def pretrained_to_project(
-    model: str, classes: int, output: Path, freeze_backbone: bool = False
+    model: str,
+    classes: int | None,
+    output: Path,
+    freeze_backbone: bool = False,
+    data: Path | None = None,
 ) -> tuple[Project, list[str]]:
-    """`netdesigner pretrained MODEL --classes N -o PROJECT.json [--freeze-backbone]`:
-    import, size the head, record the start weights, save; returns lines to print."""
-    result = pretrained_project(model, classes, output.stem, freeze_backbone)
+    """`netdesigner pretrained MODEL [--classes N] [--data FOLDER] -o PROJECT.json
+    [--freeze-backbone]`: import, size the head (for the folder's classes unless
+    --classes says), record the start weights and the data, save; returns lines to print."""
+    if data is not None:
+        found = class_folders(data)
+        classes = classes if classes is not None else found
+    result = pretrained_project(model, classes or 1000, output.stem, freeze_backbone)
+    if data is not None:
+        result.project.dataset["path"] = str(data.resolve())
     project = result.project
     start = project.training["start_weights"]
     project.description = f"torchvision's {model}, starting from {start['name']}"
     save_project(project, output)
     layers = sum(1 for node in project.graph.nodes() if node.spec.role == Role.LAYER)
+    head = project.graph.node(head_node(project.graph)).params["units"]
     lines = [
-        f"Imported {model}: {layers} layers, head sized for {classes} classes",
+        f"Imported {model}: {layers} layers, head sized for {head} classes",
         f"start weights: {start['name']} ({len(start['keys'])} tensors) from {start['url']}",
         *([f"frozen: {len(project.training['freeze'])} layers"] if freeze_backbone else []),
         *block_lines(project),

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from designer.runtime.dataset import STRATIFIED_TASKS, Dataset, LazySamples
+from designer.runtime.errors import DataError
 from designer.runtime.split import SplitSettings, split_indices
 
 PIXEL_STATISTICS_SAMPLES = 1_000  # training images the mean and spread come from
@@ -71,13 +72,15 @@ class Preparation:
     """How a dataset becomes training parts: the split, whether features (real-valued
     ones) and regression targets are standardised, whether integer samples become
     float32, whether image pixels are normalised by the mean and spread of each channel
-    over the training images."""
+    over the training images, or by those `pixel_stats` gives (mean, std per channel:
+    pretrained weights' own)."""
 
     split: SplitSettings
     standardize: bool
     standardize_target: bool
     float_samples: bool
     normalize_pixels: bool
+    pixel_stats: tuple[tuple[float, ...], tuple[float, ...]] | None = None
 
 
 @dataclass
@@ -128,7 +131,9 @@ def prepare(dataset: Dataset, preparation: Preparation) -> Prepared:
     if preparation.float_samples and not is_real(dataset.x):
         parts = {name: Part(part.x.float(), part.y) for name, part in parts.items()}
     if preparation.normalize_pixels and is_image(dataset.x):
-        pixels = pixel_scale(parts["train"].x, preparation.split.seed)
+        pixels = given_scale(preparation.pixel_stats, dataset.x.shape[1])
+        if pixels is None:
+            pixels = pixel_scale(parts["train"].x, preparation.split.seed)
         parts = {name: Part(part.x, part.y, pixels) for name, part in parts.items()}
     return Prepared(parts, indices, features, targets, pixels)
 
@@ -166,6 +171,23 @@ def pixel_scale(samples: torch.Tensor | LazySamples, seed: int) -> Scale:
     std = (squares / values - mean.square()).clamp_min(0).sqrt()
     std = torch.where(std > 1e-6, std, torch.ones_like(std))
     return Scale(mean.float()[:, None, None], std.float()[:, None, None])
+
+
+def given_scale(
+    stats: tuple[tuple[float, ...], tuple[float, ...]] | None, channels: int
+) -> Scale | None:
+    """The pixel scale of a mean and std per channel (None: none given); DataError when
+    their count is not the images' channels."""
+    if stats is None:
+        return None
+    mean, std = (torch.tensor(values, dtype=torch.float32) for values in stats)
+    if len(mean) != channels or len(std) != channels or not bool((std > 0).all()):
+        raise DataError(
+            f"the images have {channels} channel(s): give as many means and as many "
+            f"positive stds, got {list(stats[0])} and {list(stats[1])}",
+            "dataset.std",
+        )
+    return Scale(mean[:, None, None], std[:, None, None])
 
 
 def feature_scale(samples: torch.Tensor | LazySamples) -> Scale:
