@@ -117,6 +117,12 @@ def test_targets_across_chunks_keep_one_class_order_and_regression(tmp_path, mon
     (tmp_path / "table.csv").write_text("x,y\n1,2\n2,3\n3,inf\n4,5\n")
     with pytest.raises(DataError, match=r"line 4, column 'y': 'inf' is not a number"):
         prepare_data(table_settings(), tmp_path)
+    (tmp_path / "table.csv").write_text("x,y\n1,2\n2,3\n3,1e39\n4,5\n")
+    with pytest.raises(DataError, match=r"line 4, column 'y': '1e39' is not a number float32"):
+        prepare_data(table_settings(), tmp_path)
+    (tmp_path / "table.csv").write_text("x,y\n1,a\n-1e39,b\n3,a\n")
+    with pytest.raises(DataError, match=r"line 3, column 'x': '-1e39' is beyond the range"):
+        prepare_data(table_settings(), tmp_path)
 
 
 def test_a_cache_folder_keeps_its_size_by_removing_what_was_used_longest_ago(tmp_path):
@@ -124,10 +130,14 @@ def test_a_cache_folder_keeps_its_size_by_removing_what_was_used_longest_ago(tmp
     for age, path in enumerate((recent, old), 1):
         path.write_bytes(bytes(8192))
         os.utime(path, (time.time() - 100 * age, time.time() - 100 * age))
-    partial = tmp_path / ".killed.x1.partial"
-    partial.mkdir()
-    (partial / "features.f32").write_bytes(bytes(100))
-    os.utime(partial, (time.time() - 7200, time.time() - 7200))
+    long_ago = (time.time() - 7200, time.time() - 7200)
+    for name, written in (("killed", long_ago), ("parsing", None)):
+        partial = tmp_path / f".{name}.x1.partial"
+        partial.mkdir()
+        (partial / "features.f32").write_bytes(bytes(100))
+        os.utime(partial / "features.f32", written)  # a parse still going writes on
+        os.utime(partial, long_ago)
     new.write_bytes(bytes(8192))
     data_cache.make_room(tmp_path, keep=new, limit=20_000)
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["new.pixels", "recent.pixels"]
+    kept = ["new.pixels", ".parsing.x1.partial", "recent.pixels"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(kept)

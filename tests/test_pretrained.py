@@ -19,6 +19,7 @@ from PIL import Image
 from designer.cli import main as cli_main
 from designer.compiler import Analyzer, generate, module_class
 from designer.data import SetupError, prepare_data
+from designer.export.script import training_script
 from designer.importer.pretrained import pretrained_project
 from designer.project import ProjectError, load_project, save_project
 from designer.runtime.pretrained_weights import PretrainedWeights, download
@@ -159,6 +160,8 @@ def test_weights_that_cannot_be_had_or_do_not_fit_say_why(hub, tmp_path):
         prepare_run(project)
     assert caught.value.place == "training.start_weights"
     assert list(hub.iterdir()) == []  # no partial download left
+    # An export needs no weights: its script reads, or downloads, them when it runs.
+    assert "PretrainedWeights(" in training_script(project).source
     torch.save(models().resnet50().state_dict(), hub / FILE)  # another network's weights
     with pytest.raises(SetupError, match=r"no longer fit the network: other shapes: .*conv1"):
         prepare_run(project)
@@ -185,7 +188,7 @@ def test_a_download_is_checked_whole_before_it_takes_the_name(tmp_path):
         target = tmp_path / "cache" / "weights-1234.pth"
         with pytest.raises(SetupError, match="is not the published file"):
             download(url, target, "ffff")
-        assert list(target.parent.iterdir()) == []
+        assert list(target.parent.iterdir()) == []  # the partial download is gone
 
         check = hashlib.sha256((served / "weights-1234.pth").read_bytes()).hexdigest()[:8]
         download(url, target, check)

@@ -84,7 +84,7 @@ def prepare_data(
         target_scaling = section.boolean("standardize_target")
     augment = augmentation(section.child("augment"))
     normalize = section.boolean("normalize", False)
-    pixel_stats = given_stats(section) if normalize else None
+    pixel_stats = given_stats(section)  # read either way; they count with normalize on
     skip_unreadable = section.boolean("skip_unreadable", False)
     section.finish()
     dataset = choice.source.load()
@@ -104,7 +104,12 @@ def prepare_data(
     if dataset.test_count:  # the set's own test part: split.test does not apply, and says so
         split = SplitSettings(split.val, 0.0, split.seed)
     preparation = Preparation(
-        split, choice.standardize, target_scaling, float_samples, normalize, pixel_stats
+        split,
+        choice.standardize,
+        target_scaling,
+        float_samples,
+        normalize,
+        pixel_stats if normalize else None,
     )
     prepared = prepare(dataset, preparation)
     parts = prepared.parts

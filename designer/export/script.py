@@ -53,7 +53,8 @@ class GeneratedScript:
 def training_script(project: Project) -> GeneratedScript:
     """The project's full training script. Raises SetupError (naming the setting, file or
     graph) when the project cannot train, exactly as the app would refuse to start a run."""
-    setup = prepare_run(project, device="cpu")  # the script picks its device when it runs
+    # The script picks its device, and reads published start weights, when it runs.
+    setup = prepare_run(project, published=False, device="cpu")
     device = parse_training(project.training).device
     values = {
         "PROJECT_NAME": project.name,

@@ -35,7 +35,8 @@ class PretrainedChoice:
     def describe(self) -> str:
         shown = f"{self.accuracy:.1f}% top-1" if self.accuracy is not None else "no figure"
         size = f"{self.image_size}x{self.image_size}"
-        return f"{self.model}: {self.params / 1e6:.1f}M parameters, {size}, {shown}"
+        figures = f"{self.params / 1e6:.1f}M parameters, {size}, {shown}"
+        return f"{self.model}: {figures} ({self.weights})"
 
 
 def torchvision_models() -> Any:
@@ -108,9 +109,10 @@ def pretrained_project(
 
 def class_folders(data: Path) -> int:
     """The number of class folders in an image folder; ImportProblem when it is none."""
-    if not data.is_dir():
+    found = sum(1 for child in data.iterdir() if child.is_dir()) if data.is_dir() else 0
+    if not found:
         raise ImportProblem(str(data), "not a folder of class folders of images")
-    return sum(1 for child in data.iterdir() if child.is_dir())
+    return found
 
 
 def own_names(module: Any) -> dict[str, str]:
@@ -150,7 +152,8 @@ def pretrained_to_project(
     if data is not None:
         found = class_folders(data)
         classes = classes if classes is not None else found
-    result = pretrained_project(model, classes or 1000, output.stem, freeze_backbone)
+    classes = classes if classes is not None else 1000  # as published
+    result = pretrained_project(model, classes, output.stem, freeze_backbone)
     if data is not None:
         result.project.dataset["path"] = str(data.resolve())
     project = result.project

@@ -75,8 +75,8 @@ class CsvFile:
                     if row and (row[0].strip() or any(map(str.strip, row))):
                         yield line, row
                     line = reader.line_num + 1
-        except UnicodeDecodeError as error:
-            where = f"byte {error.start}"
+        except UnicodeDecodeError:
+            where = f"from about line {line}"
             raise DataError(f"{self.path} is not UTF-8 text ({where})") from None
         except csv.Error as error:
             raise DataError(
@@ -95,7 +95,9 @@ def numbers(
     else:
         cells = [pick(row) for row in chunk.rows]
     try:  # numpy reads numbers as Python does, spaces around them allowed
-        values = np.array(cells, dtype=dtype).reshape(len(chunk.rows), len(columns))
+        with np.errstate(over="ignore"):  # too large: inf, found below
+            values = np.array(cells, dtype=dtype)
+        values = values.reshape(len(chunk.rows), len(columns))
     except ValueError:
         values = None
     if values is not None and np.isfinite(values).all():
@@ -108,7 +110,11 @@ def numbers(
             if not is_finite_number(cell):
                 what = "the value is empty" if not cell else f"{cell!r} is not a number"
                 raise DataError(f"{path} line {line}, column {name!r}: {what}")
-            values[position, slot] = float(cell)
+            with np.errstate(over="ignore"):
+                values[position, slot] = float(cell)
+            if not np.isfinite(values[position, slot]):
+                what = f"{cell!r} is beyond the range of {np.dtype(dtype).name}"
+                raise DataError(f"{path} line {line}, column {name!r}: {what}")
     return values
 
 

@@ -46,11 +46,15 @@ class CsvTable:
         target, features = self.columns(file.header)
         folder, key = self.cache_place(path, features, target)
         stored = None if folder is None else open_table(folder, key, len(features))
+        budget = memory_budget(self.memory_budget)
         if stored is None:
-            stored = self.parse(file, features, target, TableWriter(folder, key))
+            spill = Path(self.cache) if self.cache else None
+            writer = TableWriter(folder, key, budget, spill)
+            stored = self.parse(file, features, target, writer)
         values, targets = stored.values, stored.targets
-        if values.nbytes <= memory_budget(self.memory_budget):
-            x = torch.from_numpy(np.array(values))  # read into memory, then unmapped
+        if values.nbytes <= budget:
+            # A mapped table is read into memory (and unmapped); one in memory stays.
+            x = torch.from_numpy(values if values.flags.writeable else np.array(values))
         else:
             x = TableRows(values, np.arange(len(values)))
         y = torch.from_numpy(targets.y)
@@ -126,12 +130,15 @@ class TargetReading:
             if all(map(is_number, texts)):
                 values = np.array(texts, dtype=np.float64)
                 self.values.append(values)
-                wrong = np.flatnonzero(~np.isfinite(values))
+                # Finite as float32 (the targets' type): 1e39 is too large.
+                with np.errstate(over="ignore"):
+                    narrowed = values.astype(np.float32)
+                wrong = np.flatnonzero(~np.isfinite(narrowed))
                 if len(wrong) and not self.not_finite:
                     row = int(wrong[0])
                     self.not_finite = (
                         f"{self.path} line {chunk.lines[row]}, column {self.name!r}: "
-                        f"{texts[row]!r} is not a number"
+                        f"{texts[row]!r} is not a number float32 can hold"
                     )
             else:
                 self.values = None

@@ -33,7 +33,7 @@ def make_room(folder: Path, keep: Path, limit: int = LIMIT) -> None:
         except OSError:
             continue
         if path.name.startswith(".") and path.name.endswith(".partial"):
-            if now - status.st_mtime > PARTIAL_AGE:
+            if now - last_change(path, status.st_mtime) > PARTIAL_AGE:
                 remove(path)
         elif path.suffix in ENTRY_SUFFIXES:
             entries.append((status.st_mtime, size_of(path), path))
@@ -43,6 +43,16 @@ def make_room(folder: Path, keep: Path, limit: int = LIMIT) -> None:
             break
         remove(path)
         total -= size
+
+
+def last_change(path: Path, own: float) -> float:
+    """When a partial entry last changed: a folder's files change, not the folder, while
+    a run writes into it."""
+    try:
+        children = list(path.iterdir()) if path.is_dir() else []
+        return max([own, *(child.stat().st_mtime for child in children)])
+    except OSError:
+        return own
 
 
 def size_of(path: Path) -> int:

@@ -13,15 +13,16 @@ def thread_count(
     setting: int, processes: int = 1, readers: int = 0, window: bool = False
 ) -> int:
     """0 is automatic: the cores that the `readers` (worker processes reading this
-    pass's samples) leave, less one for a `window` beside the run (a run in a thread of
-    the window's process was 4x slower with 2 torch threads than with 1 on 2 cores);
-    with several processes (torchrun), an equal share of the cores each."""
+    pass's samples, counted for half the cores at most: they often wait) leave, less one
+    for a `window` beside the run (a run in a thread of the window's process was 4x
+    slower with 2 torch threads than with 1 on 2 cores); with several processes
+    (torchrun), an equal share of the cores each."""
     if setting:
         return setting
     cores = os.cpu_count() or 1
     if processes > 1:
         return max(1, cores // processes)
-    return max(1, cores - readers - int(window))
+    return max(1, cores - min(readers, cores // 2) - int(window))
 
 
 def choose_device(name: str, local_rank: int | None = None) -> torch.device:

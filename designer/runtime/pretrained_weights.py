@@ -1,26 +1,23 @@
 """Published weights a network starts from (torchvision's, say): the file found in
-torch's hub cache, or downloaded there with a progress bar and its hash checked, its
-tensors renamed to the network's own; offline, the message names the file to place and
-the folder to place it in."""
+torch's hub cache, or downloaded there (torch.hub's download: a progress bar where tqdm
+is installed, the hash checked), its tensors renamed to the network's own; offline, the
+message names the file to place and the folder to place it in."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
-import urllib.error
-import urllib.request
+import socket
 from dataclasses import dataclass
+from http.client import HTTPException
 from pathlib import Path
+from urllib.error import URLError
 from urllib.parse import urlparse
 
 import torch
-from tqdm import tqdm
 
 from designer.runtime.errors import SetupError
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds a connection may stay silent
-DOWNLOAD_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -65,36 +62,22 @@ class PretrainedWeights:
 
 
 def download(url: str, path: Path, check: str) -> None:
-    """`url` to `path` (a partial file beside it, renamed once whole and checked), with
-    a progress bar; SetupError when it cannot be fetched or is not the file."""
+    """`url` to `path` with torch.hub's download (a partial file beside it, its hash
+    checked before it takes the name, a progress bar), no connection silent for more
+    than DOWNLOAD_TIMEOUT; SetupError when it cannot be fetched or is not the file."""
     advice = f"without a connection, put the file {path.name} into {path.parent}"
-    partial = None
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)  # torch.hub's urlopen takes no timeout
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
-            size = int(response.headers.get("Content-Length") or 0) or None
-            digest = hashlib.sha256()
-            folder = path.parent
-            descriptor, name = tempfile.mkstemp(".partial", f".{path.name}.", folder)
-            partial = Path(name)
-            with (
-                os.fdopen(descriptor, "wb") as out,
-                tqdm(total=size, unit="B", unit_scale=True, desc=path.name) as bar,
-            ):
-                while chunk := response.read(DOWNLOAD_CHUNK):
-                    out.write(chunk)
-                    digest.update(chunk)
-                    bar.update(len(chunk))
-        if check and not digest.hexdigest().startswith(check):
-            raise SetupError(
-                f"the download of {url} is not the published file (its SHA-256 does "
-                f"not start with {check}); try again, or {advice}"
-            )
-        os.replace(partial, path)
-        partial = None
-    except (urllib.error.URLError, OSError, ValueError) as error:
+        torch.hub.download_url_to_file(url, str(path), check or None, progress=True)
+    except RuntimeError as error:  # the hash
+        raise SetupError(
+            f"the download of {url} is not the published file ({error}); try again, "
+            f"or {advice}"
+        ) from None
+    except (URLError, OSError, ValueError, HTTPException) as error:
         reason = getattr(error, "reason", None) or error
         raise SetupError(f"cannot download {url} ({reason}); {advice}") from None
     finally:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
+        socket.setdefaulttimeout(previous)

@@ -36,8 +36,8 @@ class Targets:
 
 @dataclass
 class StoredTable:
-    """Parsed features (rows x width float32, read-only, mapped from a file) and
-    targets."""
+    """Parsed features (rows x width float32: in memory, or mapped read-only from a
+    file) and targets."""
 
     values: np.ndarray
     targets: Targets
@@ -45,29 +45,50 @@ class StoredTable:
 
 class TableWriter:
     """Where parsed features go a chunk at a time: a partial folder in the cache
-    `folder` that becomes the table of `key`, or (folder None) a temporary file."""
+    `folder` that becomes the table of `key`; or (folder None) memory while they fit
+    `budget` bytes, beyond it an unnamed file in `spill` (None: the system's temporary
+    folder)."""
 
-    def __init__(self, folder: Path | None, key: str) -> None:
+    def __init__(
+        self, folder: Path | None, key: str, budget: int, spill: Path | None
+    ) -> None:
         self.folder, self.key, self.partial = folder, key, None
-        try:
-            if folder is None:
-                self.stream: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 (kept open)
-            else:
+        self.budget, self.spill = budget, spill
+        self.chunks: list[np.ndarray] = []
+        self.held = 0  # bytes in chunks
+        self.stream: BinaryIO | None = None
+        if folder is not None:
+            try:
                 folder.mkdir(parents=True, exist_ok=True)
                 self.partial = Path(tempfile.mkdtemp(".partial", f".{key}.", folder))
                 self.stream = (self.partial / FEATURES).open("wb")
-        except OSError as error:
-            raise self.failure(error) from None
+            except OSError as error:
+                raise self.failure(error) from None
 
     def write(self, values: np.ndarray) -> None:
+        values = np.ascontiguousarray(values, np.float32)
+        if self.stream is None and self.held + values.nbytes <= self.budget:
+            self.chunks.append(values)
+            self.held += values.nbytes
+            return
         try:
-            self.stream.write(np.ascontiguousarray(values, np.float32).tobytes())
+            if self.stream is None:  # beyond the budget: the chunks so far go first
+                if self.spill is not None:
+                    self.spill.mkdir(parents=True, exist_ok=True)
+                self.stream = tempfile.TemporaryFile(dir=self.spill)  # noqa: SIM115
+                for chunk in self.chunks:
+                    self.stream.write(chunk.tobytes())
+                self.chunks, self.held = [], 0
+            self.stream.write(values.tobytes())
         except OSError as error:
             self.discard()
             raise self.failure(error) from None
 
     def finish(self, width: int, targets: Targets) -> StoredTable:
         """The table written, mapped; in the cache folder under its key."""
+        if self.stream is None:
+            held = self.chunks or [np.empty((0, width), np.float32)]
+            return StoredTable(np.concatenate(held), targets)
         try:
             self.stream.flush()
             if self.partial is None:
@@ -81,6 +102,12 @@ class TableWriter:
             (self.partial / ABOUT).write_text(json.dumps(about))
             make_room(self.folder, keep=self.partial)
             final = table_folder(self.folder, self.key)
+            if final.exists() and not is_kind(final, stat.S_ISDIR):
+                self.discard()
+                raise DataError(
+                    f"{final} is in the way of the table cache; move it away or turn "
+                    "the cache off"
+                )
             try:
                 os.replace(self.partial, final)
             except OSError:  # another run stored this table first: read that one
@@ -94,21 +121,26 @@ class TableWriter:
         return found
 
     def discard(self) -> None:
-        self.stream.close()
+        self.chunks = []
+        if self.stream is not None:
+            self.stream.close()
         if self.partial is not None:
             shutil.rmtree(self.partial, ignore_errors=True)
 
     def failure(self, error: OSError) -> DataError:
-        where = self.folder if self.folder is not None else tempfile.gettempdir()
+        where = self.folder or self.spill or Path(tempfile.gettempdir())
         advice = (
             "free some space there"
             if error.errno in (errno.ENOSPC, errno.EDQUOT)
             else "choose a folder you can write"
         )
-        return DataError(
-            f"cannot keep the parsed table in {where} ({error.strerror}): {advice}, "
-            "or turn the cache off"
+        other = (
+            "or turn the data cache on (dataset.cache) to keep it beside the project"
+            if self.folder is None and self.spill is None
+            else "or turn the cache off"
         )
+        what = f"cannot keep the parsed table in {where} ({error.strerror})"
+        return DataError(f"{what}: {advice}, {other}")
 
 
 def table_folder(folder: Path, key: str) -> Path:
@@ -129,6 +161,8 @@ def open_table(folder: Path, key: str, width: int) -> StoredTable | None:
         y = np.load(files[1], allow_pickle=False)
         with files[0].open("rb") as stream:
             values = mapped(stream.fileno(), width)
+    except FileNotFoundError:  # removed meanwhile by another run's upkeep: parse again
+        return None
     except (OSError, ValueError) as error:
         raise DataError(
             f"cannot read the table cache {place} ({error}); remove it or turn the "

@@ -25,11 +25,17 @@ class LrSweep:
 
 
 def find_lr(
-    setup: RunSetup, start: float = 1e-6, end: float = 1.0, steps: int = 100, smoothing: float = 0.9
+    setup: RunSetup,
+    start: float = 1e-6,
+    end: float = 1.0,
+    steps: int = 100,
+    smoothing: float = 0.9,
+    beside_window: bool = False,
 ) -> LrSweep:
-    """Sweep from `start` to `end` over `steps` batches; stops early once the loss explodes."""
+    """Sweep from `start` to `end` over `steps` batches; stops early once the loss explodes.
+    `beside_window` leaves a core to the window (the app sweeps in a thread of its own)."""
     previous = torch.get_num_threads()
-    torch.set_num_threads(thread_count(setup.config.threads, window=True))
+    torch.set_num_threads(thread_count(setup.config.threads, window=beside_window))
     try:
         return sweep(setup, start, end, steps, smoothing)
     finally:

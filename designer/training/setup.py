@@ -98,10 +98,13 @@ def prepare_run(
     project: Project,
     training: dict[str, Any] | None = None,
     dataset: dict[str, Any] | None = None,
+    published: bool = True,
     **overrides: Any,
 ) -> RunSetup:
     """Check and prepare a run of `project`; `training` and `dataset` replace its sections
-    (a resumed run uses its own saved ones), `overrides` replace single training settings."""
+    (a resumed run uses its own saved ones), `overrides` replace single training settings.
+    Without `published`, published start weights are not read (an export, whose script
+    reads, or downloads, them when it runs)."""
     training_settings = with_overrides(
         project.training if training is None else training, **overrides
     )
@@ -124,9 +127,10 @@ def prepare_run(
     start = None
     names = {node.id: node.name for node in doc.nodes()}
     layers = {attribute: names.get(node, attribute) for node, attribute in code.names.items()}
+    start = None
     if config.init_from:
         start = start_weights(project.path, config.init_from, network, layers)
-    elif config.start_weights is not None:
+    elif published and config.start_weights is not None:
         start = pretrained_start(config.start_weights, network, layers)
     check_frozen(config, code, network, doc)
     setup = RunSetup(

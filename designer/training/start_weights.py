@@ -52,7 +52,8 @@ def pretrained_start(
         raise ConfigError(error.message, PRETRAINED_PLACE) from None
     expected = expected_state(network)
     # The tensors the weights hold must fit; those they leave out (a new head) stay fresh.
-    problems = misfits(state, {key: expected[key] for key in state if key in expected}, layers)
+    fitting = {key: expected[key] for key in state if key in expected}
+    problems = misfits(state, fitting, layers, "the weights")
     if problems:
         raise ConfigError(
             f"{weights.name} no longer fit the network: {'; '.join(problems)}",
@@ -108,9 +109,13 @@ def expected_state(network: type[nn.Module]) -> dict[str, torch.Tensor]:
 
 
 def misfits(
-    state: dict[str, torch.Tensor], expected: dict[str, torch.Tensor], layers: dict[str, str]
+    state: dict[str, torch.Tensor],
+    expected: dict[str, torch.Tensor],
+    layers: dict[str, str],
+    origin: str = "the run",
 ) -> list[str]:
-    """What keeps `state` from loading into a network holding `expected`, by layer."""
+    """What keeps `state` (of `origin`) from loading into a network holding `expected`,
+    by layer."""
 
     def named(tensor: str) -> str:
         attribute = tensor.split(".", 1)[0]
@@ -122,7 +127,7 @@ def misfits(
     ):
         return ["the checkpoint's model is not a set of tensors"]
     reshaped = [
-        f"{named(name)} is {shape(state[name])} in the run, {shape(tensor)} now"
+        f"{named(name)} is {shape(state[name])} in {origin}, {shape(tensor)} now"
         for name, tensor in expected.items()
         if name in state and state[name].shape != tensor.shape
     ]
@@ -132,7 +137,7 @@ def misfits(
         f"{what} {listed(names)}"
         for what, names in (
             ("other shapes:", reshaped),
-            ("not in the run:", missing),
+            (f"not in {origin}:", missing),
             ("no longer in the network:", unexpected),
         )
         if names

@@ -7,27 +7,34 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
+
+# Tasks whose thread runs, kept until it ends: a task outlives a panel closed meanwhile.
+RUNNING: set[BackgroundTask] = set()
 
 
 class BackgroundTask(QObject):
     """Runs `work` in a thread on `start`; `done` carries its result, `failed` the
     message of a setup error (a setting or a file the user can fix) or of any other
-    failure, so the window shows it instead of a traceback."""
+    failure, so the window shows it instead of a traceback. It has no parent: it stays
+    (in RUNNING) until its thread ends, then goes, whoever listened."""
 
     done = Signal(object)
     failed = Signal(str)
+    ended = Signal()
 
-    def __init__(self, work: Callable[[], Any], name: str, parent: QObject | None = None):
-        super().__init__(parent)
+    def __init__(self, work: Callable[[], Any], name: str) -> None:
+        super().__init__()
         self.work, self.name = work, name
         self.thread: threading.Thread | None = None
+        self.ended.connect(self.forget)  # queued: runs in the GUI thread
 
     @property
     def running(self) -> bool:
         return self.thread is not None and self.thread.is_alive()
 
     def start(self) -> None:
+        RUNNING.add(self)
         self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self.thread.start()
 
@@ -42,3 +49,10 @@ class BackgroundTask(QObject):
             self.failed.emit(f"{type(error).__name__}: {error}")
         else:
             self.done.emit(result)
+        finally:
+            self.ended.emit()
+
+    @Slot()
+    def forget(self) -> None:
+        RUNNING.discard(self)
+        self.deleteLater()

@@ -419,3 +419,27 @@ def test_the_data_is_read_for_the_preview_while_the_window_goes_on(
     qtbot.waitUntil(lambda: panel.preview_dialog is not None, timeout=30_000)
     assert panel.preview_button.isEnabled() and panel.message.text() == ""
     panel.preview_dialog.reject()
+
+
+def test_a_preview_still_reading_when_its_project_closes_ends_quietly(
+    window, example, qtbot, monkeypatch
+):
+    from designer.training import data_preview
+    from designer.ui.background_task import RUNNING
+
+    window.open_file(example("mlp_iris"))
+    release = threading.Event()
+    real = data_preview.data_preview
+
+    def slow_preview(dataset, base):
+        release.wait(10)
+        return real(dataset, base)
+
+    monkeypatch.setattr(data_preview, "data_preview", slow_preview)
+    QTest.mouseClick(window.train_panel.preview_button, Qt.MouseButton.LeftButton)
+    assert len(RUNNING) == 1
+    window.open_file(example("lenet5_digits"))  # the first panel goes
+    release.set()
+    qtbot.waitUntil(lambda: not RUNNING, timeout=30_000)
+    qtbot.wait(50)  # the ended task's deletion
+    assert window.train_panel.preview_dialog is None

@@ -34,7 +34,8 @@ class SweepWorker(QObject):
         try:
             project = project_from_text(self.snapshot, "project")
             setup = prepare_run(project, training=self.training)
-            self.found.emit(find_lr(setup, SWEEP["start"], SWEEP["end"], SWEEP["steps"]))
+            found = find_lr(setup, SWEEP["start"], SWEEP["end"], SWEEP["steps"], beside_window=True)
+            self.found.emit(found)
         except (SetupError, ProjectError) as error:
             self.failed.emit(str(error))
         except Exception as error:  # the window must live on whatever the sweep does

@@ -274,12 +274,12 @@ class TrainPanel(QWidget):
         large folder takes a while); a setting that cannot be read shows its message."""
         from designer.training.data_preview import data_preview
 
-        if self.preview_task is not None and self.preview_task.running:
+        if self.preview_task is not None:  # one preview at a time
             return
         project = self.editor.project
         base = project.path.parent if project.path is not None else None
         dataset = copy.deepcopy(project.dataset)  # edits go on while it is read
-        task = BackgroundTask(lambda: data_preview(dataset, base), "data-preview", self)
+        task = BackgroundTask(lambda: data_preview(dataset, base), "data-preview")
         task.done.connect(self.show_preview)
         task.failed.connect(self.preview_failed)
         self.preview_task = task
@@ -290,6 +290,7 @@ class TrainPanel(QWidget):
     def show_preview(self, preview) -> None:
         from designer.ui.training.data_preview_dialog import DataPreviewDialog
 
+        self.preview_task = None
         self.preview_button.setEnabled(True)
         self.message.clear()
         dialog = DataPreviewDialog(preview, self)
@@ -298,6 +299,7 @@ class TrainPanel(QWidget):
         dialog.open()
 
     def preview_failed(self, message: str) -> None:
+        self.preview_task = None
         self.preview_button.setEnabled(True)
         self.message.setText(message)
 
