@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from designer.ui.training.baseline_line import BaselineLine
 from designer.ui.training.curves import Curve
+from designer.ui.training.plain_plots import plain_plot_widget
 from designer.ui.training.ranges import SteppedRange
 
 TRAIN_PEN = pg.mkPen("#1e88e5", width=1.5)
@@ -119,7 +120,7 @@ class XAxis:
 
 
 def plot_widget(title: str, y_label: str) -> pg.PlotWidget:
-    widget = pg.PlotWidget(background=None)
+    widget = plain_plot_widget()
     widget.setTitle(title)
     widget.setLabel("left", y_label)
     widget.setLabel("bottom", "step")
@@ -322,12 +323,14 @@ class ConfusionPlot:
     """The validation confusion matrix of the last epoch as a heat map, with class names."""
 
     def __init__(self) -> None:
-        self.widget = pg.PlotWidget(background=None)
+        self.widget = plain_plot_widget()
         self.widget.setTitle("Confusion (validation)")
         self.widget.setLabel("left", "true")
         self.widget.setLabel("bottom", "predicted")
         self.widget.invertY(True)
         self.widget.setAspectLocked(True)
+        for side in ("left", "bottom"):  # no numbers until a run names the classes
+            self.widget.getAxis(side).setTicks([[]])
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.widget.addItem(self.image)
