@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from designer.model import Edge, GraphDocument, GraphError, Node
+from designer.model.placement import free_spot
 from nodes import Fix, FixAction
 
 
@@ -27,13 +28,14 @@ def apply_fix(doc: GraphDocument, fix: Fix) -> list[str]:
 
 
 def insert_on_edge(doc: GraphDocument, edge: Edge, kind: str, params: dict, base: str) -> Node:
-    """Put a new node on a wire; the wire into the target keeps its place among the port's."""
+    """Put a new node on a wire, in the free space nearest its middle; the wire into the target
+    keeps its place among the port's."""
     source, target = doc.node(edge.source), doc.node(edge.target)
     middle = (
         (source.position[0] + target.position[0]) / 2,
         (source.position[1] + target.position[1]) / 2,
     )
-    node = doc.add_node(kind, doc.unique_name(base), params, middle)
+    node = doc.add_node(kind, doc.unique_name(base), params, free_spot(doc, middle))
     doc.disconnect(edge.id)
     doc.connect(edge.source, edge.source_port, node.id, node.spec.inputs[0].name)
     doc.insert_edge(

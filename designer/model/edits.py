@@ -1,11 +1,14 @@
-"""Compound edits the designer offers: wire with replacement, delete, copy and paste fragments."""
+"""Compound edits the designer offers: wire with replacement, add after a node, delete, copy and
+paste fragments."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from designer.model.graph import Edge, GraphDocument, GraphError
+from designer.model.graph import Edge, GraphDocument, GraphError, Node
+from designer.model.layout import LAYER_GAP
+from designer.model.placement import free_spot
 from designer.model.records import edge_record, node_record
 
 FRAGMENT_FORMAT = "netdesigner-fragment"
@@ -22,6 +25,16 @@ def wire(doc: GraphDocument, source: str, source_port: str, target: str, target_
             if edge.target_port == target_port:
                 doc.disconnect(edge.id)
     return doc.connect(source, source_port, target, target_port)
+
+
+def add_after(doc: GraphDocument, source: str, kind: str) -> Node:
+    """A new `kind` node wired from `source`'s first output, in the free space nearest one
+    layer to its right."""
+    before = doc.node(source)
+    x, y = before.position
+    node = doc.add_node(kind, position=free_spot(doc, (x + LAYER_GAP, y)))
+    wire(doc, source, before.spec.outputs[0].name, node.id, node.spec.inputs[0].name)
+    return node
 
 
 def delete(doc: GraphDocument, node_ids: list[str], edge_ids: list[str]) -> None:

@@ -21,8 +21,9 @@ from shiboken6 import isValid
 
 from designer.compiler import CompileError, GraphReport, generate
 from designer.compiler.summary import human, human_bytes
-from designer.model.edits import delete, wire
+from designer.model.edits import add_after, delete, wire
 from designer.model.layout import apply_layout
+from designer.model.placement import free_spot
 from designer.project import Project, ProjectError, load_project
 from designer.project.block_sharing import fragment_with_blocks, paste_with_blocks
 from designer.project.examples import examples
@@ -37,6 +38,7 @@ from designer.ui.editor import Editor, GraphEditor
 from designer.ui.inspector import InspectorWidget
 from designer.ui.layer_menu import LayerMenu
 from designer.ui.palette import BLOCK_PREFIX, PaletteWidget
+from designer.ui.palette_target import wire_source
 from designer.ui.problems import ProblemsWidget
 from designer.ui.rename import RenameField
 from designer.ui.start_page import StartPage
@@ -97,7 +99,7 @@ class MainWindow(QMainWindow):
         self.autosave.timeout.connect(self.write_recovery)
         self.build_actions()
         self.build_menus()
-        self.palette.kind_activated.connect(self.add_layer_at_center)
+        self.palette.kind_activated.connect(self.add_layer_from_palette)
         self.start_page.new_requested.connect(self.new_project)
         self.start_page.open_requested.connect(lambda: self.open_file())
         self.start_page.path_chosen.connect(self.open_file)
@@ -609,19 +611,35 @@ class MainWindow(QMainWindow):
 
     def add_layer(self, kind: str, position: QPointF) -> str | None:
         place = (round(position.x() / 10) * 10.0, round(position.y() / 10) * 10.0)
+        return self.add_node(
+            kind, lambda doc, kind, params: doc.add_node(kind, params=params, position=place)
+        )
+
+    def add_layer_from_palette(self, kind: str) -> None:
+        """A layer double-clicked in the palette: after the selected node and wired when it fits
+        there, else at the middle of the view; in the free space nearest either."""
+        if self.editor is None:
+            return
+        source = wire_source(self.current_editor, self.scene.selected_node_ids(), kind)
+        center = self.view.center_point()
+        wanted = (round(center.x() / 10) * 10.0, round(center.y() / 10) * 10.0)
+
+        def add(doc, kind, params):
+            if source is not None:
+                return add_after(doc, source, kind)
+            return doc.add_node(kind, params=params, position=free_spot(doc, wanted))
+
+        self.add_node(kind, add)
+
+    def add_node(self, kind: str, add) -> str | None:
+        """Add a layer, or an instance of a project's block, by `add(doc, kind, params)`."""
         block = kind.removeprefix(BLOCK_PREFIX) if kind.startswith(BLOCK_PREFIX) else None
         params, kind = ({BLOCK_PARAM: block}, BLOCK_KIND) if block else (None, kind)
-        node = self.current_editor.edit(
-            f"Add {block or kind}", lambda doc: doc.add_node(kind, params=params, position=place)
-        )
+        node = self.current_editor.edit(f"Add {block or kind}", lambda doc: add(doc, kind, params))
         if node is None:
             return None
         self.scene.select_nodes([node.id])
         return node.id
-
-    def add_layer_at_center(self, kind: str) -> None:
-        if self.editor is not None:
-            self.add_layer(kind, self.view.center_point())
 
     def offer_layers_for_wire(self, port, position: QPointF) -> None:
         """A wire dropped on empty canvas: choose a layer that fits, add it and wire it."""

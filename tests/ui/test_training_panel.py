@@ -67,9 +67,9 @@ def test_a_short_run_fills_the_plots_with_what_the_trainer_sent(window, example,
     assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()
     baseline = fit_baseline(prepare_run(window.editor.project).data, 0)
     assert panel.metric_plot.baseline.value() == baseline.val["accuracy"]
-    assert panel.metric_plot.baseline.label.toPlainText() == (
-        f"gradient boosting {baseline.val['accuracy']:.3f}"
-    )
+    legend = panel.metric_plot.widget.getPlotItem().legend
+    named = {label.text: sample.item for sample, label in legend.items}
+    assert named[f"gradient boosting {baseline.val['accuracy']:.3f}"] is panel.metric_plot.baseline
 
 
 def test_edits_are_locked_while_training_and_free_after(window, example, tmp_path, qtbot):
@@ -357,21 +357,6 @@ def test_predictions_show_an_image_grid_or_a_scatter(window, example, tmp_path):
     xs, ys = plot.scatter.getData()
     assert list(xs) == [1.5, 2.0, 3.0] and list(ys) == [1.0, 2.5, 3.0]
     assert list(plot.diagonal.getData()[0]) == [1.0, 3.0]
-
-
-def test_a_baseline_ready_before_the_first_epoch_shows_once_it_ends(qtbot):
-    """The baseline fits beside the run and may be ready before any metric is plotted."""
-    from designer.ui.training.plots import MetricPlot
-
-    plot = MetricPlot()
-    qtbot.addWidget(plot.widget)
-    plot.show_baseline("gradient boosting", {"accuracy": 0.75})
-    assert plot.baseline is None  # no metric chosen yet
-    plot.add_epoch(10, {"accuracy": 0.5}, {"accuracy": 0.6})
-    assert plot.baseline is not None and plot.baseline.value() == 0.75
-    plot.clear()
-    plot.add_epoch(10, {"accuracy": 0.5}, {"accuracy": 0.6})
-    assert plot.baseline is None  # a new run does not inherit the last one's
 
 
 def test_preview_data_shows_augmented_training_samples_and_class_counts(window, tmp_path, qtbot):

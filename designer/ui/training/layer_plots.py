@@ -8,6 +8,8 @@ import collections
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from designer.ui.training.plain_plots import plain_plot_widget
+
 KEPT = 8  # histograms drawn per plot: the last few samples show the trend
 HISTORY = 200  # samples kept per layer
 
@@ -19,8 +21,8 @@ class LayerHistograms:
         self.widget = QWidget()
         self.title = QLabel("Select a layer on the canvas to see its weights and gradients.")
         self.title.setWordWrap(True)
-        self.weights = pg.PlotWidget(background=None, title="Weights")
-        self.grads = pg.PlotWidget(background=None, title="Gradients")
+        self.weights = plain_plot_widget(title="Weights")
+        self.grads = plain_plot_widget(title="Gradients")
         layout = QVBoxLayout(self.widget)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)

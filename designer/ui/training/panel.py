@@ -168,6 +168,7 @@ class TrainPanel(QWidget):
         self.lr_finder.rate_picked.connect(self.take_rate)
         self.lr_finder.finished.connect(self.lr_search_ended)
         torch_loader().when_ready(self.refresh_runs)
+        torch_loader().when_ready(self.fill_devices)
         self.timer = QTimer(self, interval=REDRAW_MS)
         self.timer.timeout.connect(self.drain)
         self.clock_zero = 0.0
@@ -304,7 +305,8 @@ class TrainPanel(QWidget):
         self.message.setText(message)
 
     def fill_devices(self) -> None:
-        """Ask torch which devices there are (once torch is loaded)."""
+        """Ask torch which devices there are, once: as soon as torch is loaded (Start and Find LR
+        ask too, in case they come first)."""
         if self.device.count():
             return
         for setting, label in device_choices():

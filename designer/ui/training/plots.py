@@ -11,9 +11,12 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QGraphicsItem
 
+from designer.ui.training.baseline_line import BaselineLine
 from designer.ui.training.curves import Curve
+from designer.ui.training.plain_plots import plain_plot_widget
 from designer.ui.training.ranges import SteppedRange
 
 TRAIN_PEN = pg.mkPen("#1e88e5", width=1.5)
@@ -117,12 +120,21 @@ class XAxis:
 
 
 def plot_widget(title: str, y_label: str) -> pg.PlotWidget:
-    widget = pg.PlotWidget(background=None)
+    widget = plain_plot_widget()
     widget.setTitle(title)
     widget.setLabel("left", y_label)
     widget.setLabel("bottom", "step")
-    widget.addLegend(offset=(-10, 10))
+    legend = widget.addLegend(offset=(-10, 10), brush=legend_fill())
+    legend.setZValue(1)  # over the curves and lines, which its fill hides
     return widget
+
+
+def legend_fill() -> QColor:
+    """The plot's own background, nearly opaque: a line across the plot passes under the legend
+    instead of through its text."""
+    color = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    color.setAlpha(230)
+    return color
 
 
 def cache_still_items(widget: pg.PlotWidget, *moving: Curve) -> None:
@@ -223,41 +235,39 @@ class MetricPlot:
         }
         self.metric: str | None = None
         self.labelled: str | None = None  # the metric the title and axis name
-        self.baseline: pg.InfiniteLine | None = None
-        self.baseline_scores: tuple[str, dict[str, float]] | None = None  # kept until drawn
+        self.baseline: BaselineLine | None = None
         self.y_range = SteppedRange(self.widget)
         cache_still_items(self.widget)
 
     def show_baseline(self, name: str, scores: dict[str, float]) -> None:
-        """A dashed line at the classical model's validation score of the plotted metric; one
-        that comes before the first epoch (it fits beside the run) waits for the metric."""
-        self.baseline_scores = (name, scores)
-        if self.metric not in scores:
+        """A dashed line at the classical model's validation score of the plotted metric, named
+        in the legend; one that comes before the first epoch (it fits beside the run) chooses
+        the metric from its own scores."""
+        if not self.choose_metric(scores) or self.metric not in scores:
             return
         value = scores[self.metric]
         if self.baseline is None:
-            self.baseline = pg.InfiniteLine(
-                angle=0,
-                pen=pg.mkPen("#757575", width=1.5, style=Qt.PenStyle.DashLine),
-                label="",
-                labelOpts={"position": 0.15, "color": "#757575", "anchors": [(0, 1), (0, 1)]},
-            )
+            self.baseline = BaselineLine()
             self.widget.addItem(self.baseline)
         self.baseline.setValue(value)
-        self.baseline.label.setFormat(f"{name} {value:.3f}")
+        self.baseline.name_in(self.widget.getPlotItem().legend, f"{name} {value:.3f}")
         self.fit()
 
-    def add_epoch(self, step: float, train: dict[str, float], val: dict[str, float]) -> None:
+    def choose_metric(self, scores: dict[str, float]) -> bool:
+        """Plot the first of accuracy, R2 and F1 that `scores` holds, if no metric is chosen
+        yet; False when there is none to plot."""
         if self.metric is None:
-            self.metric = next((m for m in ("accuracy", "r2", "f1") if m in val), None)
-            if self.metric is None:
-                return
-            if self.metric != self.labelled:  # a new title lays the plot out again
+            self.metric = next((m for m in ("accuracy", "r2", "f1") if m in scores), None)
+            # An unchanged title is not set again: a new one lays the plot out again.
+            if self.metric is not None and self.metric != self.labelled:
                 self.widget.setLabel("left", self.metric)
                 self.widget.setTitle(self.metric.capitalize())
                 self.labelled = self.metric
-            if self.baseline_scores is not None:
-                self.show_baseline(*self.baseline_scores)
+        return self.metric is not None
+
+    def add_epoch(self, step: float, train: dict[str, float], val: dict[str, float]) -> None:
+        if not self.choose_metric(val):
+            return
         for split, values in (("train", train), ("val", val)):
             if self.metric in values:
                 series = self.series.setdefault(split, GrowingSeries())
@@ -279,9 +289,8 @@ class MetricPlot:
         for curve in self.curves.values():
             curve.setData([], [])
         if self.baseline is not None:
-            self.widget.removeItem(self.baseline)
+            self.widget.removeItem(self.baseline)  # and from the legend
         self.series, self.metric, self.baseline = {}, None, None
-        self.baseline_scores = None
         self.y_range.reset()
 
 
@@ -314,12 +323,14 @@ class ConfusionPlot:
     """The validation confusion matrix of the last epoch as a heat map, with class names."""
 
     def __init__(self) -> None:
-        self.widget = pg.PlotWidget(background=None)
+        self.widget = plain_plot_widget()
         self.widget.setTitle("Confusion (validation)")
         self.widget.setLabel("left", "true")
         self.widget.setLabel("bottom", "predicted")
         self.widget.invertY(True)
         self.widget.setAspectLocked(True)
+        for side in ("left", "bottom"):  # no numbers until a run names the classes
+            self.widget.getAxis(side).setTicks([[]])
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.widget.addItem(self.image)

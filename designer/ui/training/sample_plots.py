@@ -9,6 +9,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
+from designer.ui.training.plain_plots import plain_plot_widget
+
 GAP = 2  # pixels between the grid's images
 RIGHT, WRONG = "#2e7d32", "#c62828"
 
@@ -17,7 +19,7 @@ class PredictionsPlot:
     """One plot that shows whichever picture the task has."""
 
     def __init__(self) -> None:
-        self.widget = pg.PlotWidget(background=None)
+        self.widget = plain_plot_widget()
         self.widget.setTitle("Predictions (validation)")
         self.scatter = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(30, 136, 229, 140))
         self.diagonal = pg.PlotDataItem(pen=pg.mkPen("#757575", style=Qt.PenStyle.DashLine))
