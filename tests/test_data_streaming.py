@@ -161,6 +161,11 @@ def test_torch_takes_the_cores_the_reading_processes_leave(tmp_path, monkeypatch
         assert isinstance(trainer.run(), RunFinished)
         # Two workers decode the first epoch; the second slices pixels held in memory.
         assert threads == expected
+    monkeypatch.setattr(image_folders, "memory_budget", lambda megabytes: 0)  # none fits
+    threads.clear()
+    assert isinstance(Trainer(prepare_run(project), listeners=[listener]).run(), RunFinished)
+    # The workers decode into the cache file, then only copy out of it.
+    assert threads == {1: 2, 2: 4}
 
 
 def test_an_image_gone_during_a_run_stops_it_with_a_message_naming_it(tmp_path, monkeypatch):

@@ -8,7 +8,6 @@ from typing import Any
 
 import torch
 
-from designer.runtime.pretrained_weights import PretrainedWeights
 from designer.runtime.schedules import ScheduleKind
 
 
@@ -40,7 +39,9 @@ class TrainingSettings:
     patience: int
     restore_best: bool
     init_weights: str | None
-    pretrained: PretrainedWeights | None
+    # PretrainedWeights or None; unnamed here, so that only a script that starts from
+    # published weights carries their download code.
+    pretrained: Any
     frozen: tuple[str, ...]
 
 

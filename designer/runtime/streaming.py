@@ -143,8 +143,14 @@ class Streamer:
         return held and self.transform is None
 
     def readers(self) -> int:
-        """The worker processes that read the next pass."""
-        return 0 if self.sliced() else self.loader.num_workers
+        """The worker processes that take a core in the next pass: none when it slices
+        here, or when they only copy decoded pixels out of a cache file."""
+        copying = (
+            self.transform is None
+            and not isinstance(self.samples, torch.Tensor)
+            and self.samples.complete()
+        )
+        return 0 if self.sliced() or copying else self.loader.num_workers
 
     def order(self, generator: torch.Generator) -> torch.Tensor:
         """This epoch's sample order, and the seed of its augmentation, both drawn
