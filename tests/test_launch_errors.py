@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from designer.cli import COMMANDS
 from tests.helpers import PROJECTS
 
 ROOT = Path(__file__).resolve().parents[1]
-VERBS = "validate, summary, export, import, train, lr-find"
+VERBS = ", ".join(COMMANDS)
 NO_DISPLAY = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
 
 
