@@ -77,7 +77,8 @@ def pretrained_project(
         raise ImportProblem(model, f"not one of torchvision's classification models ({listed})")
     weights = models.get_model_weights(model).DEFAULT
     module = models.get_model(model, weights=None)  # the architecture; its weights come later
-    size = weights.transforms().crop_size[0]
+    transforms = weights.transforms()  # how the weights want their images
+    size = transforms.crop_size[0]
     result = import_module(module, [(3, size, size)], name or model)
     doc = result.project.graph
     keys = map_state_dict(result, own_names(module))
@@ -88,7 +89,6 @@ def pretrained_project(
         keys = {ours: theirs for ours, theirs in keys.items() if not ours.startswith(attribute)}
     if freeze_backbone:
         result.project.training["freeze"] = weighted_nodes(doc, keys, exclude=head)
-    transforms = weights.transforms()
     result.project.dataset = {  # as the weights expect their images; the path comes later
         "source": "image_folder",
         "image_size": size,
