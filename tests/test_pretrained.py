@@ -8,13 +8,10 @@ from __future__ import annotations
 import hashlib
 import http.server
 import threading
-import warnings
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
-from PIL import Image
 
 from designer.cli import main as cli_main
 from designer.compiler import Analyzer, generate, module_class
@@ -23,41 +20,17 @@ from designer.export.script import training_script
 from designer.importer.pretrained import pretrained_project
 from designer.project import ProjectError, load_project, save_project
 from designer.runtime.pretrained_weights import PretrainedWeights, download
-from designer.runtime.vision import import_torchvision
 from designer.training import Trainer, new_run, prepare_run
 from designer.training.events import RunFinished
 from designer.training.resume import resume_setup
 from designer.training.start_weights import pretrained_start
+from tests.pretrained_helpers import FILE, image_folder, models, seeded_hub
 from tests.script_helpers import PINNED, app_epochs, printed_epochs, run_script, write_script
-
-FILE = "resnet18-f37072fd.pth"  # the name torchvision's ResNet18_Weights.IMAGENET1K_V1 has
-
-
-def models():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return import_torchvision().models
 
 
 @pytest.fixture
 def hub(tmp_path, monkeypatch) -> Path:
-    """torch's hub cache in tmp_path, holding seeded ResNet-18 weights under their name."""
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-    folder = tmp_path / "torch" / "hub" / "checkpoints"
-    folder.mkdir(parents=True)
-    torch.manual_seed(7)
-    torch.save(models().resnet18().state_dict(), folder / FILE)
-    return folder
-
-
-def image_folder(root: Path, per_class: int = 3) -> Path:
-    rng = np.random.default_rng(0)
-    for number, name in enumerate(("cats", "dogs")):
-        (root / name).mkdir(parents=True)
-        for index in range(per_class):
-            pixels = rng.integers(0, 100, size=(40, 40, 3)) + 100 * number
-            Image.fromarray(pixels.astype(np.uint8)).save(root / name / f"{index}.png")
-    return root
+    return seeded_hub(tmp_path, monkeypatch)
 
 
 def with_images(project, tmp_path: Path, epochs: int = 1):
@@ -175,7 +148,7 @@ class Serving(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def test_a_download_is_checked_whole_before_it_takes_the_name(tmp_path):
+def test_a_download_is_checked_whole_before_it_takes_the_name(tmp_path, capsys):
     served = tmp_path / "served"
     served.mkdir()
     (served / "weights-1234.pth").write_bytes(b"published bytes" * 1000)
@@ -191,8 +164,13 @@ def test_a_download_is_checked_whole_before_it_takes_the_name(tmp_path):
         assert list(target.parent.iterdir()) == []  # the partial download is gone
 
         check = hashlib.sha256((served / "weights-1234.pth").read_bytes()).hexdigest()[:8]
-        download(url, target, check)
+        told: list[tuple[int, int]] = []
+        download(url, target, check, lambda done, total: told.append((done, total)))
         assert target.read_bytes() == (served / "weights-1234.pth").read_bytes()
+        assert told[-1] == (15000, 15000)  # how far it got, in bytes of all
+        target.unlink()
+        download(url, target, check)  # no listener: the progress is printed
+        assert "weights-1234.pth: 0.0 of 0.0 MB" in capsys.readouterr().err
     finally:
         server.shutdown()
         server.server_close()

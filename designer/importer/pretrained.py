@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from designer.importer.errors import ImportProblem
+from designer.importer.head import MAX_CLASSES, head_node, replace_head
 from designer.importer.importing import ImportResult, block_lines, import_module
 from designer.importer.weights import layer_attributes, map_state_dict
 from designer.model import GraphDocument
@@ -19,7 +20,6 @@ from designer.runtime.vision import import_torchvision
 from nodes import Role
 
 HASH_IN_NAME = re.compile(r"-([a-f0-9]+)\.")  # torchvision's files: name-<sha256 prefix>.pth
-MAX_CLASSES = 1_000_000  # a Dense layer's most units
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class PretrainedChoice:
     params: int
     image_size: int
     accuracy: float | None  # ImageNet-1K top-1, in percent
+    url: str  # where the weights' file is published
+    check: str  # how its SHA-256 starts
+    megabytes: float | None  # the file's size
 
     def describe(self) -> str:
         shown = f"{self.accuracy:.1f}% top-1" if self.accuracy is not None else "no figure"
@@ -56,8 +59,21 @@ def choice(models: Any, name: str) -> PretrainedChoice:
     top1 = weights.meta.get("_metrics", {}).get("ImageNet-1K", {}).get("acc@1")
     crop = weights.transforms().crop_size[0]
     return PretrainedChoice(
-        name, f"{type(weights).__name__}.{weights.name}", weights.meta["num_params"], crop, top1
+        name,
+        f"{type(weights).__name__}.{weights.name}",
+        weights.meta["num_params"],
+        crop,
+        top1,
+        weights.url,
+        file_check(weights.url),
+        weights.meta.get("_file_size"),
     )
+
+
+def file_check(url: str) -> str:
+    """How the SHA-256 of the file at `url` starts, as torchvision names its files."""
+    found = HASH_IN_NAME.search(Path(url).name)
+    return found.group(1) if found else ""
 
 
 def pretrained_project(
@@ -83,12 +99,19 @@ def pretrained_project(
     doc = result.project.graph
     keys = map_state_dict(result, own_names(module))
     head = head_node(doc)
-    if doc.node(head).params["units"] != classes:
-        doc.set_param(head, "units", classes)
-        attribute = layer_attributes(doc)[head] + "."
-        keys = {ours: theirs for ours, theirs in keys.items() if not ours.startswith(attribute)}
+    training = {
+        "start_weights": {
+            "name": f"{type(weights).__name__}.{weights.name}",
+            "url": weights.url,
+            "check": file_check(weights.url),
+            "keys": keys,
+        }
+    }
     if freeze_backbone:
-        result.project.training["freeze"] = weighted_nodes(doc, keys, exclude=head)
+        training["freeze"] = weighted_nodes(doc, keys, exclude=head)
+    if doc.node(head).params["units"] != classes:
+        training = replace_head(doc, training, head, classes)
+    result.project.training.update(training)
     result.project.dataset = {  # as the weights expect their images; the path comes later
         "source": "image_folder",
         "image_size": size,
@@ -96,13 +119,6 @@ def pretrained_project(
         "normalize": True,
         "mean": list(transforms.mean),
         "std": list(transforms.std),
-    }
-    found = HASH_IN_NAME.search(Path(weights.url).name)
-    result.project.training["start_weights"] = {
-        "name": f"{type(weights).__name__}.{weights.name}",
-        "url": weights.url,
-        "check": found.group(1) if found else "",
-        "keys": keys,
     }
     return result
 
@@ -129,14 +145,25 @@ def weighted_nodes(doc: GraphDocument, keys: dict[str, str], exclude: str) -> li
     ]
 
 
-def head_node(doc: GraphDocument) -> str:
-    """The Dense layer that feeds the Output node: the classifier to size for new classes."""
-    outputs = [node for node in doc.nodes() if node.spec.role == Role.OUTPUT]
-    if len(outputs) == 1:
-        source = doc.node(doc.in_edges(outputs[0].id)[0].source)
-        if source.kind == "dense":
-            return source.id
-    raise ImportProblem("head", "the network does not end in one Dense layer to resize")
+def pretrained_for_data(
+    model: str,
+    classes: int | None,
+    name: str,
+    freeze_backbone: bool = False,
+    data: Path | None = None,
+) -> ImportResult:
+    """`model` as a project named `name` whose head is sized for `classes`, else for the
+    class folders of the image folder `data` (which it then trains on), else as published."""
+    if data is not None:
+        found = class_folders(data)
+        classes = classes if classes is not None else found
+    classes = classes if classes is not None else 1000  # as published
+    result = pretrained_project(model, classes, name, freeze_backbone)
+    if data is not None:
+        result.project.dataset["path"] = str(data.resolve())
+    start = result.project.training["start_weights"]
+    result.project.description = f"torchvision's {model}, starting from {start['name']}"
+    return result
 
 
 def pretrained_to_project(
@@ -149,17 +176,9 @@ def pretrained_to_project(
     """`netdesigner pretrained MODEL [--classes N] [--data FOLDER] -o PROJECT.json
     [--freeze-backbone]`: import, size the head (for the folder's classes unless
     --classes says), record the start weights and the data, save; returns lines to print."""
-    if data is not None:
-        found = class_folders(data)
-        classes = classes if classes is not None else found
-    classes = classes if classes is not None else 1000  # as published
-    result = pretrained_project(model, classes, output.stem, freeze_backbone)
-    if data is not None:
-        result.project.dataset["path"] = str(data.resolve())
-    project = result.project
-    start = project.training["start_weights"]
-    project.description = f"torchvision's {model}, starting from {start['name']}"
+    project = pretrained_for_data(model, classes, output.stem, freeze_backbone, data).project
     save_project(project, output)
+    start = project.training["start_weights"]
     layers = sum(1 for node in project.graph.nodes() if node.spec.role == Role.LAYER)
     head = project.graph.node(head_node(project.graph)).params["units"]
     lines = [

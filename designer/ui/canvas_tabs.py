@@ -85,7 +85,13 @@ class CanvasTabs(QWidget):
         blocks = editor.doc.blocks.events
         blocks.block_removed.connect(self._close_gone)
         blocks.block_replaced.connect(self._close_gone)
+        editor.sections_changed.connect(self.show_frozen)
+        self.show_frozen()
         self._current_changed(0)
+
+    def show_frozen(self) -> None:
+        """The network's canvas greys and locks the layers training.freeze keeps."""
+        self.main.scene.show_frozen(self.editor.frozen)
 
     @property
     def current(self) -> Canvas:

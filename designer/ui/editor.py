@@ -156,15 +156,55 @@ class Editor(GraphEditor):
         if not self.refused():
             self.undo_stack.redo()
 
-    def set_sections(self, dataset: dict[str, Any], training: dict[str, Any]) -> None:
+    def set_sections(
+        self,
+        dataset: dict[str, Any],
+        training: dict[str, Any],
+        text: str = "Change training settings",
+    ) -> None:
         """Replace the project's dataset and training sections as one undoable command."""
         unchanged = (dataset, training) == (self.project.dataset, self.project.training)
         if unchanged or self.refused():
             return
-        command = SectionsCommand(
-            self.project, dataset, training, "Change training settings", self.sections_changed.emit
-        )
+        command = SectionsCommand(self.project, dataset, training, text, self.sections_changed.emit)
         self.undo_stack.push(command)
+
+    @property
+    def frozen(self) -> set[str]:
+        """The ids of the nodes whose layers keep their starting weights (training.freeze)."""
+        listed = self.project.training.get("freeze", [])
+        return (
+            {node for node in listed if isinstance(node, str)}
+            if isinstance(listed, list)
+            else set()
+        )
+
+    def set_trainable(self, node_ids: list[str], trainable: bool) -> None:
+        """Freeze the layers of `node_ids`, or let them train again, as one undoable step."""
+        listed = self.project.training.get("freeze", [])
+        kept = [node for node in listed if node not in node_ids] if isinstance(listed, list) else []
+        frozen = kept if trainable else kept + [node for node in node_ids if node not in kept]
+        training = {**self.project.training, "freeze": frozen}
+        if not frozen:
+            del training["freeze"]
+        count = f"{len(node_ids)} layers" if len(node_ids) > 1 else self.doc.node(node_ids[0]).name
+        text = f"{'Unfreeze' if trainable else 'Freeze'} {count}"
+        self.set_sections(self.project.dataset, training, text)
+
+    def replace_head(self, head: str, classes: int) -> None:
+        """Give the Dense layer `head` `classes` outputs, out of the start weights and
+        trainable, as one undoable step."""
+        from designer.importer.head import replace_head  # the analysis of layer names
+
+        if self.refused():
+            return
+        self.undo_stack.beginMacro(f"Replace the head: {classes} classes")
+        training = self.edit(
+            "Resize the head", lambda doc: replace_head(doc, self.project.training, head, classes)
+        )
+        if training is not None:
+            self.set_sections(self.project.dataset, training, "Start the head afresh")
+        self.undo_stack.endMacro()
 
     def save(self, path: Path | None = None) -> Path:
         saved = save_project(self.project, path)

@@ -6,6 +6,7 @@ from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,8 +21,9 @@ from designer.compiler import GraphReport
 from designer.compiler.summary import human, human_bytes
 from designer.model import Node
 from designer.model.library import BlockParam
-from designer.ui.editor import GraphEditor
+from designer.ui.editor import Editor, GraphEditor
 from designer.ui.param_editors import ParamEditor
+from designer.ui.transfer_actions import FREEZABLE
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 
@@ -43,6 +45,7 @@ class InspectorWidget(QWidget):
         self.editor = editor
         self.node_id: str | None = None
         self.editors: dict[str, ParamEditor] = {}
+        self.trainable: QCheckBox | None = None  # the network's layers only: not in a block
         self.layout_ = QVBoxLayout(self)
         self.header = QLabel("Select a layer to see its settings.")
         self.header.setWordWrap(True)
@@ -62,6 +65,8 @@ class InspectorWidget(QWidget):
         events.node_removed.connect(self._node_removed)
         editor.analysis_changed.connect(self.show_report)
         editor.doc.blocks.events.block_replaced.connect(self._block_replaced)
+        if isinstance(editor, Editor):
+            editor.sections_changed.connect(self._sections_changed)
 
     def detach(self) -> None:
         """Stop following the document: a block's graph outlives the tab that showed it."""
@@ -70,6 +75,8 @@ class InspectorWidget(QWidget):
         events.node_renamed.disconnect(self._model_changed)
         events.node_removed.disconnect(self._node_removed)
         self.editor.doc.blocks.events.block_replaced.disconnect(self._block_replaced)
+        if isinstance(self.editor, Editor):
+            self.editor.sections_changed.disconnect(self._sections_changed)
 
     def _node_removed(self, node: Node) -> None:
         if isValid(self) and node.id == self.node_id:
@@ -79,7 +86,7 @@ class InspectorWidget(QWidget):
         self.node_id = node_id if node_id in self.editor.doc else None
         while self.form.rowCount():
             self.form.removeRow(0)
-        self.editors = {}
+        self.editors, self.trainable = {}, None
         if self.node_id is None:
             self.header.setText("Select a layer to see its settings.")
             self.stats.setText("")
@@ -91,6 +98,11 @@ class InspectorWidget(QWidget):
         self.name_edit = QLineEdit(node.name)
         self.name_edit.editingFinished.connect(self._rename)
         self.form.addRow("Name", self.name_edit)
+        if isinstance(self.editor, Editor) and spec.role in FREEZABLE:
+            self.trainable = QCheckBox("learns (off: keeps its starting weights)")
+            self.trainable.setChecked(node.id not in self.editor.frozen)
+            self.trainable.toggled.connect(self._set_trainable)
+            self.form.addRow("Trainable", self.trainable)
         for param in spec.params:
             if node.kind == BLOCK_KIND and param.name == BLOCK_PARAM:
                 self.form.addRow("Block", QLabel(node.params[param.name]))
@@ -127,6 +139,19 @@ class InspectorWidget(QWidget):
             # A refused edit (training running) must not leave the form showing it.
             self._model_changed(self.editor.doc.node(self.node_id))
 
+    def _set_trainable(self, trainable: bool) -> None:
+        if self.node_id is not None and isinstance(self.editor, Editor):
+            self.editor.set_trainable([self.node_id], trainable)
+            self._sections_changed()  # a refused edit (training running) shows as it was
+
+    def _sections_changed(self) -> None:
+        if isValid(self) and self.trainable is not None and self.node_id is not None:
+            trainable = self.node_id not in self.editor.frozen
+            if self.trainable.isChecked() != trainable:
+                self.trainable.blockSignals(True)
+                self.trainable.setChecked(trainable)
+                self.trainable.blockSignals(False)
+
     def _rename(self) -> None:
         if self.node_id is None:
             return
@@ -147,6 +172,10 @@ class InspectorWidget(QWidget):
         if self.node_id is None or self.node_id not in report.nodes:
             return
         info = report.nodes[self.node_id]
+        if self.trainable is not None:
+            weighted = info.params > 0 or self.node_id in self.editor.frozen
+            self.trainable.setEnabled(weighted)
+            self.trainable.setToolTip("" if weighted else "It has no weights to keep or learn")
         inputs = ", ".join(str(shape) for shape in info.inputs) or "none"
         output = str(info.output) if info.output is not None else "unknown"
         memory = human_bytes(info.output.nbytes(32)) if info.output is not None else "?"

@@ -45,6 +45,11 @@ from designer.ui.start_page import StartPage
 from designer.ui.theme import app_icon
 from designer.ui.torch_loader import torch_loader
 from designer.ui.training.panel import TrainPanel
+from designer.ui.transfer_actions import (
+    add_freezing_entries,
+    ask_replace_head,
+    set_selection_trainable,
+)
 from designer.ui.user_blocks import add_from_library, fill_library_menu, save_to_library
 from nodes import Role
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
@@ -103,6 +108,7 @@ class MainWindow(QMainWindow):
         self.start_page.new_requested.connect(self.new_project)
         self.start_page.open_requested.connect(lambda: self.open_file())
         self.start_page.path_chosen.connect(self.open_file)
+        self.start_page.pretrained_chosen.connect(self.new_from_pretrained)
         self.resizeDocks(
             [self.palette_dock, self.inspector_dock], [230, 320], Qt.Orientation.Horizontal
         )
@@ -154,6 +160,9 @@ class MainWindow(QMainWindow):
         self.import_action = self.action(
             "&Import PyTorch Module\u2026", self.import_module, needs_project=False
         )
+        self.pretrained_action = self.action(
+            "New From &Pretrained\u2026", self.new_from_pretrained, needs_project=False
+        )
         self.export_action = self.action("&Export\u2026", self.export, "Ctrl+E")
         self.quit_action = self.action("&Quit", self.close, keys.Quit, needs_project=False)
         self.undo_action = self.action("&Undo", lambda: self.editor.undo(), keys.Undo)
@@ -188,11 +197,18 @@ class MainWindow(QMainWindow):
         )
         self.fit_action = self.action("&Fit to View", lambda: self.view.fit_all(), "F")
         self.code_action = self.action("Show &Code", self.show_code, "Ctrl+Shift+C")
+        self.replace_head_action = self.action("Replace &Head\u2026", self.replace_head)
+        self.freeze_action = self.action(
+            "&Freeze Selected Layers", lambda: self.set_selection_trainable(False)
+        )
+        self.unfreeze_action = self.action(
+            "Unfree&ze Selected Layers", lambda: self.set_selection_trainable(True)
+        )
 
     def build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.new_action, self.open_action])
+        file_menu.addActions([self.new_action, self.pretrained_action, self.open_action])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         examples_menu = file_menu.addMenu("&Examples")
         for title, path in examples():
@@ -212,6 +228,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.delete_action, self.select_all_action, self.rename_action])
         edit_menu.addSeparator()
         edit_menu.addActions([self.group_action, self.ungroup_action, self.save_block_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.freeze_action, self.unfreeze_action, self.replace_head_action])
         self.library_menu = edit_menu.addMenu("Add Block from My Li&brary")
         self.library_menu.aboutToShow.connect(
             lambda: fill_library_menu(self.library_menu, self.add_library_block)
@@ -432,6 +450,31 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(lambda: self.open_imported(dialog.result))
         dialog.open()
         return dialog
+
+    def new_from_pretrained(self, model: str | None = None):
+        """Choose a pretrained network to start a new, unsaved project from; returns the
+        dialog (for tests)."""
+        from designer.ui.pretrained_dialog import PretrainedDialog
+
+        dialog = PretrainedDialog(self, model or None)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.open_imported(dialog.result))
+        dialog.open()
+        return dialog
+
+    def set_selection_trainable(self, trainable: bool) -> None:
+        if self.tabs.current is not self.tabs.main:  # a block's inside freezes as one
+            self.editor.edit_failed.emit("Freeze the block's instances on the network's tab")
+            return
+        set_selection_trainable(self.editor, self.scene.selected_node_ids(), trainable)
+
+    def replace_head(self, node_id: str | None = None):
+        """Ask for the classes, then resize the head; returns the dialog (for tests)."""
+        if self.tabs.current is not self.tabs.main:
+            self.tabs.show_canvas(self.tabs.main)
+        selected = self.scene.selected_node_ids()
+        node_id = node_id or (selected[0] if len(selected) == 1 else None)
+        return ask_replace_head(self, self.editor, node_id)
 
     def open_imported(self, result) -> None:
         if not self.confirm_discard():
@@ -759,6 +802,11 @@ class MainWindow(QMainWindow):
         if self.current_editor.doc.node(node_id).kind == BLOCK_KIND:
             menu.addAction("Open Block", lambda: self.open_block_of(node_id))
             menu.addAction(self.ungroup_action)
+        if self.tabs.current is self.tabs.main:
+            menu.addSeparator()
+            add_freezing_entries(menu, self.editor, self.scene.selected_node_ids())
+            if self.editor.doc.node(node_id).kind == "dense":
+                menu.addAction("Replace Head\u2026", lambda: self.replace_head(node_id))
         menu.addSeparator()
         menu.addAction("Show in Code", lambda: self.show_code(node_id))
         menu.exec(screen_position)

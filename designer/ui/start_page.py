@@ -1,4 +1,5 @@
-"""The start page: new project, open a file, recent files and the examples."""
+"""The start page: new project, open a file, recent files, the examples and pretrained
+networks to start from."""
 
 from __future__ import annotations
 
@@ -18,6 +19,16 @@ from PySide6.QtWidgets import (
 from designer.project.examples import examples
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
+# Pretrained networks offered first (torchvision's names); "More" lists every one.
+FEATURED = (
+    ("resnet18", "ResNet-18: small, quick to fine-tune"),
+    ("resnet50", "ResNet-50: the common baseline"),
+    ("mobilenet_v3_small", "MobileNetV3 Small: for phones"),
+    ("efficientnet_b0", "EfficientNet-B0: accurate for its size"),
+    ("convnext_tiny", "ConvNeXt-Tiny: a modern convolutional network"),
+    ("vgg16", "VGG-16: plain and deep"),
+)
+MORE = ""  # the entry that opens the whole list
 
 
 class StartPage(QWidget):
@@ -26,6 +37,7 @@ class StartPage(QWidget):
     new_requested = Signal()
     open_requested = Signal()
     path_chosen = Signal(Path)
+    pretrained_chosen = Signal(str)  # a network's name, or MORE
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,8 +56,21 @@ class StartPage(QWidget):
         buttons.addStretch(1)
         self.examples = self.path_list([(title, path) for title, path in examples()])
         self.recent = self.path_list([])
+        self.pretrained = QListWidget()
+        for model, text in (*FEATURED, (MORE, "More networks\u2026")):
+            item = QListWidgetItem(text)
+            item.setData(PATH_ROLE, model)
+            self.pretrained.addItem(item)
+        self.pretrained.itemActivated.connect(
+            lambda item: self.pretrained_chosen.emit(item.data(PATH_ROLE))
+        )
+        self.pretrained.setToolTip("Start from published weights, and fine-tune on your images")
         columns = QHBoxLayout()
-        for heading, widget in (("Examples", self.examples), ("Recent", self.recent)):
+        for heading, widget in (
+            ("Examples", self.examples),
+            ("Start from a pretrained network", self.pretrained),
+            ("Recent", self.recent),
+        ):
             column = QVBoxLayout()
             column.addWidget(QLabel(f"<b>{heading}</b>"))
             column.addWidget(widget)

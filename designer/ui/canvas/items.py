@@ -100,6 +100,7 @@ class NodeItem(QGraphicsItem):
         self.report: NodeReport | None = None
         self.live = None  # the latest LayerStats of a running network
         self.flags: list = []  # what looks wrong in them (layer_stats.Flag)
+        self.frozen = False  # its layer keeps its starting weights (training.freeze)
         self.edges: set[EdgeItem] = set()
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
@@ -155,9 +156,16 @@ class NodeItem(QGraphicsItem):
         self.flags = layer_flags(stats) if stats is not None else []
         self.update_tooltip()
 
+    def set_frozen(self, frozen: bool) -> None:
+        if frozen != self.frozen:
+            self.frozen = frozen
+            self.update_tooltip()
+
     def update_tooltip(self) -> None:
         report = self.report
         tips = [f"{self.kind} '{self.name}'"]
+        if self.frozen:
+            tips.append("frozen: keeps its starting weights while the rest trains")
         if report is not None and report.output is not None:
             tips.append(f"output {report.output}; {report.params:,} params; {report.macs:,} MACs")
         if report is not None:
@@ -196,6 +204,8 @@ class NodeItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         body = QRectF(0, 0, style.NODE_WIDTH, self.height)
         color = style.category_color(self.category)
+        if self.frozen:  # greyed: its weights stay as they start
+            color = style.frozen_color(color)
         severity = self.severity
         outline = (
             style.SELECTED_COLOR
@@ -217,6 +227,8 @@ class NodeItem(QGraphicsItem):
             self.paint_badge(painter, severity)
         if self.flags:
             self.paint_badge(painter, "live")
+        if self.frozen:
+            self.paint_lock(painter)
 
     def paint_text(self, painter: QPainter) -> None:
         painter.setPen(style.text_color() if style.is_dark() else QColor("#1b1f24"))
@@ -260,6 +272,18 @@ class NodeItem(QGraphicsItem):
         painter.drawText(
             QRectF(center.x() - 8, center.y() - 8, 16, 16), Qt.AlignmentFlag.AlignCenter, "!"
         )
+
+    def paint_lock(self, painter: QPainter) -> None:
+        """A padlock on the bottom right: the layer is frozen."""
+        x, y = style.NODE_WIDTH - 20, self.height - 18
+        painter.setPen(QPen(style.LOCK_COLOR, 2.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawArc(QRectF(x + 2.5, y, 9, 10), 0, 180 * 16)  # the shackle
+        painter.drawLine(QPointF(x + 2.5, y + 5), QPointF(x + 2.5, y + 7))
+        painter.drawLine(QPointF(x + 11.5, y + 5), QPointF(x + 11.5, y + 7))
+        painter.setPen(QPen(style.LOCK_COLOR, 1.0))
+        painter.setBrush(QBrush(style.LOCK_COLOR))
+        painter.drawRoundedRect(QRectF(x, y + 7, 14, 10), 2, 2)  # the body
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:

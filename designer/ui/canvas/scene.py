@@ -61,6 +61,7 @@ class GraphScene(QGraphicsScene):
         self.edge_items: dict[str, EdgeItem] = {}
         self.link: NewLinkAction | None = None
         self.move_action: MoveAction | None = None
+        self.frozen: set[str] = set()  # nodes shown frozen, those put back by undo too
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         events = editor.doc.events
         events.node_added.connect(self.add_node_item)
@@ -96,6 +97,7 @@ class GraphScene(QGraphicsScene):
 
     def add_node_item(self, node: Node) -> None:
         item = NodeItem(node, self.editor.doc.stale_ports(node.id))
+        item.set_frozen(node.id in self.frozen)
         self.node_items[node.id] = item
         self.addItem(item)
 
@@ -184,6 +186,12 @@ class GraphScene(QGraphicsScene):
             stats = layers.get(node_id)
             if stats is not None or item.live is not None:
                 item.set_live(stats)
+
+    def show_frozen(self, node_ids: set[str]) -> None:
+        """Grey the nodes whose layers keep their starting weights, and give them a lock."""
+        self.frozen = set(node_ids)
+        for node_id, item in self.node_items.items():
+            item.set_frozen(node_id in node_ids)
 
     # -- selection helpers ---------------------------------------------------------------------
 

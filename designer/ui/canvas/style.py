@@ -24,6 +24,7 @@ WARNING_COLOR = QColor("#f9a825")
 SELECTED_COLOR = QColor("#1e88e5")
 LIVE_FLAG_COLOR = QColor("#8e24aa")  # a layer the running network shows a problem in
 TOKEN_COLOR = QColor("#ef6c00")  # ports and wires that carry token ids (long)
+LOCK_COLOR = QColor("#546e7a")  # the padlock of a frozen layer
 
 
 def is_dark() -> bool:
@@ -34,6 +35,11 @@ def is_dark() -> bool:
 def category_color(category: str) -> QColor:
     hue = CATEGORY_HUES.get(category, 200)
     return QColor.fromHsl(hue, 90, 70) if is_dark() else QColor.fromHsl(hue, 150, 225)
+
+
+def frozen_color(color: QColor) -> QColor:
+    """A category's colour, greyed: most of its saturation gone."""
+    return QColor.fromHsl(color.hslHue(), color.hslSaturation() // 5, color.lightness())
 
 
 def text_color() -> QColor:
