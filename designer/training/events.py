@@ -140,6 +140,15 @@ class BaselineFitted:
 
 
 @dataclass(frozen=True)
+class WeightsFetching:
+    """The start weights being downloaded before the run starts: bytes so far, in all
+    (0: not said)."""
+
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
 class RunFailed:
     """`message` is written for the user."""
 
@@ -151,6 +160,13 @@ class RunFailed:
 
 
 Event = (
-    RunStarted | StepDone | LayersSampled | EpochDone | CheckpointSaved | RunFinished | RunFailed
+    WeightsFetching
+    | RunStarted
+    | StepDone
+    | LayersSampled
+    | EpochDone
+    | CheckpointSaved
+    | RunFinished
+    | RunFailed
 )
 Listener = Callable[[Any], None]

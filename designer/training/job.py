@@ -12,7 +12,13 @@ from designer.data import SetupError
 from designer.project import ProjectError, project_from_text
 from designer.training.background_baseline import run_with_baseline
 from designer.training.control import RunControl
-from designer.training.events import FailureKind, Listener, RunFailed, serialized
+from designer.training.events import (
+    FailureKind,
+    Listener,
+    RunFailed,
+    WeightsFetching,
+    serialized,
+)
 from designer.training.resume import resume_setup
 from designer.training.runs import RunWriteError, new_run, open_run
 from designer.training.setup import prepare_run
@@ -42,7 +48,11 @@ def run_job(job: RunJob, control: RunControl, listener: Listener) -> None:
             run = open_run(job.path, job.resume)
             setup = resume_setup(project, run, epochs=job.training.get("epochs"))
         else:
-            setup = prepare_run(project, training=job.training)
+            setup = prepare_run(
+                project,
+                training=job.training,
+                progress=lambda done, total: listener(WeightsFetching(done, total)),
+            )
             run = new_run(job.path) if job.path is not None else None
         resume = job.resume is not None
         trainer = Trainer(

@@ -16,6 +16,7 @@ from designer.project import Project
 from designer.project.training_settings import TrainingConfig
 from designer.runtime.freezing import freeze
 from designer.runtime.loading import Loading
+from designer.runtime.pretrained_weights import Progress
 from designer.runtime.settings import TrainingSettings
 from designer.training.config import ConfigError, parse_training, with_overrides
 from designer.training.device import resolve_device
@@ -99,12 +100,13 @@ def prepare_run(
     training: dict[str, Any] | None = None,
     dataset: dict[str, Any] | None = None,
     published: bool = True,
+    progress: Progress | None = None,
     **overrides: Any,
 ) -> RunSetup:
     """Check and prepare a run of `project`; `training` and `dataset` replace its sections
     (a resumed run uses its own saved ones), `overrides` replace single training settings.
     Without `published`, published start weights are not read (an export, whose script
-    reads, or downloads, them when it runs)."""
+    reads, or downloads, them when it runs); `progress` hears how their download goes."""
     training_settings = with_overrides(
         project.training if training is None else training, **overrides
     )
@@ -124,14 +126,13 @@ def prepare_run(
     loss = choose_loss(config.loss, data, output_shape, last_layer)
     code = generate(doc, report, project.name)
     network = module_class(code)
-    start = None
     names = {node.id: node.name for node in doc.nodes()}
     layers = {attribute: names.get(node, attribute) for node, attribute in code.names.items()}
     start = None
     if config.init_from:
         start = start_weights(project.path, config.init_from, network, layers)
     elif published and config.start_weights is not None:
-        start = pretrained_start(config.start_weights, network, layers)
+        start = pretrained_start(config.start_weights, network, layers, progress)
     check_frozen(config, code, network, doc)
     setup = RunSetup(
         project,

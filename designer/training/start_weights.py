@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from designer.runtime.errors import SetupError
-from designer.runtime.pretrained_weights import PretrainedWeights
+from designer.runtime.pretrained_weights import PretrainedWeights, Progress
 from designer.training.checkpoint import CheckpointError, load_checkpoint
 from designer.training.config import ConfigError
 from designer.training.runs import list_runs, open_run
@@ -40,14 +40,17 @@ class StartWeights:
 
 
 def pretrained_start(
-    found: dict[str, Any], network: type[nn.Module], layers: dict[str, str]
+    found: dict[str, Any],
+    network: type[nn.Module],
+    layers: dict[str, str],
+    progress: Progress | None = None,
 ) -> StartWeights:
     """The published weights training.start_weights names (from torch's hub cache,
-    downloaded there when missing) for a fresh `network`; ConfigError (at
-    training.start_weights) when they cannot be had or do not fit, naming the tensors."""
+    downloaded there when missing, telling `progress`) for a fresh `network`; ConfigError
+    (at training.start_weights) when they cannot be had or do not fit, naming the tensors."""
     weights = PretrainedWeights(**found)
     try:
-        state = weights.state()
+        state = weights.state(progress)
     except SetupError as error:
         raise ConfigError(error.message, PRETRAINED_PLACE) from None
     expected = expected_state(network)

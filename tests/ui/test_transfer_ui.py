@@ -11,11 +11,13 @@ import http.server
 import threading
 
 import pytest
+import torch
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
 
 from designer.importer.head import head_node
+from designer.training.runs import list_runs
 from designer.ui.pretrained_dialog import PretrainedDialog
 from designer.ui.start_page import FEATURED, MORE
 from tests.pretrained_helpers import FILE, image_folder, models, seeded_hub
@@ -168,6 +170,25 @@ class Serving(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def sha256_start(file) -> str:
+    return hashlib.sha256(file.read_bytes()).hexdigest()[:8]
+
+
+def serve_choices(monkeypatch, url: str, file) -> None:
+    """The dialog lists resnet18 only, its weights published at `url` (a local server)."""
+    original = PretrainedDialog.list_choices
+    check = sha256_start(file)
+
+    def served_choices():
+        return [
+            dataclasses.replace(choice, url=url, check=check)
+            for choice in original()
+            if choice.model == "resnet18"
+        ]
+
+    monkeypatch.setattr(PretrainedDialog, "list_choices", staticmethod(served_choices))
+
+
 def test_download_now_fills_the_cache_with_a_progress_bar(window, qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     served = tmp_path / "served"
@@ -178,18 +199,7 @@ def test_download_now_fills_the_cache_with_a_progress_bar(window, qtbot, tmp_pat
         ("127.0.0.1", 0), lambda *a: Serving(*a, directory=str(served))
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    check = hashlib.sha256(weights.read_bytes()).hexdigest()[:8]
-    url = f"http://127.0.0.1:{server.server_port}/{FILE}"
-    original = PretrainedDialog.list_choices
-
-    def served_choices():
-        return [
-            dataclasses.replace(choice, url=url, check=check)
-            for choice in original()
-            if choice.model == "resnet18"
-        ]
-
-    monkeypatch.setattr(PretrainedDialog, "list_choices", staticmethod(served_choices))
+    serve_choices(monkeypatch, f"http://127.0.0.1:{server.server_port}/{FILE}", weights)
     try:
         dialog = choose_on_start_page(window, qtbot, "resnet18")
         assert "Not yet here (44.7 MB" in dialog.weights.text()
@@ -205,3 +215,53 @@ def test_download_now_fills_the_cache_with_a_progress_bar(window, qtbot, tmp_pat
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.slow
+def test_from_the_start_page_to_a_trained_head_the_weights_downloaded_on_the_first_run(
+    window, qtbot, hub, tmp_path, monkeypatch
+):
+    """The workflow a user follows: ResNet-18 from the start page, an image folder, the
+    backbone frozen, saved, trained; the weights are fetched when the run starts, the
+    panel saying how far, and the frozen layers end as they started."""
+    served = tmp_path / "served"
+    served.mkdir()
+    (hub / FILE).rename(served / FILE)  # not in the cache yet: the run downloads it
+    published = torch.load(served / FILE, weights_only=True)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), lambda *a: Serving(*a, directory=str(served))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/{FILE}"
+    serve_choices(monkeypatch, url, served / FILE)
+    try:
+        dialog = choose_on_start_page(window, qtbot, "resnet18")
+        QTest.keyClicks(dialog.folder, str(image_folder(tmp_path / "pictures")))
+        qtbot.waitUntil(lambda: dialog.classes.value() == 2)
+        make_from(dialog, window, qtbot)
+        project = window.editor.project
+        project.training["start_weights"]["url"] = url  # published here, not on the hub
+        project.training["start_weights"]["check"] = sha256_start(served / FILE)
+        project.training |= {"workers": 0, "baseline": False}
+        window.editor.project.dataset |= {"split": {"val": 0.34, "test": 0.0}}
+        assert window.write(tmp_path / "transfer.json")
+        panel = window.train_panel
+        panel.epochs.setValue(1)
+        panel.batch_size.setValue(4)
+        shown: list[str] = []
+        panel.session.event_emitted.connect(lambda _: shown.append(panel.status.text()))
+        with qtbot.waitSignal(panel.session.ended, timeout=300_000):
+            QTest.mouseClick(panel.start_button, LEFT)
+        assert panel.status.text().startswith("Finished (completed)"), panel.message.text()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert any(text.startswith("Downloading the start weights") for text in shown)
+    assert (hub / FILE).read_bytes() == (served / FILE).read_bytes()
+    (run,) = list_runs(tmp_path / "transfer.json")
+    trained = torch.load(run.checkpoint("last"), weights_only=True)["model"]
+    keys = window.editor.project.training["start_weights"]["keys"]
+    conv = next(ours for ours, theirs in keys.items() if theirs == "conv1.weight")
+    assert torch.equal(trained[conv], published["conv1.weight"])  # frozen: as published
+    head = next(key for key in trained if key.endswith(".weight") and trained[key].shape[0] == 2)
+    assert head not in keys  # the new head started afresh, and learned

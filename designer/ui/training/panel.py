@@ -508,9 +508,11 @@ class TrainPanel(QWidget):
 
     def on_event(self, event) -> None:
         from designer.training import EpochDone, LayersSampled, RunFailed, RunFinished, RunStarted
-        from designer.training.events import BaselineFitted
+        from designer.training.events import BaselineFitted, WeightsFetching
 
-        if isinstance(event, BaselineFitted):
+        if isinstance(event, WeightsFetching):
+            self.show_fetching(event.done, event.total)
+        elif isinstance(event, BaselineFitted):
             self.metric_plot.show_baseline(event.model, event.val)
         elif isinstance(event, LayersSampled):
             self.layer_plots.add(event.step, event.layers)
@@ -542,6 +544,12 @@ class TrainPanel(QWidget):
         elif isinstance(event, RunFinished | RunFailed):
             self.drain()  # the last steps' progress, before the end is told
             self.show_end(event)
+
+    def show_fetching(self, done: int, total: int) -> None:
+        """The start weights' download, before the run starts."""
+        size = f" of {total / 1e6:.1f}" if total else ""
+        self.status.setText(f"Downloading the start weights: {done / 1e6:.1f}{size} MB")
+        self.progress.setValue(done * 100 // total if total else 0)
 
     def show_end(self, event) -> None:
         """The run's end; a stopped run's bar stays at the step it stopped at (a resume goes
