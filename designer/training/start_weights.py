@@ -1,6 +1,6 @@
 """Starting a run from another run's trained weights (training.init_from: that run's best
-checkpoint, else its last) or from published weights (training.start_weights), read safely
-(weights_only, so never a pickle that runs code) and checked against the network before
+checkpoint, else its last) or from published weights or a file (training.start_weights), read
+safely (weights_only, so never a pickle that runs code) and checked against the network before
 training starts."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from designer.runtime.errors import SetupError
+from designer.runtime.file_weights import FileWeights
 from designer.runtime.pretrained_weights import PretrainedWeights
 from designer.training.checkpoint import CheckpointError, load_checkpoint
 from designer.training.config import ConfigError
@@ -39,13 +40,18 @@ class StartWeights:
         return f"{self.source} ({self.path})"
 
 
+def weights_source(found: dict[str, Any]) -> PretrainedWeights | FileWeights:
+    """What a checked training.start_weights names: published weights (by url) or a file."""
+    return FileWeights(**found) if "path" in found else PretrainedWeights(**found)
+
+
 def pretrained_start(
     found: dict[str, Any], network: type[nn.Module], layers: dict[str, str]
 ) -> StartWeights:
-    """The published weights training.start_weights names (from torch's hub cache,
-    downloaded there when missing) for a fresh `network`; ConfigError (at
+    """The weights training.start_weights names (published ones from torch's hub cache,
+    downloaded there when missing, or a file's) for a fresh `network`; ConfigError (at
     training.start_weights) when they cannot be had or do not fit, naming the tensors."""
-    weights = PretrainedWeights(**found)
+    weights = weights_source(found)
     try:
         state = weights.state()
     except SetupError as error:
