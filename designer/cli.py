@@ -63,7 +63,10 @@ def command_export(args: argparse.Namespace) -> int:
 def command_import(args: argparse.Namespace) -> int:
     from designer.importer.importing import import_to_project
 
-    _, lines = import_to_project(args.module, args.input_shape, Path(args.output), args.flat)
+    weights = Path(args.weights) if args.weights else None
+    _, lines = import_to_project(
+        args.module, args.input_shape, Path(args.output), args.flat, weights, args.force
+    )
     for line in lines:
         print(line)
     return 0
@@ -71,6 +74,7 @@ def command_import(args: argparse.Namespace) -> int:
 
 def command_pretrained(args: argparse.Namespace) -> int:
     from designer.importer.pretrained import pretrained_choices, pretrained_to_project
+    from designer.project.output_file import check_output_file
 
     if args.list or args.model is None:
         for choice in pretrained_choices():
@@ -79,8 +83,7 @@ def command_pretrained(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else None
     if output is None:
         raise ProjectError(args.model, "say where to write the project: -o PROJECT.json")
-    if output.exists() and not args.force:
-        raise ProjectError(str(output), "exists already; choose another name or add --force")
+    check_output_file(output, args.force)
     data = Path(args.data) if args.data else None
     _, lines = pretrained_to_project(args.model, args.classes, output, args.freeze_backbone, data)
     for line in lines:
@@ -226,11 +229,18 @@ def parser() -> argparse.ArgumentParser:
         help="an input's shape without the batch; repeat for several inputs",
     )
     import_.add_argument("-o", "--output", required=True, help="the project file to write")
+    import_.add_argument("--force", action="store_true", help="replace an existing file")
     import_.add_argument(
         "--flat",
         action="store_true",
         help="trace through every submodule; by default, classes of your own used two or more "
         "times become reusable blocks",
+    )
+    import_.add_argument(
+        "--weights",
+        metavar="FILE.pt",
+        help="the module's state dict (.pt from torch.save, or .safetensors) to start from: "
+        "checked against the module, recorded with its SHA-256 as training.start_weights",
     )
     import_.set_defaults(run=command_import)
     pretrained = commands.add_parser(

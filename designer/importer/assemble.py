@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -67,9 +68,22 @@ def function_name(target: Any) -> str:
     name = getattr(target, "__name__", repr(target))
     if module.startswith("torch.nn.functional") or module == "torch._C._nn":
         return f"F.{name}"
-    if module.startswith("torch"):
+    if module == "torch" or module.startswith("torch."):
         return f"torch.{name}"
-    return f"{module}.{name}" if module else name
+    if module in ("", "builtins"):
+        return name
+    return public_path(target, module, name)
+
+
+def public_path(target: Any, module: str, name: str) -> str:
+    """The shortest import path that gives the function, within the module it is defined in:
+    torchvision.ops.stochastic_depth, not torchvision.ops.stochastic_depth.stochastic_depth."""
+    parts = module.split(".")
+    for cut in range(1, len(parts)):
+        package = ".".join(parts[:cut])
+        if getattr(sys.modules.get(package), name, None) is target:
+            return f"{package}.{name}"
+    return f"{module}.{name}"
 
 
 def scope(node: fx.Node) -> str:
@@ -223,8 +237,8 @@ class Assembler:
         catalog layer."""
         container, index = node.args
         held = self.values.get(container) if isinstance(container, fx.Node) else None
-        if held is FAILED:
-            raise Skipped
+        if held is FAILED and not self.recording.is_tensor(container):
+            raise Skipped  # a part of a tuple-valued call that failed: its problem is reported
         if isinstance(held, Pending):
             if node.target is getattr:
                 index = {"values": 0, "indices": 1}.get(index, index)
@@ -280,7 +294,10 @@ class Assembler:
         return self.values.get(value) if isinstance(value, fx.Node) else None
 
     def sample(self, value: Any) -> TensorShape:
-        self.check(value)
+        """The per-sample shape of a call's argument, also of one that failed to map: the
+        recording has it, so calls after a problem are still checked and theirs reported."""
+        if self.held(value) is not FAILED:
+            self.check(value)
         return self.recording.sample(value)
 
     # -- names -----------------------------------------------------------------------------

@@ -21,11 +21,13 @@ from designer.importer.inputs import example_inputs, parse_shape, token_vocabula
 from designer.importer.instances import import_instance
 from designer.importer.loading import load_module, split_spec
 from designer.importer.repeats import inner_first, inside, outermost, repeated_instances
+from designer.importer.start_file import check_weights_fit, read_weights_file, record_start_weights
 from designer.importer.tracing import BATCHES, record, trace
 from designer.importer.uses import BlockUse, Copy
 from designer.model.layout import apply_layout
 from designer.model.library import BlockLibrary
 from designer.project import Project, save_project
+from designer.project.output_file import check_output_file
 from nodes import Role
 from nodes.block import BLOCK_KIND, REPEAT_PARAM
 
@@ -146,28 +148,65 @@ def uses_inside(planned: dict[str, BlockUse], outer: str) -> dict[str, BlockUse]
     }
 
 
+def import_file(
+    spec: str,
+    shapes: list[tuple[int, ...]],
+    name: str,
+    flat: bool = False,
+    weights: Path | None = None,
+) -> ImportResult:
+    """Load FILE.py:NAME and import it (see import_module); with `weights`, a file of its state
+    dict, read before the module is loaded and checked against it before it is traced, which
+    becomes the project's start weights. Raises ImportProblem."""
+    state = read_weights_file(weights) if weights is not None else None
+    module = load_module(spec)
+    if state is not None:
+        check_weights_fit(module, state, weights)
+    result = import_module(module, shapes, name, flat)
+    if state is not None:
+        record_start_weights(result, weights, state)
+    return result
+
+
 def import_to_project(
-    spec: str, input_shapes: list[str], output: Path, flat: bool = False
+    spec: str,
+    input_shapes: list[str],
+    output: Path,
+    flat: bool = False,
+    weights: Path | None = None,
+    replace: bool = False,
 ) -> tuple[Project, list[str]]:
-    """`netdesigner import FILE.py:NAME --input-shape 3x224x224 -o PROJECT.json [--flat]`: load,
-    import, save; returns the project and lines to print. Raises ImportProblem (a
+    """`netdesigner import FILE.py:NAME --input-shape 3x224x224 -o PROJECT.json [--flat]
+    [--weights FILE.pt|FILE.safetensors] [--force]`: load, import, record the weights file as
+    the start weights, save; returns the project and lines to print. The output and the
+    weights are checked before the module is loaded and traced. Raises ImportProblem (a
     ProjectError)."""
     shapes = [parse_shape(text) for text in input_shapes]
     path, name = split_spec(spec)
+    check_output_file(output, replace)
     title = name.rpartition(".")[2]
-    result = import_module(load_module(spec), shapes, title, flat)
+    result = import_file(spec, shapes, title, flat, weights)
     project = result.project
     project.description = f"Imported from {spec}"
+    started = [start_line(project.training["start_weights"])] if weights is not None else []
     save_project(project, output)
     layers = sum(1 for node in project.graph.nodes() if node.spec.role == Role.LAYER)
     lines = [
         f"Imported {title} from {path}: {layers} layers, {result.params:,} parameters "
         "(the module's own count)",
+        *started,
         *block_lines(project),
         *(f"note: {note}" for note in result.notes),
         f"Saved {output}",
     ]
     return project, lines
+
+
+def start_line(recorded: dict) -> str:
+    return (
+        f"start weights: {recorded['path']} ({len(recorded['keys'])} tensors, "
+        f"SHA-256 {recorded['check'][:16]}...)"
+    )
 
 
 def block_lines(project: Project) -> list[str]:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import inspect
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -17,20 +15,29 @@ from designer.compiler.probe import first_line
 from designer.importer.calls import TensorShape
 from designer.importer.errors import ImportProblem, Unsupported
 from designer.importer.layers import module_mapper
+from designer.importer.trace_failures import trace_failure
 
 BATCHES = (2, 3)
-LIBRARY_FOLDERS = (str(Path(torch.__file__).parent), str(Path(__file__).parent))
 DTYPES = {torch.float32: "float", torch.int64: "long"}
 
 
 class ImportTracer(fx.Tracer):
     """Keeps torch.nn layers, subclasses that keep a mapped layer's forward, and the submodules
     at the paths `leaves` (those that become block instances) as single calls; traces through
-    every other module, so nested modules flatten into one graph."""
+    every other module, so nested modules flatten into one graph. `inside` holds the (path,
+    class) of the modules being traced, outermost first; it keeps them when tracing fails,
+    which says in whose forward."""
 
     def __init__(self, leaves: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.leaves = leaves
+        self.inside: list[tuple[str, type]] = []
+
+    def call_module(self, m: nn.Module, forward: Any, args: Any, kwargs: Any) -> Any:
+        self.inside.append((self.path_of_module(m), type(m)))
+        result = super().call_module(m, forward, args, kwargs)
+        self.inside.pop()
+        return result
 
     def is_leaf_module(self, m: nn.Module, module_qualified_name: str) -> bool:
         return (
@@ -69,26 +76,12 @@ def trace(module: nn.Module, given: int, leaves: frozenset[str] = frozenset()) -
     ImportProblem if fx cannot trace it."""
     defaults = forward_defaults(module, given)
     tracer = ImportTracer(leaves)
+    tracer.inside.append(("", type(module)))
     try:
         graph = tracer.trace(module, concrete_args=defaults or None)
     except Exception as error:  # fx raises many kinds for code it cannot follow
-        raise ImportProblem(
-            type(module).__name__,
-            f"cannot be traced with torch.fx ({type(error).__name__}: {first_line(error)}); "
-            "forward must not branch on tensor values",
-            source_line(error),
-        ) from None
+        raise trace_failure(module, tracer.inside, error) from None
     return fx.GraphModule(tracer.root, graph)
-
-
-def source_line(error: BaseException) -> str:
-    """'file.py line N' of the deepest frame outside torch and this package, or ''."""
-    frames = [
-        frame
-        for frame in traceback.extract_tb(error.__traceback__)
-        if not frame.filename.startswith(LIBRARY_FOLDERS)
-    ]
-    return f"{Path(frames[-1].filename).name} line {frames[-1].lineno}" if frames else ""
 
 
 def summary(value: Any) -> Any:
@@ -144,6 +137,9 @@ class Recording:
 
     def holds_tensor(self, node: fx.Node) -> bool:
         return holds_tensor(self.runs[0][node])
+
+    def is_tensor(self, node: fx.Node) -> bool:
+        return isinstance(self.runs[0].get(node), TensorShape)
 
     def sample(self, node: fx.Node) -> TensorShape:
         """The per-sample shape and dtype of a call's tensor; Unsupported unless the tensor

@@ -51,7 +51,7 @@ class TrainingConfig:
     restore_best: bool = True
     baseline: bool = True
     init_from: str = ""  # a run whose weights the run starts from; "" for fresh weights
-    # Published weights the network starts from (name, url, check, keys), unless init_from.
+    # Weights the network starts from (name, url or path, check, keys), unless init_from.
     start_weights: dict[str, Any] | None = None
     freeze: tuple[str, ...] = ()  # ids of the nodes (layers, block instances) kept as they start
 

@@ -39,8 +39,8 @@ class TrainingSettings:
     patience: int
     restore_best: bool
     init_weights: str | None
-    # PretrainedWeights or None; unnamed here, so that only a script that starts from
-    # published weights carries their download code.
+    # PretrainedWeights, FileWeights or None; unnamed here, so that only a script that
+    # starts from such weights carries the code that reads them.
     pretrained: Any
     frozen: tuple[str, ...]
 

@@ -143,15 +143,19 @@ def init_from(section: Section) -> str:
 
 
 def start_weights(training: Section) -> dict[str, Any] | None:
-    """Published weights the network starts from: their name, the file's url, the start of
-    its SHA-256 ("" checks nothing) and `keys`, the network's tensor -> the file's; None for
-    none (see designer.importer.pretrained, which writes them)."""
+    """Weights the network starts from: their name, where the file is (`url`, published
+    weights kept in torch's hub cache, or `path`, a file of the user's), the start of its
+    SHA-256 ("" checks nothing) and `keys`, the network's tensor -> the file's; None for none
+    (designer.importer.pretrained and designer.importer.start_file write them)."""
     if training.raw("start_weights", None) is None:
         return None
     section = training.child("start_weights")
+    source = "path" if section.raw("path", None) is not None else "url"
+    if source == "path" and section.raw("url", None) is not None:
+        raise section.fail("path", "give url (published weights) or path (a file), not both")
     found = {
         "name": section.text("name"),
-        "url": section.text("url"),
+        source: section.text(source),
         "check": section.text("check", ""),
         "keys": section.raw("keys"),
     }

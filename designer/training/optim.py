@@ -8,9 +8,9 @@ from typing import Any
 import torch
 
 from designer.project.training_settings import OptimizerConfig, ScheduleConfig, TrainingConfig
-from designer.runtime.pretrained_weights import PretrainedWeights
 from designer.runtime.schedules import Cosine, OneCycle, Plateau, StepDecay
 from designer.runtime.settings import TrainingSettings
+from designer.training.start_weights import weights_source
 
 OPTIMIZER_CLASSES: dict[str, type[torch.optim.Optimizer]] = {
     "sgd": torch.optim.SGD,
@@ -50,8 +50,8 @@ def runtime_settings(
     config: TrainingConfig, init_weights: str | None = None, frozen: tuple[str, ...] = ()
 ) -> TrainingSettings:
     """What the runtime's loop reads; `init_weights` is the checkpoint a run starts from,
-    else the published weights of training.start_weights, if any; `frozen` the paths of
-    the generated module's frozen submodules."""
+    else the weights of training.start_weights (published ones, or a file's), if any;
+    `frozen` the paths of the generated module's frozen submodules."""
     return TrainingSettings(
         epochs=config.epochs,
         batch_size=config.batch_size,
@@ -71,7 +71,7 @@ def runtime_settings(
         restore_best=config.restore_best,
         init_weights=init_weights,
         pretrained=(
-            PretrainedWeights(**config.start_weights)
+            weights_source(config.start_weights)
             if config.start_weights is not None and init_weights is None
             else None
         ),

@@ -1,6 +1,6 @@
 """Starting a run from another run's trained weights (training.init_from: that run's best
-checkpoint, else its last) or from published weights (training.start_weights), read safely
-(weights_only, so never a pickle that runs code) and checked against the network before
+checkpoint, else its last) or from published weights or a file (training.start_weights), read
+safely (weights_only, so never a pickle that runs code) and checked against the network before
 training starts."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from designer.runtime.errors import SetupError
+from designer.runtime.file_weights import FileWeights
 from designer.runtime.pretrained_weights import PretrainedWeights, Progress
 from designer.training.checkpoint import CheckpointError, load_checkpoint
 from designer.training.config import ConfigError
@@ -39,18 +40,25 @@ class StartWeights:
         return f"{self.source} ({self.path})"
 
 
+def weights_source(found: dict[str, Any]) -> PretrainedWeights | FileWeights:
+    """What a checked training.start_weights names: published weights (by url) or a file."""
+    return FileWeights(**found) if "path" in found else PretrainedWeights(**found)
+
+
 def pretrained_start(
     found: dict[str, Any],
     network: type[nn.Module],
     layers: dict[str, str],
     progress: Progress | None = None,
 ) -> StartWeights:
-    """The published weights training.start_weights names (from torch's hub cache,
-    downloaded there when missing, telling `progress`) for a fresh `network`; ConfigError
-    (at training.start_weights) when they cannot be had or do not fit, naming the tensors."""
-    weights = PretrainedWeights(**found)
+    """The weights training.start_weights names (published ones from torch's hub cache,
+    downloaded there when missing, telling `progress`, or a file's) for a fresh
+    `network`; ConfigError (at training.start_weights) when they cannot be had or do not
+    fit, naming the tensors."""
+    weights = weights_source(found)
     try:
-        state = weights.state(progress)
+        published = isinstance(weights, PretrainedWeights)
+        state = weights.state(progress) if published else weights.state()
     except SetupError as error:
         raise ConfigError(error.message, PRETRAINED_PLACE) from None
     expected = expected_state(network)

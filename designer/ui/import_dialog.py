@@ -1,5 +1,6 @@
-"""File > Import Module: pick a Python file, the nn.Module class (or function) in it and the input
-shapes; the module is traced into a new graph. Problems are shown in the dialog, never raised."""
+"""File > Import Module: pick a Python file, the nn.Module class (or function) in it, the input
+shapes and, optionally, a weights file to start from; the module is traced into a new graph.
+Problems are shown in the dialog (every one the import found), never raised."""
 
 from __future__ import annotations
 
@@ -20,10 +21,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QWidget,
 )
 
 from designer.project import ProjectError
+
+PROBLEMS_HEIGHT = 260  # pixels of problems shown before they scroll
 
 
 def module_names(path: Path) -> list[str]:
@@ -73,10 +77,26 @@ class ImportDialog(QDialog):
             "Classes of your own used two or more times become blocks in the project's library; "
             "unchecked, every submodule is flattened into plain layers"
         )
+        self.weights = QLineEdit()
+        self.weights.setPlaceholderText("optional: the module's state dict, .pt or .safetensors")
+        self.weights.setToolTip(
+            "Checked against the module and recorded as the project's start weights: a run "
+            "starts from them, and so does the exported script"
+        )
+        choose_weights = QPushButton("Choose\u2026")
+        choose_weights.clicked.connect(self.choose_weights)
+        weights_row = QHBoxLayout()
+        weights_row.addWidget(self.weights, 1)
+        weights_row.addWidget(choose_weights)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setStyleSheet("color: #d32f2f;")
+        self.problems = QScrollArea()  # an import can list many problems
+        self.problems.setWidgetResizable(True)
+        self.problems.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.problems.setWidget(self.message)
         explanation = QLabel(
             "The module is built with no arguments (or the function is called) and traced "
             "with torch.fx. Importing runs the file's code: import only files you trust."
@@ -87,8 +107,9 @@ class ImportDialog(QDialog):
         form.addRow("Python file", row)
         form.addRow("Class or function", self.name)
         form.addRow("Input shapes", self.shapes)
+        form.addRow("Start weights", weights_row)
         form.addRow(self.keep_blocks)
-        form.addRow(self.message)
+        form.addRow(self.problems)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -108,6 +129,25 @@ class ImportDialog(QDialog):
         if chosen:
             self.file.setText(chosen)
 
+    def show_problem(self, text: str) -> None:
+        """Show why the import failed, the dialog grown to show it whole up to a height,
+        beyond which it scrolls."""
+        self.message.setText(text)
+        wanted = self.message.heightForWidth(self.problems.viewport().width())
+        self.problems.setMinimumHeight(min(wanted, PROBLEMS_HEIGHT))
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+
+    def choose_weights(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            "The module's weights",
+            self.weights.text() or self.file.text(),
+            "Weights (*.pt *.pth *.safetensors)",
+        )
+        if chosen:
+            self.weights.setText(chosen)
+
     def list_names(self) -> None:
         current = self.name.currentText()
         self.name.clear()
@@ -117,9 +157,8 @@ class ImportDialog(QDialog):
 
     def accept(self) -> None:
         """Import; on a problem say what and where, and stay open."""
-        from designer.importer.importing import import_module
+        from designer.importer.importing import import_file
         from designer.importer.inputs import parse_shape
-        from designer.importer.loading import load_module
 
         spec = f"{self.file.text().strip()}:{self.name.currentText().strip()}"
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -127,15 +166,15 @@ class ImportDialog(QDialog):
             shapes = [parse_shape(text) for text in shapes_of(self.shapes.text())]
             if not shapes:
                 raise ProjectError("input shapes", "give one shape per input, e.g. 3x32x32")
-            module = load_module(spec)
+            weights = Path(self.weights.text().strip()) if self.weights.text().strip() else None
             name = self.name.currentText().strip()
             flat = not self.keep_blocks.isChecked()
-            self.result = import_module(module, shapes, name, flat)
+            self.result = import_file(spec, shapes, name, flat, weights)
         except ProjectError as error:
-            self.message.setText(str(error))
+            self.show_problem(str(error))
             return
         except Exception as error:  # the user's code may raise anything while traced
-            self.message.setText(f"{spec}: {type(error).__name__}: {error}")
+            self.show_problem(f"{spec}: {type(error).__name__}: {error}")
             return
         finally:
             QGuiApplication.restoreOverrideCursor()

@@ -165,6 +165,30 @@ def test_import_problems_are_shown_in_the_dialog(window, tmp_path, qtbot):
     assert dialog.isVisible()
 
 
+def test_the_import_dialog_records_a_weights_file_or_says_why_not(window, tmp_path):
+    from designer.importer import load_module
+
+    module_file = tmp_path / "small.py"
+    module_file.write_text(MODULE, encoding="utf-8")
+    other = tmp_path / "other.pt"
+    torch.save(torch.nn.Linear(6, 3).state_dict(), other)
+    dialog = window.import_module()
+    QTest.keyClicks(dialog.file, str(module_file))
+    QTest.keyClicks(dialog.shapes, "6")
+    QTest.keyClicks(dialog.weights, str(other))
+    QTest.mouseClick(dialog.import_button, LEFT)
+    message = dialog.message.text()
+    assert message.startswith(f"{other}: is not a state dict of Small:")
+    assert "not in the module (2): weight, bias" in message and dialog.isVisible()
+    weights = tmp_path / "small.pt"
+    torch.save(load_module(f"{module_file}:Small").state_dict(), weights)
+    dialog.weights.clear()
+    QTest.keyClicks(dialog.weights, str(weights))
+    QTest.mouseClick(dialog.import_button, LEFT)
+    recorded = window.editor.project.training["start_weights"]
+    assert recorded["path"] == str(weights.resolve()) and len(recorded["keys"]) == 4
+
+
 REPEATED = """
 import torch.nn as nn
 
