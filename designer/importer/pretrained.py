@@ -99,11 +99,12 @@ def pretrained_project(
     doc = result.project.graph
     keys = map_state_dict(result, own_names(module))
     head = head_node(doc)
+    check = file_check(weights.url)
     training = {
         "start_weights": {
             "name": f"{type(weights).__name__}.{weights.name}",
             "url": weights.url,
-            "check": file_check(weights.url),
+            **({"check": check} if check else {}),  # a file named without its hash: none
             "keys": keys,
         }
     }
