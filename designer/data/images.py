@@ -18,13 +18,21 @@ COLORS = ("grayscale", "rgb")
 
 def image_folder(section: Section, base: Path | None) -> SourceChoice:
     """Images resized to image_size (height, width), channels first (uint8 pixels, fed as
-    float 0..1); memory_budget in MiB (0: automatic); cache: whether pixels beyond the
+    float 0..1), or with resize, their shorter side scaled to it and their centre cut to
+    image_size; memory_budget in MiB (0: automatic); cache: whether pixels beyond the
     budget are kept in a file beside the runs (see cache_settings)."""
     root = existing_path(section, "path", base, folder=True)
     size = image_size(section)
     color = section.choice("color", "grayscale", COLORS)
+    resize = section.integer("resize", 0, minimum=0, maximum=8192)
+    if resize and resize < max(size):
+        raise DataError(
+            f"must be 0 (resize straight to image_size) or at least image_size's larger "
+            f"side, {max(size)}, to cut image_size from the centre; got {resize}",
+            section.where("resize"),
+        )
     budget, cache = memory_and_cache(section, base)
-    return SourceChoice(ImageFolder(str(root.resolve()), size, color, budget, cache))
+    return SourceChoice(ImageFolder(str(root.resolve()), size, color, budget, cache, resize))
 
 
 def image_size(section: Section) -> tuple[int, int]:

@@ -116,6 +116,7 @@ def pretrained_project(
     result.project.dataset = {  # as the weights expect their images; the path comes later
         "source": "image_folder",
         "image_size": size,
+        "resize": transforms.resize_size[0],  # the shorter side, then the centre cut
         "color": "rgb",
         "normalize": True,
         "mean": list(transforms.mean),

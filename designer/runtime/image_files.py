@@ -28,12 +28,13 @@ BROKEN_IMAGE_ERRORS = (
 @dataclass(frozen=True, eq=False)
 class ImageFiles:
     """The images `files[rows]` as uint8 samples (channels, height, width), in
-    grayscale or RGB (`color`); `store` keeps them once decoded (None: decode on every
-    read)."""
+    grayscale or RGB (`color`), scaled as `resize` says (see read_image); `store`
+    keeps them once decoded (None: decode on every read)."""
 
     files: tuple[str, ...]
     image_size: tuple[int, int]
     color: str
+    resize: int
     store: PixelStore | None
     rows: np.ndarray
 
@@ -68,7 +69,9 @@ class ImageFiles:
             found = self.store.read(row)
             if found is not None:
                 return found
-        pixels = read_image(Path(self.files[row]), self.image_size, self.color)
+        pixels = read_image(
+            Path(self.files[row]), self.image_size, self.color, self.resize
+        )
         if self.store is not None:
             self.store.write(row, pixels)
         return pixels
@@ -84,15 +87,42 @@ class ImageFiles:
         return batch
 
 
-def read_image(file: Path, size: tuple[int, int], color: str) -> np.ndarray:
-    """The image's uint8 pixels, channels first, resized bilinearly."""
+def read_image(
+    file: Path, size: tuple[int, int], color: str, resize: int = 0
+) -> np.ndarray:
+    """The image's uint8 pixels, channels first, resized bilinearly: straight to
+    `size` (height, width), or with `resize`, its shorter side to `resize` (keeping its
+    proportions) and then its centre cut to `size`, as torchvision's pretrained
+    weights want their images."""
     try:
         with Image.open(file) as image:
             converted = image.convert("L" if color == "grayscale" else "RGB")
-            resized = converted.resize((size[1], size[0]), Image.Resampling.BILINEAR)
+            scaled = (
+                (size[1], size[0]) if not resize else shorter_side(image.size, resize)
+            )
+            resized = converted.resize(scaled, Image.Resampling.BILINEAR)
+            if resize:
+                resized = resized.crop(centre(resized.size, size))
             pixels = np.array(resized, dtype=np.uint8)  # writable, as torch wants
     except Image.DecompressionBombError as error:
         raise DataError(f"{file} is too large to decode safely ({error})") from None
     except BROKEN_IMAGE_ERRORS as error:
         raise DataError(f"{file} is not a readable image ({error})") from None
     return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)
+
+
+def shorter_side(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """(width, height) scaled so that the shorter of the two is `side` (the longer
+    rounded down, as torchvision's resize does)."""
+    width, height = size
+    if width <= height:
+        return side, max(1, int(height * side / width))
+    return max(1, int(width * side / height)), side
+
+
+def centre(size: tuple[int, int], crop: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The box (left, top, right, bottom) of the centre (height, width) `crop` of an
+    image of (width, height) `size`, as torchvision's center_crop places it."""
+    left = round((size[0] - crop[1]) / 2.0)
+    top = round((size[1] - crop[0]) / 2.0)
+    return left, top, left + crop[1], top + crop[0]

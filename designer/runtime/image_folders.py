@@ -27,15 +27,18 @@ CACHE_FORMAT = 1  # the cache file's layout and resizing; a change makes new fil
 class ImageFolder:
     """One subfolder of images per class, classes and files in name order; each image
     grayscale or RGB (`color`), resized to `image_size` (height, width), channels first,
-    as uint8 pixels (fed as float32 0..1). Images are decoded when first needed; the
-    decoded pixels are kept in memory when they fit `memory_budget` MiB (0: automatic),
-    else in a cache file in the folder `cache` ("": none, decode every epoch)."""
+    as uint8 pixels (fed as float32 0..1); with `resize`, each image's shorter side is
+    scaled to it first and its centre cut to `image_size`. Images are decoded when first
+    needed; the decoded pixels are kept in memory when they fit `memory_budget` MiB (0:
+    automatic), else in a cache file in the folder `cache` ("": none, decode every
+    epoch)."""
 
     path: str
     image_size: tuple[int, int]
     color: str
     memory_budget: int
     cache: str
+    resize: int = 0
 
     def load(self) -> Dataset:
         try:
@@ -54,7 +57,10 @@ class ImageFolder:
                 "dataset.path",
             )
         files, labels, digest = [], [], hashlib.sha256()
-        header = f"{CACHE_FORMAT} {PIL.__version__} {self.image_size} {self.color}\n"
+        header = (
+            f"{CACHE_FORMAT} {PIL.__version__} {self.image_size} {self.color} "
+            f"{self.resize}\n"
+        )
         digest.update(header.encode())
         for label, name in enumerate(classes):
             found = 0
@@ -82,7 +88,12 @@ class ImageFolder:
         shape = (channels, *self.image_size)
         store = self.pixel_store(len(files), shape, digest.hexdigest())
         samples = ImageFiles(
-            tuple(files), self.image_size, self.color, store, np.arange(len(files))
+            tuple(files),
+            self.image_size,
+            self.color,
+            self.resize,
+            store,
+            np.arange(len(files)),
         )
         return Dataset(
             root.name,
