@@ -1,4 +1,5 @@
-"""Checks that several layer specs share: tensor rank and merge-shape agreement."""
+"""Checks that several layer specs share: tensor rank, merge-shape agreement and
+broadcasting."""
 
 from __future__ import annotations
 
@@ -38,6 +39,33 @@ def same_shapes(inputs: tuple[TensorInfo, ...]) -> list[Problem]:
     if fix is None:
         return [Problem(f"{{layer}} gets {listed}: the shapes must be equal")]
     return [Problem(f"{{layer}} gets {listed}: add a 1x1 Conv on the shortcut", fix)]
+
+
+def broadcast_shape(inputs: tuple[TensorInfo, ...]) -> tuple[int, ...] | None:
+    """The shape that inputs of one rank broadcast to, each size equal to the others or 1 (a
+    gate of 64x1x1 scales every position of 64x7x7); None when they do not."""
+    if len({info.rank for info in inputs}) != 1:
+        return None
+    shape = []
+    for sizes in zip(*(info.shape for info in inputs), strict=True):
+        wide = set(sizes) - {1}
+        if len(wide) > 1:
+            return None
+        shape.append(wide.pop() if wide else 1)
+    return tuple(shape)
+
+
+def broadcasting(inputs: tuple[TensorInfo, ...]) -> list[Problem]:
+    """A problem when the inputs do not broadcast to one shape with their ranks equal."""
+    if broadcast_shape(inputs) is not None:
+        return []
+    listed = " and ".join(str(info) for info in inputs)
+    return [
+        Problem(
+            f"{{layer}} gets {listed}: the ranks must be equal and each size equal to the "
+            "others' or 1"
+        )
+    ]
 
 
 def _projection_fix(inputs: tuple[TensorInfo, ...], target: TensorInfo) -> Fix | None:

@@ -102,6 +102,35 @@ class ChoiceParam(ParamSpec):
 
 
 @dataclass(frozen=True)
+class PairParam(ParamSpec):
+    """One whole number for both sides of a 2-D window, or a (height, width) pair of them, each
+    within [min, max]. Canonically an int when the sides agree, so square windows keep the
+    form (and the code) a single number gives."""
+
+    min: int | None = None
+    max: int | None = None
+    kind: ClassVar[str] = "pair"
+
+    def coerce(self, value: Any) -> int | tuple[int, int]:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = (value,)
+        if not isinstance(value, list | tuple) or not 1 <= len(value) <= 2:
+            raise ParamError(f"expected a whole number or a (height, width) pair, got {value!r}")
+        numbers = tuple(_whole_number(item) for item in value)
+        for number in numbers:
+            _check_range(number, self.min, self.max)
+        return numbers[0] if len(set(numbers)) == 1 else numbers
+
+    def to_json(self, value: int | tuple[int, int]) -> int | list[int]:
+        return list(value) if isinstance(value, tuple) else value
+
+
+def sides(value: int | tuple[int, int]) -> tuple[int, int]:
+    """A PairParam's value as (height, width)."""
+    return value if isinstance(value, tuple) else (value, value)
+
+
+@dataclass(frozen=True)
 class IntsParam(ParamSpec):
     """A tuple of whole numbers, each within [min, max], of a length within [min_len, max_len]."""
 

@@ -16,7 +16,7 @@ from designer.compiler import Analyzer, compile_graph
 from designer.compiler.probe import _probe, freeze, probe
 from designer.model import GraphDocument, GraphError
 from nodes import REGISTRY, LayerSpec, ParamError, TensorInfo, UnknownKindError
-from nodes.params import BoolParam, ChoiceParam, FloatParam, IntParam, IntsParam
+from nodes.params import BoolParam, ChoiceParam, FloatParam, IntParam, IntsParam, PairParam
 from nodes.registry import Registry
 
 BATCH = 3
@@ -50,6 +50,10 @@ CASES: dict[str, list[Case]] = {
     "relu": [case(f(4, 6)), case(f(2, 3, 5))],
     "sigmoid": [case(f(7))],
     "tanh": [case(f(2, 3, 5))],
+    "relu6": [case(f(4, 6)), case(f(2, 3, 5))],
+    "silu": [case(f(7))],
+    "hardswish": [case(f(4, 6))],
+    "hardsigmoid": [case(f(3, 1, 1))],
     "leaky_relu": [case(f(4, 6), negative_slope=0.2)],
     "elu": [case(f(9), alpha=0.5)],
     "gelu": [case(f(4, 6)), case(f(5), approximate="tanh")],
@@ -68,10 +72,12 @@ CASES: dict[str, list[Case]] = {
     "conv2d": [
         case(f(3, 9, 9), filters=4, kernel_size=3, stride=2, padding=1, bias=False),
         case(f(4, 8, 8), filters=6, kernel_size=3, groups=2, dilation=2),
+        case(f(3, 9, 12), filters=4, kernel_size=[1, 7], stride=[2, 1], padding=[0, 3]),
     ],
     "conv_transpose2d": [
         case(f(3, 5, 5), filters=2, kernel_size=3, stride=2, padding=1, output_padding=1),
         case(f(2, 4, 4)),
+        case(f(2, 4, 5), filters=3, kernel_size=[3, 2], stride=[2, 3], padding=[1, 0]),
     ],
     "dense": [case(f(10), units=7), case(f(5, 10), units=3, bias=False)],
     "embedding": [
@@ -80,7 +86,12 @@ CASES: dict[str, list[Case]] = {
     ],
     "dropout": [case(f(4, 5), p=0.3), case(f(6), p=0.0)],
     "add": [case(f(4, 6, 6), f(4, 6, 6)), case(f(8), f(8), f(8), branch=True)],
-    "multiply": [case(f(8), f(8), f(8)), case(f(2, 5), f(2, 5), branch=True)],
+    "multiply": [
+        case(f(8), f(8), f(8)),
+        case(f(2, 5), f(2, 5), branch=True),
+        case(f(4, 5, 5), f(4, 1, 1)),
+        case(f(3, 1, 6), f(3, 4, 1)),
+    ],
     "concatenate": [
         case(f(2, 4, 4), f(3, 4, 4), f(1, 4, 4)),
         case(f(5, 2), f(5, 3), dim=-1),
@@ -90,10 +101,23 @@ CASES: dict[str, list[Case]] = {
     "batchnorm1d": [case(f(6)), case(f(4, 10), eps=1e-3, momentum=0.2)],
     "batchnorm2d": [case(f(3, 5, 5))],
     "layernorm": [case(f(7)), case(f(4, 7), eps=1e-6)],
-    "maxpool1d": [case(f(3, 10)), case(f(2, 9), kernel_size=3, stride=1, padding=1)],
-    "maxpool2d": [case(f(2, 8, 8), kernel_size=3, stride=2, padding=1)],
-    "avgpool1d": [case(f(3, 9))],
-    "avgpool2d": [case(f(2, 7, 7)), case(f(1, 6, 6), kernel_size=3, stride=3)],
+    "maxpool1d": [
+        case(f(3, 10)),
+        case(f(2, 9), kernel_size=3, stride=1, padding=1),
+        case(f(2, 9), ceil_mode=True),
+    ],
+    "maxpool2d": [
+        case(f(2, 8, 8), kernel_size=3, stride=2, padding=1),
+        case(f(2, 8, 8), kernel_size=3, stride=2, ceil_mode=True),
+        case(f(2, 6, 9), kernel_size=[1, 3], stride=[1, 2], padding=[0, 1]),
+    ],
+    "avgpool1d": [case(f(3, 9)), case(f(3, 9), ceil_mode=True)],
+    "avgpool2d": [
+        case(f(2, 7, 7)),
+        case(f(1, 6, 6), kernel_size=3, stride=3),
+        case(f(2, 7, 7), kernel_size=3, stride=2, padding=1, ceil_mode=True),
+        case(f(2, 7, 9), kernel_size=[3, 1], stride=[1, 2]),
+    ],
     "adaptive_avgpool2d": [case(f(3, 7, 7), output_size=2), case(f(3, 4, 4))],
     "reduce": [
         case(f(4, 6)),
@@ -354,6 +378,7 @@ FLOAT = FloatParam("rate", 0.5, "", min=0.0, max=1.0)
 BOOL = BoolParam("bias", True, "")
 CHOICE = ChoiceParam("mode", "a", "", ("a", "b"))
 INTS = IntsParam("shape", (1,), "", min=1, max=9, min_len=1, max_len=3)
+PAIR = PairParam("kernel_size", 3, "", min=1, max=9)
 
 
 @pytest.mark.parametrize(
@@ -387,6 +412,14 @@ INTS = IntsParam("shape", (1,), "", min=1, max=9, min_len=1, max_len=3)
         (INTS, [1, True], "expected a whole number, got True"),
         (INTS, [1, 0], "0 is below the minimum 1"),
         (INTS, [10], "10 is above the maximum 9"),
+        (PAIR, "3", "expected a whole number or a (height, width) pair, got '3'"),
+        (PAIR, None, "expected a whole number or a (height, width) pair, got None"),
+        (PAIR, [], "expected a whole number or a (height, width) pair, got []"),
+        (PAIR, [1, 2, 3], "expected a whole number or a (height, width) pair, got [1, 2, 3]"),
+        (PAIR, [1, True], "expected a whole number, got True"),
+        (PAIR, [1.0, 7], "expected a whole number, got 1.0"),
+        (PAIR, [0, 7], "0 is below the minimum 1"),
+        (PAIR, 10, "10 is above the maximum 9"),
     ],
 )
 def test_param_coerce_rejects_with_reason(param, value, why):
@@ -406,6 +439,11 @@ def test_param_coerce_rejects_with_reason(param, value, why):
         (INTS, 3, (3,)),
         (INTS, [1, 2], (1, 2)),
         (INTS, (9, 9, 9), (9, 9, 9)),
+        (PAIR, 3, 3),
+        (PAIR, [3], 3),
+        (PAIR, [3, 3], 3),  # square windows keep the form of one number
+        (PAIR, [1, 7], (1, 7)),
+        (PAIR, (7, 1), (7, 1)),
     ],
 )
 def test_param_coerce_accepts_canonical(param, value, expected):

@@ -289,13 +289,42 @@ def test_mismatch_without_a_projection_says_shapes_must_be_equal():
     doc = GraphDocument()
     first = doc.add_node("input", "a", {"shape": [5]})
     second = doc.add_node("input", "b", {"shape": [6]})
-    join = doc.add_node("multiply", "gate")
+    join = doc.add_node("add", "join")
     wire(doc, first, join)
     wire(doc, second, join)
     wire(doc, join, doc.add_node("output", "y"))
     error = only_error(Analyzer(doc).report(), join)
-    assert error.message == "Multiply 'gate' gets 5 and 6: the shapes must be equal"
+    assert error.message == "Add 'join' gets 5 and 6: the shapes must be equal"
     assert error.fix is None
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "error"),
+    [
+        ([8, 1, 1], [8, 5, 5], None),  # a squeeze-excitation gate scales every position
+        ([8, 5, 1], [1, 1, 4], None),
+        ([8, 5, 5], [4, 1, 1], "gets 8x5x5 and 4x1x1"),
+        ([8], [8, 1, 1], "gets 8 and 8x1x1"),
+    ],
+)
+def test_multiply_broadcasts_sizes_of_one(first, second, error):
+    doc = GraphDocument()
+    gate = doc.add_node("multiply", "gate")
+    wire(doc, doc.add_node("input", "a", {"shape": first}), gate)
+    wire(doc, doc.add_node("input", "b", {"shape": second}), gate)
+    wire(doc, gate, doc.add_node("output", "y"))
+    report = Analyzer(doc).report()
+    if error is not None:
+        assert only_error(report, gate).message == (
+            f"Multiply 'gate' {error}: the ranks must be equal and each size equal to the "
+            "others' or 1"
+        )
+        return
+    assert report.ok
+    a, b = torch.randn(2, *first), torch.randn(2, *second)
+    expected = a * b
+    assert report.nodes[gate.id].output.shape == expected.shape[1:]
+    assert torch.equal(run(doc, a=a, b=b), expected)
 
 
 def test_projection_fix_does_not_depend_on_wire_order():

@@ -164,6 +164,30 @@ class Functional(nn.Module):
         return F.softmax(z.flatten(1), dim=-1), rows
 
 
+class MobileParts(nn.Module):
+    # What MobileNet, Inception and SqueezeNet use: per-side kernels, the hard activations
+    # (in place too), pooling that rounds up, and a squeeze-excitation gate that broadcasts.
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, 8, (1, 5), padding=(0, 2)), nn.BatchNorm2d(8), nn.ReLU6(inplace=True)
+        )
+        self.tall = nn.Conv2d(8, 8, (3, 1), padding="same", bias=False)
+        self.act = nn.SiLU(inplace=True)
+        self.pool = nn.MaxPool2d(3, 2, ceil_mode=True)
+        self.squeeze = nn.Conv2d(8, 4, 1)
+        self.excite = nn.Conv2d(4, 8, 1)
+        self.gate = nn.Hardsigmoid()
+        self.head = nn.Sequential(nn.Linear(8, 6), nn.Hardswish(inplace=True), nn.Linear(6, 5))
+
+    def forward(self, x):
+        x = F.hardswish(self.pool(self.act(self.tall(self.stem(x)))), inplace=True)
+        scale = F.silu(self.squeeze(F.adaptive_avg_pool2d(x, 1)), inplace=True)
+        x = F.relu6(x * F.hardsigmoid(self.excite(scale), inplace=True), inplace=True)
+        x = self.gate(F.avg_pool2d(x, (3, 1), (2, 1), padding=(1, 0), ceil_mode=True))
+        return self.head(x.mean(dim=(2, 3)))
+
+
 class Shift(nn.Module):
     def forward(self, x):
         return torch.roll(x, 1, dims=1)
@@ -235,6 +259,7 @@ HAND_WRITTEN = {
     "BiGRUClassifier": [(6, 8)],
     "TransformerClassifier": [(10,)],
     "Functional": [(10, 4)],
+    "MobileParts": [(3, 10, 13)],
 }
 
 
@@ -354,6 +379,28 @@ def test_nested_blocks_flatten_into_named_layers(models: Path):
             "returns": "last",
         },
     )
+
+
+def test_per_side_windows_rounding_pools_and_gates_keep_their_settings(models: Path):
+    doc = import_module(load_module(f"{models}:MobileParts"), [(3, 10, 13)], "M").project.graph
+    params = {node.name: node.params for node in doc.nodes()}
+    windows = ("kernel_size", "stride", "padding")
+    assert [params["stem_0"][name] for name in windows] == [(1, 5), 1, (0, 2)]
+    assert [params["tall"][name] for name in windows] == [(3, 1), 1, (1, 0)]
+    assert params["pool"] == {"kernel_size": 3, "stride": 2, "padding": 0, "ceil_mode": True}
+    (average,) = [node for node in doc.nodes() if node.kind == "avgpool2d"]
+    assert average.params == {
+        "kernel_size": (3, 1),
+        "stride": (2, 1),
+        "padding": (1, 0),
+        "ceil_mode": True,
+    }
+    kinds = {node.kind for node in doc.nodes()}
+    assert {"relu6", "silu", "hardswish", "hardsigmoid", "multiply"} <= kinds
+    (gate,) = [node for node in doc.nodes() if node.kind == "multiply"]
+    report = Analyzer(doc).report()
+    # 10x13 pooled 3 by 2, rounding up: 5x6 (4x6 rounding down)
+    assert [info.shape for info in report.nodes[gate.id].inputs] == [(8, 5, 6), (8, 1, 1)]
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])

@@ -153,6 +153,24 @@ def test_out_of_range_param_loads_and_is_diagnosed(tmp_path):
     assert json.loads(resaved.read_text())["graph"]["nodes"][1]["params"]["units"] == -3
 
 
+def test_windows_saved_before_per_side_sizes_and_ceil_mode_load_unchanged(tmp_path):
+    raw = json.loads((PROJECTS / "lenet5_digits.json").read_text(encoding="utf-8"))
+    for node in raw["graph"]["nodes"]:
+        node["params"].pop("ceil_mode", None)  # as files written before pools had it
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    project = load_project(path)
+    params = {node.name: node.params for node in project.graph.nodes()}
+    assert params["conv1"]["kernel_size"] == 5 and params["pool1"]["ceil_mode"] is False
+    assert Analyzer(project.graph).report().total_params == 61_706
+    changed = project.graph.find("conv2").id
+    project.graph.set_param(changed, "kernel_size", [1, 5])
+    saved = json.loads(save_project(project, tmp_path / "new.json").read_text())
+    (conv2,) = [node for node in saved["graph"]["nodes"] if node["id"] == changed]
+    assert conv2["params"]["kernel_size"] == [1, 5]
+    assert load_project(tmp_path / "new.json").graph.node(changed).params["kernel_size"] == (1, 5)
+
+
 def test_renamed_kind_ids_still_load(tmp_path, monkeypatch):
     from nodes import REGISTRY
 

@@ -20,6 +20,7 @@ from nodes.params import (
     FloatParam,
     IntParam,
     IntsParam,
+    PairParam,
     ParamSpec,
 )
 
@@ -372,6 +373,9 @@ def valid_value(param: ParamSpec) -> st.SearchStrategy:
         low = max(param.min if param.min is not None else -1, -1)
         item = st.integers(low, max(low, 1) + 4)
         return st.lists(item, min_size=param.min_len, max_size=min(param.max_len, 3))
+    if isinstance(param, PairParam):
+        side = st.integers(param.min, param.min + 8)
+        return side | st.lists(side, min_size=2, max_size=2)
     raise AssertionError(f"no strategy for {type(param).__name__}")
 
 

@@ -27,7 +27,14 @@ from nodes.block import BLOCK_KIND, REPEAT_PARAM
 from nodes.params import ParamSpec
 
 Coder = Callable[[Node, NodeReport, str, tuple[str, ...], str], NodeCode]
-PYTHON_TYPES = {"int": "int", "float": "float", "bool": "bool", "choice": "str", "ints": "tuple"}
+PYTHON_TYPES = {
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "choice": "str",
+    "ints": "tuple",
+    "pair": "int | tuple",
+}
 
 
 @dataclass(frozen=True)
@@ -214,7 +221,8 @@ class BlockClasses:
                     variant.extras[(node_id, argument)] = ident
                     variant.expressions[(node_id, argument)] = ident
         parameters = [
-            f"{ident}: {python_type(first.calls[node].arguments[argument])}"
+            f"{ident}: "
+            + python_type([config.calls[node].arguments[argument] for config in variant.configs])
             for (node, argument), ident in variant.extras.items()
         ]
         parameters += [
@@ -328,7 +336,8 @@ def instance_forward(layer: str, inputs: tuple[str, ...], output: str) -> tuple[
     return (f"{output} = {layer}({', '.join(inputs)})",)
 
 
-def python_type(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "tuple"
-    return type(value).__name__
+def python_type(values: list[Any]) -> str:
+    """The annotation of an argument that takes these values: int | tuple for a window that
+    is square in one instance and not in another."""
+    names = ["tuple" if isinstance(value, tuple) else type(value).__name__ for value in values]
+    return " | ".join(dict.fromkeys(names))

@@ -10,8 +10,10 @@ from nodes.params import (
     FloatParam,
     IntParam,
     IntsParam,
+    PairParam,
     ParamError,
     ParamSpec,
+    sides,
 )
 
 
@@ -28,6 +30,9 @@ def changed_values(spec: ParamSpec, value: Any) -> list[Any]:
         candidates = [choice for choice in spec.choices if choice != value]
     elif isinstance(spec, IntsParam):
         candidates = [tuple(item + 7 for item in value), tuple(item + 1 for item in value)]
+    elif isinstance(spec, PairParam):
+        height, width = sides(value)
+        candidates = [(height + 7, width + 7), (height + 1, width + 1), (height + 7, width + 1)]
     else:
         return []
     found = []

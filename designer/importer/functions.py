@@ -11,10 +11,12 @@ import torch
 import torch.nn.functional as F
 from torch import fx
 
-from designer.importer.calls import Call, Layer, Mapped, per_sample_dim
+from designer.importer.calls import Call, Layer, Mapped, TensorShape, per_sample_dim
 from designer.importer.errors import Unsupported
 from designer.importer.layers import adaptive_size, pool_layer, reshaped
 from designer.importer.tuples import Extremes, Pending, joined_states
+from nodes import TensorInfo
+from nodes.checks import broadcast_shape
 
 Mapper = Callable[[Call], Mapped | Pending]
 FUNCTIONS: dict[Callable, Mapper] = {}
@@ -60,6 +62,10 @@ def plain(kind: str) -> Mapper:
 maps(torch.relu, F.relu, "relu")(plain("relu"))
 maps(torch.sigmoid, F.sigmoid, "sigmoid")(plain("sigmoid"))
 maps(torch.tanh, F.tanh, "tanh")(plain("tanh"))
+maps(F.relu6)(plain("relu6"))
+maps(F.silu)(plain("silu"))
+maps(F.hardswish)(plain("hardswish"))
+maps(F.hardsigmoid)(plain("hardsigmoid"))
 
 
 @maps(F.leaky_relu)
@@ -104,6 +110,15 @@ def dropout(call: Call) -> Mapped:
 # -- merges ----------------------------------------------------------------------------------
 
 
+BROADCASTING = {"multiply": "equal ranks and each size equal to the other's or 1"}
+
+
+def broadcasts(kind: str, shapes: list[TensorShape]) -> bool:
+    """Whether the catalog's `kind` takes tensors of these per-sample shapes as torch does."""
+    infos = tuple(TensorInfo(shape.shape) for shape in shapes)
+    return kind in BROADCASTING and broadcast_shape(infos) is not None
+
+
 def merge(kind: str, verb: str) -> Mapper:
     def mapper(call: Call) -> Mapped:
         left, right = call.arg(0, "input"), call.arg(1, "other")
@@ -115,11 +130,11 @@ def merge(kind: str, verb: str) -> Mapper:
                     f"{verb} the constant {operand!r}; {kind.title()} joins two tensors"
                 )
         shapes = [call.sample_of(operand) for operand in (left, right)]
-        if shapes[0].shape != shapes[1].shape:
+        if shapes[0].shape != shapes[1].shape and not broadcasts(kind, shapes):
             sizes = " and ".join("x".join(map(str, item.shape)) for item in shapes)
+            needs = BROADCASTING.get(kind, "equal shapes")
             raise Unsupported(
-                f"{verb} tensors of shapes {sizes} (broadcasting); {kind.title()} needs equal "
-                "shapes"
+                f"{verb} tensors of shapes {sizes} (broadcasting); {kind.title()} needs {needs}"
             )
         return Mapped((left, right), (Layer(kind),))
 

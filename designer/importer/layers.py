@@ -40,7 +40,16 @@ def module_mapper(module: nn.Module) -> Mapper | None:
 
 # -- activations -----------------------------------------------------------------------------
 
-SIMPLE = {nn.ReLU: "relu", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.Identity: "identity"}
+SIMPLE = {
+    nn.ReLU: "relu",
+    nn.Sigmoid: "sigmoid",
+    nn.Tanh: "tanh",
+    nn.Identity: "identity",
+    nn.ReLU6: "relu6",
+    nn.SiLU: "silu",
+    nn.Hardswish: "hardswish",
+    nn.Hardsigmoid: "hardsigmoid",
+}
 
 
 @maps(*SIMPLE)
@@ -112,14 +121,23 @@ def dropout(call: Call) -> Mapped:
 CONVOLUTIONS = {nn.Conv1d: "conv1d", nn.Conv2d: "conv2d", nn.ConvTranspose2d: "conv_transpose2d"}
 
 
-def conv_padding(padding: str | tuple[int, ...], kernel: int, dilation: int) -> int:
+def per_side(value: int | tuple[int, ...], what: str, spatial: int) -> int | tuple[int, ...]:
+    """A size the catalog's layer takes per side in 2-D; one size (square) in 1-D."""
+    if spatial == 1:
+        return square(value, what)
+    return tuple(value) if isinstance(value, tuple | list) else value
+
+
+def conv_padding(
+    padding: str | tuple[int, ...], kernel: tuple[int, ...], dilation: int
+) -> int | tuple[int, ...]:
     if padding == "valid":
         return 0
     if padding == "same":
-        if dilation * (kernel - 1) % 2:
+        if any(dilation * (side - 1) % 2 for side in kernel):
             raise Unsupported("pads 'same' unevenly (even kernel); the catalog pads evenly")
-        return dilation * (kernel - 1) // 2
-    return square(padding, "padding")
+        return tuple(dilation * (side - 1) // 2 for side in kernel)
+    return padding
 
 
 @maps(*CONVOLUTIONS)
@@ -127,13 +145,14 @@ def convolution(call: Call) -> Mapped:
     module = call.module
     if module.padding_mode != "zeros":
         raise Unsupported(f"pads with {module.padding_mode!r}; the catalog's layer pads with zeros")
-    kernel = square(module.kernel_size, "kernel_size")
+    spatial = len(module.kernel_size)
     dilation = square(module.dilation, "dilation")
+    padding = conv_padding(module.padding, module.kernel_size, dilation)
     params = {
         "filters": module.out_channels,
-        "kernel_size": kernel,
-        "stride": square(module.stride, "stride"),
-        "padding": conv_padding(module.padding, kernel, dilation),
+        "kernel_size": per_side(module.kernel_size, "kernel_size", spatial),
+        "stride": per_side(module.stride, "stride", spatial),
+        "padding": per_side(padding, "padding", spatial),
         "dilation": dilation,
         "groups": module.groups,
         "bias": module.bias is not None,
@@ -155,7 +174,6 @@ def pool_layer(kind: str, options: dict, path: str | None) -> Layer:
     """A pooling layer from torch's options (module attributes or function arguments)."""
     refused = {
         "dilation": 1,
-        "ceil_mode": False,
         "return_indices": False,
         "count_include_pad": True,
         "divisor_override": None,
@@ -163,11 +181,17 @@ def pool_layer(kind: str, options: dict, path: str | None) -> Layer:
     for name, default in refused.items():
         if name in options and options[name] not in (default, (default,), (default, default)):
             raise Unsupported(f"uses {name}={options[name]!r}; the catalog's layer has no {name}")
-    kernel = square(options["kernel_size"], "kernel_size")
+    spatial = 1 if kind.endswith("1d") else 2
+    kernel = per_side(options["kernel_size"], "kernel_size", spatial)
     stride = options.get("stride")
-    stride = kernel if stride is None or stride == () else square(stride, "stride")
-    padding = square(options.get("padding", 0), "padding")
-    return Layer(kind, {"kernel_size": kernel, "stride": stride, "padding": padding}, path)
+    stride = kernel if stride is None or stride == () else per_side(stride, "stride", spatial)
+    params = {
+        "kernel_size": kernel,
+        "stride": stride,
+        "padding": per_side(options.get("padding", 0), "padding", spatial),
+        "ceil_mode": bool(options.get("ceil_mode", False)),
+    }
+    return Layer(kind, params, path)
 
 
 @maps(*POOLS)

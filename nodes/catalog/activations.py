@@ -9,6 +9,10 @@ for kind, name, help_text in (
     ("relu", "ReLU", "max(0, x) (nn.ReLU)."),
     ("sigmoid", "Sigmoid", "Squashes to (0, 1) (nn.Sigmoid)."),
     ("tanh", "Tanh", "Squashes to (-1, 1) (nn.Tanh)."),
+    ("relu6", "ReLU6", "min(max(0, x), 6), as in MobileNetV2 (nn.ReLU6)."),
+    ("silu", "SiLU", "x * sigmoid(x), also called swish, as in EfficientNet (nn.SiLU)."),
+    ("hardswish", "Hardswish", "x * ReLU6(x + 3) / 6, as in MobileNetV3 (nn.Hardswish)."),
+    ("hardsigmoid", "Hardsigmoid", "ReLU6(x + 3) / 6, a cheap sigmoid (nn.Hardsigmoid)."),
 ):
     register(
         LayerSpec(

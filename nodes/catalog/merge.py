@@ -1,6 +1,7 @@
-"""Shortcut and merge nodes: Add (residual), Multiply and Concatenate, over any number of inputs."""
+"""Shortcut and merge nodes: Add (residual), Multiply (which broadcasts sizes of 1, as a gate
+does) and Concatenate, over any number of inputs."""
 
-from nodes.checks import dim_in_range, same_shapes
+from nodes.checks import broadcasting, dim_in_range, same_shapes
 from nodes.params import IntParam
 from nodes.problems import Problem
 from nodes.registry import register
@@ -16,23 +17,35 @@ def operator_forward(operator: str):
     return forward
 
 
-for kind, name, operator, help_text in (
-    ("add", "Add", "+", "Adds its inputs element-wise: the join of a residual shortcut."),
-    ("multiply", "Multiply", "*", "Multiplies its inputs element-wise, e.g. for gating."),
-):
-    register(
-        LayerSpec(
-            kind=kind,
-            name=name,
-            category="Merge",
-            help=help_text,
-            inputs=MANY,
-            forward=operator_forward(operator),
-            passthrough=True,
-            check=lambda p, x: same_shapes(x),
-            min_inputs=2,
-        )
+register(
+    LayerSpec(
+        kind="add",
+        name="Add",
+        category="Merge",
+        help="Adds its inputs element-wise: the join of a residual shortcut.",
+        inputs=MANY,
+        forward=operator_forward("+"),
+        passthrough=True,
+        check=lambda p, x: same_shapes(x),
+        min_inputs=2,
     )
+)
+
+register(
+    LayerSpec(
+        kind="multiply",
+        name="Multiply",
+        category="Merge",
+        help=(
+            "Multiplies its inputs element-wise; sizes of 1 stretch to the others', so a "
+            "channels x 1 x 1 gate scales a whole image (squeeze-excitation)."
+        ),
+        inputs=MANY,
+        forward=operator_forward("*"),
+        check=lambda p, x: broadcasting(x),
+        min_inputs=2,
+    )
+)
 
 
 def concat_check(p, x) -> list[Problem]:

@@ -1,7 +1,8 @@
-"""Pooling: max and average pooling in 1-D and 2-D, global (adaptive) pooling and Reduce."""
+"""Pooling: max and average pooling in 1-D and 2-D (windows per side in 2-D, rounding the
+output size down or up), global (adaptive) pooling and Reduce."""
 
 from nodes.checks import dim_in_range, expect_rank
-from nodes.params import ChoiceParam, IntParam
+from nodes.params import BoolParam, ChoiceParam, IntParam, PairParam, sides
 from nodes.problems import Problem
 from nodes.registry import register
 from nodes.spec import ForwardContext, LayerSpec, batch_dim
@@ -14,17 +15,36 @@ def pool_arguments(p, x) -> dict:
     if p["stride"] != p["kernel_size"]:
         args["stride"] = p["stride"]
     args["padding"] = p["padding"]
+    args["ceil_mode"] = p["ceil_mode"]
     return args
 
 
 def pool_check(spatial: int):
     def check(p, x) -> list[Problem]:
         problems = expect_rank(x[0], (spatial + 1,), LAYOUTS[spatial])
-        if not problems and p["padding"] * 2 > p["kernel_size"]:
+        pairs = zip(sides(p["padding"]), sides(p["kernel_size"]), strict=True)
+        if not problems and any(padding * 2 > kernel for padding, kernel in pairs):
             problems.append(Problem("{layer}: padding must be at most half the kernel size"))
         return problems
 
     return check
+
+
+def pool_params(spatial: int) -> tuple:
+    if spatial == 1:
+        window = (
+            IntParam("kernel_size", 2, "Length of the pooling window", min=1, max=1024),
+            IntParam("stride", 2, "Step between windows", min=1, max=1024),
+            IntParam("padding", 0, "Padding added at each end", min=0, max=512),
+        )
+    else:
+        window = (
+            PairParam("kernel_size", 2, "Side of the window, or height x width", min=1, max=1024),
+            PairParam("stride", 2, "Step between windows, or per side", min=1, max=1024),
+            PairParam("padding", 0, "Padding added on each side, or per side", min=0, max=512),
+        )
+    ceil = BoolParam("ceil_mode", False, "Round the output size up: a last, partial window")
+    return (*window, ceil)
 
 
 for kind, name, spatial, help_text in (
@@ -39,15 +59,11 @@ for kind, name, spatial, help_text in (
             name=name,
             category="Pooling",
             help=help_text,
-            params=(
-                IntParam("kernel_size", 2, "Side of the pooling window", min=1, max=1024),
-                IntParam("stride", 2, "Step between windows", min=1, max=1024),
-                IntParam("padding", 0, "Padding added on each side", min=0, max=512),
-            ),
+            params=pool_params(spatial),
             module=f"nn.{name}",
             arguments=pool_arguments,
             positional=1,
-            torch_defaults={"padding": 0},
+            torch_defaults={"padding": 0, "ceil_mode": False},
             check=pool_check(spatial),
         )
     )

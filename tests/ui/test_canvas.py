@@ -159,6 +159,35 @@ def test_inspector_edits_update_shapes_at_once_and_merge_into_one_undo(window, e
     assert conv.params["kernel_size"] == 5
 
 
+def test_a_kernel_is_typed_as_one_side_or_height_x_width(window, example):
+    window.open_file(example("lenet5_digits"))
+    conv = node_named(window, "conv1")
+    window.scene.select_nodes([conv.id])
+    field = window.inspector.editors["kernel_size"].widget
+    assert field.text() == "5"
+    type_into(field, "1x5")
+    assert conv.params["kernel_size"] == (1, 5)
+    assert window.scene.node_items[conv.id].shape_text() == "6x32x28"
+    type_into(field, "3x3")
+    assert conv.params["kernel_size"] == 3 and field.text() == "3"
+    type_into(field, "1x2x3")  # refused: the field says why and the model keeps its value
+    assert conv.params["kernel_size"] == 3 and "expected a whole number or a" in field.toolTip()
+    window.undo_action.trigger()
+    assert conv.params["kernel_size"] == 5 and field.text() == "5"
+
+
+def test_the_new_activations_come_from_the_palette(window):
+    window.set_project(Project())
+    for index, kind in enumerate(("relu6", "silu", "hardswish", "hardsigmoid")):
+        drop_layer(window, kind, QPointF(260 * index, 0))
+    assert [node.kind for node in window.editor.doc.nodes()] == [
+        "relu6",
+        "silu",
+        "hardswish",
+        "hardsigmoid",
+    ]
+
+
 def test_rename_in_place_with_f2(window, example):
     window.open_file(example("mlp_iris"))
     node = node_named(window, "hidden1")

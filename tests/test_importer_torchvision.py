@@ -1,0 +1,101 @@
+"""torchvision's classification models import exactly: equal parameter counts, the exported
+class computes what the model computes once the model's weights are mapped onto it, and it
+imports back as the same graph."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import torch
+
+from designer.compiler import Analyzer, generate
+from designer.importer import import_module, load_module, map_state_dict
+from designer.model import GraphDocument
+from designer.runtime.vision import import_torchvision
+from tests.blocks_helpers import flattened
+from tests.import_helpers import scramble
+
+# builder -> (input size, builder arguments): the smallest input each model takes, and the
+# heads that training alone runs (GoogLeNet's and Inception's auxiliary classifiers) left out,
+# as torchvision's builders leave them out of published weights.
+MODELS = {
+    "squeezenet1_0": (48, {}),
+    "squeezenet1_1": (48, {}),
+    "mobilenet_v2": (32, {}),
+    "mobilenet_v3_small": (32, {}),
+    "mobilenet_v3_large": (32, {}),
+    "regnet_y_400mf": (32, {}),  # squeeze-excitation, as MobileNetV3's
+    "googlenet": (32, {"aux_logits": False, "init_weights": False}),
+    "inception_v3": (75, {"aux_logits": False, "init_weights": False}),
+}
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Two intra-op threads on two busy cores wait on each other: these imports, which run
+    many small convolutions, took five to ten times as long with them."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def graph_hash(doc: GraphDocument) -> str:
+    """A hash of the graph's layers (kind and params) and wires (with each wire's place among
+    its target's inputs) that does not depend on ids, names or the order of parallel branches,
+    which a graph and its exported code's import may list differently."""
+    report = Analyzer(doc).report()
+    graph = nx.DiGraph()
+    for node in doc.nodes():
+        params = node.spec.params_to_json(node.params)
+        if node.kind == "reshape":
+            params["shape"] = list(report.nodes[node.id].output.shape)
+        graph.add_node(node.id, label=json.dumps([node.kind, params], sort_keys=True))
+    for edge in doc.edges():
+        place = doc.in_edges(edge.target).index(edge)
+        graph.add_edge(edge.source, edge.target, place=str(place))
+    with warnings.catch_warnings():  # that its hashes of directed graphs changed in 3.5
+        warnings.simplefilter("ignore", UserWarning)
+        return nx.weisfeiler_lehman_graph_hash(
+            graph, node_attr="label", edge_attr="place", iterations=8
+        )
+
+
+def torchvision_model(name: str) -> torch.nn.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a build for another torch: said once
+        models = import_torchvision().models
+    torch.manual_seed(0)
+    return scramble(models.get_model(name, weights=None, **MODELS[name][1]))
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_torchvision_model_imports_exactly(name: str, tmp_path: Path):
+    size = MODELS[name][0]
+    module = torchvision_model(name)
+    result = import_module(module, [(3, size, size)], name)
+    doc = result.project.graph
+    report = Analyzer(doc).report()
+    assert report.ok, [diagnostic.message for diagnostic in report.diagnostics]
+    own = sum(parameter.numel() for parameter in module.parameters())
+    assert report.total_params == result.params == own
+
+    code = generate(doc, report, name)
+    path = tmp_path / f"{name}.py"
+    path.write_text(code.source)
+    exported = load_module(f"{path}:{code.class_name}")
+    exported.load_state_dict(map_state_dict(result, module.state_dict()))
+    exported.eval()
+    images = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        expected, found = module(images), exported(images)
+    assert found.shape == expected.shape == (2, 1000)
+    assert float((found - expected).abs().max()) <= 1e-5
+
+    again = import_module(exported, [(3, size, size)], name, flat=True).project.graph
+    assert len(again) == len(flattened(doc))
+    assert graph_hash(again) == graph_hash(flattened(doc))
