@@ -1,6 +1,6 @@
-"""A classifier's head: the Dense layer that feeds the Output node, and resizing it for
-another number of classes, which leaves its published weights out of the start weights
-(they no longer fit) and makes it trainable."""
+"""A classifier's head: its last Dense layer (or 1x1-style convolution, as SqueezeNet's)
+before the Output node, and resizing it for another number of classes, which leaves its
+published weights out of the start weights (they no longer fit) and makes it trainable."""
 
 from __future__ import annotations
 
@@ -13,16 +13,31 @@ from designer.model import GraphDocument
 from nodes import Role
 
 MAX_CLASSES = 1_000_000  # a Dense layer's most units
+CLASS_PARAMS = {"dense": "units", "conv2d": "filters"}  # what gives a head its classes
+# Layers that may stand between the head and the Output: they hold no weights to resize.
+AFTER_HEAD = {"Activation", "Pooling", "Reshape"}
 
 
 def head_node(doc: GraphDocument) -> str:
-    """The Dense layer that feeds the Output node: the classifier to size for new classes."""
+    """The layer whose outputs are the classes: the Dense layer (or convolution) that
+    feeds the Output node, through layers without weights (activations, pooling,
+    flattening, dropout)."""
     outputs = [node for node in doc.nodes() if node.spec.role == Role.OUTPUT]
-    if len(outputs) == 1 and doc.in_edges(outputs[0].id):
-        source = doc.node(doc.in_edges(outputs[0].id)[0].source)
-        if source.kind == "dense":
-            return source.id
-    raise ImportProblem("head", "the network does not end in one Dense layer to resize")
+    node = outputs[0] if len(outputs) == 1 else None
+    while node is not None and len(doc.in_edges(node.id)) == 1:
+        node = doc.node(doc.in_edges(node.id)[0].source)
+        if node.kind in CLASS_PARAMS:
+            return node.id
+        if node.spec.category not in AFTER_HEAD and node.kind != "dropout":
+            break
+    raise ImportProblem(
+        "head", "the network does not end in one Dense layer or convolution to resize"
+    )
+
+
+def class_param(doc: GraphDocument, head: str) -> str:
+    """The param that gives the head's number of classes."""
+    return CLASS_PARAMS[doc.node(head).kind]
 
 
 def replace_head(
@@ -30,11 +45,13 @@ def replace_head(
 ) -> dict[str, Any]:
     """Give the Dense layer `head` `classes` outputs; returns the training section to go
     with it: its tensors left out of the start weights, and it no longer frozen."""
-    if doc.node(head).kind != "dense":
-        raise ImportProblem(doc.node(head).name, "only a Dense layer can be the new head")
+    if doc.node(head).kind not in CLASS_PARAMS:
+        raise ImportProblem(
+            doc.node(head).name, "only a Dense layer or a convolution can be the new head"
+        )
     if not 1 <= classes <= MAX_CLASSES:
         raise ImportProblem("classes", f"must be from 1 to {MAX_CLASSES:,}, got {classes}")
-    doc.set_param(head, "units", classes)
+    doc.set_param(head, class_param(doc, head), classes)
     training = copy.deepcopy(training)
     start = training.get("start_weights")
     if isinstance(start, dict) and isinstance(start.get("keys"), dict):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from designer.importer.errors import ImportProblem
-from designer.importer.head import MAX_CLASSES, head_node, replace_head
+from designer.importer.head import MAX_CLASSES, class_param, head_node, replace_head
 from designer.importer.importing import ImportResult, block_lines, import_module
 from designer.importer.weights import layer_attributes, map_state_dict
 from designer.model import GraphDocument
@@ -19,6 +19,7 @@ from designer.project import Project, save_project
 from designer.runtime.vision import import_torchvision
 from nodes import Role
 
+AUXILIARY = ("googlenet", "inception_v3")  # built with auxiliary heads unless told
 HASH_IN_NAME = re.compile(r"-([a-f0-9]+)\.")  # torchvision's files: name-<sha256 prefix>.pth
 
 
@@ -92,7 +93,10 @@ def pretrained_project(
         listed = ", ".join(known)
         raise ImportProblem(model, f"not one of torchvision's classification models ({listed})")
     weights = models.get_model_weights(model).DEFAULT
-    module = models.get_model(model, weights=None)  # the architecture; its weights come later
+    # The architecture (its weights come later), as torchvision builds it for its weights:
+    # without the auxiliary heads GoogLeNet and Inception train with.
+    extra = {"aux_logits": False, "init_weights": False} if model in AUXILIARY else {}
+    module = models.get_model(model, weights=None, **extra).eval()
     transforms = weights.transforms()  # how the weights want their images
     size = transforms.crop_size[0]
     result = import_module(module, [(3, size, size)], name or model)
@@ -110,7 +114,7 @@ def pretrained_project(
     }
     if freeze_backbone:
         training["freeze"] = weighted_nodes(doc, keys, exclude=head)
-    if doc.node(head).params["units"] != classes:
+    if doc.node(head).params[class_param(doc, head)] != classes:
         training = replace_head(doc, training, head, classes)
     result.project.training.update(training)
     result.project.dataset = {  # as the weights expect their images; the path comes later
@@ -182,7 +186,8 @@ def pretrained_to_project(
     save_project(project, output)
     start = project.training["start_weights"]
     layers = sum(1 for node in project.graph.nodes() if node.spec.role == Role.LAYER)
-    head = project.graph.node(head_node(project.graph)).params["units"]
+    doc = project.graph
+    head = doc.node(head_node(doc)).params[class_param(doc, head_node(doc))]
     lines = [
         f"Imported {model}: {layers} layers, head sized for {head} classes",
         f"start weights: {start['name']} ({len(start['keys'])} tensors) from {start['url']}",

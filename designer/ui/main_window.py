@@ -48,6 +48,7 @@ from designer.ui.training.panel import TrainPanel
 from designer.ui.transfer_actions import (
     add_freezing_entries,
     ask_replace_head,
+    can_be_head,
     set_selection_trainable,
 )
 from designer.ui.user_blocks import add_from_library, fill_library_menu, save_to_library
@@ -805,7 +806,7 @@ class MainWindow(QMainWindow):
         if self.tabs.current is self.tabs.main:
             menu.addSeparator()
             add_freezing_entries(menu, self.editor, self.scene.selected_node_ids())
-            if self.editor.doc.node(node_id).kind == "dense":
+            if can_be_head(self.editor, node_id):
                 menu.addAction("Replace Head\u2026", lambda: self.replace_head(node_id))
         menu.addSeparator()
         menu.addAction("Show in Code", lambda: self.show_code(node_id))

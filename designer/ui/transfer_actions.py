@@ -53,26 +53,34 @@ def data_classes(editor: Editor) -> int | None:
         return None
 
 
+def can_be_head(editor: Editor, node_id: str) -> bool:
+    """Whether the node is a layer whose outputs can be a head's classes."""
+    from designer.importer.head import CLASS_PARAMS  # torch is loaded by now: shapes need it
+
+    return editor.doc.node(node_id).kind in CLASS_PARAMS
+
+
 def ask_replace_head(parent: QWidget, editor: Editor, node_id: str | None) -> QInputDialog | None:
     """Ask how many classes the head gives (the image folder's, to begin with), then resize
-    `node_id` (a Dense layer) or the Dense layer that feeds the output; returns the dialog."""
-    from designer.importer.head import MAX_CLASSES, head_node
+    `node_id` (a Dense layer or convolution) or the network's head; returns the dialog."""
+    from designer.importer.head import CLASS_PARAMS, MAX_CLASSES, class_param, head_node
     from designer.project import ProjectError
 
-    if node_id is None or editor.doc.node(node_id).kind != "dense":
+    if node_id is None or editor.doc.node(node_id).kind not in CLASS_PARAMS:
         try:
             node_id = head_node(editor.doc)
         except ProjectError as error:
             editor.edit_failed.emit(f"No head to replace: {error}")
             return None
     head = editor.doc.node(node_id)
+    now = head.params[class_param(editor.doc, node_id)]
     dialog = QInputDialog(parent)
     dialog.setWindowTitle("Replace the head")
     dialog.setInputMode(QInputDialog.InputMode.IntInput)
     dialog.setIntRange(1, MAX_CLASSES)
-    dialog.setIntValue(data_classes(editor) or head.params["units"])
+    dialog.setIntValue(data_classes(editor) or now)
     dialog.setLabelText(
-        f"Classes for the new head ({head.name} gives {head.params['units']} now).\n"
+        f"Classes for the new head ({head.name} gives {now} now).\n"
         "It starts afresh and learns; the layers before it keep their weights."
     )
     dialog.intValueSelected.connect(lambda classes: editor.replace_head(node_id, classes))
