@@ -17,7 +17,9 @@ from designer.cli import main as cli_main
 from designer.compiler import Analyzer, generate, module_class
 from designer.data import SetupError, prepare_data
 from designer.export.script import training_script
+from designer.importer.head import class_param, head_node
 from designer.importer.pretrained import pretrained_project
+from designer.importer.weights import layer_attributes
 from designer.project import ProjectError, load_project, save_project
 from designer.runtime.pretrained_weights import PretrainedWeights, download
 from designer.training import Trainer, new_run, prepare_run
@@ -217,3 +219,37 @@ def test_a_given_mean_and_std_must_fit_the_channels(tmp_path):
     settings |= {"mean": [0.5], "std": [0.25]}
     pixels = prepare_data(settings, None).pixels
     assert float(pixels.mean) == 0.5 and float(pixels.std) == 0.25
+
+
+@pytest.mark.parametrize("model", ["mobilenet_v3_small", "squeezenet1_1", "googlenet"])
+def test_other_families_come_in_with_their_head_resized_and_their_weights(
+    model, tmp_path, monkeypatch
+):
+    """MobileNetV3 (Hardswish, squeeze-excitation), SqueezeNet (its head a convolution) and
+    GoogLeNet (built without auxiliary heads, as for its weights), sized for 5 classes."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    torch.manual_seed(3)
+    extra = {"aux_logits": False, "init_weights": False} if model == "googlenet" else {}
+    reference = models().get_model(model, weights=None, num_classes=5, **extra).eval()
+    state = reference.state_dict()
+    project = pretrained_project(model, 5, freeze_backbone=True).project
+    start = project.training["start_weights"]
+    file = PretrainedWeights(**start).file()
+    file.parent.mkdir(parents=True)
+    torch.save(state, file)  # the published file stands in: the head's tensors are left out
+    doc = project.graph
+    network = module_class(generate(doc, Analyzer(doc).report(), project.name))
+    found = pretrained_start(start, network, {})
+    head = head_node(doc)
+    assert doc.node(head).params[class_param(doc, head)] == 5 and head not in found.state
+    assert not found.complete and head not in project.training["freeze"]
+    # The head's tensors are the ones the start weights leave out: give them the reference's.
+    left_out = [theirs for theirs in state if theirs not in start["keys"].values()]
+    attribute = layer_attributes(doc)[head]
+    fresh = {f"{attribute}.{theirs.rsplit('.', 1)[1]}": state[theirs] for theirs in left_out}
+    assert sorted(fresh) == [f"{attribute}.bias", f"{attribute}.weight"]
+    mine = network().eval()
+    mine.load_state_dict({**found.state, **fresh})
+    x = torch.rand(2, 3, 224, 224)
+    with torch.no_grad():
+        assert float((mine(x) - reference(x)).abs().max()) <= 1e-5
