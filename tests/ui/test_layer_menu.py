@@ -32,7 +32,7 @@ def answer_menu(keys: list) -> None:
     ("keys", "kind"),
     [
         ([ENTER], "relu"),
-        ([DOWN, DOWN, ENTER], "leaky_relu"),
+        ([DOWN, DOWN, ENTER], "relu6"),
         ([DOWN, DOWN, UP, ENTER], "relu"),
         ([DOWN, ENTER], "relu"),
     ],
