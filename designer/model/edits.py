@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from designer.model.graph import Edge, GraphDocument, GraphError, Node
-from designer.model.layout import LAYER_GAP
+from designer.model.layout import one_layer_on
 from designer.model.placement import free_spot
 from designer.model.records import edge_record, node_record
 
@@ -29,10 +29,9 @@ def wire(doc: GraphDocument, source: str, source_port: str, target: str, target_
 
 def add_after(doc: GraphDocument, source: str, kind: str) -> Node:
     """A new `kind` node wired from `source`'s first output, in the free space nearest one
-    layer to its right."""
+    layer further along the flow (to its right, or below it)."""
     before = doc.node(source)
-    x, y = before.position
-    node = doc.add_node(kind, position=free_spot(doc, (x + LAYER_GAP, y)))
+    node = doc.add_node(kind, position=free_spot(doc, one_layer_on(doc.flow, before.position)))
     wire(doc, source, before.spec.outputs[0].name, node.id, node.spec.inputs[0].name)
     return node
 

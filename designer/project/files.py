@@ -12,7 +12,7 @@ import jsonschema
 
 from designer.model import Edge, GraphDocument, GraphError
 from designer.model.library import BlockLibrary
-from designer.model.records import edge_record, node_record
+from designer.model.records import graph_record
 from designer.project.block_files import blocks_section, load_blocks, written_version
 from designer.project.migrations import migrate
 from designer.project.project import FORMAT_VERSION, Project, ProjectError
@@ -154,6 +154,7 @@ def build_graph(
 ) -> GraphDocument:
     """The graph document of a file's `graph` section (or a block's, at `where`)."""
     doc = GraphDocument(blocks)
+    doc.set_flow(raw.get("flow", doc.flow))
     for index, item in enumerate(raw["nodes"]):
         place = f"{where}.nodes[{index}]"
         if item["id"] in doc:
@@ -202,13 +203,10 @@ def fresh_id(taken: set[str], number: int) -> str:
 def project_to_dict(project: Project) -> dict[str, Any]:
     doc = project.graph
     return {
-        "format_version": written_version(doc.blocks),
+        "format_version": written_version(doc),
         "name": project.name,
         "description": project.description,
-        "graph": {
-            "nodes": [node_record(node) for node in doc.nodes()],
-            "edges": [edge_record(edge) for edge in doc.edges()],
-        },
+        "graph": graph_record(doc),
         "dataset": project.dataset,
         "training": project.training,
         **blocks_section(doc.blocks),

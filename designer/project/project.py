@@ -8,7 +8,7 @@ from typing import Any
 
 from designer.model import GraphDocument
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 class ProjectError(Exception):
