@@ -12,15 +12,7 @@ from designer.model.journal import recording
 from designer.model.layout import NODE_SIZE, apply_layout, layered_positions
 from designer.project import FORMAT_VERSION, Project, load_project
 from designer.project.files import project_from_text, project_to_text
-from tests.helpers import PROJECTS, chain
-
-
-def long_chain(length: int = 15) -> GraphDocument:
-    doc = GraphDocument()
-    start = doc.add_node("input", "x", {"shape": [16]})
-    layers = [("dense", f"fc{index}", {"units": 16}) for index in range(1, length - 1)]
-    chain(doc, start, [*layers, ("output", "y", {})])
-    return doc
+from tests.helpers import PROJECTS, long_chain
 
 
 def extent(positions: dict[str, tuple[float, float]]) -> tuple[float, float]:

@@ -197,6 +197,13 @@ class MainWindow(QMainWindow):
             "Auto Layout, Top to &Bottom", lambda: self.auto_layout("down"), "Ctrl+Shift+L"
         )
         self.fit_action = self.action("&Fit to View", lambda: self.view.fit_all(), "F")
+        self.zoom_in_action = self.action(
+            "Zoom &In", lambda: self.view.zoom_in(), ["Ctrl++", "Ctrl+="]
+        )
+        self.zoom_out_action = self.action("Zoom &Out", lambda: self.view.zoom_out(), "Ctrl+-")
+        self.actual_size_action = self.action(
+            "&Actual Size (100%)", lambda: self.view.actual_size(), "Ctrl+0"
+        )
         self.code_action = self.action("Show &Code", self.show_code, "Ctrl+Shift+C")
         self.replace_head_action = self.action("Replace &Head\u2026", self.replace_head)
         self.freeze_action = self.action(
@@ -237,8 +244,10 @@ class MainWindow(QMainWindow):
         )
         view_menu = bar.addMenu("&View")
         view_menu.addActions(
-            [self.fit_action, self.layout_action, self.layout_down_action, self.code_action]
+            [self.zoom_in_action, self.zoom_out_action, self.actual_size_action, self.fit_action]
         )
+        view_menu.addSeparator()
+        view_menu.addActions([self.layout_action, self.layout_down_action, self.code_action])
         view_menu.addSeparator()
         for dock in (
             self.palette_dock,
@@ -766,7 +775,8 @@ class MainWindow(QMainWindow):
         self.scene.select_nodes(list(self.scene.node_items))
 
     def auto_layout(self, direction: str = "right") -> None:
-        self.current_editor.edit("Auto layout", lambda doc: apply_layout(doc, direction))
+        room = self.view.layout_room()
+        self.current_editor.edit("Auto layout", lambda doc: apply_layout(doc, direction, room))
         self.view.fit_all()
 
     def rename_selected(self) -> None:
