@@ -9,9 +9,10 @@ import pytest
 
 from designer.model import GraphDocument, GraphError
 from designer.model.journal import recording
-from designer.model.layout import NODE_SIZE, apply_layout, layered_positions
+from designer.model.layout import NODE_SIZE, PITCH, apply_layout, layered_positions
 from designer.project import FORMAT_VERSION, Project, load_project
 from designer.project.files import project_from_text, project_to_text
+from tests.blocks_helpers import grouped_resnet
 from tests.helpers import PROJECTS, long_chain
 
 
@@ -46,11 +47,13 @@ def test_a_long_chain_wraps_into_the_fewest_rows_that_fit_the_room():
     assert len(rows_of(short, layered_positions(short, "right", room))) == 1
 
 
-def test_a_chain_too_long_for_any_rows_takes_the_shape_of_the_room():
+def test_a_chain_too_long_for_any_rows_is_as_wide_as_the_room_to_be_read_downwards():
     doc = long_chain(60)
     room = (1200.0, 800.0)
-    width, height = extent(layered_positions(doc, "right", room))
-    assert 0.6 < (width / height) / (room[0] / room[1]) < 1.7
+    positions = layered_positions(doc, "right", room)
+    width, height = extent(positions)
+    assert width <= room[0] < width + PITCH["right"][0] and height > room[1]
+    assert [len(row) for row in rows_of(doc, positions)] == [4] * 15
 
 
 def test_top_to_bottom_puts_each_node_below_its_inputs_without_overlap():
@@ -95,3 +98,18 @@ def test_a_file_with_a_flow_it_does_not_know_says_where():
     with pytest.raises(Exception, match=r"graph\.flow") as error:
         project_from_text(json.dumps(raw), "net.json")
     assert "'up' is not one of ['right', 'down']" in str(error.value)
+
+
+def test_a_block_drawn_top_to_bottom_keeps_its_flow_in_the_file():
+    doc = grouped_resnet()
+    definition = next(iter(doc.blocks))
+    with recording(definition.graph) as journal:
+        apply_layout(definition.graph, "down")
+    text = project_to_text(Project(graph=doc))
+    raw = json.loads(text)
+    assert raw["format_version"] == 3 and raw["blocks"][0]["graph"]["flow"] == "down"
+    assert "flow" not in raw["graph"]
+    again = project_from_text(text).graph
+    assert again.flow == "right" and again.blocks.get(definition.name).graph.flow == "down"
+    journal.undo(definition.graph)
+    assert json.loads(project_to_text(Project(graph=doc)))["format_version"] == 2

@@ -22,7 +22,7 @@ def layered_positions(
 ) -> dict[str, tuple[float, float]]:
     """Positions for every node: layers go left to right ("right") or top to bottom ("down").
     Flowing right, the layers wrap into as few rows as fit `room` (width, height), or, when no
-    number of rows fits, into the rows that best match its shape; without room, one row."""
+    number of rows fits, as few as are no wider than it; without room, one row."""
     layers = slotted_layers(doc)
     along, across = PITCH[direction]
     rows = wrapped(layers, room) if direction == "right" and room is not None else [layers]
@@ -73,23 +73,21 @@ def slot_span(row: list[Layer]) -> tuple[float, float]:
 
 def wrapped(layers: list[Layer], room: tuple[float, float]) -> list[list[Layer]]:
     """The layers cut into rows of equal length: the fewest rows that fit `room`, else the
-    rows that can be shown largest in it."""
+    fewest as wide as the room (to be read top to bottom), else one layer a row."""
     along, across = PITCH["right"]
-    best: tuple[float, list[list[Layer]]] = (-1.0, [layers])
+    narrow: list[list[Layer]] | None = None
     for count in range(1, len(layers) + 1):
         length = math.ceil(len(layers) / count)
         if math.ceil(len(layers) / length) != count:
             continue  # the same rows as a smaller count
         rows = [layers[start : start + length] for start in range(0, len(layers), length)]
-        width = (length - 1) * along + NODE_SIZE[0]
+        if (length - 1) * along + NODE_SIZE[0] > room[0]:
+            continue
         heights = [(high - low) * across + NODE_SIZE[1] for low, high in map(slot_span, rows)]
-        height = sum(heights) + ROW_GAP * (len(rows) - 1)
-        if width <= room[0] and height <= room[1]:
+        if sum(heights) + ROW_GAP * (len(rows) - 1) <= room[1]:
             return rows
-        scale = min(room[0] / width, room[1] / height)
-        if scale > best[0]:
-            best = (scale, rows)
-    return best[1]
+        narrow = narrow or rows
+    return narrow or [[layer] for layer in layers]
 
 
 def one_layer_on(flow: str, position: tuple[float, float]) -> tuple[float, float]:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from designer.model.edits import wire
+from designer.model.layout import layered_positions
 from designer.project import Project
 from designer.project.files import project_to_text
 from designer.ui.main_window import MainWindow
@@ -91,11 +92,11 @@ def test_double_click_on_a_problem_selects_its_node(window, example):
 def test_auto_layout_is_one_command(window, example):
     window.open_file(example("resnet_digits"))
     doc = window.editor.doc
-    before = {node.id: node.position for node in doc.nodes()}
     for node in doc.nodes():
         window.editor.edit("Move", lambda d, n=node: d.move(n.id, (0, 0)))
     key(window.view, Qt.Key.Key_L, CTRL)
-    assert {node.id: node.position for node in doc.nodes()} == before
+    laid_out = layered_positions(doc, "right", window.view.layout_room())
+    assert {node.id: node.position for node in doc.nodes()} == laid_out
     window.undo_action.trigger()
     assert {node.position for node in doc.nodes()} == {(0.0, 0.0)}
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from designer.compiler import NodeReport
 from designer.model import Edge, Node
+from designer.model.layout import NODE_SIZE, PITCH, ROW_GAP
 from designer.ui.canvas import style
 from nodes import TensorInfo
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
@@ -34,8 +35,8 @@ TEXT_LEVEL_OF_DETAIL = 0.35
 BOUNDS_MARGINS = QMarginsF(3, 10, 13, 4)  # round a node's body: its ports, outline and badges
 BEND = 40.0  # how far a wire leaves a port straight along the flow, at least
 BACK_BEND = 24.0  # the same for a wire that must turn back against the flow
-DETOUR = 70.0  # how far below a port a wire back to a node level with it passes
 CORNER = 18.0
+COLUMN_GAP = PITCH["down"][1] - NODE_SIZE[0]  # between the columns of a graph flowing down
 TRANSPOSE = QTransform(0, 1, 1, 0, 0, 0)  # swaps x and y: flowing down is flowing right, turned
 
 
@@ -329,18 +330,21 @@ def params_summary(node: Node) -> str:
     return " ".join(parts)
 
 
-def wire_path(start: QPointF, end: QPointF, down: bool = False) -> QPainterPath:
+def wire_path(
+    start: QPointF, end: QPointF, down: bool = False, across: float | None = None
+) -> QPainterPath:
     """A wire from an output port to an input port: an S-curve along the flow (right, or
-    down), or, to an input behind the output, a rounded path back through the gap between."""
+    down), or, to an input behind the output, a rounded path that runs back at `across` (a y;
+    flowing down, an x), by default midway between the two."""
     if down:
-        return TRANSPOSE.map(wire_path(TRANSPOSE.map(start), TRANSPOSE.map(end)))
+        flipped = wire_path(TRANSPOSE.map(start), TRANSPOSE.map(end), across=across)
+        return TRANSPOSE.map(flipped)
     if end.x() >= start.x():
         path = QPainterPath(start)
         bend = max(BEND, (end.x() - start.x()) / 2)
         path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end)
         return path
-    level = abs(end.y() - start.y()) < 2 * DETOUR
-    middle = max(start.y(), end.y()) + DETOUR if level else (start.y() + end.y()) / 2
+    middle = (start.y() + end.y()) / 2 if across is None else across
     out, into = start.x() + BACK_BEND, end.x() - BACK_BEND
     corners = [QPointF(out, start.y()), QPointF(out, middle), QPointF(into, middle)]
     return rounded([start, *corners, QPointF(into, end.y()), end])
@@ -379,8 +383,12 @@ class EdgeItem(QGraphicsPathItem):
         self.target.node_item.edges.discard(self)
 
     def update_path(self) -> None:
-        start, end = self.source.scenePos(), self.target.scenePos()
-        self.setPath(wire_path(start, end, self.source.node_item.down))
+        """A wire back against the flow runs back in the gap before its target's row (flowing
+        down, its column), where auto layout leaves room."""
+        start, end, node = self.source.scenePos(), self.target.scenePos(), self.target.node_item
+        down = node.down
+        across = node.x() - COLUMN_GAP / 2 if down else node.y() - ROW_GAP / 2
+        self.setPath(wire_path(start, end, down, across))
 
     def set_shape_text(self, text: str) -> None:
         tip = escape(f"{self.source.node_item.name} \u2192 {self.target.node_item.name}: {text}")
