@@ -1,5 +1,4 @@
-"""The minimap: an overview of the whole graph with the visible part marked; click or drag in
-it to move the view there."""
+"""The minimap: the whole graph with the visible part marked; click or drag in it to go there."""
 
 from __future__ import annotations
 
@@ -56,7 +55,7 @@ class Minimap(QWidget):
         painter.fillRect(self.rect(), style.canvas_color())
         painter.setPen(QPen(style.wire_color(), 1))
         painter.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
-        painter.setTransform(self.drag_map or self.to_minimap())
+        painter.setTransform(self.drag_map if self.drag_map is not None else self.to_minimap())
         scene = self.view.scene()
         painter.setPen(QPen(style.wire_color(), 0))  # cosmetic: one pixel at any scale
         for edge in scene.edge_items.values():

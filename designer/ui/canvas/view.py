@@ -1,5 +1,4 @@
-"""The canvas view: zoom at the cursor or by keys, pan, fit, rubber-band selection, palette
-drops, and in its corner a zoom bar and a minimap."""
+"""The canvas view: zoom, pan, fit, rubber-band selection, palette drops; a zoom bar, a minimap."""
 
 from __future__ import annotations
 
