@@ -37,6 +37,7 @@ from designer.ui.clipboard import copy_fragment, read_fragment
 from designer.ui.editor import Editor, GraphEditor
 from designer.ui.inspector import InspectorWidget
 from designer.ui.layer_menu import LayerMenu
+from designer.ui.menu_entries import add_like
 from designer.ui.palette import BLOCK_PREFIX, PaletteWidget
 from designer.ui.palette_target import wire_source
 from designer.ui.problems import ProblemsWidget
@@ -794,9 +795,9 @@ class MainWindow(QMainWindow):
         if node_id not in self.scene.selected_node_ids():
             self.scene.select_nodes([node_id])
         menu = QMenu(self)
-        menu.addAction("Rename", lambda: self.start_rename(node_id))
-        menu.addAction("Duplicate", self.duplicate)
-        menu.addAction("Delete", self.delete_selection)
+        add_like(menu, self.rename_action, lambda: self.start_rename(node_id))
+        menu.addAction(self.duplicate_action)
+        menu.addAction(self.delete_action)
         menu.addAction("Disconnect", lambda: self.disconnect_node(node_id))
         menu.addSeparator()
         menu.addAction(self.group_action)
@@ -809,7 +810,7 @@ class MainWindow(QMainWindow):
             if can_be_head(self.editor, node_id):
                 menu.addAction("Replace Head\u2026", lambda: self.replace_head(node_id))
         menu.addSeparator()
-        menu.addAction("Show in Code", lambda: self.show_code(node_id))
+        add_like(menu, self.code_action, lambda: self.show_code(node_id), "Show in Code")
         menu.exec(screen_position)
         menu.deleteLater()
 
