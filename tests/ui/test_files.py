@@ -6,7 +6,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from designer.project.files import project_to_text
 from designer.ui import recovery
+from designer.ui.canvas.style import category_color
 from designer.ui.main_window import MainWindow
+from designer.ui.start_page import THUMBNAIL
 from tests.helpers import EXAMPLES
 
 
@@ -108,7 +110,15 @@ def test_start_page_lists_examples_and_opens_one(window):
     page = window.start_page
     assert window.stack.currentWidget() is page
     titles = [page.examples.item(row).text() for row in range(page.examples.count())]
-    assert any(title.startswith("LeNet-5 on digits") for title in titles)
+    assert "LeNet-5 on digits\nLeNet-5 as in the PyTorch tutorial" in "".join(titles)
+    lenet = page.examples.item(next(i for i, t in enumerate(titles) if t.startswith("LeNet")))
+    picture = lenet.icon().pixmap(THUMBNAIL).toImage()
+    convolution = category_color("Convolution").rgb()
+    assert any(  # the thumbnail draws LeNet's convolutions in their category's colour
+        picture.pixel(x, y) == convolution
+        for x in range(picture.width())
+        for y in range(picture.height())
+    )
     page.examples.itemActivated.emit(page.examples.item(0))
     assert window.editor is not None and window.stack.currentWidget() is window.tabs
     assert window.tabs.tabs.currentWidget() is window.view
