@@ -267,6 +267,16 @@ class MainWindow(QMainWindow):
         blocks = editor.doc.blocks.events
         for signal in (blocks.block_added, blocks.block_removed, blocks.block_replaced):
             signal.connect(self.show_blocks)
+        events = editor.doc.events
+        for signal in (
+            events.node_added,
+            events.node_removed,
+            events.edge_added,
+            events.edge_removed,
+            events.param_changed,
+            blocks.block_changed,
+        ):
+            signal.connect(self.network_changed)
         self.show_blocks()
         editor.analysis_changed.connect(self.show_totals)
         editor.state_changed.connect(self.update_state)
@@ -383,7 +393,11 @@ class MainWindow(QMainWindow):
     def edited(self, _index: int) -> None:
         self.autosave.start()
         self.view.grow_scene_rect()
-        self.tabs.main.scene.show_live({})  # values of the network that ran, not the edited one
+
+    def network_changed(self, *_) -> None:
+        """The live values belong to the network that ran: a changed layer, wire or block
+        clears them (a move or a new name keeps them)."""
+        self.tabs.main.scene.show_live({})
 
     def show_live_layers(self, layers: dict) -> None:
         if self.tabs is not None:  # samples may still arrive while the project closes
