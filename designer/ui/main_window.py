@@ -58,6 +58,7 @@ from nodes.block import BLOCK_KIND, BLOCK_PARAM
 MAX_RECENT = 8
 DEFAULT_BATCH = 32
 FILE_FILTER = "NetDesigner projects (*.json)"
+WORKING_OUT_SHAPES = "Working out shapes\u2026"
 
 
 class MainWindow(QMainWindow):
@@ -289,6 +290,8 @@ class MainWindow(QMainWindow):
             editor.undo_stack.resetClean()
         self.update_state()
         self.view.fit_all()
+        self.status_totals.setText(WORKING_OUT_SHAPES)  # until the first analysis is shown
+        self.status_valid.clear()
         self.statusBar().showMessage("Loading PyTorch to work out shapes\u2026")
         torch_loader().when_ready(lambda: self.first_analysis(editor))
 
