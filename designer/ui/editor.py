@@ -12,7 +12,12 @@ from PySide6.QtGui import QUndoStack
 from designer.compiler import Analyzer, GraphReport
 from designer.model import GraphDocument
 from designer.project import Project, save_project
-from designer.ui.commands import EditCommand, ParamEditCommand, SectionsCommand
+from designer.ui.commands import (
+    EditCommand,
+    ParamEditCommand,
+    ProjectInfoCommand,
+    SectionsCommand,
+)
 
 
 class GraphEditor(QObject):
@@ -168,6 +173,18 @@ class Editor(GraphEditor):
             return
         command = SectionsCommand(self.project, dataset, training, text, self.sections_changed.emit)
         self.undo_stack.push(command)
+
+    def set_info(self, name: str, description: str) -> None:
+        """Rename the project and describe it, as one undoable command."""
+        unchanged = (name, description) == (self.project.name, self.project.description)
+        if unchanged or self.refused():
+            return
+        text = (
+            f"Rename the project to {name}"
+            if name != self.project.name
+            else "Change the project's description"
+        )
+        self.undo_stack.push(ProjectInfoCommand(self.project, name, description, text))
 
     @property
     def frozen(self) -> set[str]:

@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         self.save_action = self.action("&Save", self.save, keys.Save)
         self.save_as_action = self.action("Save &As\u2026", self.save_as, keys.SaveAs)
         self.revert_action = self.action("&Revert", self.revert)
+        self.properties_action = self.action("Project Propert&ies\u2026", self.edit_properties)
         self.import_action = self.action(
             "&Import PyTorch Module\u2026", self.import_module, needs_project=False
         )
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
             examples_menu.addAction(title, lambda p=path: self.open_file(p))
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
+        file_menu.addAction(self.properties_action)
         file_menu.addSeparator()
         file_menu.addActions([self.import_action, self.export_action])
         file_menu.addSeparator()
@@ -504,6 +506,17 @@ class MainWindow(QMainWindow):
             QMessageBox.information(
                 self, "Imported, with notes", "\n".join(f"\u2022 {note}" for note in result.notes)
             )
+
+    def edit_properties(self):
+        """The project's name and description; OK is one undoable step. Returns the dialog (for
+        tests)."""
+        from designer.ui.project_dialog import ProjectDialog
+
+        dialog = ProjectDialog(self.editor.project, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.editor.set_info(dialog.name, dialog.description))
+        dialog.open()
+        return dialog
 
     def export(self):
         """The Export dialog for a snapshot of the project as drawn; returns it (for tests)."""
