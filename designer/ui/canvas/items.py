@@ -252,7 +252,9 @@ class NodeItem(QGraphicsItem):
             y += style.ROW_HEIGHT + 4
 
     def shape_text(self) -> str:
-        if self.report is None or self.report.output is None:
+        if self.report is None:  # the project's first analysis is still to come
+            return "working out\u2026"
+        if self.report.output is None:
             return "?"
         return str(self.report.output)
 
