@@ -264,11 +264,16 @@ class TrainPanel(QWidget):
         }
         sections = {"dataset": project.dataset, "training": project.training}
         base = project.path.parent if project.path is not None else None
-        dialog = SettingsDialog(sections, base, shown, self)
+        dialog = SettingsDialog(sections, base, shown, self, self.frozen_layers())
         dialog.accepted.connect(lambda: self.editor.set_sections(dialog.dataset, dialog.training))
         dialog.finished.connect(dialog.deleteLater)
         self.settings_dialog = dialog
         dialog.open()
+
+    def frozen_layers(self) -> list[tuple[str, str]]:
+        """The nodes training.freeze lists, (id, name) in the order forward runs them."""
+        frozen, doc, order = self.editor.frozen, self.editor.doc, self.editor.report.order
+        return [(node, doc.node(node).name) for node in order if node in frozen]
 
     def open_preview(self) -> None:
         """The data preview of the project's dataset section, read in the background (a
