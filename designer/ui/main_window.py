@@ -37,6 +37,7 @@ from designer.ui.clipboard import copy_fragment, read_fragment
 from designer.ui.editor import Editor, GraphEditor
 from designer.ui.inspector import InspectorWidget
 from designer.ui.layer_menu import LayerMenu
+from designer.ui.menu_entries import add_like
 from designer.ui.palette import BLOCK_PREFIX, PaletteWidget
 from designer.ui.palette_target import wire_source
 from designer.ui.problems import ProblemsWidget
@@ -58,6 +59,7 @@ from nodes.block import BLOCK_KIND, BLOCK_PARAM
 MAX_RECENT = 8
 DEFAULT_BATCH = 32
 FILE_FILTER = "NetDesigner projects (*.json)"
+WORKING_OUT_SHAPES = "Working out shapes\u2026"
 
 
 class MainWindow(QMainWindow):
@@ -158,6 +160,7 @@ class MainWindow(QMainWindow):
         self.save_action = self.action("&Save", self.save, keys.Save)
         self.save_as_action = self.action("Save &As\u2026", self.save_as, keys.SaveAs)
         self.revert_action = self.action("&Revert", self.revert)
+        self.properties_action = self.action("Project Propert&ies\u2026", self.edit_properties)
         self.import_action = self.action(
             "&Import PyTorch Module\u2026", self.import_module, needs_project=False
         )
@@ -223,6 +226,7 @@ class MainWindow(QMainWindow):
             examples_menu.addAction(title, lambda p=path: self.open_file(p))
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
+        file_menu.addAction(self.properties_action)
         file_menu.addSeparator()
         file_menu.addActions([self.import_action, self.export_action])
         file_menu.addSeparator()
@@ -276,6 +280,16 @@ class MainWindow(QMainWindow):
         blocks = editor.doc.blocks.events
         for signal in (blocks.block_added, blocks.block_removed, blocks.block_replaced):
             signal.connect(self.show_blocks)
+        events = editor.doc.events
+        for signal in (
+            events.node_added,
+            events.node_removed,
+            events.edge_added,
+            events.edge_removed,
+            events.param_changed,
+            blocks.block_changed,
+        ):
+            signal.connect(self.network_changed)
         self.show_blocks()
         editor.analysis_changed.connect(self.show_totals)
         editor.state_changed.connect(self.update_state)
@@ -288,6 +302,8 @@ class MainWindow(QMainWindow):
             editor.undo_stack.resetClean()
         self.update_state()
         self.view.fit_all()
+        self.status_totals.setText(WORKING_OUT_SHAPES)  # until the first analysis is shown
+        self.status_valid.clear()
         self.statusBar().showMessage("Loading PyTorch to work out shapes\u2026")
         torch_loader().when_ready(lambda: self.first_analysis(editor))
 
@@ -392,7 +408,11 @@ class MainWindow(QMainWindow):
     def edited(self, _index: int) -> None:
         self.autosave.start()
         self.view.grow_scene_rect()
-        self.tabs.main.scene.show_live({})  # values of the network that ran, not the edited one
+
+    def network_changed(self, *_) -> None:
+        """The live values belong to the network that ran: a changed layer, wire or block
+        clears them (a move or a new name keeps them)."""
+        self.tabs.main.scene.show_live({})
 
     def show_live_layers(self, layers: dict) -> None:
         if self.tabs is not None:  # samples may still arrive while the project closes
@@ -496,6 +516,17 @@ class MainWindow(QMainWindow):
             QMessageBox.information(
                 self, "Imported, with notes", "\n".join(f"\u2022 {note}" for note in result.notes)
             )
+
+    def edit_properties(self):
+        """The project's name and description; OK is one undoable step. Returns the dialog (for
+        tests)."""
+        from designer.ui.project_dialog import ProjectDialog
+
+        dialog = ProjectDialog(self.editor.project, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.editor.set_info(dialog.name, dialog.description))
+        dialog.open()
+        return dialog
 
     def export(self):
         """The Export dialog for a snapshot of the project as drawn; returns it (for tests)."""
@@ -804,9 +835,9 @@ class MainWindow(QMainWindow):
         if node_id not in self.scene.selected_node_ids():
             self.scene.select_nodes([node_id])
         menu = QMenu(self)
-        menu.addAction("Rename", lambda: self.start_rename(node_id))
-        menu.addAction("Duplicate", self.duplicate)
-        menu.addAction("Delete", self.delete_selection)
+        add_like(menu, self.rename_action, lambda: self.start_rename(node_id))
+        menu.addAction(self.duplicate_action)
+        menu.addAction(self.delete_action)
         menu.addAction("Disconnect", lambda: self.disconnect_node(node_id))
         menu.addSeparator()
         menu.addAction(self.group_action)
@@ -819,7 +850,7 @@ class MainWindow(QMainWindow):
             if can_be_head(self.editor, node_id):
                 menu.addAction("Replace Head\u2026", lambda: self.replace_head(node_id))
         menu.addSeparator()
-        menu.addAction("Show in Code", lambda: self.show_code(node_id))
+        add_like(menu, self.code_action, lambda: self.show_code(node_id), "Show in Code")
         menu.exec(screen_position)
         menu.deleteLater()
 

@@ -28,8 +28,8 @@ from designer.compiler import NodeReport
 from designer.model import Edge, Node
 from designer.model.layout import NODE_SIZE, PITCH, ROW_GAP
 from designer.ui.canvas import style
+from designer.ui.canvas.node_text import params_summary
 from nodes import TensorInfo
-from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 TEXT_LEVEL_OF_DETAIL = 0.35
 BOUNDS_MARGINS = QMarginsF(3, 10, 13, 4)  # round a node's body: its ports, outline and badges
@@ -275,7 +275,9 @@ class NodeItem(QGraphicsItem):
             y += style.ROW_HEIGHT + 4
 
     def shape_text(self) -> str:
-        if self.report is None or self.report.output is None:
+        if self.report is None:  # the project's first analysis is still to come
+            return "working out\u2026"
+        if self.report.output is None:
             return "?"
         return str(self.report.output)
 
@@ -313,21 +315,6 @@ class NodeItem(QGraphicsItem):
             for edge in self.edges:
                 edge.update_path()
         return super().itemChange(change, value)
-
-
-def params_summary(node: Node) -> str:
-    """The first two params, then any others that differ from their defaults, as 'name=value'
-    (a block instance leaves out its block's name: the kind shows it)."""
-    parts = []
-    shown = [p for p in node.spec.params if node.kind != BLOCK_KIND or p.name != BLOCK_PARAM]
-    for index, param in enumerate(shown):
-        value = node.params.get(param.name)
-        if index >= 2 and value == param.default:
-            continue
-        if isinstance(value, tuple | list):
-            value = "x".join(str(item) for item in value)
-        parts.append(f"{param.name}={value}")
-    return " ".join(parts)
 
 
 def wire_path(
