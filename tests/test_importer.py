@@ -408,7 +408,8 @@ def test_exported_projects_import_back(path: Path, tmp_path: Path):
     project = load_project(path)
     shapes = [node.params["shape"] for node in project.graph.nodes() if node.kind == "input"]
     again = reimport(project.graph, shapes, tmp_path, project.name)
-    assert structure(again) == structure(flattened(project.graph))  # blocks come back inline
+    # Blocks come back inline, or as blocks where the code repeats a module (ResNet-18's).
+    assert structure(flattened(again)) == structure(flattened(project.graph))
 
 
 def test_every_layer_kind_comes_back_from_its_code(tmp_path: Path):
