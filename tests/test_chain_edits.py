@@ -63,6 +63,42 @@ def test_a_layer_added_after_a_node_goes_the_way_its_chain_runs_into_free_space(
         )
 
 
+def packed_chain(length: int) -> GraphDocument:
+    """An Input and ReLUs one layer apart, left to right, as Auto Layout packs them."""
+    doc = GraphDocument()
+    previous = doc.add_node("input", "x", {"shape": [4]}, (0.0, 0.0))
+    for index in range(1, length):
+        node = doc.add_node("relu", f"r{index}", position=(index * LAYER_GAP, 0.0))
+        doc.connect(previous.id, "out", node.id, "in")
+        previous = node
+    return doc
+
+
+def test_a_layer_put_into_a_packed_chain_pushes_the_rest_on():
+    doc = packed_chain(4)
+    node = add_after(doc, doc.find("r1").id, "dropout")
+    assert node.position == (2 * LAYER_GAP, 0.0)
+    assert doc.find("r2").position == (3 * LAYER_GAP, 0.0)
+    assert doc.find("r3").position == (4 * LAYER_GAP, 0.0)
+    wire = doc.in_edges(doc.find("r3").id)[0]
+    spliced = splice(doc, wire, "dropout", near=(3 * LAYER_GAP + 20.0, 0.0))
+    assert spliced.position == (4 * LAYER_GAP, 0.0) and doc.find("r3").position[0] == 5 * LAYER_GAP
+
+
+def test_a_layer_goes_beside_the_chain_when_pushing_would_cover_another_node():
+    doc = packed_chain(3)
+    blocker = doc.add_node("input", "blocker", {"shape": [4]}, (3 * LAYER_GAP, 0.0))
+    node = add_after(doc, doc.find("r1").id, "dropout")
+    assert doc.find("r2").position == (2 * LAYER_GAP, 0.0) and blocker.position[0] == 3 * LAYER_GAP
+    width, height = NODE_ROOM
+    for other in doc.nodes():
+        if other.id != node.id:
+            assert (
+                abs(node.position[0] - other.position[0]) >= width
+                or abs(node.position[1] - other.position[1]) >= height
+            )
+
+
 def test_splicing_keeps_the_wire_s_place_and_undoes_exactly():
     doc = branches()
     cat = doc.find("cat")

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from designer.model.graph import Edge, GraphDocument, GraphError, Node
-from designer.model.placement import free_spot, spot_after
+from designer.model.insertion import insertion_spot
 from designer.model.records import edge_record, node_record
 
 FRAGMENT_FORMAT = "netdesigner-fragment"
@@ -34,14 +34,18 @@ def add_after(
 
     Where that output already feeds other layers, the new node (when it has an output) takes
     those wires over, each keeping its place at its target: it is spliced in after `source`,
-    as a layer inserted into a chain is. A layer without outputs (an Output) is a new branch."""
+    as a layer inserted into a chain is, and the layers after it move on to make room where
+    they can (see insertion_spot). A layer without outputs (an Output) is a new branch."""
     port = doc.node(source).spec.outputs[0].name
-    node = doc.add_node(kind, params=params, position=spot_after(doc, source))
-    if node.spec.outputs:
-        taken = [edge for edge in doc.out_edges(source) if edge.source_port == port]
-        for edge in taken:
-            doc.disconnect(edge.id)
-            doc.insert_edge(replace(edge, source=node.id, source_port=node.spec.outputs[0].name))
+    spec = doc.spec_of(kind, params or {})
+    taken = [e for e in doc.out_edges(source) if e.source_port == port] if spec.outputs else []
+    spot, moves = insertion_spot(doc, source, [edge.target for edge in taken])
+    for node_id, place in moves.items():
+        doc.move(node_id, place)
+    node = doc.add_node(kind, params=params, position=spot)
+    for edge in taken:
+        doc.disconnect(edge.id)
+        doc.insert_edge(replace(edge, source=node.id, source_port=node.spec.outputs[0].name))
     wire(doc, source, port, node.id, node.spec.inputs[0].name)
     return node
 
@@ -54,13 +58,13 @@ def splice(
     near: tuple[float, float] | None = None,
     name: str | None = None,
 ) -> Node:
-    """Put a new node on a wire, source -> new -> target, in the free space nearest `near`
-    (the wire's middle when not given); the wire into the target keeps its place among the
-    port's (the order of a concatenation, say)."""
-    if near is None:
-        source, target = doc.node(edge.source).position, doc.node(edge.target).position
-        near = ((source[0] + target[0]) / 2, (source[1] + target[1]) / 2)
-    node = doc.add_node(kind, name, params, free_spot(doc, near))
+    """Put a new node on a wire, source -> new -> target: at `near` when that is free, else
+    straight after the source (see insertion_spot); the wire into the target keeps its place
+    among the port's (the order of a concatenation, say)."""
+    spot, moves = insertion_spot(doc, edge.source, [edge.target], near)
+    for node_id, place in moves.items():
+        doc.move(node_id, place)
+    node = doc.add_node(kind, name, params, spot)
     doc.disconnect(edge.id)
     doc.connect(edge.source, edge.source_port, node.id, node.spec.inputs[0].name)
     doc.insert_edge(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
 
+from designer.model.layout import LAYER_GAP
 from tests.ui.gestures import (
     click,
     double_click_in_palette,
@@ -122,10 +123,13 @@ def test_a_layer_dropped_on_a_wire_is_spliced_in_and_undo_restores_the_wire(wind
     middle = wire.path().pointAtPercent(0.5)
     drag_layer_over(window, "dropout", middle)
     assert wire.hovered  # highlighted while the layer is over it
+    fc2_was = doc.find("fc2").position
     drop_layer(window, "dropout", middle)
     assert not wire.hovered
     dropout = doc.nodes()[-1]
     assert dropout.kind == "dropout"
+    assert dropout.position == fc2_was  # in line: fc2 and the layers after it moved on
+    assert doc.find("fc2").position == (fc2_was[0] + LAYER_GAP, fc2_was[1])
     assert sources_of(doc, dropout.id) == ["relu3"]
     assert sources_of(doc, doc.find("fc2").id) == [dropout.name]
     assert not doc.has_edge(old_edge.id)
@@ -133,6 +137,7 @@ def test_a_layer_dropped_on_a_wire_is_spliced_in_and_undo_restores_the_wire(wind
     assert window.scene.selected_node_ids() == [dropout.id]
     key(window.view, Qt.Key.Key_Z, CTRL)
     assert doc.edge(old_edge.id) == old_edge and dropout.id not in doc
+    assert doc.find("fc2").position == fc2_was
     assert old_edge.id in window.scene.edge_items
 
 
