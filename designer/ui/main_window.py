@@ -37,6 +37,7 @@ from designer.ui.clipboard import copy_fragment, read_fragment
 from designer.ui.editor import Editor, GraphEditor
 from designer.ui.inspector import InspectorWidget
 from designer.ui.layer_menu import LayerMenu
+from designer.ui.layer_tables import LayerTables
 from designer.ui.palette import PaletteWidget
 from designer.ui.palette_target import palette_layer, wire_source
 from designer.ui.problems import ProblemsWidget
@@ -86,6 +87,11 @@ class MainWindow(QMainWindow):
         )
         self.training_dock = self.add_dock("Training", None, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.training_dock)
+        self.layer_tables = LayerTables(DEFAULT_BATCH)
+        self.layer_table_dock = self.add_dock(
+            "Layer Table", self.layer_tables, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.training_dock, self.layer_table_dock)
         self.problems_dock.raise_()
         self.training_dock.visibilityChanged.connect(self.training_dock_shown)
         self._train_panel = None
@@ -96,6 +102,7 @@ class MainWindow(QMainWindow):
         self.batch_size.valueChanged.connect(
             lambda _: self.editor and self.show_totals(self.editor.report)
         )
+        self.batch_size.valueChanged.connect(self.layer_tables.set_batch_size)
         self.statusBar().addPermanentWidget(self.status_totals)
         self.statusBar().addPermanentWidget(self.batch_size)
         self.status_valid = QLabel()
@@ -245,6 +252,7 @@ class MainWindow(QMainWindow):
             self.inspector_dock,
             self.problems_dock,
             self.training_dock,
+            self.layer_table_dock,
         ):
             view_menu.addAction(dock.toggleViewAction())
 
@@ -256,6 +264,7 @@ class MainWindow(QMainWindow):
         editor = self.editor = Editor(project, self)
         self.tabs = CanvasTabs(editor)
         self.add_canvas(self.tabs.main)
+        self.layer_tables.follow(self.tabs)
         self.tabs.canvas_added.connect(self.add_canvas)
         self.tabs.canvas_removed.connect(self.remove_canvas)
         self.tabs.current_changed.connect(self.canvas_shown)
@@ -287,6 +296,7 @@ class MainWindow(QMainWindow):
         if self.editor is None:
             return
         self.drop_recovery()
+        self.layer_tables.follow(None)
         if self._train_panel is not None:
             self._train_panel.shut_down()
             self._train_panel.deleteLater()
