@@ -47,7 +47,8 @@ class LayerRow:
 
 def layer_rows(doc: GraphDocument, report: GraphReport, batch_size: int = 32) -> list[LayerRow]:
     """Every node of the analysed graph in forward order, then any the order leaves out."""
-    ordered = list(report.order) + [n.id for n in doc.nodes() if n.id not in report.order]
+    in_order = set(report.order)
+    ordered = list(report.order) + [n.id for n in doc.nodes() if n.id not in in_order]
     rows = []
     for node_id in ordered:
         node, info = doc.node(node_id), report.nodes[node_id]

@@ -1,11 +1,13 @@
 """The layer table of one canvas: every layer's output shape, params, MACs and memory, sortable,
-filterable, and selected together with the canvas."""
+filterable, with the totals below, and selected together with the canvas."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QLabel,
     QLineEdit,
     QTableView,
     QVBoxLayout,
@@ -17,14 +19,15 @@ from designer.compiler import GraphReport
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.canvas.view import GraphView
 from designer.ui.editor import GraphEditor
-from designer.ui.layer_table_model import NODE_ROLE, LayerSortProxy, LayerTableModel
+from designer.ui.layer_table_model import NODE_ROLE, LayerFilterProxy, LayerTableModel
 
 COLUMN_MARGIN = 18  # room beyond a column's widest text, for the sort arrow and air
 
 
 class LayerTableWidget(QWidget):
-    """Follows its editor's analysis on every edit; selecting rows selects their nodes on the
-    canvas (and brings the first into view), and selecting nodes selects their rows."""
+    """Follows its editor's analysis on every edit (while hidden, once shown again); selecting
+    rows selects their nodes on the canvas (and brings one into view), and selecting nodes
+    selects their rows."""
 
     def __init__(
         self, editor: GraphEditor, scene: GraphScene, view: GraphView, batch_size: int
@@ -33,12 +36,16 @@ class LayerTableWidget(QWidget):
         self.editor, self.scene, self.graph_view = editor, scene, view
         self.batch_size = batch_size
         self.report: GraphReport | None = None
+        self.stale = False  # an analysis came while the table was out of sight
+        self.dock_shown = True  # its dock is shown and in front of the docks tabbed with it
         self.syncing = False
         self.model = LayerTableModel(self)
-        self.proxy = LayerSortProxy(self.model)
+        self.proxy = LayerFilterProxy(self.model)
         self.filter = QLineEdit(placeholderText="Filter layers by name or kind")
         self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self.filter_rows)
+        self.totals = QLabel()
+        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -51,20 +58,63 @@ class LayerTableWidget(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.horizontalHeader().setHighlightSections(False)
+        self.totals.setContentsMargins(4, 0, 4, 2)
+        bold = self.totals.font()
+        bold.setBold(True)
+        self.totals.setFont(bold)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.filter)
         layout.addWidget(self.table)
+        layout.addWidget(self.totals)
         self.table.selectionModel().selectionChanged.connect(self.rows_selected)
         self.model.modelReset.connect(self.fit_columns)
         editor.analysis_changed.connect(self.show_report)
         scene.selectionChanged.connect(self.nodes_selected)
 
+    def on_screen(self) -> bool:
+        return self.dock_shown and self.isVisible()
+
     def show_report(self, report: GraphReport) -> None:
         self.report = report
+        self.stale = not self.on_screen()
+        if self.stale:  # no work for a table nobody sees: it catches up when shown
+            return
         self.model.show_report(self.editor.doc, report, self.batch_size)
+        self.show_totals()
         self.nodes_selected()
+
+    def set_dock_shown(self, shown: bool) -> None:
+        self.dock_shown = shown
+        self.catch_up()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Now in sight: show the latest analysis, and the canvas's selection, if they changed
+        meanwhile."""
+        if self.stale and self.report is not None:
+            self.show_report(self.editor.report)
+        else:
+            self.nodes_selected()
+
+    def set_batch_size(self, batch_size: int) -> None:
+        """The batch size the Memory column counts for (the status bar's)."""
+        self.batch_size = batch_size
+        if self.report is not None:
+            self.show_report(self.editor.report)
+
+    def filter_rows(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self.show_totals()
+
+    def show_totals(self) -> None:
+        text = self.model.totals_text()
+        shown, every = self.proxy.rowCount(), self.model.rowCount()
+        self.totals.setText(text if shown == every else f"{text} ({shown} shown)")
 
     def fit_columns(self) -> None:
         """Each column as wide as its widest text (people may widen them after)."""
@@ -73,15 +123,8 @@ class LayerTableWidget(QWidget):
         for column in range(header.count()):
             header.resizeSection(column, header.sectionSize(column) + COLUMN_MARGIN)
 
-    def set_batch_size(self, batch_size: int) -> None:
-        """The batch size the Memory column counts for (the status bar's)."""
-        self.batch_size = batch_size
-        if self.report is not None:
-            self.show_report(self.editor.report)
-
     def selected_node_ids(self) -> list[str]:
-        rows = self.table.selectionModel().selectedRows()
-        return [index.data(NODE_ROLE) for index in rows if index.data(NODE_ROLE) is not None]
+        return [index.data(NODE_ROLE) for index in self.table.selectionModel().selectedRows()]
 
     def rows_selected(self) -> None:
         if self.syncing:
@@ -98,15 +141,14 @@ class LayerTableWidget(QWidget):
             self.graph_view.ensureVisible(self.scene.node_items[shown], 40, 40)
 
     def nodes_selected(self) -> None:
-        if self.syncing or not isValid(self.scene):  # the scene's teardown clears its selection
+        hidden = self.stale or not self.on_screen()
+        if self.syncing or hidden or not isValid(self.scene):  # (the scene's teardown, too)
             return
         selection = QItemSelection()
         for node_id in self.scene.selected_node_ids():
-            row = self.model.row_of(node_id)
-            if row is None:
-                continue
-            index = self.proxy.mapFromSource(self.model.index(row, 0))
-            if index.isValid():
+            row = self.model.positions.get(node_id)
+            index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else None
+            if index is not None and index.isValid():
                 selection.select(index, index)
         flags = (
             QItemSelectionModel.SelectionFlag.ClearAndSelect

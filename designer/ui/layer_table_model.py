@@ -1,5 +1,6 @@
-"""The layer table's model: the summary's rows (shape, params, MACs, memory) and a totals row
-that sorting and filtering keep last."""
+"""The layer table's model: the summary's rows (shape, params, MACs, memory), each cell's text
+and sort value worked out once per analysis, sorted by the model itself, and the totals; and the
+proxy that filters them."""
 
 from __future__ import annotations
 
@@ -14,19 +15,19 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QFont
 
 from designer.compiler import GraphReport
 from designer.compiler.summary import LayerRow, human, human_bytes, layer_rows
 from designer.model import GraphDocument
 from designer.ui.canvas.style import ERROR_COLOR
 
-NODE_ROLE = Qt.ItemDataRole.UserRole  # a row's node id (None on the totals row)
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the value a column sorts by
+NODE_ROLE = Qt.ItemDataRole.UserRole  # a row's node id
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 1  # what the filter field matches: name and kind
 COLUMNS = ("#", "Layer", "Kind", "Output shape", "Params", "MACs", "Memory")
-NUMBERS = {0, 4, 5, 6}  # right-aligned, sorted as numbers
+NUMBERS = {0, 4, 5, 6}  # right-aligned
 MEMORY = 6
 ROOT = QModelIndex()  # a table's rows and columns hang off the invalid index
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 @dataclass(frozen=True)
@@ -37,39 +38,97 @@ class Totals:
     memory: int
 
 
+def cells(position: int, row: LayerRow) -> tuple[str, ...]:
+    name = row.name + (" !" if row.has_errors else "")
+    numbers = (f"{row.params:,}", human(row.macs), human_bytes(row.memory))
+    return (str(position + 1), name, row.kind, row.shape_text, *numbers)
+
+
+def sort_keys(position: int, row: LayerRow) -> tuple[int | str, ...]:
+    size = row.output.numel if row.output is not None else -1
+    names = (row.name.lower(), row.kind.lower())
+    return (position, *names, size, row.params, row.macs, row.memory)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A row as shown: the layer, its cells' text and its sort values, worked out once."""
+
+    row: LayerRow
+    cells: tuple[str, ...]
+    keys: tuple[int | str, ...]
+
+    @property
+    def node_id(self) -> str:
+        return self.row.node_id
+
+
 class LayerTableModel(QAbstractTableModel):
-    """One row per node of the analysed graph, in forward order, then the totals row."""
+    """One row per node of the analysed graph, sorted by a column (by forward order at first).
+
+    The model sorts its rows itself, on values worked out once per analysis: a proxy's sort
+    would ask Python for two values on every comparison."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[LayerRow] = []
+        self.entries: list[Entry] = []
+        self.positions: dict[str, int] = {}  # a node's row
         self.totals = Totals(0, 0, 0, 0)
         self.batch_size = 32
+        self.sort_column, self.sort_order = 0, Qt.SortOrder.AscendingOrder
 
     def show_report(self, doc: GraphDocument, report: GraphReport, batch_size: int) -> None:
-        """Take the rows of `report`; when the same nodes stay in the same order only the values
-        change, so a view keeps its selection, sorting and scroll position."""
+        """Take the rows of `report`. When the same nodes stay, rows move and change in place,
+        so a view keeps its selection and scroll position; else the table starts afresh."""
         rows = layer_rows(doc, report, batch_size)
-        totals = Totals(
+        self.totals = Totals(
             len(rows), report.total_params, report.total_macs, report.activation_bytes(batch_size)
         )
-        same = [row.node_id for row in rows] == [row.node_id for row in self.rows]
-        if same and batch_size == self.batch_size:
-            self.rows, self.totals = rows, totals
-            self.dataChanged.emit(self.index(0, 0), self.index(len(rows), len(COLUMNS) - 1))
+        entries = [Entry(row, cells(i, row), sort_keys(i, row)) for i, row in enumerate(rows)]
+        same = {entry.node_id for entry in entries} == set(self.positions)
+        if same and batch_size == self.batch_size and len(entries) == len(self.entries):
+            self.arrange(entries)
             return
         self.beginResetModel()
-        self.rows, self.totals, self.batch_size = rows, totals, batch_size
+        self.batch_size = batch_size
+        self.entries = self.in_order(entries)
+        self.positions = {entry.node_id: row for row, entry in enumerate(self.entries)}
         self.endResetModel()
 
-    def is_totals(self, row: int) -> bool:
-        return row == len(self.rows)
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_column, self.sort_order = column, order
+        self.arrange(self.entries)
 
-    def row_of(self, node_id: str) -> int | None:
-        return next((i for i, row in enumerate(self.rows) if row.node_id == node_id), None)
+    def in_order(self, entries: list[Entry]) -> list[Entry]:
+        """`entries` (in forward order) sorted as asked; ties keep forward order."""
+        descending = self.sort_order == Qt.SortOrder.DescendingOrder
+        column = self.sort_column
+        return sorted(entries, key=lambda entry: entry.keys[column], reverse=descending)
+
+    def arrange(self, entries: list[Entry]) -> None:
+        """Show `entries`, the same nodes as now: moved rows move, changed rows change."""
+        before = {entry.node_id: entry for entry in self.entries}
+        arranged = self.in_order(sorted(entries, key=lambda entry: entry.keys[0]))
+        if [entry.node_id for entry in arranged] != [entry.node_id for entry in self.entries]:
+            self.layoutAboutToBeChanged.emit()
+            positions = {entry.node_id: row for row, entry in enumerate(arranged)}
+            old = self.persistentIndexList()
+            moved = [
+                self.index(positions[self.entries[index.row()].node_id], index.column())
+                for index in old
+            ]
+            self.changePersistentIndexList(old, moved)
+            self.entries, self.positions = arranged, positions
+            self.layoutChanged.emit()
+        else:
+            self.entries = arranged
+        changed = [row for row, entry in enumerate(arranged) if before[entry.node_id] != entry]
+        if changed:  # one span: views and proxies handle one signal faster than many
+            last = len(COLUMNS) - 1
+            self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], last))
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows) + 1
+        return 0 if parent.isValid() else len(self.entries)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
@@ -84,104 +143,44 @@ class LayerTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
-        if not index.isValid():
-            return None
-        column, totals = index.column(), self.is_totals(index.row())
+        entry, column = self.entries[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.totals_text(column) if totals else self.text(index.row(), column)
-        if role == SORT_ROLE:
-            return self.sort_value(index.row(), column)
+            return entry.cells[column]
+        if role == FILTER_ROLE:
+            return f"{entry.row.name} {entry.row.kind}"
         if role == NODE_ROLE:
-            return None if totals else self.rows[index.row()].node_id
+            return entry.node_id
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMBERS:
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        if (
-            role == Qt.ItemDataRole.ForegroundRole
-            and not totals
-            and self.rows[index.row()].has_errors
-        ):
+            return RIGHT
+        if role == Qt.ItemDataRole.ForegroundRole and entry.row.has_errors:
             return ERROR_COLOR
-        if role == Qt.ItemDataRole.FontRole and totals:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole and not totals:
-            row = self.rows[index.row()]
-            errors = "; has errors (see Problems)" if row.has_errors else ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            layer = entry.row
+            errors = "; it has errors (see Problems)" if layer.has_errors else ""
             return (
-                f"{row.kind} '{row.name}': output {row.shape_text}, {row.params:,} params, "
-                f"{row.macs:,} MACs, {row.memory:,} bytes at batch {self.batch_size}{errors}"
+                f"{layer.kind} '{layer.name}': output {layer.shape_text}, {layer.params:,} "
+                f"params, {layer.macs:,} MACs, {layer.memory:,} bytes at batch "
+                f"{self.batch_size}{errors}"
             )
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if self.is_totals(index.row()):
-            return Qt.ItemFlag.ItemIsEnabled
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def text(self, row_index: int, column: int) -> str:
-        row = self.rows[row_index]
-        return (
-            str(row_index + 1),
-            row.name + (" !" if row.has_errors else ""),
-            row.kind,
-            row.shape_text,
-            f"{row.params:,}",
-            human(row.macs),
-            human_bytes(row.memory),
-        )[column]
-
-    def totals_text(self, column: int) -> str:
+    def totals_text(self) -> str:
         totals = self.totals
         return (
-            "",
-            "Total",
-            f"{totals.layers} layers",
-            "",
-            f"{totals.params:,}",
-            human(totals.macs),
-            human_bytes(totals.memory),
-        )[column]
-
-    def sort_value(self, row_index: int, column: int) -> Any:
-        if self.is_totals(row_index):
-            return None
-        row = self.rows[row_index]
-        size = row.output.numel if row.output is not None else -1
-        values = (row_index, row.name.lower(), row.kind.lower(), size, row.params)
-        return (*values, row.macs, row.memory)[column]
+            f"Total: {totals.layers} layers, {totals.params:,} parameters, "
+            f"{human(totals.macs)} MACs, {human_bytes(totals.memory)} at batch {self.batch_size}"
+        )
 
 
-class LayerSortProxy(QSortFilterProxyModel):
-    """Sorts by each column's value (numbers as numbers) and filters by name or kind; the
-    totals row stays, last, whichever way the table is sorted."""
+class LayerFilterProxy(QSortFilterProxyModel):
+    """Filters the rows by name or kind; sorting is left to the layer model, which has each
+    row's sort values at hand."""
 
     def __init__(self, source: LayerTableModel) -> None:
         super().__init__(source)
         self.setSourceModel(source)
-        self.setSortRole(SORT_ROLE)
+        self.setFilterRole(FILTER_ROLE)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
-    @property
-    def table(self) -> LayerTableModel:
-        return self.sourceModel()
-
-    def lessThan(
-        self,
-        left: QModelIndex | QPersistentModelIndex,
-        right: QModelIndex | QPersistentModelIndex,
-    ) -> bool:
-        ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
-        if self.table.is_totals(left.row()):
-            return not ascending
-        if self.table.is_totals(right.row()):
-            return ascending
-        return left.data(SORT_ROLE) < right.data(SORT_ROLE)
-
-    def filterAcceptsRow(
-        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
-    ) -> bool:
-        if self.table.is_totals(source_row):
-            return True
-        row = self.table.rows[source_row]
-        return self.filterRegularExpression().match(f"{row.name} {row.kind}").hasMatch()
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sourceModel().sort(column, order)

@@ -15,6 +15,7 @@ class LayerTables(QStackedWidget):
     def __init__(self, batch_size: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.batch_size = batch_size
+        self.dock_shown = True
         self.tabs: CanvasTabs | None = None
         self.tables: dict[Canvas, LayerTableWidget] = {}
 
@@ -39,6 +40,7 @@ class LayerTables(QStackedWidget):
 
     def add(self, canvas: Canvas) -> None:
         table = LayerTableWidget(canvas.editor, canvas.scene, canvas.view, self.batch_size)
+        table.dock_shown = self.dock_shown
         self.tables[canvas] = table
         self.addWidget(table)
 
@@ -54,6 +56,12 @@ class LayerTables(QStackedWidget):
         """The table of the canvas shown."""
         current = self.currentWidget()
         return current if isinstance(current, LayerTableWidget) else None
+
+    def set_dock_shown(self, shown: bool) -> None:
+        """Whether the dock is in sight: tables out of sight leave their work until they are."""
+        self.dock_shown = shown
+        for table in self.tables.values():
+            table.set_dock_shown(shown)
 
     def set_batch_size(self, batch_size: int) -> None:
         self.batch_size = batch_size

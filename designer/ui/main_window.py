@@ -92,6 +92,10 @@ class MainWindow(QMainWindow):
             "Layer Table", self.layer_tables, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.tabifyDockWidget(self.training_dock, self.layer_table_dock)
+        self.layer_table_dock.visibilityChanged.connect(self.layer_tables.set_dock_shown)
+        self.layer_table_dock.toggleViewAction().triggered.connect(
+            lambda shown: shown and self.layer_table_dock.raise_()
+        )
         self.problems_dock.raise_()
         self.training_dock.visibilityChanged.connect(self.training_dock_shown)
         self._train_panel = None
