@@ -162,3 +162,17 @@ def test_a_layer_dropped_away_from_wires_is_only_added(window, example):
     corner = window.scene.itemsBoundingRect().bottomRight() + QPointF(300, 300)
     drop_layer(window, "dropout", corner)
     assert doc.nodes()[-1].kind == "dropout" and len(doc.edges()) == edges
+
+
+def test_a_block_from_the_palette_chains_after_the_selected_node_too(window, example):
+    window.open_file(example("resnet_digits_blocks"))
+    doc = window.editor.doc
+    first = next(node for node in doc.nodes() if node.kind == "input")
+    block = next(iter(doc.blocks)).name
+    click(window.view, node_center(window, first.name))
+    double_click_in_palette(window, f"block:{block}")
+    added = doc.nodes()[-1]
+    assert added.kind == "block" and added.params["block"] == block
+    assert sources_of(doc, added.id) == [first.name]
+    assert window.scene.selected_node_ids() == [added.id]
+    assert not overlaps(window)
