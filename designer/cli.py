@@ -74,6 +74,7 @@ def command_import(args: argparse.Namespace) -> int:
 
 def command_pretrained(args: argparse.Namespace) -> int:
     from designer.importer.pretrained import pretrained_choices, pretrained_to_project
+    from designer.importer.unfreezing import Unfreezing
     from designer.project.output_file import check_output_file
 
     if args.list or args.model is None:
@@ -85,7 +86,16 @@ def command_pretrained(args: argparse.Namespace) -> int:
         raise ProjectError(args.model, "say where to write the project: -o PROJECT.json")
     check_output_file(output, args.force)
     data = Path(args.data) if args.data else None
-    _, lines = pretrained_to_project(args.model, args.classes, output, args.freeze_backbone, data)
+    unfreezing = None
+    if args.unfreeze_from is not None or args.unfreeze_epoch is not None:
+        if args.unfreeze_from is None or args.unfreeze_epoch is None:
+            raise ProjectError(args.model, "--unfreeze-from and --unfreeze-epoch go together")
+        unfreezing = Unfreezing(args.unfreeze_from, args.unfreeze_epoch, args.backbone_lr_factor)
+    elif args.backbone_lr_factor != 1:
+        raise ProjectError(args.model, "--backbone-lr-factor needs --unfreeze-from")
+    _, lines = pretrained_to_project(
+        args.model, args.classes, output, args.freeze_backbone, data, unfreezing
+    )
     for line in lines:
         print(line)
     return 0
@@ -258,6 +268,21 @@ def parser() -> argparse.ArgumentParser:
         "--freeze-backbone",
         action="store_true",
         help="keep every layer but the new head as published (training.freeze)",
+    )
+    pretrained.add_argument(
+        "--unfreeze-from",
+        metavar="LAYER",
+        help="with --freeze-backbone: the frozen layers from this one on (e.g. layer4_0) train "
+        "again from --unfreeze-epoch (training.unfreeze)",
+    )
+    pretrained.add_argument("--unfreeze-epoch", type=int, metavar="N", help="see --unfreeze-from")
+    pretrained.add_argument(
+        "--backbone-lr-factor",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="the unfrozen layers learn at F times the rate, e.g. 0.1 "
+        "(training.backbone_lr_factor)",
     )
     pretrained.add_argument("--list", action="store_true", help="list the networks")
     pretrained.set_defaults(run=command_pretrained)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -20,6 +20,7 @@ from designer.model import Edge, GraphDocument, Node
 from nodes import Fix, ParamError, Problem, Role, TensorInfo
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
+Findings = Callable[[GraphDocument], Iterable[Diagnostic]]
 COLLAPSE_HINTS = ("too small", "can't be greater", "non-positive", "size zero", "negative")
 
 
@@ -84,10 +85,13 @@ class GraphReport:
 
 
 class Analyzer:
-    """Keeps a GraphReport up to date, re-inferring only what an edit can have changed."""
+    """Keeps a GraphReport up to date, re-inferring only what an edit can have changed.
+    `findings` adds what is known of its nodes from outside the graph (the project's data
+    against its Input node): asked at each new report, its diagnostics join their nodes'."""
 
-    def __init__(self, doc: GraphDocument) -> None:
+    def __init__(self, doc: GraphDocument, findings: Findings | None = None) -> None:
         self.doc = doc
+        self.findings = findings
         self._results: dict[str, NodeReport] = {}
         self._ports: dict[str, list[Diagnostic]] = {}
         self._dirty: set[str] = {node.id for node in doc.nodes()}
@@ -139,6 +143,10 @@ class Analyzer:
         }
         if stale:
             self._touch(stale, structure=True)
+
+    def findings_changed(self) -> None:
+        """What `findings` would say may have changed: the next report asks again."""
+        self._report = None
 
     def _touch(self, node_ids: set[str], structure: bool) -> None:
         self._dirty |= node_ids
@@ -200,6 +208,9 @@ class Analyzer:
         for node_id, diagnostics in self._ports.items():
             if diagnostics:
                 per_node.setdefault(node_id, []).extend(diagnostics)
+        for diagnostic in self.findings(self.doc) if self.findings is not None else ():
+            if diagnostic.node_id in self.doc:
+                per_node.setdefault(diagnostic.node_id, []).append(diagnostic)
         nodes = dict(self._results)
         for node_id, extra in per_node.items():
             report = nodes[node_id]

@@ -30,7 +30,8 @@ def wire(doc: GraphDocument, source: str, source_port: str, target: str, target_
 def add_after(
     doc: GraphDocument, source: str, kind: str, params: dict[str, Any] | None = None
 ) -> Node:
-    """A new `kind` node wired from `source`'s first output, one layer on along its chain.
+    """A new `kind` node wired from `source`'s first output, one layer further along the
+    graph's flow (to its right, or below it).
 
     Where that output already feeds other layers, the new node (when it has an output) takes
     those wires over, each keeping its place at its target: it is spliced in after `source`,

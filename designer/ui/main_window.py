@@ -38,6 +38,7 @@ from designer.ui.editor import Editor, GraphEditor
 from designer.ui.inspector import InspectorWidget
 from designer.ui.layer_menu import LayerMenu
 from designer.ui.layer_tables import LayerTables
+from designer.ui.menu_entries import add_like
 from designer.ui.palette import PaletteWidget
 from designer.ui.palette_target import palette_layer, wire_source
 from designer.ui.problems import ProblemsWidget
@@ -59,6 +60,7 @@ from nodes.block import BLOCK_KIND, BLOCK_PARAM
 MAX_RECENT = 8
 DEFAULT_BATCH = 32
 FILE_FILTER = "NetDesigner projects (*.json)"
+WORKING_OUT_SHAPES = "Working out shapes\u2026"
 
 
 class MainWindow(QMainWindow):
@@ -169,6 +171,7 @@ class MainWindow(QMainWindow):
         self.save_action = self.action("&Save", self.save, keys.Save)
         self.save_as_action = self.action("Save &As\u2026", self.save_as, keys.SaveAs)
         self.revert_action = self.action("&Revert", self.revert)
+        self.properties_action = self.action("Project Propert&ies\u2026", self.edit_properties)
         self.import_action = self.action(
             "&Import PyTorch Module\u2026", self.import_module, needs_project=False
         )
@@ -208,6 +211,13 @@ class MainWindow(QMainWindow):
             "Auto Layout, Top to &Bottom", lambda: self.auto_layout("down"), "Ctrl+Shift+L"
         )
         self.fit_action = self.action("&Fit to View", lambda: self.view.fit_all(), "F")
+        self.zoom_in_action = self.action(
+            "Zoom &In", lambda: self.view.zoom_in(), ["Ctrl++", "Ctrl+="]
+        )
+        self.zoom_out_action = self.action("Zoom &Out", lambda: self.view.zoom_out(), "Ctrl+-")
+        self.actual_size_action = self.action(
+            "&Actual Size (100%)", lambda: self.view.actual_size(), "Ctrl+0"
+        )
         self.code_action = self.action("Show &Code", self.show_code, "Ctrl+Shift+C")
         self.replace_head_action = self.action("Replace &Head\u2026", self.replace_head)
         self.freeze_action = self.action(
@@ -227,6 +237,7 @@ class MainWindow(QMainWindow):
             examples_menu.addAction(title, lambda p=path: self.open_file(p))
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
+        file_menu.addAction(self.properties_action)
         file_menu.addSeparator()
         file_menu.addActions([self.import_action, self.export_action])
         file_menu.addSeparator()
@@ -248,8 +259,10 @@ class MainWindow(QMainWindow):
         )
         view_menu = bar.addMenu("&View")
         view_menu.addActions(
-            [self.fit_action, self.layout_action, self.layout_down_action, self.code_action]
+            [self.zoom_in_action, self.zoom_out_action, self.actual_size_action, self.fit_action]
         )
+        view_menu.addSeparator()
+        view_menu.addActions([self.layout_action, self.layout_down_action, self.code_action])
         view_menu.addSeparator()
         for dock in (
             self.palette_dock,
@@ -280,6 +293,16 @@ class MainWindow(QMainWindow):
         blocks = editor.doc.blocks.events
         for signal in (blocks.block_added, blocks.block_removed, blocks.block_replaced):
             signal.connect(self.show_blocks)
+        events = editor.doc.events
+        for signal in (
+            events.node_added,
+            events.node_removed,
+            events.edge_added,
+            events.edge_removed,
+            events.param_changed,
+            blocks.block_changed,
+        ):
+            signal.connect(self.network_changed)
         self.show_blocks()
         editor.analysis_changed.connect(self.show_totals)
         editor.state_changed.connect(self.update_state)
@@ -292,6 +315,8 @@ class MainWindow(QMainWindow):
             editor.undo_stack.resetClean()
         self.update_state()
         self.view.fit_all()
+        self.status_totals.setText(WORKING_OUT_SHAPES)  # until the first analysis is shown
+        self.status_valid.clear()
         self.statusBar().showMessage("Loading PyTorch to work out shapes\u2026")
         torch_loader().when_ready(lambda: self.first_analysis(editor))
 
@@ -398,7 +423,11 @@ class MainWindow(QMainWindow):
     def edited(self, _index: int) -> None:
         self.autosave.start()
         self.view.grow_scene_rect()
-        self.tabs.main.scene.show_live({})  # values of the network that ran, not the edited one
+
+    def network_changed(self, *_) -> None:
+        """The live values belong to the network that ran: a changed layer, wire or block
+        clears them (a move or a new name keeps them)."""
+        self.tabs.main.scene.show_live({})
 
     def show_live_layers(self, layers: dict) -> None:
         if self.tabs is not None:  # samples may still arrive while the project closes
@@ -502,6 +531,17 @@ class MainWindow(QMainWindow):
             QMessageBox.information(
                 self, "Imported, with notes", "\n".join(f"\u2022 {note}" for note in result.notes)
             )
+
+    def edit_properties(self):
+        """The project's name and description; OK is one undoable step. Returns the dialog (for
+        tests)."""
+        from designer.ui.project_dialog import ProjectDialog
+
+        dialog = ProjectDialog(self.editor.project, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.editor.set_info(dialog.name, dialog.description))
+        dialog.open()
+        return dialog
 
     def export(self):
         """The Export dialog for a snapshot of the project as drawn; returns it (for tests)."""
@@ -792,7 +832,8 @@ class MainWindow(QMainWindow):
         self.scene.select_nodes(list(self.scene.node_items))
 
     def auto_layout(self, direction: str = "right") -> None:
-        self.current_editor.edit("Auto layout", lambda doc: apply_layout(doc, direction))
+        room = self.view.layout_room()
+        self.current_editor.edit("Auto layout", lambda doc: apply_layout(doc, direction, room))
         self.view.fit_all()
 
     def rename_selected(self) -> None:
@@ -820,9 +861,9 @@ class MainWindow(QMainWindow):
         if node_id not in self.scene.selected_node_ids():
             self.scene.select_nodes([node_id])
         menu = QMenu(self)
-        menu.addAction("Rename", lambda: self.start_rename(node_id))
-        menu.addAction("Duplicate", self.duplicate)
-        menu.addAction("Delete", self.delete_selection)
+        add_like(menu, self.rename_action, lambda: self.start_rename(node_id))
+        menu.addAction(self.duplicate_action)
+        menu.addAction(self.delete_action)
         menu.addAction("Disconnect", lambda: self.disconnect_node(node_id))
         menu.addSeparator()
         menu.addAction(self.group_action)
@@ -835,7 +876,7 @@ class MainWindow(QMainWindow):
             if can_be_head(self.editor, node_id):
                 menu.addAction("Replace Head\u2026", lambda: self.replace_head(node_id))
         menu.addSeparator()
-        menu.addAction("Show in Code", lambda: self.show_code(node_id))
+        add_like(menu, self.code_action, lambda: self.show_code(node_id), "Show in Code")
         menu.exec(screen_position)
         menu.deleteLater()
 

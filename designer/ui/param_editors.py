@@ -6,11 +6,40 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
 
 from nodes import ParamError, ParamSpec
 
 INT_LIMIT = 2**31 - 1
+ERROR_COLOR = "#d32f2f"
+
+
+def human_label(name: str) -> str:
+    """A param's name as a form label: "kernel_size" reads "Kernel size"."""
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def text_example(spec: ParamSpec) -> str:
+    """An example of a param typed as text: its default, or a typical value."""
+    if spec.kind == "pair":
+        return "3 or 1x7"
+    return "x".join(str(part) for part in spec.default) if spec.default else "1x28x28"
+
+
+def text_format(spec: ParamSpec) -> str:
+    """How a param typed as text is written, with an example."""
+    if spec.kind == "pair":
+        return f"one whole number, or height x width: {text_example(spec)}"
+    return f"whole numbers separated by x, such as {text_example(spec)}"
 
 
 class ParamEditor:
@@ -20,6 +49,10 @@ class ParamEditor:
         self.spec, self.changed = spec, changed
         self.widget = self.make_widget()
         self.widget.setToolTip(spec.help)
+        self.message = QLabel()  # what is wrong with typed text, under the field
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.message.hide()
 
     def make_widget(self) -> QWidget:
         spec = self.spec
@@ -52,22 +85,26 @@ class ParamEditor:
             box.currentTextChanged.connect(self.changed)
             return box
         line = QLineEdit()
-        line.setPlaceholderText("e.g. 1x32x32")
+        line.setPlaceholderText(f"e.g. {text_example(spec)}")
         line.editingFinished.connect(self.commit_text)
         return line
 
     def commit_text(self) -> None:
         text = self.widget.text()
+        parts = [part for part in re.split("[x\u00d7,\\s]+", text.strip().lower()) if part]
         try:
-            value = self.spec.coerce(
-                [int(part) for part in re.split(r"[x,\s]+", text.strip()) if part]
-            )
-        except (ValueError, ParamError) as error:
-            self.widget.setStyleSheet("border: 1px solid #d32f2f;")
-            self.widget.setToolTip(f"{self.spec.help}\n{error}")
+            if not all(re.fullmatch(r"-?\d+", part) for part in parts):
+                raise ParamError(f"{text.strip()!r} is not a list of whole numbers")
+            value = self.spec.coerce([int(part) for part in parts])
+        except ParamError as error:
+            self.widget.setStyleSheet(f"border: 1px solid {ERROR_COLOR};")
+            reason = str(error)
+            advice = f"Write {text_format(self.spec)}."
+            self.message.setText(f"{reason[:1].upper()}{reason[1:]}. {advice}")
+            self.message.show()
             return
         self.widget.setStyleSheet("")
-        self.widget.setToolTip(self.spec.help)
+        self.message.hide()
         self.changed(value)
 
     def show(self, value: Any) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import QPointF, Qt
 
-from designer.model.layout import LAYER_GAP
+from designer.model.layout import one_layer_on
 from tests.ui.gestures import (
     click,
     double_click_in_palette,
@@ -115,6 +117,26 @@ def test_a_chain_laid_out_top_to_bottom_grows_downwards(window, example):
     assert not overlaps(window)
 
 
+def test_layers_chained_in_a_top_to_bottom_graph_are_wired_straight_down(window):
+    """The graph's flow, not the lone Input's lack of wires, says which way the chain grows."""
+    window.new_project()
+    drop_layer(window, "input", QPointF(0, 0))
+    key(window.view, Qt.Key.Key_L, CTRL | SHIFT)
+    doc = window.editor.doc
+    (start,) = doc.nodes()
+    click(window.view, node_center(window, start.name))
+    for kind in ("dense", "relu", "dense"):
+        double_click_in_palette(window, kind)
+    chain = doc.nodes()
+    assert [sources_of(doc, node.id) for node in chain[1:]] == [[n.name] for n in chain[:-1]]
+    for before, after in pairwise(chain):
+        assert after.position == one_layer_on("down", before.position)
+    for edge in window.scene.edge_items.values():
+        top, bottom = edge.source.scenePos(), edge.target.scenePos()
+        assert top.x() == bottom.x() and top.y() < bottom.y()
+    assert not overlaps(window)
+
+
 def test_a_layer_dropped_on_a_wire_is_spliced_in_and_undo_restores_the_wire(window, example):
     window.open_file(example("lenet5_digits"))
     doc = window.editor.doc
@@ -129,7 +151,7 @@ def test_a_layer_dropped_on_a_wire_is_spliced_in_and_undo_restores_the_wire(wind
     dropout = doc.nodes()[-1]
     assert dropout.kind == "dropout"
     assert dropout.position == fc2_was  # in line: fc2 and the layers after it moved on
-    assert doc.find("fc2").position == (fc2_was[0] + LAYER_GAP, fc2_was[1])
+    assert doc.find("fc2").position == one_layer_on("right", fc2_was)
     assert sources_of(doc, dropout.id) == ["relu3"]
     assert sources_of(doc, doc.find("fc2").id) == [dropout.name]
     assert not doc.has_edge(old_edge.id)

@@ -52,7 +52,7 @@ class NewLinkAction:
         start, finish = (
             (end, self.port.scenePos()) if self.port.is_input else (self.port.scenePos(), end)
         )
-        self.preview.setPath(wire_path(start, finish))
+        self.preview.setPath(wire_path(start, finish, self.port.node_item.down))
 
     def refused_at(self, position: QPointF) -> PortItem | None:
         """A port under `position` that the wire may not join, for saying why."""
