@@ -72,12 +72,16 @@ class GraphReport:
 
     def activation_bytes(self, batch_size: int) -> int:
         """Memory of every tensor forward makes at `batch_size`: what a training step keeps
-        alive. Output nodes add none of their own (they return their input)."""
-        return sum(
-            report.output.nbytes(batch_size) if report.held is None else report.held * batch_size
-            for node_id, report in self.nodes.items()
-            if report.output is not None and node_id not in self.returned
-        )
+        alive."""
+        return sum(self.node_activation_bytes(node_id, batch_size) for node_id in self.nodes)
+
+    def node_activation_bytes(self, node_id: str, batch_size: int) -> int:
+        """Memory of the tensors the node `node_id` makes at `batch_size` (its output, or all
+        a block instance's layers make); Output nodes make none (they return their input)."""
+        report = self.nodes[node_id]
+        if report.output is None or node_id in self.returned:
+            return 0
+        return report.output.nbytes(batch_size) if report.held is None else report.held * batch_size
 
 
 class Analyzer:

@@ -21,7 +21,7 @@ from shiboken6 import isValid
 
 from designer.compiler import CompileError, GraphReport, generate
 from designer.compiler.summary import human, human_bytes
-from designer.model.edits import add_after, delete, wire
+from designer.model.edits import add_after, delete, splice, wire
 from designer.model.layout import apply_layout
 from designer.model.placement import free_spot
 from designer.project import Project, ProjectError, load_project
@@ -37,9 +37,10 @@ from designer.ui.clipboard import copy_fragment, read_fragment
 from designer.ui.editor import Editor, GraphEditor
 from designer.ui.inspector import InspectorWidget
 from designer.ui.layer_menu import LayerMenu
+from designer.ui.layer_tables import LayerTables
 from designer.ui.menu_entries import add_like
-from designer.ui.palette import BLOCK_PREFIX, PaletteWidget
-from designer.ui.palette_target import wire_source
+from designer.ui.palette import PaletteWidget
+from designer.ui.palette_target import palette_layer, wire_source
 from designer.ui.problems import ProblemsWidget
 from designer.ui.rename import RenameField
 from designer.ui.start_page import StartPage
@@ -88,6 +89,15 @@ class MainWindow(QMainWindow):
         )
         self.training_dock = self.add_dock("Training", None, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.training_dock)
+        self.layer_tables = LayerTables(DEFAULT_BATCH)
+        self.layer_table_dock = self.add_dock(
+            "Layer Table", self.layer_tables, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.training_dock, self.layer_table_dock)
+        self.layer_table_dock.visibilityChanged.connect(self.layer_tables.set_dock_shown)
+        self.layer_table_dock.toggleViewAction().triggered.connect(
+            lambda shown: shown and self.layer_table_dock.raise_()
+        )
         self.problems_dock.raise_()
         self.training_dock.visibilityChanged.connect(self.training_dock_shown)
         self._train_panel = None
@@ -98,6 +108,7 @@ class MainWindow(QMainWindow):
         self.batch_size.valueChanged.connect(
             lambda _: self.editor and self.show_totals(self.editor.report)
         )
+        self.batch_size.valueChanged.connect(self.layer_tables.set_batch_size)
         self.statusBar().addPermanentWidget(self.status_totals)
         self.statusBar().addPermanentWidget(self.batch_size)
         self.status_valid = QLabel()
@@ -258,6 +269,7 @@ class MainWindow(QMainWindow):
             self.inspector_dock,
             self.problems_dock,
             self.training_dock,
+            self.layer_table_dock,
         ):
             view_menu.addAction(dock.toggleViewAction())
 
@@ -269,6 +281,7 @@ class MainWindow(QMainWindow):
         editor = self.editor = Editor(project, self)
         self.tabs = CanvasTabs(editor)
         self.add_canvas(self.tabs.main)
+        self.layer_tables.follow(self.tabs)
         self.tabs.canvas_added.connect(self.add_canvas)
         self.tabs.canvas_removed.connect(self.remove_canvas)
         self.tabs.current_changed.connect(self.canvas_shown)
@@ -312,6 +325,7 @@ class MainWindow(QMainWindow):
         if self.editor is None:
             return
         self.drop_recovery()
+        self.layer_tables.follow(None)
         if self._train_panel is not None:
             self._train_panel.shut_down()
             self._train_panel.deleteLater()
@@ -359,6 +373,7 @@ class MainWindow(QMainWindow):
         canvas.scene.open_requested.connect(self.open_block_of)
         canvas.scene.context_menu_requested.connect(self.node_menu)
         canvas.view.kind_dropped.connect(self.add_layer)
+        canvas.view.kind_dropped_on_wire.connect(self.splice_layer)
         canvas.problems.node_requested.connect(self.frame_node)
         self.inspectors.addWidget(canvas.inspector)
         self.problem_lists.addWidget(canvas.problems)
@@ -700,26 +715,37 @@ class MainWindow(QMainWindow):
         )
 
     def add_layer_from_palette(self, kind: str) -> None:
-        """A layer double-clicked in the palette: after the selected node and wired when it fits
-        there, else at the middle of the view; in the free space nearest either."""
+        """A layer double-clicked (or Enter) in the palette: after the selected node and wired
+        from it (see add_after), else at the middle of the view; in the free space nearest
+        either. It is selected, so that the next one chains after it."""
         if self.editor is None:
             return
-        source = wire_source(self.current_editor, self.scene.selected_node_ids(), kind)
+        source, why = wire_source(self.current_editor, self.scene.selected_node_ids(), kind)
         center = self.view.center_point()
         wanted = (round(center.x() / 10) * 10.0, round(center.y() / 10) * 10.0)
 
         def add(doc, kind, params):
             if source is not None:
-                return add_after(doc, source, kind)
+                return add_after(doc, source, kind, params)
             return doc.add_node(kind, params=params, position=free_spot(doc, wanted))
 
-        self.add_node(kind, add)
+        if self.add_node(kind, add) is not None and why:
+            self.show_refusal(f"{why}: added unwired")
+
+    def splice_layer(self, kind: str, edge_id: str, position: QPointF) -> None:
+        """A palette layer dropped into a wire: source -> layer -> target, one undoable step."""
+        self.add_node(
+            kind,
+            lambda doc, kind, params: splice(
+                doc, doc.edge(edge_id), kind, params, (position.x(), position.y())
+            ),
+        )
 
     def add_node(self, kind: str, add) -> str | None:
         """Add a layer, or an instance of a project's block, by `add(doc, kind, params)`."""
-        block = kind.removeprefix(BLOCK_PREFIX) if kind.startswith(BLOCK_PREFIX) else None
-        params, kind = ({BLOCK_PARAM: block}, BLOCK_KIND) if block else (None, kind)
-        node = self.current_editor.edit(f"Add {block or kind}", lambda doc: add(doc, kind, params))
+        kind, params = palette_layer(kind)
+        shown = params[BLOCK_PARAM] if params else kind
+        node = self.current_editor.edit(f"Add {shown}", lambda doc: add(doc, kind, params))
         if node is None:
             return None
         self.scene.select_nodes([node.id])

@@ -394,10 +394,12 @@ class EdgeItem(QGraphicsPathItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
 
-    def hoverEnterEvent(self, event) -> None:
-        self.hovered = True
+    def set_highlight(self, on: bool) -> None:
+        self.hovered = on
         self.update()
 
+    def hoverEnterEvent(self, event) -> None:
+        self.set_highlight(True)
+
     def hoverLeaveEvent(self, event) -> None:
-        self.hovered = False
-        self.update()
+        self.set_highlight(False)

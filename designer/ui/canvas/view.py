@@ -1,4 +1,5 @@
-"""The canvas view: zoom, pan, fit, rubber-band selection, palette drops; a zoom bar, a minimap."""
+"""The canvas view: zoom, pan, fit, rubber-band selection, palette drops (on empty canvas, or
+into a wire); a zoom bar, a minimap."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView
 
+from designer.ui.canvas.interactions import SpliceAction
 from designer.ui.canvas.items import BOUNDS_MARGINS
 from designer.ui.canvas.minimap import Minimap
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.canvas.zoom_bar import ZoomBar
+from designer.ui.palette_target import palette_spec
 
 KIND_MIME = "application/x-netdesigner-kind"
 ZOOM_STEP = 1.15  # one notch of the wheel
@@ -35,6 +38,7 @@ class GraphView(QGraphicsView):
     """Middle-drag or space-drag pans; the wheel zooms around the cursor; F fits all."""
 
     kind_dropped = Signal(str, QPointF)
+    kind_dropped_on_wire = Signal(str, str, QPointF)  # kind, wire id, scene point
     zoom_changed = Signal(float)
 
     def __init__(self, scene: GraphScene) -> None:
@@ -48,6 +52,7 @@ class GraphView(QGraphicsView):
         self.grow_scene_rect()
         self._space_down = False
         self._pan_from: QPointF | None = None
+        self.splice: SpliceAction | None = None
         self.zoom_bar = ZoomBar(self, self.zoom_out, self.actual_size, self.zoom_in, self.fit_all)
         self.minimap = Minimap(self)
         self.zoom_changed.connect(self.zoom_bar.show_level)
@@ -243,24 +248,52 @@ class GraphView(QGraphicsView):
         )
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasFormat(KIND_MIME):
-            event.acceptProposedAction()
-        else:
+        if not event.mimeData().hasFormat(KIND_MIME):
             super().dragEnterEvent(event)
+            return
+        spec = palette_spec(self.graph_scene.editor.doc, dropped_kind(event))
+        self.splice = SpliceAction(self.graph_scene, spec) if spec is not None else None
+        event.acceptProposedAction()
 
     def dragMoveEvent(self, event) -> None:
-        if event.mimeData().hasFormat(KIND_MIME):
-            event.acceptProposedAction()
-        else:
+        if not event.mimeData().hasFormat(KIND_MIME):
             super().dragMoveEvent(event)
+            return
+        if self.splice is not None:
+            self.splice.move(self.mapToScene(event.position().toPoint()))
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event) -> None:
+        if self.splice is not None:
+            self.splice.finish()
+            self.splice = None
+        super().dragLeaveEvent(event)
 
     def dropEvent(self, event) -> None:
-        if event.mimeData().hasFormat(KIND_MIME):
-            kind = bytes(event.mimeData().data(KIND_MIME)).decode()
-            self.kind_dropped.emit(kind, self.mapToScene(event.position().toPoint()))
-            event.acceptProposedAction()
-        else:
+        """A layer dropped into a wire it can go into is spliced there; elsewhere it is added
+        where it fell (saying why a wire under it would not take it)."""
+        if not event.mimeData().hasFormat(KIND_MIME):
             super().dropEvent(event)
+            return
+        kind, point = dropped_kind(event), self.mapToScene(event.position().toPoint())
+        splice, self.splice = self.splice, None
+        wire = refusal = None
+        if splice is not None:
+            splice.move(point)
+            under = splice.wire_at(point)
+            refusal = splice.refusal(under) if under is not None else None
+            wire = splice.finish()
+        if wire is not None:
+            self.kind_dropped_on_wire.emit(kind, wire.edge_id, point)
+        else:
+            self.kind_dropped.emit(kind, point)
+            if refusal:
+                self.graph_scene.editor.edit_failed.emit(f"{refusal}: added beside the wire")
+        event.acceptProposedAction()
+
+
+def dropped_kind(event) -> str:
+    return bytes(event.mimeData().data(KIND_MIME)).decode()
 
 
 def window_start(low: float, high: float, focus: float, size: float) -> float:
