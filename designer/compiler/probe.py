@@ -78,11 +78,13 @@ def _probe(
 ) -> ProbeResult:
     """Build the layer on meta; run it too unless it is a passthrough and `measure` is off."""
     import torch
-    from torch.utils.flop_counter import FlopCounterMode
+
+    from designer.compiler.mac_counter import FlopCounter
+    from designer.compiler.without_dynamo import without_dynamo
 
     params = dict(key)
     names = tuple(f"x{index}" for index in range(len(inputs)))
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, without_dynamo():
         warnings.simplefilter("always")
         try:
             code = node_code(spec, params, inputs, "self.layer", names, "y")
@@ -100,7 +102,7 @@ def _probe(
             learned = sum(parameter.numel() for parameter in module.parameters())
             if spec.passthrough and not measure:
                 return ProbeResult(inputs[0], learned, 0)
-            with FlopCounterMode(display=False) as counter:
+            with FlopCounter() as counter:
                 output = module(*tensors)
         except Exception as error:  # torch's own checks raise many kinds; all mean "cannot run"
             raise ProbeError(first_line(error)) from None
@@ -110,7 +112,7 @@ def _probe(
     return ProbeResult(
         output=TensorInfo(tuple(output.shape[1:]), dtype),
         params=learned,
-        macs=counter.get_total_flops() // 2,
+        macs=counter.flops // 2,
         warnings=tuple(dict.fromkeys(first_line(item.message) for item in caught)),
     )
 
