@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,12 +15,14 @@ from torch.utils.flop_counter import FlopCounterMode
 from designer.compiler.emit import node_code
 from designer.compiler.mac_counter import FlopCounter
 from designer.compiler.probe import DTYPES, PROBE_TEMPLATE, probe_class
+from designer.compiler.shape_cache import FOLDER_VARIABLE
 from nodes import REGISTRY
 from tests.test_catalog import CASES, Case
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Every layer of the catalog's test cases and every example, analysed in a new process.
+# Every layer of the catalog's test cases and every example, analysed in a new process with
+# an empty shape cache: each probe runs torch.
 EVERY_LAYER = """
 import json, sys
 from designer.compiler import Analyzer
@@ -46,10 +49,11 @@ print(json.dumps({
 """
 
 
-def test_probes_of_every_layer_leave_torch_dynamo_unimported():
+def test_probes_of_every_layer_leave_torch_dynamo_unimported(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", EVERY_LAYER],
         cwd=ROOT,
+        env={**os.environ, FOLDER_VARIABLE: str(tmp_path)},
         capture_output=True,
         text=True,
         timeout=600,
