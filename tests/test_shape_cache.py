@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import designer.compiler.probe as probe_module
 import designer.compiler.probe_key as probe_key
 import designer.compiler.shape_cache as shape_cache
 from designer.cli import main as cli_main
@@ -137,6 +138,23 @@ def test_an_analysis_put_off_midway_finishes_later_as_a_new_one_would(tmp_path, 
     report = analyzer.report()
     assert report == Analyzer(doc).report()
     assert report.ok and report.nodes[doc.find("fc3").id].params == 50 * 10 + 10
+
+
+def test_a_failure_of_the_machine_is_not_kept(tmp_path, monkeypatch):
+    new_process(monkeypatch, tmp_path)
+    with monkeypatch.context() as broken:
+        broken.setattr(probe_module, "probe_class", failed_import)
+        with pytest.raises(ProbeError, match="No module named 'sympy'"):
+            dense(7)
+    save()
+    new_process(monkeypatch, tmp_path)
+    with cached_results_only(), pytest.raises(ProbeDeferred):
+        dense(7)
+    assert dense(7).params == 77
+
+
+def failed_import(source: str) -> type:
+    raise ModuleNotFoundError("No module named 'sympy'")
 
 
 def test_another_torch_build_misses(tmp_path, monkeypatch):

@@ -31,6 +31,7 @@ class Probe(nn.Module):
 """
 
 DTYPES = {"float": "float32", "long": "int64"}
+PASSING = (ImportError, OSError, MemoryError)  # the machine's trouble: not kept in the cache
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,12 @@ class ProbeResult:
 
 
 class ProbeError(Exception):
-    """torch refused the layer with these inputs; the message is torch's first line."""
+    """torch refused the layer with these inputs; the message is torch's first line. A refusal
+    that is not `lasting` came from the machine (a failed import, say), not from the layer."""
+
+    def __init__(self, message: str, lasting: bool = True) -> None:
+        super().__init__(message)
+        self.lasting = lasting
 
 
 class ProbeDeferred(Exception):
@@ -124,7 +130,8 @@ def _probe(
     try:
         result = run_on_meta(source, inputs, run)
     except ProbeError as error:
-        cache.put(cache_key, {"error": str(error)})
+        if error.lasting:
+            cache.put(cache_key, {"error": str(error)})
         raise
     cache.put(cache_key, as_entry(result))
     return result
@@ -153,7 +160,7 @@ def run_on_meta(source: str, inputs: tuple[TensorInfo, ...], run: bool) -> Probe
             with FlopCounter() as counter:
                 output = module(*tensors)
         except Exception as error:  # torch's own checks raise many kinds; all mean "cannot run"
-            raise ProbeError(first_line(error)) from None
+            raise ProbeError(first_line(error), not isinstance(error, PASSING)) from None
     if not isinstance(output, torch.Tensor):
         raise ProbeError(f"the layer returned {type(output).__name__}, not a tensor")
     dtype = "long" if output.dtype == torch.int64 else "float"
