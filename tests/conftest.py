@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from designer.compiler.shape_cache import FOLDER_VARIABLE
 from tests.helpers import EXAMPLES
 
 
@@ -50,3 +51,11 @@ def offline(monkeypatch):
         raise socket.gaierror(socket.EAI_NONAME, f"tests stay offline ({host})")
 
     monkeypatch.setattr(socket, "getaddrinfo", local_only)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shape_cache_folder(tmp_path_factory):
+    """Layer probe results go to a folder of this test run, not to the user's cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(FOLDER_VARIABLE, str(tmp_path_factory.mktemp("shape-cache")))
+        yield

@@ -29,6 +29,7 @@ from designer.project.block_sharing import fragment_with_blocks, paste_with_bloc
 from designer.project.examples import examples
 from designer.ui import recovery
 from designer.ui.block_actions import group_selection, ungroup_selection
+from designer.ui.cached_analysis import analyzed_from_cache
 from designer.ui.canvas.items import NodeItem
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.canvas.view import GraphView
@@ -315,10 +316,11 @@ class MainWindow(QMainWindow):
             editor.undo_stack.resetClean()
         self.update_state()
         self.view.fit_all()
-        self.status_totals.setText(WORKING_OUT_SHAPES)  # until the first analysis is shown
-        self.status_valid.clear()
-        self.statusBar().showMessage("Loading PyTorch to work out shapes\u2026")
-        torch_loader().when_ready(lambda: self.first_analysis(editor))
+        if not analyzed_from_cache(editor):
+            self.status_totals.setText(WORKING_OUT_SHAPES)  # until the first analysis is shown
+            self.status_valid.clear()
+            self.statusBar().showMessage("Loading PyTorch to work out shapes\u2026")
+            torch_loader().when_ready(lambda: self.first_analysis(editor))
 
     def retire_project(self) -> None:
         """Let go of the open project: nothing it holds may call back into this window."""
