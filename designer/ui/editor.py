@@ -10,9 +10,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from designer.compiler import Analyzer, GraphReport
+from designer.compiler.code_trust import fingerprint, needs_consent, trust
 from designer.model import GraphDocument
 from designer.project import Project, save_project
 from designer.ui.commands import EditCommand, ParamEditCommand, SectionsCommand
+from nodes.catalog.custom_code import CUSTOM_KIND
 
 
 class GraphEditor(QObject):
@@ -68,6 +70,8 @@ class GraphEditor(QObject):
         if node.params.get(name) == value or self.refused():
             return
         text = f"Set {node.name}.{name}"
+        if node.kind == CUSTOM_KIND and not needs_consent(node.params):
+            trust([fingerprint({**node.params, name: value})])  # the user's own edit of code
         self.undo_stack.push(ParamEditCommand(self.doc, node_id, name, value, text))
 
     def refresh(self) -> None:

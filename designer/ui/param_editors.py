@@ -6,11 +6,37 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFocusEvent, QFontDatabase
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
 
 from nodes import ParamError, ParamSpec
 
 INT_LIMIT = 2**31 - 1
+
+
+class CodeEdit(QPlainTextEdit):
+    """Lines of code, in a fixed-width font; `editing_finished` when the focus leaves."""
+
+    editing_finished = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.editing_finished.emit()
 
 
 class ParamEditor:
@@ -51,17 +77,19 @@ class ParamEditor:
             box.addItems(list(spec.choices))
             box.currentTextChanged.connect(self.changed)
             return box
+        if spec.kind == "text" and spec.multiline:
+            code = CodeEdit()
+            code.editing_finished.connect(self.commit_text)
+            return code
         line = QLineEdit()
-        line.setPlaceholderText("e.g. 1x32x32")
+        if spec.kind != "text":
+            line.setPlaceholderText("e.g. 1x32x32")
         line.editingFinished.connect(self.commit_text)
         return line
 
     def commit_text(self) -> None:
-        text = self.widget.text()
         try:
-            value = self.spec.coerce(
-                [int(part) for part in re.split(r"[x,\s]+", text.strip()) if part]
-            )
+            value = self.spec.coerce(self.typed())
         except (ValueError, ParamError) as error:
             self.widget.setStyleSheet("border: 1px solid #d32f2f;")
             self.widget.setToolTip(f"{self.spec.help}\n{error}")
@@ -69,6 +97,15 @@ class ParamEditor:
         self.widget.setStyleSheet("")
         self.widget.setToolTip(self.spec.help)
         self.changed(value)
+
+    def typed(self) -> Any:
+        """What the text field holds: text as typed, or the sizes of a shape (1x32x32)."""
+        if isinstance(self.widget, CodeEdit):
+            return self.widget.toPlainText()
+        text = self.widget.text()
+        if self.spec.kind == "text":
+            return text
+        return [int(part) for part in re.split(r"[x,\s]+", text.strip()) if part]
 
     def show(self, value: Any) -> None:
         """Show the model's value without reporting it back as an edit."""
@@ -82,6 +119,11 @@ class ParamEditor:
                 widget.setChecked(bool(value))
             elif self.spec.kind == "choice":
                 widget.setCurrentText(str(value))
+            elif isinstance(widget, CodeEdit):
+                if widget.toPlainText() != value:
+                    widget.setPlainText(value)
+            elif self.spec.kind == "text":
+                widget.setText(value)
             else:
                 parts = value if isinstance(value, list | tuple) else [value]
                 widget.setText("x".join(str(part) for part in parts))
