@@ -253,8 +253,9 @@ class Assembler:
                 "shared weights cannot be kept",
                 final=True,
             )
-        self.called.add(node.target)
-        return mapper(self.call(node, module))
+        mapped = mapper(self.call(node, module))
+        self.called.add(node.target)  # once mapped: else custom code may take the call
+        return mapped
 
     def block(self, node: fx.Node, use: BlockUse) -> str:
         """A block instance for a call of a repeated submodule, its arguments on its ports."""
