@@ -9,18 +9,44 @@ from pathlib import Path
 from designer.project import ProjectError, load_project
 
 
-def analyze(path: str):
+def open_project(args: argparse.Namespace, runs: bool = False):
+    """The project; with --trust, its custom code may run. Without it, a command that `runs`
+    the network refuses a project whose code is not trusted, naming its nodes."""
+    from designer.compiler.code_trust import trust_document, withheld_names
+
+    project = load_project(args.file)
+    if args.trust:
+        trust_document(project.graph)
+    elif runs and (names := withheld_names(project.graph)):
+        raise ProjectError(
+            args.file,
+            f"carries code of its own in custom-code node(s) {names}; it runs only if you "
+            "trust it: add --trust",
+        )
+    return project
+
+
+def analyze(args: argparse.Namespace):
     from designer.compiler import Analyzer
 
-    project = load_project(path)
+    project = open_project(args)
     return project, Analyzer(project.graph).report()
 
 
 def command_validate(args: argparse.Namespace) -> int:
-    project, report = analyze(args.file)
+    project, report = analyze(args)
     for diagnostic in report.diagnostics:
         fix = f" (fix: {diagnostic.fix.label})" if diagnostic.fix else ""
         print(f"{args.file}: {diagnostic}{fix}")
+    if report.ok and report.withheld:
+        from designer.compiler.code_trust import withheld_names
+
+        print(
+            f"{args.file}: not fully checked: custom-code node(s) {withheld_names(project.graph)} "
+            "carry code of their own, which runs only with --trust; the shapes from there on "
+            "are unknown"
+        )
+        return 1
     if report.ok:
         print(f"{args.file}: valid, {len(project.graph)} nodes")
     return 0 if report.ok else 1
@@ -29,17 +55,17 @@ def command_validate(args: argparse.Namespace) -> int:
 def command_summary(args: argparse.Namespace) -> int:
     from designer.compiler.summary import summary_table
 
-    project, report = analyze(args.file)
+    project, report = analyze(args)
     print(f"{project.name}\n")
     print(summary_table(project.graph, report, args.batch_size))
-    return 0 if report.ok else 1
+    return 0 if report.ok and not report.withheld else 1
 
 
 def command_export(args: argparse.Namespace) -> int:
     from designer.data import SetupError
     from designer.export.bundle import ExportRequest, export
 
-    project = load_project(args.file)
+    project = open_project(args, runs=True)
     script = Path(args.output)
     stem = script.with_suffix("") if script.suffix == ".py" else script
     weights = (Path(f"{stem}.safetensors"), Path(f"{stem}.pt")) if args.weights else ()
@@ -114,7 +140,7 @@ def command_train(args: argparse.Namespace) -> int:
     from designer.training.resume import resume_setup
     from designer.training.runs import RunWriteError
 
-    project = load_project(args.file)
+    project = open_project(args, runs=True)
     overrides = {
         "epochs": args.epochs,
         "device": args.device,
@@ -167,7 +193,7 @@ def command_lr_find(args: argparse.Namespace) -> int:
     from designer.training import prepare_run
     from designer.training.lr_finder import find_lr
 
-    project = load_project(args.file)
+    project = open_project(args, runs=True)
     try:
         setup = prepare_run(project, device=args.device, threads=args.threads)
     except SetupError as error:
@@ -193,6 +219,7 @@ def command_lr_find(args: argparse.Namespace) -> int:
 
 
 COMMANDS = ("validate", "summary", "export", "import", "pretrained", "train", "lr-find")
+TRUST_HELP = "run the custom code the project carries (only for projects you trust)"
 THREADS_HELP = (
     "torch CPU threads (default: training.threads, automatic: the cores that the reading "
     "processes leave)"
@@ -206,10 +233,12 @@ def parser() -> argparse.ArgumentParser:
     commands = main_parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check a project; exit 1 on errors")
     validate.add_argument("file")
+    validate.add_argument("--trust", action="store_true", help=TRUST_HELP)
     validate.set_defaults(run=command_validate)
     summary = commands.add_parser("summary", help="layers, shapes, parameters and MACs")
     summary.add_argument("file")
     summary.add_argument("--batch-size", type=int, default=32, help="for activation memory")
+    summary.add_argument("--trust", action="store_true", help=TRUST_HELP)
     summary.set_defaults(run=command_summary)
     export = commands.add_parser(
         "export", help="write a standalone PyTorch training script (or the model), weights, ONNX"
@@ -226,6 +255,7 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--onnx", metavar="OUT.onnx", help="also export ONNX (checked)")
     export.add_argument("--torchscript", metavar="OUT.pt", help="also export TorchScript")
+    export.add_argument("--trust", action="store_true", help=TRUST_HELP)
     export.set_defaults(run=command_export)
     import_ = commands.add_parser(
         "import", help="trace a PyTorch nn.Module into a project (runs the file's code)"
@@ -300,6 +330,7 @@ def parser() -> argparse.ArgumentParser:
         help="start from a run's best weights, else its last (override training.init_from)",
     )
     train.add_argument("--metrics-json", metavar="PATH", help="write the final scores as JSON")
+    train.add_argument("--trust", action="store_true", help=TRUST_HELP)
     train.set_defaults(run=command_train)
     lr_find = commands.add_parser("lr-find", help="sweep the learning rate and propose one")
     lr_find.add_argument("file")
@@ -309,6 +340,7 @@ def parser() -> argparse.ArgumentParser:
     lr_find.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     lr_find.add_argument("--threads", type=int, help=THREADS_HELP)
     lr_find.add_argument("--apply", action="store_true", help="save the proposal in the project")
+    lr_find.add_argument("--trust", action="store_true", help=TRUST_HELP)
     lr_find.set_defaults(run=command_lr_find)
     return main_parser
 

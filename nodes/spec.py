@@ -65,7 +65,9 @@ class LayerSpec:
     on one step and scaled: the meta run of a recurrent layer costs time per step. A
     `passthrough` layer gives out the shape it takes in and does no multiply-accumulates, so
     its forward needs no meta run (its params are still counted on the built module); the
-    per-layer test checks both rules against the full meta run.
+    per-layer test checks both rules against the full meta run. A kind whose module depends on
+    its params (custom code) gives it by `module_of` (None: no module), and `top_code` gives
+    the top-level statements (imports, definitions) its lines of code need.
     """
 
     kind: str
@@ -87,6 +89,15 @@ class LayerSpec:
     per_step: bool = False
     passthrough: bool = False
     renamed_from: tuple[str, ...] = ()
+    module_of: Callable[[Params], str | None] | None = None
+    top_code: Callable[[Params], tuple[str, ...]] | None = None
+
+    def module_for(self, params: Params) -> str | None:
+        """The module's class as code: `module`, or what `module_of` makes of the params."""
+        return self.module_of(params) if self.module_of is not None else self.module
+
+    def top_statements(self, params: Params) -> tuple[str, ...]:
+        return self.top_code(params) if self.top_code is not None else ()
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:

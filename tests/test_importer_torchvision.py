@@ -31,6 +31,12 @@ MODELS = {
     "regnet_y_400mf": (32, {}),  # squeeze-excitation, as MobileNetV3's
     "googlenet": (32, {"aux_logits": False, "init_weights": False}),
     "inception_v3": (75, {"aux_logits": False, "init_weights": False}),
+    # custom code where the catalog has no layer: stochastic depth (kept whole, so that it
+    # still drops rows in training only), chunk, ConvNeXt's channel LayerNorm, its learned
+    # layer scale and Linear layers on channels-last tensors
+    "efficientnet_b0": (32, {}),
+    "shufflenet_v2_x0_5": (32, {}),
+    "convnext_tiny": (32, {}),
 }
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 import networkx as nx
 
 from designer.compiler.blocks import block_report
+from designer.compiler.code_trust import generation, needs_consent
+from designer.compiler.custom_probe import probe_custom
 from designer.compiler.diagnostics import Diagnostic
 from designer.compiler.probe import ProbeError, probe
 from designer.compiler.structure import (
@@ -19,6 +21,8 @@ from designer.compiler.structure import (
 from designer.model import Edge, GraphDocument, Node
 from nodes import Fix, ParamError, Problem, Role, TensorInfo
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
+from nodes.catalog.custom_code import CUSTOM_KIND
+from nodes.custom_call import parse_target
 
 Findings = Callable[[GraphDocument], Iterable[Diagnostic]]
 COLLAPSE_HINTS = ("too small", "can't be greater", "non-positive", "size zero", "negative")
@@ -28,7 +32,8 @@ COLLAPSE_HINTS = ("too small", "can't be greater", "non-positive", "size zero", 
 class NodeReport:
     """What analysis knows of one node; `output` is None where it cannot be known. `held` is
     the memory per sample of the tensors the node makes, where that is more than its output
-    (the layers inside a block instance)."""
+    (the layers inside a block instance). `withheld`: the node carries custom code that may
+    not run yet (see code_trust), so its output is not known."""
 
     node_id: str
     inputs: tuple[TensorInfo, ...] = ()
@@ -37,6 +42,7 @@ class NodeReport:
     macs: int = 0
     diagnostics: tuple[Diagnostic, ...] = ()
     held: int | None = None
+    withheld: bool = False
 
     @property
     def has_errors(self) -> bool:
@@ -61,6 +67,12 @@ class GraphReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def withheld(self) -> tuple[str, ...]:
+        """The nodes whose custom code has not run for want of trust: the network's shapes
+        from there on are unknown (no error, but nothing to build until it is trusted)."""
+        return tuple(node_id for node_id, report in self.nodes.items() if report.withheld)
 
     @property
     def total_params(self) -> int:
@@ -101,6 +113,7 @@ class Analyzer:
         self._cycles: list[Diagnostic] = []
         self._blocked: set[str] = set()
         self._report: GraphReport | None = None
+        self._trusted = generation()
         events = doc.events
         events.node_added.connect(self._node_added)
         events.node_removed.connect(self._node_removed)
@@ -158,7 +171,12 @@ class Analyzer:
     # -- analysis --------------------------------------------------------------------------
 
     def report(self) -> GraphReport:
-        """The up-to-date report; cheap when nothing changed since the last call."""
+        """The up-to-date report; cheap when nothing changed since the last call (nor what
+        custom code is trusted: the nodes that may run code are analysed anew when it is)."""
+        if self._trusted != generation():
+            self._trusted = generation()
+            runs = {node.id for node in self.doc.nodes() if node.kind in (CUSTOM_KIND, BLOCK_KIND)}
+            self._touch(runs & set(self._results), structure=False)
         if self._report is None:
             self._refresh_structure()
             self._infer()
@@ -248,8 +266,14 @@ class Analyzer:
             return NodeReport(node.id, inputs, diagnostics=diagnostics)
         if spec.role == Role.OUTPUT:
             return NodeReport(node.id, inputs, inputs[0], diagnostics=diagnostics)
+        if spec.kind == CUSTOM_KIND and needs_consent(params):
+            withheld = withheld_diagnostic(node, params)
+            return NodeReport(node.id, inputs, diagnostics=(*diagnostics, withheld), withheld=True)
         try:
-            result = probe(spec, params, inputs)
+            if spec.kind == CUSTOM_KIND:
+                result = probe_custom(spec, params, inputs)
+            else:
+                result = probe(spec, params, inputs)
         except ProbeError as error:
             return NodeReport(
                 node.id, inputs, diagnostics=(*diagnostics, probe_failure(node, inputs, str(error)))
@@ -289,6 +313,19 @@ def as_diagnostic(problem: Problem, node: Node, edges: list[Edge]) -> Diagnostic
         args = {**fix.args, "node": node.id, "edges": [edge.id for edge in edges]}
         fix = Fix(fix.label.replace("{layer}", name), fix.action, args)
     return Diagnostic(problem.message.replace("{layer}", name), node.id, problem.severity, fix)
+
+
+def withheld_diagnostic(node: Node, params: Mapping) -> Diagnostic:
+    """A custom-code node not run for want of trust: its shape is unknown, and how to know it."""
+    target = parse_target(params["target"])
+    runs = f"code of its own ({target})" if target.module is None else f"{target}"
+    return Diagnostic(
+        f"{label(node)} runs {runs}, which is not trusted yet: its output shape is unknown "
+        "until you trust the project's code (File > Trust Project Code in the app, --trust "
+        "on the command line)",
+        node.id,
+        "warning",
+    )
 
 
 def probe_failure(node: Node, inputs: tuple[TensorInfo, ...], reason: str) -> Diagnostic:

@@ -75,13 +75,24 @@ def summary_table(doc: GraphDocument, report: GraphReport, batch_size: int = 32)
         lines.append("  ".join(cells).rstrip())
         if index == 0:
             lines.append("  ".join("-" * width for width in widths))
-    errors = len(report.errors)
     memory = human_bytes(report.activation_bytes(batch_size))
     lines += [
         "",
         f"Parameters: {report.total_params:,} ({human(report.total_params)})",
         f"MACs per sample: {report.total_macs:,} ({human(report.total_macs)})",
         f"Activation memory at batch {batch_size}: {memory}",
-        "Valid: yes" if not errors else f"Valid: no ({errors} error(s); run validate)",
+        valid_line(report),
     ]
     return "\n".join(lines)
+
+
+def valid_line(report: GraphReport) -> str:
+    errors = len(report.errors)
+    if errors:
+        return f"Valid: no ({errors} error(s); run validate)"
+    if report.withheld:
+        return (
+            f"Valid: not known: {len(report.withheld)} custom-code node(s) carry code that was "
+            "not run, so the shapes after them (?) are unknown; run with --trust to compute"
+        )
+    return "Valid: yes"

@@ -90,6 +90,11 @@ def softmax(call: Call) -> Mapped:
 @maps(nn.Linear)
 def linear(call: Call) -> Mapped:
     module = call.module
+    if call.rank(call.source()) > 3:
+        raise Unsupported(
+            "applies to the last dim of a tensor with more than features or sequence x "
+            "features per sample (channels last); Dense takes those two only"
+        )
     return call.become(call.layer("dense", units=module.out_features, bias=module.bias is not None))
 
 

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from designer.compiler import Analyzer, GeneratedCode, generate, module_class
+from designer.compiler.code_trust import withheld_names
 from designer.data import PreparedData, SetupError, fit_input, input_node, prepare_data
 from designer.model import GraphDocument
 from designer.project import Project
@@ -127,6 +128,13 @@ def prepare_run(
     if not report.ok:
         problems = "; ".join(str(diagnostic) for diagnostic in report.errors[:3])
         raise SetupError(f"the network has errors, fix them first: {problems}", "graph")
+    if report.withheld:
+        raise SetupError(
+            f"the network carries code of its own in custom-code node(s) "
+            f"{withheld_names(doc)}, which runs only once you trust it (File > Trust Project "
+            "Code in the app, --trust on the command line)",
+            "graph",
+        )
     unfreeze = unfreeze_steps(config, doc, report.order)
     check_memory(report, config.batch_size, device)
     base = project.path.parent if project.path is not None else None

@@ -12,6 +12,7 @@ from PySide6.QtGui import QUndoStack
 
 from designer.compiler import Analyzer, Diagnostic, GraphReport
 from designer.compiler.analysis import Findings
+from designer.compiler.code_trust import fingerprint, needs_consent, trust
 from designer.model import GraphDocument
 from designer.project import Project, save_project
 from designer.ui.commands import (
@@ -21,6 +22,7 @@ from designer.ui.commands import (
     SectionsCommand,
 )
 from designer.ui.torch_loader import torch_loader
+from nodes.catalog.custom_code import CUSTOM_KIND
 
 
 class GraphEditor(QObject):
@@ -82,6 +84,8 @@ class GraphEditor(QObject):
         if node.params.get(name) == value or self.refused():
             return
         text = f"Set {node.name}.{name}"
+        if node.kind == CUSTOM_KIND and not needs_consent(node.params):
+            trust([fingerprint({**node.params, name: value})])  # the user's own edit of code
         self.undo_stack.push(ParamEditCommand(self.doc, node_id, name, value, text))
 
     def refresh(self) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from designer.compiler import CompileError, GraphReport, generate
+from designer.compiler.code_trust import withheld_nodes
 from designer.compiler.summary import human, human_bytes
 from designer.model.edits import add_after, delete, splice, wire
 from designer.model.layout import apply_layout
@@ -53,6 +54,13 @@ from designer.ui.transfer_actions import (
     ask_replace_head,
     can_be_head,
     set_selection_trainable,
+)
+from designer.ui.trust_prompt import (
+    ask_trust,
+    carries_trusted_code,
+    offer_trust,
+    remember_trusted,
+    saved_hash,
 )
 from designer.ui.user_blocks import add_from_library, fill_library_menu, save_to_library
 from nodes import Role
@@ -180,6 +188,7 @@ class MainWindow(QMainWindow):
             "New From &Pretrained\u2026", self.new_from_pretrained, needs_project=False
         )
         self.export_action = self.action("&Export\u2026", self.export, "Ctrl+E")
+        self.trust_action = self.action("&Trust Project Code\u2026", self.trust_code)
         self.quit_action = self.action("&Quit", self.close, keys.Quit, needs_project=False)
         self.undo_action = self.action("&Undo", lambda: self.editor.undo(), keys.Undo)
         self.redo_action = self.action(
@@ -240,7 +249,7 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
         file_menu.addAction(self.properties_action)
         file_menu.addSeparator()
-        file_menu.addActions([self.import_action, self.export_action])
+        file_menu.addActions([self.import_action, self.export_action, self.trust_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -484,6 +493,7 @@ class MainWindow(QMainWindow):
         except ProjectError as error:
             QMessageBox.warning(self, "Cannot open the project", str(error))
             return False
+        offer_trust(self, project, saved_hash(path))
         self.set_project(project)
         self.remember(Path(path))
         return True
@@ -583,8 +593,23 @@ class MainWindow(QMainWindow):
             return False
         self.drop_recovery()
         self.remember(path)
+        if carries_trusted_code(self.editor.doc):  # the user's own save: not asked about again
+            digest = saved_hash(path)
+            if digest is not None:
+                remember_trusted(digest)
         self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
+
+    def trust_code(self) -> None:
+        """File > Trust Project Code: ask, and on yes run the code the project carries."""
+        project = self.editor.project
+        if not withheld_nodes(project.graph):
+            self.statusBar().showMessage("The project carries no code that waits for trust", 6000)
+            return
+        saved = project.path if project.path is not None and not self.editor.modified else None
+        if ask_trust(self, project, saved_hash(saved) if saved is not None else None):
+            for canvas in self.tabs.canvases:
+                canvas.editor.refresh()
 
     def revert(self) -> None:
         """Reload the saved file, dropping the changes since (after asking, if there are any)."""
@@ -605,6 +630,7 @@ class MainWindow(QMainWindow):
         except ProjectError as error:
             QMessageBox.warning(self, "Cannot revert", str(error))
             return
+        offer_trust(self, project, saved_hash(path))
         self.set_project(project)
 
     def confirm_stop_training(self) -> bool:
@@ -691,9 +717,11 @@ class MainWindow(QMainWindow):
             "Restore those changes?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
+        digest = saved_hash(copy)
         copy.unlink(missing_ok=True)
         if answer != QMessageBox.StandardButton.Yes:
             return False
+        offer_trust(self, project, digest)
         self.set_project(project, modified=True)
         return True
 

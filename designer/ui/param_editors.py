@@ -6,12 +6,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFocusEvent, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QSpinBox,
     QWidget,
 )
@@ -40,6 +43,22 @@ def text_format(spec: ParamSpec) -> str:
     if spec.kind == "pair":
         return f"one whole number, or height x width: {text_example(spec)}"
     return f"whole numbers separated by x, such as {text_example(spec)}"
+
+
+class CodeEdit(QPlainTextEdit):
+    """Lines of code, in a fixed-width font; `editing_finished` when the focus leaves."""
+
+    editing_finished = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.editing_finished.emit()
 
 
 class ParamEditor:
@@ -84,28 +103,41 @@ class ParamEditor:
             box.addItems(list(spec.choices))
             box.currentTextChanged.connect(self.changed)
             return box
+        if spec.kind == "text" and spec.multiline:
+            code = CodeEdit()
+            code.editing_finished.connect(self.commit_text)
+            return code
         line = QLineEdit()
-        line.setPlaceholderText(f"e.g. {text_example(spec)}")
+        if spec.kind != "text":
+            line.setPlaceholderText(f"e.g. {text_example(spec)}")
         line.editingFinished.connect(self.commit_text)
         return line
 
     def commit_text(self) -> None:
-        text = self.widget.text()
-        parts = [part for part in re.split("[x\u00d7,\\s]+", text.strip().lower()) if part]
         try:
-            if not all(re.fullmatch(r"-?\d+", part) for part in parts):
-                raise ParamError(f"{text.strip()!r} is not a list of whole numbers")
-            value = self.spec.coerce([int(part) for part in parts])
+            value = self.spec.coerce(self.typed())
         except ParamError as error:
             self.widget.setStyleSheet(f"border: 1px solid {ERROR_COLOR};")
             reason = str(error)
-            advice = f"Write {text_format(self.spec)}."
-            self.message.setText(f"{reason[:1].upper()}{reason[1:]}. {advice}")
+            advice = "" if self.spec.kind == "text" else f" Write {text_format(self.spec)}."
+            self.message.setText(f"{reason[:1].upper()}{reason[1:]}.{advice}")
             self.message.show()
             return
         self.widget.setStyleSheet("")
         self.message.hide()
         self.changed(value)
+
+    def typed(self) -> Any:
+        """What the text field holds: text as typed, or the sizes of a shape (1x32x32)."""
+        if isinstance(self.widget, CodeEdit):
+            return self.widget.toPlainText()
+        text = self.widget.text()
+        if self.spec.kind == "text":
+            return text
+        parts = [part for part in re.split("[x\u00d7,\\s]+", text.strip().lower()) if part]
+        if not all(re.fullmatch(r"-?\d+", part) for part in parts):
+            raise ParamError(f"{text.strip()!r} is not a list of whole numbers")
+        return [int(part) for part in parts]
 
     def show(self, value: Any) -> None:
         """Show the model's value without reporting it back as an edit."""
@@ -119,6 +151,11 @@ class ParamEditor:
                 widget.setChecked(bool(value))
             elif self.spec.kind == "choice":
                 widget.setCurrentText(str(value))
+            elif isinstance(widget, CodeEdit):
+                if widget.toPlainText() != value:
+                    widget.setPlainText(value)
+            elif self.spec.kind == "text":
+                widget.setText(value)
             else:
                 parts = value if isinstance(value, list | tuple) else [value]
                 widget.setText("x".join(str(part) for part in parts))
