@@ -87,7 +87,7 @@ def test_layers_seen_before_show_their_shapes_at_once_without_torch(
 def test_layers_not_seen_before_wait_for_torch(example, tmp_path):
     path = example("lenet5_digits")
     opened, loaded = open_in_new_window(path, tmp_path, wait=True)
-    assert set(opened["shapes"].values()) == {"?"}
+    assert set(opened["shapes"].values()) == {"working out\u2026"}  # not "?" (bug 12)
     assert opened["status"] == "Loading PyTorch to work out shapes\u2026"
     assert loaded["shapes"] == expected_shapes(path)
     assert loaded["status"] == ""
