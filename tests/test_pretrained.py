@@ -179,10 +179,6 @@ def test_the_cli_writes_gradual_unfreezing_or_says_what_is_wrong(tmp_path, capsy
     for unfreezing, message in (
         (Unfreezing("fc", 3), "fc: is not one of the frozen layers (conv1, bn1, layer1, "),
         (
-            Unfreezing("layer4_0", 11),
-            "training.unfreeze.epoch: is beyond the run's 10 epochs (training.epochs), got 11",
-        ),
-        (
             Unfreezing("layer4_0", 2, 2),
             "training.backbone_lr_factor: must be at most 1.0, got 2",
         ),
