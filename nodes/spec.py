@@ -65,7 +65,9 @@ class LayerSpec:
     on one step and scaled: the meta run of a recurrent layer costs time per step. A
     `passthrough` layer gives out the shape it takes in and does no multiply-accumulates, so
     its forward needs no meta run (its params are still counted on the built module); the
-    per-layer test checks both rules against the full meta run.
+    per-layer test checks both rules against the full meta run. `helpers` are the sources of
+    top-level classes that its code names where torch has no module for it (stochastic
+    depth): the generated module defines each once, before the classes that use it.
     """
 
     kind: str
@@ -87,6 +89,7 @@ class LayerSpec:
     per_step: bool = False
     passthrough: bool = False
     renamed_from: tuple[str, ...] = ()
+    helpers: tuple[str, ...] = ()
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:

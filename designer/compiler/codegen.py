@@ -11,8 +11,10 @@ from designer.compiler.code_text import INDENT, LINE_LENGTH, wrap_call
 from designer.compiler.diagnostics import Diagnostic
 from designer.compiler.emit import NodeCode, node_code
 from designer.compiler.formatting import ruff_formatted, statement_spans
+from designer.compiler.helpers import defined_names, helper_sources
 from designer.compiler.naming import Namespace, class_identifier
 from designer.model import GraphDocument, Node
+from designer.model.unique_names import UniqueNames
 from nodes import Role
 
 
@@ -48,12 +50,15 @@ def layer_code(
 
 
 def generate(doc: GraphDocument, report: GraphReport, name: str = "Network") -> GeneratedCode:
-    """The module's source; raises CompileError when the report has errors. Each block used
-    comes first as its own class, which the network's block instances construct."""
+    """The module's source; raises CompileError when the report has errors. The catalog's
+    helper classes the layers use come first, then each block used as its own class, which
+    the network's block instances construct."""
     if not report.ok:
         raise CompileError(report.errors)
-    class_name = class_identifier(name)
-    blocks = BlockClasses(doc, report, {class_name})
+    helpers = helper_sources(doc)
+    taken = defined_names(helpers)
+    class_name = UniqueNames(taken).take(class_identifier(name), separator="")
+    blocks = BlockClasses(doc, report, {class_name, *taken})
     lines: list[Line] = [
         (None, text)
         for text in (
@@ -64,6 +69,8 @@ def generate(doc: GraphDocument, report: GraphReport, name: str = "Network") -> 
             "",
         )
     ]
+    for helper in helpers:
+        lines += [(None, ""), *((None, text) for text in helper.splitlines()), (None, "")]
     for block_lines in blocks.sources():
         lines += [(None, ""), *((None, text) for text in block_lines), (None, "")]
     network, variables = class_lines(doc, report, class_name, [], blocks.coder(layer_code))

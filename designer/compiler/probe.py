@@ -15,6 +15,7 @@ PROBE_TEMPLATE = """\
 import torch
 from torch import nn
 
+{helpers}
 
 class Probe(nn.Module):
     def __init__(self):
@@ -87,6 +88,7 @@ def _probe(
         try:
             code = node_code(spec, params, inputs, "self.layer", names, "y")
             source = PROBE_TEMPLATE.format(
+                helpers="\n\n".join(spec.helpers),
                 init=code.init or "None",
                 args=", ".join(names),
                 body="\n".join(f"        {line}" for line in code.forward),

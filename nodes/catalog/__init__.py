@@ -11,6 +11,7 @@ from nodes.catalog import (
     pooling,
     recurrent,
     reshaping,
+    residual,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "pooling",
     "recurrent",
     "reshaping",
+    "residual",
 ]
