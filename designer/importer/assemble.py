@@ -15,6 +15,7 @@ from torch import fx, nn
 from designer.importer.calls import Call, Mapped, TensorShape, index_text
 from designer.importer.errors import Skipped, Unsupported
 from designer.importer.functions import function_mapper
+from designer.importer.fusions import fold_reshapes
 from designer.importer.layers import module_mapper
 from designer.importer.tracing import Recording
 from designer.importer.tuples import Pending
@@ -126,6 +127,7 @@ class Assembler:
             except Skipped:
                 self.values[node] = FAILED
         self.fold_merges()
+        fold_reshapes(self.result, self.unique)
         return self.result
 
     def fold_merges(self) -> None:

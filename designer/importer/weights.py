@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from designer.importer.importing import ImportResult
 
 
+HELD_TENSOR = "weight"  # where a layer keeps a tensor read straight from the module (LayerScale)
+
+
 def layer_attributes(doc: GraphDocument) -> dict[str, str]:
     """Node id -> the attribute that holds its layer in the generated module: the names the code
     generator hands out, in the order it hands them out."""
@@ -84,9 +87,11 @@ def placements_in(
 
 
 def owner(key: str, paths: Mapping[str, str] | set[str]) -> tuple[str, str] | None:
-    """The longest module path in `paths` that a state-dict key starts with, and the rest."""
+    """The longest module path in `paths` that a state-dict key starts with, and the rest;
+    with no rest when the path is the key itself (a tensor read straight from the module, as
+    a layer scale's)."""
     parts = key.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
+    for cut in range(len(parts), 0, -1):
         path = ".".join(parts[:cut])
         if path in paths:
             return path, ".".join(parts[cut:])
@@ -108,5 +113,5 @@ def map_state_dict(result: ImportResult, state_dict: Mapping[str, Any]) -> dict[
         if found is None:
             raise ImportProblem("state dict", f"{key!r} belongs to no imported layer")
         path, rest = found
-        mapped[f"{placed[path]}.{rest}"] = value
+        mapped[f"{placed[path]}.{rest or HELD_TENSOR}"] = value
     return mapped
