@@ -1,4 +1,5 @@
-"""Shared fixtures: each example project in turn; no test reaches past this machine."""
+"""Shared fixtures: each example project in turn; no test reaches past this machine; one
+intra-op thread for tests that run large networks."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import socket
 from pathlib import Path
 
 import pytest
+import torch
 
 from tests.helpers import EXAMPLES
 
@@ -30,3 +32,13 @@ def offline(monkeypatch):
         raise socket.gaierror(socket.EAI_NONAME, f"tests stay offline ({host})")
 
     monkeypatch.setattr(socket, "getaddrinfo", local_only)
+
+
+@pytest.fixture
+def one_thread():
+    """Two intra-op threads on two busy cores wait on each other: imports of large networks,
+    which run many small convolutions, took five to ten times as long with them."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
