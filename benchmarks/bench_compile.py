@@ -9,6 +9,7 @@ import os
 import pstats
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,11 @@ from torch import nn
 
 from designer.compiler import Analyzer, compile_graph
 from designer.compiler.probe import _probe, probe_class
+from designer.compiler.shape_cache import FOLDER_VARIABLE, shape_cache_at
 from designer.model import GraphDocument, Node
+
+# A shape cache of this run's own, empty at the start: "cold" means torch runs every probe.
+os.environ[FOLDER_VARIABLE] = tempfile.mkdtemp(prefix="netdesigner-bench-shapes-")
 
 STEP_GOAL = 1.02
 FULL_GOAL_MS = 100.0
@@ -403,8 +408,10 @@ def bench_steps(label: str, doc: GraphDocument, hand: type, layered: type, expec
 
 
 def clear_probe_caches() -> None:
+    """Forget every probe result: in memory, and in the shape cache (not written until exit)."""
     _probe.cache_clear()
     probe_class.cache_clear()
+    shape_cache_at.cache_clear()
 
 
 def timed(action: Callable[[], Any]) -> float:

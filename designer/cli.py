@@ -9,18 +9,44 @@ from pathlib import Path
 from designer.project import ProjectError, load_project
 
 
-def analyze(path: str):
+def open_project(args: argparse.Namespace, runs: bool = False):
+    """The project; with --trust, its custom code may run. Without it, a command that `runs`
+    the network refuses a project whose code is not trusted, naming its nodes."""
+    from designer.compiler.code_trust import trust_document, withheld_names
+
+    project = load_project(args.file)
+    if args.trust:
+        trust_document(project.graph)
+    elif runs and (names := withheld_names(project.graph)):
+        raise ProjectError(
+            args.file,
+            f"carries code of its own in custom-code node(s) {names}; it runs only if you "
+            "trust it: add --trust",
+        )
+    return project
+
+
+def analyze(args: argparse.Namespace):
     from designer.compiler import Analyzer
 
-    project = load_project(path)
+    project = open_project(args)
     return project, Analyzer(project.graph).report()
 
 
 def command_validate(args: argparse.Namespace) -> int:
-    project, report = analyze(args.file)
+    project, report = analyze(args)
     for diagnostic in report.diagnostics:
         fix = f" (fix: {diagnostic.fix.label})" if diagnostic.fix else ""
         print(f"{args.file}: {diagnostic}{fix}")
+    if report.ok and report.withheld:
+        from designer.compiler.code_trust import withheld_names
+
+        print(
+            f"{args.file}: not fully checked: custom-code node(s) {withheld_names(project.graph)} "
+            "carry code of their own, which runs only with --trust; the shapes from there on "
+            "are unknown"
+        )
+        return 1
     if report.ok:
         print(f"{args.file}: valid, {len(project.graph)} nodes")
     return 0 if report.ok else 1
@@ -29,17 +55,17 @@ def command_validate(args: argparse.Namespace) -> int:
 def command_summary(args: argparse.Namespace) -> int:
     from designer.compiler.summary import summary_table
 
-    project, report = analyze(args.file)
+    project, report = analyze(args)
     print(f"{project.name}\n")
     print(summary_table(project.graph, report, args.batch_size))
-    return 0 if report.ok else 1
+    return 0 if report.ok and not report.withheld else 1
 
 
 def command_export(args: argparse.Namespace) -> int:
     from designer.data import SetupError
     from designer.export.bundle import ExportRequest, export
 
-    project = load_project(args.file)
+    project = open_project(args, runs=True)
     script = Path(args.output)
     stem = script.with_suffix("") if script.suffix == ".py" else script
     weights = (Path(f"{stem}.safetensors"), Path(f"{stem}.pt")) if args.weights else ()
@@ -74,6 +100,7 @@ def command_import(args: argparse.Namespace) -> int:
 
 def command_pretrained(args: argparse.Namespace) -> int:
     from designer.importer.pretrained import pretrained_choices, pretrained_to_project
+    from designer.importer.unfreezing import Unfreezing
     from designer.project.output_file import check_output_file
 
     if args.list or args.model is None:
@@ -85,7 +112,16 @@ def command_pretrained(args: argparse.Namespace) -> int:
         raise ProjectError(args.model, "say where to write the project: -o PROJECT.json")
     check_output_file(output, args.force)
     data = Path(args.data) if args.data else None
-    _, lines = pretrained_to_project(args.model, args.classes, output, args.freeze_backbone, data)
+    unfreezing = None
+    if args.unfreeze_from is not None or args.unfreeze_epoch is not None:
+        if args.unfreeze_from is None or args.unfreeze_epoch is None:
+            raise ProjectError(args.model, "--unfreeze-from and --unfreeze-epoch go together")
+        unfreezing = Unfreezing(args.unfreeze_from, args.unfreeze_epoch, args.backbone_lr_factor)
+    elif args.backbone_lr_factor != 1:
+        raise ProjectError(args.model, "--backbone-lr-factor needs --unfreeze-from")
+    _, lines = pretrained_to_project(
+        args.model, args.classes, output, args.freeze_backbone, data, unfreezing
+    )
     for line in lines:
         print(line)
     return 0
@@ -104,7 +140,7 @@ def command_train(args: argparse.Namespace) -> int:
     from designer.training.resume import resume_setup
     from designer.training.runs import RunWriteError
 
-    project = load_project(args.file)
+    project = open_project(args, runs=True)
     overrides = {
         "epochs": args.epochs,
         "device": args.device,
@@ -157,7 +193,7 @@ def command_lr_find(args: argparse.Namespace) -> int:
     from designer.training import prepare_run
     from designer.training.lr_finder import find_lr
 
-    project = load_project(args.file)
+    project = open_project(args, runs=True)
     try:
         setup = prepare_run(project, device=args.device, threads=args.threads)
     except SetupError as error:
@@ -183,6 +219,7 @@ def command_lr_find(args: argparse.Namespace) -> int:
 
 
 COMMANDS = ("validate", "summary", "export", "import", "pretrained", "train", "lr-find")
+TRUST_HELP = "run the custom code the project carries (only for projects you trust)"
 THREADS_HELP = (
     "torch CPU threads (default: training.threads, automatic: the cores that the reading "
     "processes leave)"
@@ -196,10 +233,12 @@ def parser() -> argparse.ArgumentParser:
     commands = main_parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check a project; exit 1 on errors")
     validate.add_argument("file")
+    validate.add_argument("--trust", action="store_true", help=TRUST_HELP)
     validate.set_defaults(run=command_validate)
     summary = commands.add_parser("summary", help="layers, shapes, parameters and MACs")
     summary.add_argument("file")
     summary.add_argument("--batch-size", type=int, default=32, help="for activation memory")
+    summary.add_argument("--trust", action="store_true", help=TRUST_HELP)
     summary.set_defaults(run=command_summary)
     export = commands.add_parser(
         "export", help="write a standalone PyTorch training script (or the model), weights, ONNX"
@@ -216,6 +255,7 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--onnx", metavar="OUT.onnx", help="also export ONNX (checked)")
     export.add_argument("--torchscript", metavar="OUT.pt", help="also export TorchScript")
+    export.add_argument("--trust", action="store_true", help=TRUST_HELP)
     export.set_defaults(run=command_export)
     import_ = commands.add_parser(
         "import", help="trace a PyTorch nn.Module into a project (runs the file's code)"
@@ -259,6 +299,21 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep every layer but the new head as published (training.freeze)",
     )
+    pretrained.add_argument(
+        "--unfreeze-from",
+        metavar="LAYER",
+        help="with --freeze-backbone: the frozen layers from this one on (e.g. layer4_0) train "
+        "again from --unfreeze-epoch (training.unfreeze)",
+    )
+    pretrained.add_argument("--unfreeze-epoch", type=int, metavar="N", help="see --unfreeze-from")
+    pretrained.add_argument(
+        "--backbone-lr-factor",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="the unfrozen layers learn at F times the rate, e.g. 0.1 "
+        "(training.backbone_lr_factor)",
+    )
     pretrained.add_argument("--list", action="store_true", help="list the networks")
     pretrained.set_defaults(run=command_pretrained)
     train = commands.add_parser("train", help="train the network; runs go to runs/ beside it")
@@ -275,6 +330,7 @@ def parser() -> argparse.ArgumentParser:
         help="start from a run's best weights, else its last (override training.init_from)",
     )
     train.add_argument("--metrics-json", metavar="PATH", help="write the final scores as JSON")
+    train.add_argument("--trust", action="store_true", help=TRUST_HELP)
     train.set_defaults(run=command_train)
     lr_find = commands.add_parser("lr-find", help="sweep the learning rate and propose one")
     lr_find.add_argument("file")
@@ -284,6 +340,7 @@ def parser() -> argparse.ArgumentParser:
     lr_find.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     lr_find.add_argument("--threads", type=int, help=THREADS_HELP)
     lr_find.add_argument("--apply", action="store_true", help="save the proposal in the project")
+    lr_find.add_argument("--trust", action="store_true", help=TRUST_HELP)
     lr_find.set_defaults(run=command_lr_find)
     return main_parser
 

@@ -154,3 +154,22 @@ class IntsParam(ParamSpec):
 
     def to_json(self, value: tuple[int, ...]) -> list[int]:
         return list(value)
+
+
+@dataclass(frozen=True)
+class TextParam(ParamSpec):
+    """Text of at most `max_length` characters; `multiline` text (code) keeps its line breaks,
+    other text is one line."""
+
+    max_length: int = 200
+    multiline: bool = False
+    kind: ClassVar[str] = "text"
+
+    def coerce(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise ParamError(f"expected text, got {value!r}")
+        if len(value) > self.max_length:
+            raise ParamError(f"is {len(value):,} characters long; at most {self.max_length:,}")
+        if not self.multiline and ("\n" in value or "\r" in value):
+            raise ParamError("expected one line of text")
+        return value

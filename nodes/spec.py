@@ -67,7 +67,9 @@ class LayerSpec:
     its forward needs no meta run (its params are still counted on the built module); the
     per-layer test checks both rules against the full meta run. `helpers` are the sources of
     top-level classes that its code names where torch has no module for it (stochastic
-    depth): the generated module defines each once, before the classes that use it.
+    depth). A kind whose module depends on its params (custom code) gives it by `module_of`
+    (None: no module), and `top_code` gives the top-level statements (imports, definitions)
+    its lines of code need. The generated module writes each of these once, after its imports.
     """
 
     kind: str
@@ -90,6 +92,16 @@ class LayerSpec:
     passthrough: bool = False
     renamed_from: tuple[str, ...] = ()
     helpers: tuple[str, ...] = ()
+    module_of: Callable[[Params], str | None] | None = None
+    top_code: Callable[[Params], tuple[str, ...]] | None = None
+
+    def module_for(self, params: Params) -> str | None:
+        """The module's class as code: `module`, or what `module_of` makes of the params."""
+        return self.module_of(params) if self.module_of is not None else self.module
+
+    def top_statements(self, params: Params) -> tuple[str, ...]:
+        """The helper classes, then what `top_code` makes of the params."""
+        return self.helpers + (self.top_code(params) if self.top_code is not None else ())
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:

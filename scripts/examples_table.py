@@ -5,6 +5,7 @@ optimizer tour's curves and the autoencoder's latent drawn beside it."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -21,6 +22,7 @@ from designer.compiler.summary import human
 from designer.project import Project, load_project
 from designer.project.examples import copy_example
 from designer.project.goals import GOALS, Goal
+from designer.runtime.pretrained_weights import PretrainedWeights
 
 ROOT = Path(__file__).resolve().parent.parent
 NETDESIGNER = Path(sys.executable).with_name("netdesigner")
@@ -37,6 +39,21 @@ class Outcome:
     macs: int
     scores: dict
     seconds: float
+
+    @property
+    def weights(self) -> str:
+        """Which start weights the run read: the published file, or another under its name."""
+        start = self.project.training.get("start_weights")
+        if not start or "url" not in start:
+            return ""
+        path = PretrainedWeights(start["name"], start["url"], start.get("check", ""), {}).file()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest.startswith(start.get("check", "")):
+            return f" Trained here from the published {start['name']}."
+        return (
+            f" Trained here from stand-in weights under the published file's name "
+            f"({path.name}: its SHA-256 is not the published one), as the offline tests do."
+        )
 
     @property
     def reached(self) -> str:
@@ -97,7 +114,7 @@ def markdown(outcomes: list[Outcome], images: Path, output: Path) -> str:
             f"| {item.reached} | {item.scores['epochs']} | {item.seconds:.0f} s |"
         )
     for item in outcomes:
-        lines += ["", f"## {item.project.name}", "", item.project.description, ""]
+        lines += ["", f"## {item.project.name}", "", item.project.description + item.weights, ""]
         lines.append(f"`netdesigner train projects/{item.name}.json`")
     relative = os.path.relpath(images, output.parent)
     lines += [

@@ -18,3 +18,13 @@ def chain(doc: GraphDocument, start: Node, layers: list[tuple[str, str, dict]]) 
         doc.connect(previous.id, "out", node.id, "in")
         previous = node
     return previous
+
+
+def long_chain(length: int = 15) -> GraphDocument:
+    """An input, dense layers and an output, `length` nodes wired one after another, all at
+    the origin."""
+    doc = GraphDocument()
+    start = doc.add_node("input", "x", {"shape": [16]})
+    layers = [("dense", f"fc{index}", {"units": 16}) for index in range(1, length - 1)]
+    chain(doc, start, [*layers, ("output", "y", {})])
+    return doc

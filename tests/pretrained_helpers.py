@@ -21,14 +21,20 @@ def models():
         return import_torchvision().models
 
 
-def seeded_hub(tmp_path: Path, monkeypatch) -> Path:
-    """torch's hub cache in tmp_path, holding seeded ResNet-18 weights under their name."""
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-    folder = tmp_path / "torch" / "hub" / "checkpoints"
-    folder.mkdir(parents=True)
+def write_stand_in(torch_home: Path) -> Path:
+    """Seeded ResNet-18 weights where torch's hub cache under `torch_home` keeps the published
+    ones, under their name: what a run finds offline instead of ImageNet's."""
+    folder = torch_home / "hub" / "checkpoints"
+    folder.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(7)
     torch.save(models().resnet18().state_dict(), folder / FILE)
     return folder
+
+
+def seeded_hub(tmp_path: Path, monkeypatch) -> Path:
+    """torch's hub cache in tmp_path, holding seeded ResNet-18 weights under their name."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    return write_stand_in(tmp_path / "torch")
 
 
 def image_folder(root: Path, per_class: int = 3) -> Path:

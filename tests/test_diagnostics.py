@@ -131,7 +131,7 @@ def test_removing_a_cycle_gives_blocked_nodes_shapes_again():
     assert report.nodes[nodes["head"].id].output == TensorInfo((4,))
     assert report.nodes[nodes["y"].id].output == TensorInfo((4,))
     assert report.nodes[nodes["head"].id].params == 8 * 4 + 4
-    assert "ReLU 'loop''s output is not used" in messages(report)
+    assert "The output of ReLU 'loop' is not used" in messages(report)
     assert report == Analyzer(doc).report()
 
 
@@ -182,7 +182,7 @@ def test_missing_output():
     ]
     assert report.errors[0].node_id is None
     warnings = [d for d in report.nodes[act.id].diagnostics if not d.is_error]
-    assert [d.message for d in warnings] == ["ReLU 'act''s output is not used"]
+    assert [d.message for d in warnings] == ["The output of ReLU 'act' is not used"]
     assert_refused(doc, report)
 
 

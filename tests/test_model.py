@@ -10,6 +10,7 @@ import pytest
 from designer.compiler import Analyzer
 from designer.compiler.fixes import apply_fix
 from designer.model import GraphDocument, GraphError
+from designer.model.graph import FLOWS
 from designer.model.journal import recording
 from designer.model.layout import layered_positions
 from designer.project import Project, load_project
@@ -88,7 +89,7 @@ def random_edit(doc: GraphDocument, rng: random.Random) -> None:
     nodes = doc.nodes()
     kinds = [spec.kind for spec in REGISTRY]
     action = rng.choice(
-        ["add", "add", "wire", "wire", "remove", "unwire", "param", "rename", "move"]
+        ["add", "add", "wire", "wire", "remove", "unwire", "param", "rename", "move", "flow"]
     )
     if action == "add" or not nodes:
         doc.add_node(rng.choice(kinds), position=(rng.random() * 500, rng.random() * 500))
@@ -108,6 +109,8 @@ def random_edit(doc: GraphDocument, rng: random.Random) -> None:
             doc.set_param(node.id, param.name, rng.choice([param.default, 3, 0.5, "odd", -1]))
     elif action == "rename":
         doc.rename(rng.choice(nodes).id, rng.choice(["a", "b", "fc", "x y"]))
+    elif action == "flow":
+        doc.set_flow(rng.choice(FLOWS))
     else:
         doc.move(rng.choice(nodes).id, (rng.random() * 900, rng.random() * 900))
 

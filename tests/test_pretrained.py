@@ -19,6 +19,7 @@ from designer.data import SetupError, prepare_data
 from designer.export.script import training_script
 from designer.importer.head import class_param, head_node
 from designer.importer.pretrained import pretrained_project
+from designer.importer.unfreezing import Unfreezing, unfreeze_settings
 from designer.importer.weights import layer_attributes
 from designer.project import ProjectError, load_project, save_project
 from designer.runtime.pretrained_weights import PretrainedWeights, download
@@ -27,7 +28,14 @@ from designer.training.events import RunFinished
 from designer.training.resume import resume_setup
 from designer.training.start_weights import pretrained_start
 from tests.pretrained_helpers import FILE, image_folder, models, seeded_hub
-from tests.script_helpers import PINNED, app_epochs, printed_epochs, run_script, write_script
+from tests.script_helpers import (
+    PINNED,
+    app_epochs,
+    as_printed,
+    printed_epochs,
+    run_script,
+    write_script,
+)
 
 
 @pytest.fixture
@@ -125,6 +133,65 @@ def test_the_exported_script_starts_from_the_same_weights_and_trains_alike(hub, 
     assert [record["train_loss"] for record in printed] == [
         f"{record['train_loss']:.6g}" for record in app
     ]
+
+
+@pytest.mark.slow
+def test_a_backbone_unfrozen_later_trains_alike_in_the_app_and_the_script(hub, tmp_path):
+    unfreezing = Unfreezing("layer4_0", 2, backbone_lr_factor=0.1)
+    project = pretrained_project("resnet18", 2, freeze_backbone=True, unfreezing=unfreezing).project
+    with_images(project, tmp_path, epochs=2)
+    app, _ = app_epochs(project, 2)
+    printed = printed_epochs(
+        run_script(write_script(project, tmp_path), *PINNED, "--output", "out")
+    )
+    assert printed == [as_printed(record) for record in app]
+    published = torch.load(hub / FILE, weights_only=True)
+    keys = project.training["start_weights"]["keys"]
+    trained = torch.load(tmp_path / "out" / "last.pt", weights_only=True)
+    kept = [ours for ours in keys if torch.equal(trained["model"][ours], published[keys[ours]])]
+    assert kept and all(not key.startswith("layer4_") for key in kept)
+    assert any(key.startswith("layer4_0.") for key in keys if key not in kept)
+    head, backbone = trained["optimizer"]["param_groups"]
+    assert (len(head["params"]), len(backbone["params"])) == (2, 9 + 6)  # layer4_0, layer4_1
+    assert backbone["lr"] == head["lr"] * 0.1
+
+
+def test_the_cli_writes_gradual_unfreezing_or_says_what_is_wrong(tmp_path, capsys):
+    def pretrained(*arguments: str) -> int:
+        output = tmp_path / f"{len(list(tmp_path.iterdir()))}.json"
+        return cli_main(["pretrained", "resnet18", "--classes", "2", *arguments, "-o", str(output)])
+
+    unfreezing = ("--unfreeze-from", "layer4_0", "--unfreeze-epoch", "3")
+    assert pretrained("--freeze-backbone", *unfreezing, "--backbone-lr-factor", "0.1") == 0
+    assert "unfrozen from layer4_0 on at epoch 3, at 0.1 times the rate" in capsys.readouterr().out
+    project = load_project(next(tmp_path.glob("*.json")))
+    step = project.training["unfreeze"]
+    assert project.graph.node(step["from"]).name == "layer4_0" and step["epoch"] == 3
+    assert project.training["backbone_lr_factor"] == 0.1
+    for arguments, message in (
+        (unfreezing[:2], "--unfreeze-from and --unfreeze-epoch go together"),
+        (("--backbone-lr-factor", "0.5"), "--backbone-lr-factor needs --unfreeze-from"),
+    ):
+        assert pretrained(*arguments) == 2  # refused before any import
+        assert message in capsys.readouterr().err
+    # Refused once imported (the same checks, on one import):
+    doc, training = project.graph, {"freeze": project.training["freeze"]}
+    for unfreezing, message in (
+        (Unfreezing("fc", 3), "fc: is not one of the frozen layers (conv1, bn1, layer1, "),
+        (
+            Unfreezing("layer4_0", 11),
+            "training.unfreeze.epoch: is beyond the run's 10 epochs (training.epochs), got 11",
+        ),
+        (
+            Unfreezing("layer4_0", 2, 2),
+            "training.backbone_lr_factor: must be at most 1.0, got 2",
+        ),
+    ):
+        with pytest.raises(ProjectError) as caught:
+            unfreeze_settings(doc, training, unfreezing)
+        assert message in str(caught.value)
+    with pytest.raises(ProjectError, match="--unfreeze-from: needs --freeze-backbone"):
+        unfreeze_settings(doc, {}, Unfreezing("layer4_0", 2))
 
 
 def test_weights_that_cannot_be_had_or_do_not_fit_say_why(hub, tmp_path):

@@ -199,6 +199,24 @@ def test_a_failed_save_leaves_the_old_file_and_no_litter(tmp_path, monkeypatch):
     assert [entry.name for entry in tmp_path.iterdir()] == ["project.json"]
 
 
+def test_an_untitled_project_takes_its_file_name_when_saved(tmp_path, monkeypatch):
+    project = load_project(PROJECTS / "mlp_iris.json")
+    project.name, project.path = "Untitled", None
+
+    def refuse(*args):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "replace", refuse)
+        with pytest.raises(OSError):
+            save_project(project, tmp_path / "lost.json")
+    assert (project.name, project.path) == ("Untitled", None)  # not saved: still untitled
+    save_project(project, tmp_path / "iris net.json")
+    assert project.name == "iris net" == load_project(tmp_path / "iris net.json").name
+    save_project(project, tmp_path / "copy.json")
+    assert load_project(tmp_path / "copy.json").name == "iris net"
+
+
 def test_hostile_names_are_data_and_never_run(tmp_path):
     sentinel = tmp_path / "pwned"
     payload = (

@@ -22,6 +22,7 @@ from nodes.params import (
     IntsParam,
     PairParam,
     ParamSpec,
+    TextParam,
 )
 
 BATCH = 3
@@ -376,6 +377,8 @@ def valid_value(param: ParamSpec) -> st.SearchStrategy:
     if isinstance(param, PairParam):
         side = st.integers(param.min, param.min + 8)
         return side | st.lists(side, min_size=2, max_size=2)
+    if isinstance(param, TextParam):
+        return st.sampled_from([param.default, "x0", "torch:cumsum", "x0, dim=1", "", "(("])
     raise AssertionError(f"no strategy for {type(param).__name__}")
 
 

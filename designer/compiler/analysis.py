@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import networkx as nx
 
 from designer.compiler.blocks import block_report
+from designer.compiler.code_trust import generation, needs_consent
+from designer.compiler.custom_probe import probe_custom
 from designer.compiler.diagnostics import Diagnostic
 from designer.compiler.probe import ProbeError, probe
 from designer.compiler.structure import (
@@ -19,7 +21,10 @@ from designer.compiler.structure import (
 from designer.model import Edge, GraphDocument, Node
 from nodes import Fix, ParamError, Problem, Role, TensorInfo
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
+from nodes.catalog.custom_code import CUSTOM_KIND
+from nodes.custom_call import parse_target
 
+Findings = Callable[[GraphDocument], Iterable[Diagnostic]]
 COLLAPSE_HINTS = ("too small", "can't be greater", "non-positive", "size zero", "negative")
 
 
@@ -27,7 +32,8 @@ COLLAPSE_HINTS = ("too small", "can't be greater", "non-positive", "size zero", 
 class NodeReport:
     """What analysis knows of one node; `output` is None where it cannot be known. `held` is
     the memory per sample of the tensors the node makes, where that is more than its output
-    (the layers inside a block instance)."""
+    (the layers inside a block instance). `withheld`: the node carries custom code that may
+    not run yet (see code_trust), so its output is not known."""
 
     node_id: str
     inputs: tuple[TensorInfo, ...] = ()
@@ -36,6 +42,7 @@ class NodeReport:
     macs: int = 0
     diagnostics: tuple[Diagnostic, ...] = ()
     held: int | None = None
+    withheld: bool = False
 
     @property
     def has_errors(self) -> bool:
@@ -62,6 +69,12 @@ class GraphReport:
         return not self.errors
 
     @property
+    def withheld(self) -> tuple[str, ...]:
+        """The nodes whose custom code has not run for want of trust: the network's shapes
+        from there on are unknown (no error, but nothing to build until it is trusted)."""
+        return tuple(node_id for node_id, report in self.nodes.items() if report.withheld)
+
+    @property
     def total_params(self) -> int:
         return sum(report.params for report in self.nodes.values())
 
@@ -71,19 +84,26 @@ class GraphReport:
 
     def activation_bytes(self, batch_size: int) -> int:
         """Memory of every tensor forward makes at `batch_size`: what a training step keeps
-        alive. Output nodes add none of their own (they return their input)."""
-        return sum(
-            report.output.nbytes(batch_size) if report.held is None else report.held * batch_size
-            for node_id, report in self.nodes.items()
-            if report.output is not None and node_id not in self.returned
-        )
+        alive."""
+        return sum(self.node_activation_bytes(node_id, batch_size) for node_id in self.nodes)
+
+    def node_activation_bytes(self, node_id: str, batch_size: int) -> int:
+        """Memory of the tensors the node `node_id` makes at `batch_size` (its output, or all
+        a block instance's layers make); Output nodes make none (they return their input)."""
+        report = self.nodes[node_id]
+        if report.output is None or node_id in self.returned:
+            return 0
+        return report.output.nbytes(batch_size) if report.held is None else report.held * batch_size
 
 
 class Analyzer:
-    """Keeps a GraphReport up to date, re-inferring only what an edit can have changed."""
+    """Keeps a GraphReport up to date, re-inferring only what an edit can have changed.
+    `findings` adds what is known of its nodes from outside the graph (the project's data
+    against its Input node): asked at each new report, its diagnostics join their nodes'."""
 
-    def __init__(self, doc: GraphDocument) -> None:
+    def __init__(self, doc: GraphDocument, findings: Findings | None = None) -> None:
         self.doc = doc
+        self.findings = findings
         self._results: dict[str, NodeReport] = {}
         self._ports: dict[str, list[Diagnostic]] = {}
         self._dirty: set[str] = {node.id for node in doc.nodes()}
@@ -93,6 +113,7 @@ class Analyzer:
         self._cycles: list[Diagnostic] = []
         self._blocked: set[str] = set()
         self._report: GraphReport | None = None
+        self._trusted = generation()
         events = doc.events
         events.node_added.connect(self._node_added)
         events.node_removed.connect(self._node_removed)
@@ -136,6 +157,10 @@ class Analyzer:
         if stale:
             self._touch(stale, structure=True)
 
+    def findings_changed(self) -> None:
+        """What `findings` would say may have changed: the next report asks again."""
+        self._report = None
+
     def _touch(self, node_ids: set[str], structure: bool) -> None:
         self._dirty |= node_ids
         self._report = None
@@ -146,7 +171,12 @@ class Analyzer:
     # -- analysis --------------------------------------------------------------------------
 
     def report(self) -> GraphReport:
-        """The up-to-date report; cheap when nothing changed since the last call."""
+        """The up-to-date report; cheap when nothing changed since the last call (nor what
+        custom code is trusted: the nodes that may run code are analysed anew when it is)."""
+        if self._trusted != generation():
+            self._trusted = generation()
+            runs = {node.id for node in self.doc.nodes() if node.kind in (CUSTOM_KIND, BLOCK_KIND)}
+            self._touch(runs & set(self._results), structure=False)
         if self._report is None:
             self._refresh_structure()
             self._infer()
@@ -196,6 +226,9 @@ class Analyzer:
         for node_id, diagnostics in self._ports.items():
             if diagnostics:
                 per_node.setdefault(node_id, []).extend(diagnostics)
+        for diagnostic in self.findings(self.doc) if self.findings is not None else ():
+            if diagnostic.node_id in self.doc:
+                per_node.setdefault(diagnostic.node_id, []).append(diagnostic)
         nodes = dict(self._results)
         for node_id, extra in per_node.items():
             report = nodes[node_id]
@@ -233,8 +266,14 @@ class Analyzer:
             return NodeReport(node.id, inputs, diagnostics=diagnostics)
         if spec.role == Role.OUTPUT:
             return NodeReport(node.id, inputs, inputs[0], diagnostics=diagnostics)
+        if spec.kind == CUSTOM_KIND and needs_consent(params):
+            withheld = withheld_diagnostic(node, params)
+            return NodeReport(node.id, inputs, diagnostics=(*diagnostics, withheld), withheld=True)
         try:
-            result = probe(spec, params, inputs)
+            if spec.kind == CUSTOM_KIND:
+                result = probe_custom(spec, params, inputs)
+            else:
+                result = probe(spec, params, inputs)
         except ProbeError as error:
             return NodeReport(
                 node.id, inputs, diagnostics=(*diagnostics, probe_failure(node, inputs, str(error)))
@@ -274,6 +313,19 @@ def as_diagnostic(problem: Problem, node: Node, edges: list[Edge]) -> Diagnostic
         args = {**fix.args, "node": node.id, "edges": [edge.id for edge in edges]}
         fix = Fix(fix.label.replace("{layer}", name), fix.action, args)
     return Diagnostic(problem.message.replace("{layer}", name), node.id, problem.severity, fix)
+
+
+def withheld_diagnostic(node: Node, params: Mapping) -> Diagnostic:
+    """A custom-code node not run for want of trust: its shape is unknown, and how to know it."""
+    target = parse_target(params["target"])
+    runs = f"code of its own ({target})" if target.module is None else f"{target}"
+    return Diagnostic(
+        f"{label(node)} runs {runs}, which is not trusted yet: its output shape is unknown "
+        "until you trust the project's code (File > Trust Project Code in the app, --trust "
+        "on the command line)",
+        node.id,
+        "warning",
+    )
 
 
 def probe_failure(node: Node, inputs: tuple[TensorInfo, ...], reason: str) -> Diagnostic:

@@ -17,6 +17,7 @@ from typing import Any
 from designer.compiler.analysis import GraphReport, NodeReport
 from designer.compiler.blocks import analyzed_instance, block_values, instance_analysis
 from designer.compiler.code_text import literal
+from designer.compiler.code_trust import generation
 from designer.compiler.emit import NodeCode, node_code
 from designer.compiler.naming import Namespace, class_identifier
 from designer.compiler.perturb import changed_values
@@ -99,6 +100,10 @@ class BlockClasses:
         for name in self._configs:
             self._variants[name] = self._build(name)
 
+    def graphs(self) -> list[GraphDocument]:
+        """The inner graph of every configuration a class is written for."""
+        return [config.doc for configs in self._configs.values() for config in configs.values()]
+
     def sources(self) -> list[list[str]]:
         return [variant.lines for variants in self._variants.values() for variant in variants]
 
@@ -171,7 +176,7 @@ class BlockClasses:
             arguments = spec.arguments(params, inputs) if spec.arguments else {}
             names = tuple(f"x{index}" for index in range(len(inputs)))
             forward = tuple(node_code(spec, params, inputs, "self.layer", names, "y").forward)
-            head = spec.module
+            head = spec.module_for(params)
             calls[node_id] = Call(head, spec.positional, arguments, forward, spec.torch_defaults)
         return calls
 
@@ -200,6 +205,8 @@ class BlockClasses:
         namespace = Namespace()
         spec = self._library.spec(name)
         for param in definition.params:
+            if spec.param(param.name).kind == "text":
+                continue  # code (custom code's): each text writes lines of its own, no argument
             ident = namespace.name(("param", param.name), param.name, "param")
             variant.params.append((param.name, ident, spec.param(param.name)))
         sources = self._param_sources(name, first)
@@ -291,8 +298,9 @@ class BlockClasses:
                 self._library.stamp(name),
                 block_values(definition, values),
                 inputs,
+                generation(),
             )
-            if report.ok:
+            if report.ok and not report.withheld:
                 changed = self._calls(Config(values, inputs, doc, report), changed=True)
                 follow(sources, param, config.calls, changed, before, value)
                 return True

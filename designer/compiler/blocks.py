@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 import designer.compiler.analysis as analysis
+from designer.compiler.code_trust import generation
 from designer.compiler.diagnostics import Diagnostic
 from designer.model import GraphDocument, GraphError, Node
 from designer.model.library import BlockDefinition, BlockLibrary
@@ -43,10 +44,16 @@ def instance_graph(
 
 @lru_cache(maxsize=512)
 def analyzed_instance(
-    library: BlockLibrary, name: str, stamp: tuple, values: tuple, inputs: tuple[TensorInfo, ...]
+    library: BlockLibrary,
+    name: str,
+    stamp: tuple,
+    values: tuple,
+    inputs: tuple[TensorInfo, ...],
+    trusted: int = 0,
 ) -> tuple[GraphDocument, analysis.GraphReport]:
     """The inner graph of one configuration of a block and its report; `stamp` keys the cache
-    to the definition's revision (and those of the blocks inside it)."""
+    to the definition's revision (and those of the blocks inside it), `trusted` to the code
+    trusted so far (code_trust.generation)."""
     inner = instance_graph(library.get(name), values, inputs)
     return inner, analysis.Analyzer(inner).report()
 
@@ -57,7 +64,8 @@ def instance_analysis(
     library = node.library
     definition = library.get(node.spec.name)
     key = block_values(definition, values)
-    return analyzed_instance(library, definition.name, library.stamp(definition.name), key, inputs)
+    stamp = library.stamp(definition.name)
+    return analyzed_instance(library, definition.name, stamp, key, inputs, generation())
 
 
 def definition_problems(node: Node) -> list[str]:
@@ -95,8 +103,9 @@ def block_report(
         Diagnostic(f"{where(node)} > {found.message}", node.id, found.severity)
         for found in report.diagnostics
     )
-    if not report.ok:
-        return analysis.NodeReport(node.id, inputs, diagnostics=diagnostics)
+    if not report.ok or report.withheld:
+        withheld = bool(report.withheld)
+        return analysis.NodeReport(node.id, inputs, diagnostics=diagnostics, withheld=withheld)
     output_node = node.library.get(node.spec.name).ports("output")[0]
     output = report.nodes[output_node.id].output
     repeat = values[REPEAT_PARAM]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import linecache
+import re
 from itertools import count
 from typing import Any
 
@@ -13,8 +14,18 @@ from designer.model import GraphDocument
 _builds = count(1)
 
 
+def prepare_imports(source: str) -> None:
+    """Import torchvision, if the code does, the way that works beside any torch build (its
+    compiled operators may not fit this torch)."""
+    if re.search(r"^(import|from) torchvision\b", source, re.MULTILINE):
+        from designer.runtime.vision import import_torchvision
+
+        import_torchvision()
+
+
 def module_class(code: GeneratedCode) -> type:
     """Execute the source and return its class; tracebacks show the generated lines."""
+    prepare_imports(code.source)
     filename = f"<netdesigner:{code.class_name}:{next(_builds)}>"
     lines = code.source.splitlines(keepends=True)
     linecache.cache[filename] = (len(code.source), None, lines, filename)

@@ -24,14 +24,18 @@ def string_literal(text: str) -> str:
 
 def literal(value: Any) -> str:
     """Source for plain data: texts via `string_literal`, numbers, flags and None via repr(),
-    tuples of them."""
+    tuples and lists of them."""
     if isinstance(value, str):
         return string_literal(value)
     if isinstance(value, bool | int | float) or value is None:
         return repr(value)
+    if value == ():
+        return "()"
     if isinstance(value, tuple) and not any(isinstance(item, tuple) for item in value):
         items = [literal(item) for item in value]
         return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    if isinstance(value, list) and not any(isinstance(item, tuple | list) for item in value):
+        return f"[{', '.join(literal(item) for item in value)}]"
     raise TypeError(f"cannot write {type(value).__name__} into code")
 
 
@@ -89,14 +93,22 @@ def wrap_call(indent: str, head: str, arguments: str, tail: str = "") -> list[st
 
 
 def split_arguments(arguments: str) -> list[str]:
-    """Split a call's argument text at top-level commas."""
-    parts, depth, current = [], 0, ""
+    """Split a call's argument text at top-level commas (not those inside brackets or string
+    literals, which `string_literal` writes: one quote character, backslash escapes)."""
+    parts, depth, current, quote, escaped = [], 0, "", "", False
     for char in arguments:
-        if char in "([{":
+        if escaped:
+            escaped = False
+        elif quote:
+            escaped = char == "\\"
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
             depth += 1
         elif char in ")]}":
             depth -= 1
-        if char == "," and depth == 0:
+        if char == "," and depth == 0 and not quote:
             parts.append(current.strip())
             current = ""
         else:

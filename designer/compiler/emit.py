@@ -22,7 +22,7 @@ def constructor_call(spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[T
     positional, keywords = spec.constructor(params, inputs)
     arguments = [literal(value) for value in positional]
     arguments += [f"{name}={literal(value)}" for name, value in keywords.items()]
-    return f"{spec.module}({', '.join(arguments)})"
+    return f"{spec.module_for(params)}({', '.join(arguments)})"
 
 
 def node_code(
@@ -34,6 +34,6 @@ def node_code(
     output_var: str,
 ) -> NodeCode:
     """The code for one layer node; names must already be safe identifiers."""
-    init = constructor_call(spec, params, inputs) if spec.module else None
+    init = constructor_call(spec, params, inputs) if spec.module_for(params) else None
     context = ForwardContext(layer, input_vars, output_var, params)
     return NodeCode(init, tuple(spec.forward(context)))

@@ -58,17 +58,19 @@ def class_identifier(text: str, fallback: str = "Network") -> str:
 
 
 class Namespace:
-    """Hands out distinct, safe identifiers; asking twice for one key gives the same name."""
+    """Hands out distinct, safe identifiers; asking twice for one key gives the same name.
+    `reserved`: more names to keep clear of (those custom code binds at the top)."""
 
-    def __init__(self) -> None:
+    def __init__(self, reserved: frozenset[str] = frozenset()) -> None:
         self._taken = UniqueNames()
         self._names: dict[object, str] = {}
+        self._reserved = reserved
 
     def name(self, key: object, text: str, fallback: str) -> str:
         if key in self._names:
             return self._names[key]
         base = snake_identifier(text, fallback)
-        if base in reserved_names():
+        if base in reserved_names() or base in self._reserved:
             base = f"{base}_"
         name = self._taken.take(base, "" if base.endswith("_") else "_")
         self._names[key] = name

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from designer.compiler.emit import node_code
+from designer.compiler.probe_key import probe_key
+from designer.compiler.shape_cache import cache_file, shape_cache_at
 from nodes import LayerSpec, TensorInfo
 
 PROBE_TEMPLATE = """\
 import torch
 from torch import nn
 
-{helpers}
+{top}
 
 class Probe(nn.Module):
     def __init__(self):
@@ -28,6 +32,7 @@ class Probe(nn.Module):
 """
 
 DTYPES = {"float": "float32", "long": "int64"}
+PASSING = (ImportError, OSError, MemoryError)  # the machine's trouble: not kept in the cache
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,30 @@ class ProbeResult:
 
 
 class ProbeError(Exception):
-    """torch refused the layer with these inputs; the message is torch's first line."""
+    """torch refused the layer with these inputs; the message is torch's first line. A refusal
+    that is not `lasting` came from the machine (a failed import, say), not from the layer."""
+
+    def __init__(self, message: str, lasting: bool = True) -> None:
+        super().__init__(message)
+        self.lasting = lasting
+
+
+class ProbeDeferred(Exception):
+    """A layer's result is not cached, and probes may not load torch just now."""
+
+
+TORCH_ALLOWED: ContextVar[bool] = ContextVar("probes_may_use_torch", default=True)
+
+
+@contextmanager
+def cached_results_only() -> Iterator[None]:
+    """Within this block a probe that would need torch raises ProbeDeferred instead: the
+    window analyses a project at once when every layer was seen before, while torch loads."""
+    token = TORCH_ALLOWED.set(False)
+    try:
+        yield
+    finally:
+        TORCH_ALLOWED.reset(token)
 
 
 def freeze(value: Any) -> Any:
@@ -77,22 +105,52 @@ def probe(
 def _probe(
     spec: LayerSpec, key: tuple, inputs: tuple[TensorInfo, ...], measure: bool = False
 ) -> ProbeResult:
-    """Build the layer on meta; run it too unless it is a passthrough and `measure` is off."""
-    import torch
-    from torch.utils.flop_counter import FlopCounterMode
-
-    params = dict(key)
+    """Build the layer on meta; run it too unless it is a passthrough and `measure` is off.
+    Results (and torch's refusals) are kept in the shape cache, which answers without torch
+    for a layer seen before, in any process."""
     names = tuple(f"x{index}" for index in range(len(inputs)))
-    with warnings.catch_warnings(record=True) as caught:
+    params = dict(key)
+    try:
+        code = node_code(spec, params, inputs, "self.layer", names, "y")
+    except Exception as error:  # a param the constructor cannot take
+        raise ProbeError(first_line(error)) from None
+    source = PROBE_TEMPLATE.format(  # the helper classes too: the cache key covers them
+        top="\n\n".join(spec.top_statements(params)),
+        init=code.init or "None",
+        args=", ".join(names),
+        body="\n".join(f"        {line}" for line in code.forward),
+    )
+    run = measure or not spec.passthrough
+    cache_key = probe_key(source, inputs, run)
+    cache = shape_cache_at(cache_file())
+    known = from_entry(cache.get(cache_key))
+    if isinstance(known, ProbeResult):
+        return known
+    if isinstance(known, str):
+        raise ProbeError(known)
+    if not TORCH_ALLOWED.get():
+        raise ProbeDeferred(spec.kind)
+    try:
+        result = run_on_meta(source, inputs, run)
+    except ProbeError as error:
+        if error.lasting:
+            cache.put(cache_key, {"error": str(error)})
+        raise
+    cache.put(cache_key, as_entry(result))
+    return result
+
+
+def run_on_meta(source: str, inputs: tuple[TensorInfo, ...], run: bool) -> ProbeResult:
+    """Build the probe module of `source` on meta tensors and, if `run`, call it, counting
+    its MACs; without `run` the output is the first input."""
+    import torch
+
+    from designer.compiler.mac_counter import FlopCounter
+    from designer.compiler.without_dynamo import without_dynamo
+
+    with warnings.catch_warnings(record=True) as caught, without_dynamo():
         warnings.simplefilter("always")
         try:
-            code = node_code(spec, params, inputs, "self.layer", names, "y")
-            source = PROBE_TEMPLATE.format(
-                helpers="\n\n".join(spec.helpers),
-                init=code.init or "None",
-                args=", ".join(names),
-                body="\n".join(f"        {line}" for line in code.forward),
-            )
             with torch.device("meta"):
                 module = probe_class(source)().eval()
                 tensors = [
@@ -100,21 +158,47 @@ def _probe(
                     for info in inputs
                 ]
             learned = sum(parameter.numel() for parameter in module.parameters())
-            if spec.passthrough and not measure:
+            if not run:
                 return ProbeResult(inputs[0], learned, 0)
-            with FlopCounterMode(display=False) as counter:
+            with FlopCounter() as counter:
                 output = module(*tensors)
         except Exception as error:  # torch's own checks raise many kinds; all mean "cannot run"
-            raise ProbeError(first_line(error)) from None
+            raise ProbeError(first_line(error), not isinstance(error, PASSING)) from None
     if not isinstance(output, torch.Tensor):
         raise ProbeError(f"the layer returned {type(output).__name__}, not a tensor")
     dtype = "long" if output.dtype == torch.int64 else "float"
     return ProbeResult(
         output=TensorInfo(tuple(output.shape[1:]), dtype),
         params=learned,
-        macs=counter.get_total_flops() // 2,
+        macs=counter.flops // 2,
         warnings=tuple(dict.fromkeys(first_line(item.message) for item in caught)),
     )
+
+
+def as_entry(result: ProbeResult) -> dict[str, Any]:
+    output = result.output
+    return {
+        "shape": list(output.shape),
+        "dtype": output.dtype,
+        "params": result.params,
+        "macs": result.macs,
+        "warnings": list(result.warnings),
+    }
+
+
+def from_entry(entry: Any) -> ProbeResult | str | None:
+    """The result a cache entry holds, the message of torch's refusal, or None (no entry, or
+    one this code cannot read)."""
+    if not isinstance(entry, dict):
+        return None
+    if isinstance(entry.get("error"), str):
+        return entry["error"]
+    try:
+        output = TensorInfo(tuple(int(size) for size in entry["shape"]), entry["dtype"])
+        warned = tuple(str(text) for text in entry["warnings"])
+        return ProbeResult(output, int(entry["params"]), int(entry["macs"]), warned)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def first_line(error: BaseException | Warning) -> str:

@@ -40,7 +40,7 @@ def port_diagnostics(doc: GraphDocument, node: Node) -> list[Diagnostic]:
     diagnostics = [Diagnostic(message, node.id) for message in found]
     if spec.outputs and not doc.out_edges(node.id):
         diagnostics.append(
-            Diagnostic(f"{label(node)}'s output is not used", node.id, severity="warning")
+            Diagnostic(f"The output of {label(node)} is not used", node.id, severity="warning")
         )
     return diagnostics
 

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from designer.data.settings import Section
-from designer.data.standard import user_cache
+from designer.user_cache import user_cache
 
 MAX_BUDGET = 1 << 20  # MiB: a terabyte
 OLD_NAME = ".pixel-cache"  # removed where found: its pixels are decoded again, once

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from math import prod
+from pathlib import Path
 
+from designer.compiler.diagnostics import Diagnostic
+from designer.compiler.structure import label
 from designer.data.prepare import PreparedData
+from designer.data.sample_shape import settings_sample_shape
 from designer.model import GraphDocument, Node
 from designer.runtime.errors import DataError
 from designer.runtime.prepare import is_real
-from nodes import Role
+from nodes import ParamError, Role
 
 
 def input_node(doc: GraphDocument) -> Node:
@@ -28,21 +32,50 @@ def fit_input(data: PreparedData, doc: GraphDocument, dataset_settings: dict) ->
     node = input_node(doc)
     wanted = tuple(node.params["shape"])
     given = data.sample_shape
-    label = f"Input {node.name!r}"
+    who = label(node)
     if given != wanted:
-        raise DataError(
-            f"dataset {data.name!r} gives samples of {shape(given)}, but {label} expects "
-            f"{shape(wanted)}: {shape_hint(given, wanted, dataset_settings)}",
-            "dataset",
-        )
+        raise DataError(mismatch(data.name, given, who, wanted, dataset_settings), "dataset")
     long_input = node.params.get("dtype") == "long"
     if long_input and is_real(data.train.x):
         raise DataError(
-            f"{label} takes token ids (dtype long), but dataset {data.name!r} gives real numbers: "
+            f"{who} takes token ids (dtype long), but dataset {data.name!r} gives real numbers: "
             "set the Input dtype to float",
             "dataset",
         )
     return data
+
+
+def mismatch(
+    name: str, given: tuple[int, ...], who: str, wanted: tuple[int, ...], settings: dict
+) -> str:
+    return (
+        f"dataset {name!r} gives samples of {shape(given)}, but {who} expects "
+        f"{shape(wanted)}: {shape_hint(given, wanted, settings)}"
+    )
+
+
+def design_diagnostics(
+    doc: GraphDocument, dataset_settings: dict, base: Path | None
+) -> list[Diagnostic]:
+    """While designing: a warning on the one Input node when the samples that the dataset
+    settings give (where they tell without reading data) do not fit its shape. A run would
+    stop there, saying the same."""
+    inputs = [node for node in doc.nodes() if node.spec.role == Role.INPUT]
+    given = settings_sample_shape(dataset_settings, base)
+    if len(inputs) != 1 or given is None:
+        return []
+    node = inputs[0]
+    spec = node.spec.param("shape")
+    try:
+        wanted = tuple(spec.coerce(node.params.get("shape", spec.default)))
+    except ParamError:  # the analysis reports it
+        return []
+    if given == wanted:
+        return []
+    source = dataset_settings["source"]
+    name = Path(str(dataset_settings.get("path", ""))).name if source == "image_folder" else ""
+    message = mismatch(name or source, given, label(node), wanted, dataset_settings)
+    return [Diagnostic(message[:1].upper() + message[1:], node.id, severity="warning")]
 
 
 def shape(sizes: tuple[int, ...]) -> str:
@@ -60,7 +93,7 @@ def shape_hint(given: tuple[int, ...], wanted: tuple[int, ...], settings: dict) 
         return f"set dataset.image_size to {wanted[1]}, or {fix}"
     if source == "image_folder" and len(wanted) == 3 and wanted[0] in (1, 3):
         color = "rgb" if wanted[0] == 3 else "grayscale"
-        size = f"[{wanted[1]}, {wanted[2]}]"
+        size = wanted[1] if wanted[1] == wanted[2] else f"[{wanted[1]}, {wanted[2]}]"
         return f"set dataset.image_size to {size} and dataset.color to {color}, or {fix}"
     if prod(given) == prod(wanted):
         return f"{fix}, or add a Reshape after the Input (both hold {prod(given)} values)"

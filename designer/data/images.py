@@ -23,7 +23,7 @@ def image_folder(section: Section, base: Path | None) -> SourceChoice:
     budget are kept in a file beside the runs (see cache_settings)."""
     root = existing_path(section, "path", base, folder=True)
     size = image_size(section)
-    color = section.choice("color", "grayscale", COLORS)
+    color = image_color(section)
     resize = section.integer("resize", 0, minimum=0, maximum=8192)
     if resize and resize < max(size):
         raise DataError(
@@ -33,6 +33,10 @@ def image_folder(section: Section, base: Path | None) -> SourceChoice:
         )
     budget, cache = memory_and_cache(section, base)
     return SourceChoice(ImageFolder(str(root.resolve()), size, color, budget, cache, resize))
+
+
+def image_color(section: Section) -> str:
+    return section.choice("color", "grayscale", COLORS)
 
 
 def image_size(section: Section) -> tuple[int, int]:

@@ -3,21 +3,15 @@ the folder they are kept in and whether a missing set may be downloaded."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from designer.data.settings import Section
 from designer.data.source_choice import SourceChoice
 from designer.runtime.errors import DataError
 from designer.runtime.standard_sets import STANDARD_SETS, StandardImages
+from designer.user_cache import user_cache
 
 SOURCE_NAMES = tuple(STANDARD_SETS)
-
-
-def user_cache() -> Path:
-    """NetDesigner's folder in the user's cache (XDG_CACHE_HOME, else ~/.cache)."""
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "netdesigner"
 
 
 def default_root() -> Path:

@@ -3,7 +3,9 @@ source for everything the project uses (data, loss, scores, loop), and the run's
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import sys
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -16,13 +18,21 @@ from designer.compiler.code_text import (
     section_title,
 )
 from designer.compiler.formatting import ruff_tidied
+from designer.data import SetupError
 from designer.export.runtime_copy import CopiedRuntime, copy_runtime
 from designer.export.script_settings import SettingsSource
 from designer.project import Project
 from designer.training import parse_training, prepare_run
 from designer.training.evaluate import task_scorer
+from nodes.custom_call import bound_names
 
-REQUIREMENTS = {"torch": "torch", "numpy": "numpy", "sklearn": "scikit-learn", "PIL": "Pillow"}
+REQUIREMENTS = {
+    "torch": "torch",
+    "numpy": "numpy",
+    "sklearn": "scikit-learn",
+    "PIL": "Pillow",
+    "torchvision": "torchvision",
+}
 MAIN_CALL = """if __name__ == "__main__":
     main(
         PROJECT_NAME,
@@ -68,14 +78,25 @@ def training_script(project: Project) -> GeneratedScript:
     settings = SettingsSource()
     assignments = [f"{name} = {settings.of(value)}" for name, value in values.items()]
     copied = copy_runtime({"main", *settings.names})
+    check_carried_names(setup.code, copied)
     generated_imports, network = split_generated(setup.code)
     imports = copied.imports | generated_imports | settings.imports
     copied_names = {d.name for _, definitions in copied.modules for d in definitions}
+    imported = {line.split()[1].split(".")[0] for line in imports}
+    carried = sorted(  # what custom code imports, by its module's name
+        {line.split()[1].split(".")[0] for line in generated_imports}
+        - set(REQUIREMENTS)
+        - set(sys.stdlib_module_names)
+    )
     requirements = tuple(
-        package
-        for module, package in REQUIREMENTS.items()
-        if any(line.split()[1].split(".")[0] == module for line in imports)
-    ) + (("torchvision",) if "import_torchvision" in copied_names else ())
+        dict.fromkeys(
+            [
+                *(package for module, package in REQUIREMENTS.items() if module in imported),
+                *(["torchvision"] if "import_torchvision" in copied_names else []),
+                *carried,
+            ]
+        )
+    )
     text = "\n".join(
         [
             docstring(project, requirements),
@@ -107,11 +128,39 @@ def runtime_sections(copied: CopiedRuntime) -> list[str]:
 
 
 def split_generated(code: GeneratedCode) -> tuple[frozenset[str], str]:
-    """The generated module's import lines, and its text from the first class on (the blocks'
-    classes, then the network's), unchanged."""
-    head, marker, rest = code.source.partition("\nclass ")
-    imports = frozenset(line for line in head.splitlines() if line.startswith(("import ", "from ")))
-    return imports, marker.lstrip("\n") + rest
+    """The generated module's imports, and its text from the first statement after them on
+    (code that custom-code nodes carry, the blocks' classes, then the network's), unchanged."""
+    tree = ast.parse(code.source)
+    body = tree.body[1:] if ast.get_docstring(tree) is not None else tree.body
+    imports = []
+    for statement in body:
+        if not isinstance(statement, ast.Import | ast.ImportFrom):
+            first = min(
+                [statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]
+            )
+            break
+        imports.append(ast.get_source_segment(code.source, statement))
+    rest = "\n".join(code.source.splitlines()[first - 1 :]) + "\n"
+    return frozenset(imports), rest
+
+
+def check_carried_names(code: GeneratedCode, copied: CopiedRuntime) -> None:
+    """Code carried by custom-code nodes must not define a name the runtime copied beside it
+    defines (a function `main`, say): the script would run the wrong one."""
+    defined = {
+        name
+        for statement in ast.parse(code.source).body
+        if not isinstance(statement, ast.Import | ast.ImportFrom)
+        for name in bound_names(statement)
+    }
+    runtime = {d.name for _, definitions in copied.modules for d in definitions}
+    clashes = sorted(defined & runtime)
+    if clashes:
+        raise SetupError(
+            f"custom code defines {', '.join(clashes)}, which the training script's own code "
+            "defines too; rename it in the custom code",
+            "graph",
+        )
 
 
 def docstring(project: Project, requirements: tuple[str, ...]) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 from torch import fx, nn
 
 from designer.importer.calls import Call, Mapped, TensorShape, index_text
+from designer.importer.carry import installed
+from designer.importer.custom_calls import Carrying, custom_call, custom_name
 from designer.importer.errors import Skipped, Unsupported
 from designer.importer.functions import function_mapper
 from designer.importer.fusions import fold_reshapes
@@ -24,9 +26,11 @@ from designer.model import GraphDocument
 from designer.model.library import BlockLibrary
 from designer.model.unique_names import UniqueNames
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
+from nodes.catalog.custom_code import CUSTOM_KIND
 
 META = object()  # sizes, asserts and other values that are not tensors: no node
 FAILED = object()  # a call already reported: calls that use it are skipped
+CALLS = ("call_module", "call_function", "call_method")
 
 OPERATORS = {
     operator.add: "+",
@@ -38,6 +42,12 @@ OPERATORS = {
     operator.pow: "**",
     operator.neg: "unary -",
     operator.getitem: "[]",
+    operator.lt: "<",
+    operator.le: "<=",
+    operator.eq: "==",
+    operator.ne: "!=",
+    operator.ge: ">=",
+    operator.gt: ">",
 }
 
 
@@ -51,8 +61,9 @@ class Attribute:
 @dataclass
 class Assembly:
     """The document, the module path each layer's weights come from (and the submodules each
-    block instance stands for), the per-sample output the module made at each node, and what
-    could not be mapped."""
+    block instance stands for), the per-sample output the module made at each node, what
+    could not be mapped (each with the module whose forward made the call) and notes, one
+    for each custom-code node among them."""
 
     doc: GraphDocument = field(default_factory=GraphDocument)
     sources: dict[str, str] = field(default_factory=dict)
@@ -60,6 +71,7 @@ class Assembly:
     expected: list[tuple[str, TensorShape]] = field(default_factory=list)
     problems: dict[str, None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    scopes: dict[str, str] = field(default_factory=dict)  # problem -> path of the module it is in
 
 
 def function_name(target: Any) -> str:
@@ -71,8 +83,8 @@ def function_name(target: Any) -> str:
         return f"F.{name}"
     if module == "torch" or module.startswith("torch."):
         return f"torch.{name}"
-    if module in ("", "builtins"):
-        return name
+    if module in ("", "builtins") or not installed(module):
+        return name  # a builtin, or a function of the user's own file
     return public_path(target, module, name)
 
 
@@ -89,8 +101,10 @@ def public_path(target: Any, module: str, name: str) -> str:
 
 def scope(node: fx.Node) -> str:
     """The path of the module whose forward made this call ('' for the top level)."""
-    stack = node.meta.get("nn_module_stack")
-    return next(reversed(stack.values()))[0] if stack else ""
+    stack = [path for path, _ in (node.meta.get("nn_module_stack") or {}).values()]
+    if node.op == "call_module" and stack and stack[-1] == node.target:
+        stack.pop()  # the called module itself
+    return stack[-1] if stack else ""
 
 
 def has_weights(module: nn.Module) -> bool:
@@ -108,8 +122,10 @@ class Assembler:
         vocabularies: Mapping[str, int],
         uses: Mapping[str, BlockUse],
         library: BlockLibrary,
+        carrying: Carrying,
     ) -> None:
         self.graph, self.recording = graph, recording
+        self.carrying = carrying
         self.shapes, self.vocabularies = list(shapes), vocabularies
         self.uses = uses
         self.result = Assembly(GraphDocument(library))
@@ -122,8 +138,7 @@ class Assembler:
             try:
                 self.values[node] = self.convert(node)
             except Unsupported as problem:
-                self.report(problem.where or self.where(node), str(problem))
-                self.values[node] = FAILED
+                self.values[node] = self.fallback(node, problem)
             except Skipped:
                 self.values[node] = FAILED
         self.fold_merges()
@@ -154,8 +169,31 @@ class Assembler:
                 for node_id, shape in self.result.expected
             ]
 
-    def report(self, where: str, reason: str) -> None:
-        self.result.problems[f"{where}: {reason}"] = None
+    def report(self, where: str, reason: str, node: fx.Node | None = None) -> None:
+        problem = f"{where}: {reason}"
+        self.result.problems[problem] = None
+        self.result.scopes[problem] = scope(node) if node is not None else ""
+
+    def fallback(self, node: fx.Node, problem: Unsupported) -> Any:
+        """A call no catalog layer takes becomes custom code where it can; else its problem
+        (and why custom code cannot take it either) is reported."""
+        reason = str(problem)
+        if self.carrying.enabled and node.op in CALLS and not problem.final:
+            try:
+                made, note = custom_call(self, node, self.carrying, reason)
+                value = made if isinstance(made, Pending) else self.place(node, made)
+                self.result.notes.append(f"{self.where(node)}: {note}")
+                return value
+            except Unsupported as refusal:
+                reason = f"{reason}; and as custom code: {refusal}"
+            except Skipped:
+                return FAILED
+        origins = self.carrying.origins.get(node.target) if node.op == "call_module" else None
+        if origins:  # kept whole for these, in vain: they are what the user needs to know
+            self.result.problems.update(dict.fromkeys(origins))
+            return FAILED
+        self.report(problem.where or self.where(node), reason, node)
+        return FAILED
 
     # -- one fx node -----------------------------------------------------------------------
 
@@ -169,6 +207,8 @@ class Assembler:
             return META  # unused results (the `_` of `out, _ = lstm(x)`) need no node
         if node.op == "get_attr":
             return Attribute(self.where(node))
+        if node.op == "call_module" and node.target in self.carrying.modules:
+            raise Unsupported(self.carrying.modules[node.target])
         if node.op == "call_module":
             result = self.call_module(node)
         elif node.target in (operator.getitem, getattr):
@@ -212,10 +252,12 @@ class Assembler:
         if node.target in self.called and has_weights(module):
             raise Unsupported(
                 "is called more than once; each NetDesigner layer has weights of its own, so "
-                "shared weights cannot be kept"
+                "shared weights cannot be kept",
+                final=True,
             )
-        self.called.add(node.target)
-        return mapper(self.call(node, module))
+        mapped = mapper(self.call(node, module))
+        self.called.add(node.target)  # once mapped: else custom code may take the call
+        return mapped
 
     def block(self, node: fx.Node, use: BlockUse) -> str:
         """A block instance for a call of a repeated submodule, its arguments on its ports."""
@@ -307,10 +349,11 @@ class Assembler:
     def name(self, node: fx.Node, layer: Any) -> str:
         """Layers of modules are named after the module path (block1.conv1 -> block1_conv1),
         function calls after their kind within the calling module (block1_add)."""
-        if layer.path is not None:
+        if layer.path is not None and (layer.kind != CUSTOM_KIND or node.op == "call_module"):
             return self.unique(layer.path.replace(".", "_"))
         where = scope(node).replace(".", "_")
-        return self.unique(f"{where}_{layer.kind}" if where else layer.kind)
+        kind = custom_name(layer.params) if layer.kind == CUSTOM_KIND else layer.kind
+        return self.unique(f"{where}_{kind}" if where else kind)
 
     def unique(self, base: str) -> str:
         return self.taken.take(base)
@@ -341,8 +384,11 @@ def assemble(
     vocabularies: Mapping[str, int],
     uses: Mapping[str, BlockUse] | None = None,
     library: BlockLibrary | None = None,
+    carrying: Carrying | None = None,
 ) -> Assembly:
     """Build the document (in `library`'s project) from the trace, with a block instance for
-    each call of a submodule in `uses`; problems in the result list what could not map."""
+    each call of a submodule in `uses`, and custom code for each call no catalog layer takes
+    (unless `carrying` is off); problems in the result list what could not map."""
     library = library if library is not None else BlockLibrary()
-    return Assembler(graph, recording, shapes, vocabularies, uses or {}, library).run()
+    carrying = carrying if carrying is not None else Carrying()
+    return Assembler(graph, recording, shapes, vocabularies, uses or {}, library, carrying).run()

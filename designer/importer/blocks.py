@@ -63,6 +63,7 @@ def plan_blocks(instances: Iterable[Instance], taken: set[str]) -> Plan:
         definition = BlockDefinition(name, graph, params, description)
         plan.definitions.append(definition)
         ports = tuple(node.name for node in definition.ports("input"))
+        plan.notes += [note for member in members for note in member.notes]
         for member in members:
             values = {param.name: value_of(member.doc, param) for param in params}
             plan.uses[member.path] = BlockUse(

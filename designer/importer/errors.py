@@ -22,11 +22,13 @@ class UnsupportedModule(ImportProblem):
 
 
 class Unsupported(Exception):
-    """One traced call with no catalog equivalent; `where` overrides the call it is reported at."""
+    """One traced call with no catalog equivalent; `where` overrides the call it is reported at.
+    `final`: custom code in its place could not take it either (shared weights, say)."""
 
-    def __init__(self, reason: str, where: str | None = None) -> None:
+    def __init__(self, reason: str, where: str | None = None, final: bool = False) -> None:
         super().__init__(reason)
         self.where = where
+        self.final = final
 
 
 class Skipped(Exception):

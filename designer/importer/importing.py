@@ -10,19 +10,22 @@ import torch
 from torch import nn
 
 from designer.compiler import Analyzer
+from designer.compiler.code_trust import trust_document
 from designer.compiler.probe import first_line
 from designer.importer.assemble import Assembly, assemble
 from designer.importer.blocks import Plan, plan_blocks
 from designer.importer.capture import captured_calls
 from designer.importer.chains import chain_repeats
 from designer.importer.checks import mismatched_shapes, weight_problems
+from designer.importer.custom_calls import Carrying
 from designer.importer.errors import ImportProblem, UnsupportedModule
 from designer.importer.inputs import example_inputs, parse_shape, token_vocabularies
 from designer.importer.instances import import_instance
+from designer.importer.kept_whole import MAX_ROUNDS, keep_problem_scopes, traced
 from designer.importer.loading import load_module, split_spec
 from designer.importer.repeats import inner_first, inside, outermost, repeated_instances
 from designer.importer.start_file import check_weights_fit, read_weights_file, record_start_weights
-from designer.importer.tracing import BATCHES, record, trace
+from designer.importer.tracing import BATCHES, record
 from designer.importer.uses import BlockUse, Copy
 from designer.model.layout import apply_layout
 from designer.model.library import BlockLibrary
@@ -51,21 +54,27 @@ def import_module(
     input_shapes: list[tuple[int, ...]],
     name: str = "Imported",
     flat: bool = False,
+    custom_code: bool = True,
 ) -> ImportResult:
     """The module as a checked, laid-out graph, one input shape (batch excluded) per forward
     input. Submodules of a class of the user's own that repeat become instances of a block
     (blocks inside blocks where such classes nest; see designer.importer.blocks) unless `flat`,
-    which traces through every submodule.
-    Raises UnsupportedModule listing every call without a catalog layer, or any way in
+    which traces through every submodule. A call no catalog layer takes becomes a custom-code
+    node (see custom_calls), and a submodule or function fx cannot trace, or holding such a
+    call that custom code cannot take alone, is kept whole as one (see kept_whole); the notes
+    name each and say why. Its code is trusted in this process: the module already ran.
+    Without `custom_code`, every such call is a problem instead.
+    Raises UnsupportedModule listing every call that cannot be imported, or any way in
     which the graph would differ from the module (shapes, parameter count, weights left over);
     a partial graph is never returned, since it would not validate or train as the module."""
     shapes = [tuple(shape) for shape in input_shapes]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assembly = traced_assembly(module, shapes, name, flat)
+        assembly = traced_assembly(module, shapes, name, flat, custom_code)
     if assembly.problems:
         raise UnsupportedModule(name, list(assembly.problems))
     doc = assembly.doc
+    trust_document(doc)
     report = Analyzer(doc).report()
     if not report.ok:
         raise UnsupportedModule(name, [diagnostic.message for diagnostic in report.errors])
@@ -81,32 +90,45 @@ def import_module(
 
 
 def traced_assembly(
-    module: nn.Module, shapes: list[tuple[int, ...]], name: str, flat: bool
+    module: nn.Module, shapes: list[tuple[int, ...]], name: str, flat: bool, custom: bool = True
 ) -> Assembly:
     """Trace and map the module, with the outermost submodules that became blocks as block
     instances (unless `flat`, or forward uses their results in a way a single call cannot give:
-    unpacking a tuple, say)."""
-    graph = trace(module, len(shapes))
+    unpacking a tuple, say), and custom code where nothing else fits (unless not `custom`):
+    traced again while problems lie in a submodule that can be kept whole instead."""
+    carrying = Carrying(enabled=custom)
+    graph = traced(module, len(shapes), frozenset(), carrying)
     vocabularies = token_vocabularies(graph)
     names = [node.name for node in graph.graph.find_nodes(op="placeholder")][: len(shapes)]
     inputs = {batch: example_inputs(names, shapes, vocabularies, batch) for batch in BATCHES}
     library = BlockLibrary()
-    plan = Plan() if flat else block_plan(module, inputs, library)
-    if plan.uses:
-        try:
-            graph = trace(module, len(shapes), frozenset(plan.uses))
-        except ImportProblem:
-            library, plan = BlockLibrary(), Plan()
-    assembly = assemble(
-        graph, record(graph, inputs, name), shapes, vocabularies, plan.uses, library
-    )
+    plan = Plan() if flat else block_plan(module, inputs, library, custom)
+    for _ in range(MAX_ROUNDS):
+        if plan.uses or carrying.modules or carrying.functions:
+            try:
+                graph = traced(module, len(shapes), frozenset(plan.uses), carrying)
+            except ImportProblem:
+                if not plan.uses:
+                    raise
+                library, plan = BlockLibrary(), Plan()
+                graph = traced(module, len(shapes), frozenset(), carrying)
+        recording = record(graph, inputs, name)
+        assembly = assemble(graph, recording, shapes, vocabularies, plan.uses, library, carrying)
+        leaves = frozenset(plan.uses)
+        if not (custom and assembly.problems):
+            break
+        if not keep_problem_scopes(module, assembly.scopes, leaves, carrying):
+            break
     assembly.notes += plan.notes
     chain_repeats(assembly, module)
     return assembly
 
 
 def block_plan(
-    module: nn.Module, inputs: dict[int, list[torch.Tensor]], library: BlockLibrary
+    module: nn.Module,
+    inputs: dict[int, list[torch.Tensor]],
+    library: BlockLibrary,
+    custom: bool = True,
 ) -> Plan:
     """Add a block to `library` for each class of the user's own whose instances (two or more)
     share an inner graph, inner classes first, so that a block holds instances of the blocks
@@ -127,7 +149,8 @@ def block_plan(
             if arguments is None:  # called twice (shared weights) or not at all: stays flat
                 continue
             uses = uses_inside(planned, path)
-            instance = import_instance(module.get_submodule(path), path, arguments, uses, library)
+            submodule = module.get_submodule(path)
+            instance = import_instance(submodule, path, arguments, uses, library, custom)
             if instance is not None:
                 found.append(instance)
         plan = plan_blocks(found, {definition.name for definition in library})
@@ -154,6 +177,7 @@ def import_file(
     name: str,
     flat: bool = False,
     weights: Path | None = None,
+    custom_code: bool = True,
 ) -> ImportResult:
     """Load FILE.py:NAME and import it (see import_module); with `weights`, a file of its state
     dict, read before the module is loaded and checked against it before it is traced, which
@@ -162,7 +186,7 @@ def import_file(
     module = load_module(spec)
     if state is not None:
         check_weights_fit(module, state, weights)
-    result = import_module(module, shapes, name, flat)
+    result = import_module(module, shapes, name, flat, custom_code)
     if state is not None:
         record_start_weights(result, weights, state)
     return result
@@ -175,6 +199,7 @@ def import_to_project(
     flat: bool = False,
     weights: Path | None = None,
     replace: bool = False,
+    custom_code: bool = True,
 ) -> tuple[Project, list[str]]:
     """`netdesigner import FILE.py:NAME --input-shape 3x224x224 -o PROJECT.json [--flat]
     [--weights FILE.pt|FILE.safetensors] [--force]`: load, import, record the weights file as
@@ -185,7 +210,7 @@ def import_to_project(
     path, name = split_spec(spec)
     check_output_file(output, replace)
     title = name.rpartition(".")[2]
-    result = import_file(spec, shapes, title, flat, weights)
+    result = import_file(spec, shapes, title, flat, weights, custom_code)
     project = result.project
     project.description = f"Imported from {spec}"
     started = [start_line(project.training["start_weights"])] if weights is not None else []

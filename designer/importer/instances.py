@@ -10,12 +10,15 @@ import torch
 from torch import nn
 
 from designer.compiler import Analyzer
+from designer.compiler.code_trust import trust_document
 from designer.importer.assemble import assemble
 from designer.importer.capture import Arguments
 from designer.importer.chains import chain_repeats
 from designer.importer.checks import mismatched_shapes, weight_problems
+from designer.importer.custom_calls import Carrying
 from designer.importer.errors import ImportProblem
-from designer.importer.tracing import BATCHES, DTYPES, record, trace
+from designer.importer.kept_whole import traced
+from designer.importer.tracing import BATCHES, DTYPES, record
 from designer.importer.uses import BlockUse, Copy
 from designer.model import GraphDocument
 from designer.model.library import BlockLibrary
@@ -59,6 +62,7 @@ def import_instance(
     arguments: list[Arguments],
     uses: Mapping[str, BlockUse],
     library: BlockLibrary,
+    custom: bool = True,
 ) -> Instance | None:
     """The submodule at `path`, traced with the repeated submodules inside it (`uses`, by path
     inside it) as block instances, and checked as a whole import is (every call mapped, shapes,
@@ -68,8 +72,9 @@ def import_instance(
     shapes = batched_shapes(arguments)
     if shapes is None:
         return None
+    carrying = Carrying(enabled=custom)
     try:
-        inner = trace(module, len(shapes), frozenset(uses))
+        inner = traced(module, len(shapes), frozenset(uses), carrying)
         inputs = {batch: list(args) for batch, (args, _) in zip(BATCHES, arguments, strict=True)}
         recording = record(inner, inputs, path)
     except ImportProblem:
@@ -80,11 +85,12 @@ def import_instance(
         for name, value in zip(names, arguments[0][0], strict=True)
         if not value.is_floating_point()
     }
-    assembly = assemble(inner, recording, shapes, tokens, uses, library)
+    assembly = assemble(inner, recording, shapes, tokens, uses, library, carrying)
     outputs = [each for each in assembly.doc.nodes() if each.kind == "output"]
     if assembly.problems or len(outputs) != 1:
         return None
     chain_repeats(assembly, module)
+    trust_document(assembly.doc)
     report = Analyzer(assembly.doc).report()
     if not report.ok or mismatched_shapes(report, assembly):
         return None

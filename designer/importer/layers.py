@@ -113,7 +113,7 @@ def softmax(call: Call) -> Mapped:
 def linear(call: Call) -> Mapped:
     module = call.module
     params = {"units": module.out_features, "bias": module.bias is not None}
-    if len(call.sample_of(call.source()).shape) > 2:  # a channels-last image (ConvNeXt)
+    if call.rank(call.source()) > 3:  # a channels-last image (ConvNeXt)
         params["per_position"] = True
     return call.become(call.layer("dense", **params))
 

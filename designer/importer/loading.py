@@ -14,6 +14,7 @@ from types import ModuleType
 from torch import nn
 
 from designer.compiler.probe import first_line
+from designer.importer.construction import recording_constructions
 from designer.importer.errors import ImportProblem
 
 _loads = count(1)
@@ -49,7 +50,9 @@ def line_in(error: BaseException, path: Path) -> str:
 def load_module(spec: str) -> nn.Module:
     """The module that NAME in FILE gives: an nn.Module subclass built with no arguments, a
     function returning a module, or a module instance. Runs the file, as importing it would;
-    the file is not left in sys.modules. Raises ImportProblem saying what is wrong and where."""
+    the file is not left in sys.modules. The modules of the file's own classes keep the
+    arguments they were built with (see construction). Raises ImportProblem saying what is
+    wrong and where."""
     path, name = split_spec(spec)
     if not path.is_file():
         raise ImportProblem(str(path), "no such file" if not path.exists() else "is not a file")
@@ -62,7 +65,8 @@ def load_module(spec: str) -> nn.Module:
     sys.path.insert(0, str(path.parent))
     try:
         run_file(module, loader, path)
-        return build(find(module, name, path), name, path)
+        with recording_constructions(module):
+            return build(find(module, name, path), name, path)
     finally:
         sys.path.remove(str(path.parent))
         sys.modules.pop(module_name, None)

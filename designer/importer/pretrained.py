@@ -13,6 +13,7 @@ from typing import Any
 from designer.importer.errors import ImportProblem
 from designer.importer.head import MAX_CLASSES, class_param, head_node, replace_head
 from designer.importer.importing import ImportResult, block_lines, import_module
+from designer.importer.unfreezing import Unfreezing, unfreeze_settings, unfreezing_line
 from designer.importer.weights import layer_attributes, map_state_dict
 from designer.model import GraphDocument
 from designer.project import Project, save_project
@@ -78,13 +79,17 @@ def file_check(url: str) -> str:
 
 
 def pretrained_project(
-    model: str, classes: int, name: str | None = None, freeze_backbone: bool = False
+    model: str,
+    classes: int,
+    name: str | None = None,
+    freeze_backbone: bool = False,
+    unfreezing: Unfreezing | None = None,
 ) -> ImportResult:
     """`model`'s architecture imported as a graph whose last Dense layer gives `classes`
     outputs (the published head when that is its size), starting from the published
     weights: the project's training.start_weights names the file and maps its tensors to the
     network's, the new head's left out. `freeze_backbone` keeps every layer but the head as
-    it starts (training.freeze)."""
+    it starts (training.freeze); `unfreezing` lets part of them train later."""
     if not 1 <= classes <= MAX_CLASSES:
         raise ImportProblem("classes", f"must be from 1 to {MAX_CLASSES:,}, got {classes}")
     models = torchvision_models()
@@ -116,6 +121,8 @@ def pretrained_project(
         training["freeze"] = weighted_nodes(doc, keys, exclude=head)
     if doc.node(head).params[class_param(doc, head)] != classes:
         training = replace_head(doc, training, head, classes)
+    if unfreezing is not None:
+        training |= unfreeze_settings(doc, training, unfreezing)
     result.project.training.update(training)
     result.project.dataset = {  # as the weights expect their images; the path comes later
         "source": "image_folder",
@@ -157,14 +164,16 @@ def pretrained_for_data(
     name: str,
     freeze_backbone: bool = False,
     data: Path | None = None,
+    unfreezing: Unfreezing | None = None,
 ) -> ImportResult:
     """`model` as a project named `name` whose head is sized for `classes`, else for the
-    class folders of the image folder `data` (which it then trains on), else as published."""
+    class folders of the image folder `data` (which it then trains on), else as published;
+    `unfreezing` as pretrained_project's."""
     if data is not None:
         found = class_folders(data)
         classes = classes if classes is not None else found
     classes = classes if classes is not None else 1000  # as published
-    result = pretrained_project(model, classes, name, freeze_backbone)
+    result = pretrained_project(model, classes, name, freeze_backbone, unfreezing)
     if data is not None:
         result.project.dataset["path"] = str(data.resolve())
     start = result.project.training["start_weights"]
@@ -178,11 +187,15 @@ def pretrained_to_project(
     output: Path,
     freeze_backbone: bool = False,
     data: Path | None = None,
+    unfreezing: Unfreezing | None = None,
 ) -> tuple[Project, list[str]]:
     """`netdesigner pretrained MODEL [--classes N] [--data FOLDER] -o PROJECT.json
-    [--freeze-backbone]`: import, size the head (for the folder's classes unless
-    --classes says), record the start weights and the data, save; returns lines to print."""
-    project = pretrained_for_data(model, classes, output.stem, freeze_backbone, data).project
+    [--freeze-backbone [--unfreeze-from LAYER --unfreeze-epoch N]]`: import, size the head
+    (for the folder's classes unless --classes says), record the start weights and the data,
+    save; returns lines to print."""
+    project = pretrained_for_data(
+        model, classes, output.stem, freeze_backbone, data, unfreezing
+    ).project
     save_project(project, output)
     start = project.training["start_weights"]
     layers = sum(1 for node in project.graph.nodes() if node.spec.role == Role.LAYER)
@@ -192,6 +205,7 @@ def pretrained_to_project(
         f"Imported {model}: {layers} layers, head sized for {head} classes",
         f"start weights: {start['name']} ({len(start['keys'])} tensors) from {start['url']}",
         *([f"frozen: {len(project.training['freeze'])} layers"] if freeze_backbone else []),
+        *([unfreezing_line(project)] if unfreezing is not None else []),
         *block_lines(project),
         f"Saved {output}",
     ]

@@ -8,11 +8,17 @@ from collections import Counter
 from torch import nn
 
 from designer.importer.layers import module_mapper
+from designer.importer.mode_dependent import mode_dependent
 
 
 def is_custom(module: nn.Module) -> bool:
-    """A module class of the user's own (not torch's, and not one mapped to a catalog layer)."""
-    return type(module).__module__.partition(".")[0] != "torch" and module_mapper(module) is None
+    """A module class of the user's own (not torch's, and not one mapped to a catalog layer or
+    kept whole as custom code for its mode)."""
+    return (
+        type(module).__module__.partition(".")[0] != "torch"
+        and module_mapper(module) is None
+        and not mode_dependent(module)
+    )
 
 
 def inside(path: str, outer: str) -> bool:

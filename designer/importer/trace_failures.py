@@ -41,17 +41,31 @@ def traced_forward(inside: list[tuple[str, type]]) -> str:
     return f"the forward of {path} ({cls.__name__})"
 
 
+class TraceFailed(ImportProblem):
+    """fx could not trace a forward: `inside` the modules being traced, (path, class) outermost
+    first, and fx's own `error`."""
+
+    def __init__(self, source: str, message: str, place: str, inside: list, error: BaseException):
+        super().__init__(source, message, place)
+        self.inside = list(inside)
+        self.error = error
+
+
 def trace_failure(
     module: nn.Module, inside: list[tuple[str, type]], error: BaseException
-) -> ImportProblem:
+) -> TraceFailed:
     """The problem to report when tracing `module` raised `error` inside the modules `inside`:
     where (file and line, the code and the forward it is in) and why."""
     frame = user_frame(error)
     place = f"{Path(frame.filename).name} line {frame.lineno}" if frame else ""
     code = f"`{frame.line.strip()}` in " if frame and frame.line else ""
     at = f"{code}{traced_forward(inside)}"
+    if frame and frame.name != "forward" and not frame.name.startswith("<"):
+        at = f"{code}{frame.name} (called in {traced_forward(inside)})"
     if isinstance(error, TraceError) and CONTROL_FLOW in str(error):
         message = f"{at} {DECIDES}"
     else:
         message = f"fx stopped at {at}: {type(error).__name__}: {first_line(error)}"
-    return ImportProblem(type(module).__name__, f"cannot be traced with torch.fx: {message}", place)
+    return TraceFailed(
+        type(module).__name__, f"cannot be traced with torch.fx: {message}", place, inside, error
+    )

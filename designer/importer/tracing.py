@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -23,13 +23,16 @@ DTYPES = {torch.float32: "float", torch.int64: "long"}
 
 class ImportTracer(fx.Tracer):
     """Keeps torch.nn layers, subclasses that keep a mapped layer's forward, and the submodules
-    at the paths `leaves` (those that become block instances) as single calls; traces through
-    every other module, so nested modules flatten into one graph. `inside` holds the (path,
+    at the paths `leaves` (those that become block instances, or custom code) as single calls,
+    and the functions `wrapped` (custom code too); traces through every other module, so
+    nested modules flatten into one graph. `inside` holds the (path,
     class) of the modules being traced, outermost first; it keeps them when tracing fails,
     which says in whose forward."""
 
-    def __init__(self, leaves: frozenset[str] = frozenset()) -> None:
-        super().__init__()
+    def __init__(
+        self, leaves: frozenset[str] = frozenset(), wrapped: tuple[Callable, ...] = ()
+    ) -> None:
+        super().__init__(autowrap_functions=wrapped)
         self.leaves = leaves
         self.inside: list[tuple[str, type]] = []
 
@@ -71,17 +74,39 @@ def forward_defaults(module: nn.Module, given: int) -> dict[str, Any]:
     return {p.name: p.default for p in parameters[given:]}
 
 
-def trace(module: nn.Module, given: int, leaves: frozenset[str] = frozenset()) -> fx.GraphModule:
-    """The module's forward as one fx graph, flat but for the submodules at `leaves`;
-    ImportProblem if fx cannot trace it."""
+def trace(
+    module: nn.Module,
+    given: int,
+    leaves: frozenset[str] = frozenset(),
+    wrapped: tuple[Callable, ...] = (),
+) -> fx.GraphModule:
+    """The module's forward as one fx graph, flat but for the submodules at `leaves` and the
+    functions `wrapped`; TraceFailed (an ImportProblem) if fx cannot trace it."""
     defaults = forward_defaults(module, given)
-    tracer = ImportTracer(leaves)
+    tracer = ImportTracer(leaves, wrapped)
     tracer.inside.append(("", type(module)))
     try:
         graph = tracer.trace(module, concrete_args=defaults or None)
     except Exception as error:  # fx raises many kinds for code it cannot follow
         raise trace_failure(module, tracer.inside, error) from None
     return fx.GraphModule(tracer.root, graph)
+
+
+NOT_PLAIN = object()
+
+
+def plain(value: Any) -> Any:
+    """A value that is no tensor as custom code can hold it (sizes as tuples), or NOT_PLAIN."""
+    if isinstance(value, torch.Size):
+        return tuple(value)
+    if value is None or isinstance(
+        value, bool | int | float | str | slice | torch.dtype | torch.device | type(Ellipsis)
+    ):
+        return value
+    if isinstance(value, tuple | list):
+        items = [plain(item) for item in value]
+        return NOT_PLAIN if NOT_PLAIN in items else type(value)(items)
+    return NOT_PLAIN
 
 
 def summary(value: Any) -> Any:
@@ -105,12 +130,15 @@ class Recorder(fx.Interpreter):
     def __init__(self, graph: fx.GraphModule) -> None:
         super().__init__(graph)
         self.summaries: dict[fx.Node, Any] = {}
+        self.constants: dict[fx.Node, Any] = {}
         self.current: fx.Node | None = None
 
     def run_node(self, n: fx.Node) -> Any:
         self.current = n
         result = super().run_node(n)
         self.summaries[n] = summary(result)
+        if not holds_tensor(self.summaries[n]):
+            self.constants[n] = plain(result)
         return result
 
 
@@ -134,6 +162,12 @@ class Recording:
     per-sample shape."""
 
     runs: tuple[dict[fx.Node, Any], ...]
+    constants: tuple[dict[fx.Node, Any], ...] = ()
+
+    def values(self, node: fx.Node) -> list[Any]:
+        """What a call that gives no tensor gave at each batch size (NOT_PLAIN: something
+        custom code cannot hold)."""
+        return [run.get(node, NOT_PLAIN) for run in self.constants]
 
     def holds_tensor(self, node: fx.Node) -> bool:
         return holds_tensor(self.runs[0][node])
@@ -163,7 +197,7 @@ class Recording:
 
 def record(graph: fx.GraphModule, inputs: dict[int, list[torch.Tensor]], source: str) -> Recording:
     """Run the trace on each batch size's inputs; ImportProblem if the module fails on them."""
-    runs = []
+    runs, constants = [], []
     with evaluating(graph):
         for batch in BATCHES:
             recorder = Recorder(graph)
@@ -179,4 +213,5 @@ def record(graph: fx.GraphModule, inputs: dict[int, list[torch.Tensor]], source:
                     f"{type(error).__name__}: {first_line(error)}",
                 ) from None
             runs.append(recorder.summaries)
-    return Recording(tuple(runs))
+            constants.append(recorder.constants)
+    return Recording(tuple(runs), tuple(constants))

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from designer.compiler import Analyzer
+from designer.compiler.carried import global_names
 from designer.compiler.naming import Namespace
 from designer.importer.errors import ImportProblem
 from designer.importer.uses import Copy
@@ -13,19 +14,17 @@ from designer.model import GraphDocument
 from designer.model.library import BlockLibrary
 from nodes import Role
 from nodes.block import BLOCK_PARAM
+from nodes.custom_call import WEIGHT
 
 if TYPE_CHECKING:
     from designer.importer.importing import ImportResult
-
-
-HELD_TENSOR = "weight"  # where a layer keeps a tensor read straight from the module (LayerScale)
 
 
 def layer_attributes(doc: GraphDocument) -> dict[str, str]:
     """Node id -> the attribute that holds its layer in the generated module: the names the code
     generator hands out, in the order it hands them out."""
     report = Analyzer(doc).report()
-    namespace = Namespace()
+    namespace = Namespace(global_names(doc))
     attributes = {}
     for node_id in report.order:
         node = doc.node(node_id)
@@ -89,7 +88,7 @@ def placements_in(
 def owner(key: str, paths: Mapping[str, str] | set[str]) -> tuple[str, str] | None:
     """The longest module path in `paths` that a state-dict key starts with, and the rest;
     with no rest when the path is the key itself (a tensor read straight from the module, as
-    a layer scale's)."""
+    a layer scale's or a custom-code node's)."""
     parts = key.split(".")
     for cut in range(len(parts), 0, -1):
         path = ".".join(parts[:cut])
@@ -113,5 +112,7 @@ def map_state_dict(result: ImportResult, state_dict: Mapping[str, Any]) -> dict[
         if found is None:
             raise ImportProblem("state dict", f"{key!r} belongs to no imported layer")
         path, rest = found
-        mapped[f"{placed[path]}.{rest or HELD_TENSOR}"] = value
+        # a tensor read straight from the module is its layer's weight: a LayerScale's
+        # factors, a custom-code node's learned tensor
+        mapped[f"{placed[path]}.{rest or WEIGHT}"] = value
     return mapped

@@ -1,14 +1,14 @@
-"""Compound edits the designer offers: wire with replacement, add after a node, delete, copy and
-paste fragments."""
+"""Compound edits the designer offers: wire with replacement, add after a node, splice onto a
+wire, delete, copy and paste fragments."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from designer.model.graph import Edge, GraphDocument, GraphError, Node
-from designer.model.layout import LAYER_GAP
-from designer.model.placement import free_spot
+from designer.model.insertion import insertion_spot
 from designer.model.records import edge_record, node_record
 
 FRAGMENT_FORMAT = "netdesigner-fragment"
@@ -27,13 +27,52 @@ def wire(doc: GraphDocument, source: str, source_port: str, target: str, target_
     return doc.connect(source, source_port, target, target_port)
 
 
-def add_after(doc: GraphDocument, source: str, kind: str) -> Node:
-    """A new `kind` node wired from `source`'s first output, in the free space nearest one
-    layer to its right."""
-    before = doc.node(source)
-    x, y = before.position
-    node = doc.add_node(kind, position=free_spot(doc, (x + LAYER_GAP, y)))
-    wire(doc, source, before.spec.outputs[0].name, node.id, node.spec.inputs[0].name)
+def add_after(
+    doc: GraphDocument, source: str, kind: str, params: dict[str, Any] | None = None
+) -> Node:
+    """A new `kind` node wired from `source`'s first output, one layer further along the
+    graph's flow (to its right, or below it).
+
+    Where that output already feeds other layers, the new node (when it has an output) takes
+    those wires over, each keeping its place at its target: it is spliced in after `source`,
+    as a layer inserted into a chain is, and the layers after it move on to make room where
+    they can (see insertion_spot). A layer without outputs (an Output) is a new branch."""
+    port = doc.node(source).spec.outputs[0].name
+    spec = doc.spec_of(kind, params or {})
+    taken = [e for e in doc.out_edges(source) if e.source_port == port] if spec.outputs else []
+    spot, moves = insertion_spot(doc, source, [edge.target for edge in taken])
+    for node_id, place in moves.items():
+        doc.move(node_id, place)
+    node = doc.add_node(kind, params=params, position=spot)
+    for edge in taken:
+        doc.disconnect(edge.id)
+        doc.insert_edge(replace(edge, source=node.id, source_port=node.spec.outputs[0].name))
+    wire(doc, source, port, node.id, node.spec.inputs[0].name)
+    return node
+
+
+def splice(
+    doc: GraphDocument,
+    edge: Edge,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    near: tuple[float, float] | None = None,
+    name: str | None = None,
+) -> Node:
+    """Put a new node on a wire, source -> new -> target: at `near` when that is free, else
+    straight after the source (see insertion_spot); the wire into the target keeps its place
+    among the port's (the order of a concatenation, say)."""
+    spot, moves = insertion_spot(doc, edge.source, [edge.target], near)
+    for node_id, place in moves.items():
+        doc.move(node_id, place)
+    node = doc.add_node(kind, name, params, spot)
+    doc.disconnect(edge.id)
+    doc.connect(edge.source, edge.source_port, node.id, node.spec.inputs[0].name)
+    doc.insert_edge(
+        replace(
+            edge, id=f"{edge.id}_{node.id}", source=node.id, source_port=node.spec.outputs[0].name
+        )
+    )
     return node
 
 

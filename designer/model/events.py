@@ -14,3 +14,4 @@ class GraphEvents(SignalGroup):
     param_changed = Signal(object, str, object)
     node_renamed = Signal(object, str)
     node_moved = Signal(object, tuple)
+    flow_changed = Signal(str)  # the flow before: "right" or "down"

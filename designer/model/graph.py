@@ -17,6 +17,8 @@ from designer.model.unique_names import UniqueNames
 from nodes import REGISTRY, LayerSpec, ParamError
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
+FLOWS = ("right", "down")  # where wires run: inputs left and outputs right, or top and bottom
+
 
 class GraphError(ValueError):
     """An edit that cannot apply: a missing node or port, or an id used twice."""
@@ -117,8 +119,15 @@ class GraphDocument:
         self._next_order = 1
         self._next_node_order = 1
         self._sorted_nodes: list[Node] | None = None
+        self._flow = FLOWS[0]
 
     # -- queries ---------------------------------------------------------------------------
+
+    @property
+    def flow(self) -> str:
+        """Which way the graph is drawn: "right" (ports left and right) or "down" (top and
+        bottom)."""
+        return self._flow
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -348,10 +357,19 @@ class GraphDocument:
         self.events.node_moved.emit(node, old)
         return old
 
+    def set_flow(self, flow: str) -> str:
+        if flow not in FLOWS:
+            raise GraphError(f"a graph flows {' or '.join(FLOWS)}, not {flow!r}")
+        old, self._flow = self._flow, flow
+        if flow != old:
+            self.events.flow_changed.emit(old)
+        return old
+
     def copy(self, blocks: BlockLibrary | None = None) -> GraphDocument:
         """An independent document with the same nodes and wires (ids kept), of this document's
-        block library or of `blocks`."""
+        block library or of `blocks`, flowing the same way."""
         other = GraphDocument(blocks if blocks is not None else self.blocks)
+        other.set_flow(self.flow)
         for node in self.nodes():
             other.insert_node(replace(node, params=dict(node.params)))
         for edge in self.edges():

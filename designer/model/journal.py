@@ -71,6 +71,10 @@ def recording(doc: GraphDocument) -> Iterator[Journal]:
         node_id, new = node.id, node.position
         add((lambda d: d.move(node_id, old), lambda d: d.move(node_id, new)))
 
+    def flow_changed(old: str) -> None:
+        new = doc.flow
+        add((lambda d: d.set_flow(old), lambda d: d.set_flow(new)))
+
     def block_added(definition: BlockDefinition) -> None:
         add((lambda d: d.blocks.remove(definition.name), lambda d: d.blocks.add(definition)))
 
@@ -88,6 +92,7 @@ def recording(doc: GraphDocument) -> Iterator[Journal]:
         doc.events.param_changed: param_changed,
         doc.events.node_renamed: node_renamed,
         doc.events.node_moved: node_moved,
+        doc.events.flow_changed: flow_changed,
         doc.blocks.events.block_added: block_added,
         doc.blocks.events.block_removed: block_removed,
         doc.blocks.events.block_replaced: block_replaced,

@@ -190,10 +190,10 @@ class BlockLibrary:
         self.events.block_changed.emit(name)
 
     def _watch(self, definition: BlockDefinition) -> None:
-        """Edits inside the definition's graph (moves aside) change its instances."""
+        """Edits inside the definition's graph (moves and its flow aside) change its instances."""
 
         def edited(info: EmissionInfo) -> None:
-            if info.signal.name != "node_moved":
+            if info.signal.name not in ("node_moved", "flow_changed"):
                 self._changed(definition.name)
 
         self._watchers[definition.name] = edited

@@ -18,8 +18,7 @@ def free_spot(doc: GraphDocument, wanted: tuple[float, float]) -> tuple[float, f
     taken = [node.position for node in doc.nodes()]
 
     def free(spot: tuple[float, float]) -> bool:
-        x, y = spot
-        return all(abs(x - left) >= width or abs(y - top) >= height for left, top in taken)
+        return is_free(spot, taken)
 
     if free(wanted):
         return wanted
@@ -29,6 +28,13 @@ def free_spot(doc: GraphDocument, wanted: tuple[float, float]) -> tuple[float, f
     ys = {wanted[1], *(top + side * height for _, top in taken for side in (-1, 1))}
     spots = sorted(product(xs, ys), key=lambda spot: nearness(spot, wanted))
     return next(spot for spot in spots if free(spot))
+
+
+def is_free(spot: tuple[float, float], taken: list[tuple[float, float]]) -> bool:
+    """Whether a node at `spot` keeps NODE_ROOM from nodes at each of the `taken` positions."""
+    width, height = NODE_ROOM
+    x, y = spot
+    return all(abs(x - left) >= width or abs(y - top) >= height for left, top in taken)
 
 
 def nearness(spot: tuple[float, float], wanted: tuple[float, float]) -> tuple[float, bool, bool]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from designer.model.graph import Edge, Node
+from designer.model.graph import FLOWS, Edge, GraphDocument, Node
 
 
 def node_record(node: Node) -> dict[str, Any]:
@@ -24,4 +24,14 @@ def edge_record(edge: Edge) -> dict[str, Any]:
         "source_port": edge.source_port,
         "target": edge.target,
         "target_port": edge.target_port,
+    }
+
+
+def graph_record(doc: GraphDocument) -> dict[str, Any]:
+    """A graph's nodes and wires, and its flow when it is not the usual (left to right)."""
+    flow = {"flow": doc.flow} if doc.flow != FLOWS[0] else {}
+    return {
+        "nodes": [node_record(node) for node in doc.nodes()],
+        "edges": [edge_record(edge) for edge in doc.edges()],
+        **flow,
     }

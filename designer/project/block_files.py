@@ -6,13 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from designer.model import GraphDocument
+from designer.model.graph import FLOWS
 from designer.model.library import BlockDefinition, BlockLibrary, BlockParam
-from designer.model.records import edge_record, node_record
+from designer.model.records import graph_record
 from designer.project.project import FORMAT_VERSION, ProjectError
 from nodes import ParamError
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
-BLOCKLESS_VERSION = 1
+BLOCKLESS_VERSION, BLOCKS_VERSION = 1, 2
 GraphBuilder = Callable[[dict[str, Any], str, str, BlockLibrary], GraphDocument]
 
 
@@ -74,10 +75,14 @@ def build_block(
     return BlockDefinition(item["name"], graph, tuple(params), item.get("description", ""))
 
 
-def written_version(library: BlockLibrary) -> int:
+def written_version(doc: GraphDocument) -> int:
     """The format a project is saved in: the oldest that holds it, so that a project without
-    blocks still opens in a NetDesigner that knows none."""
-    return FORMAT_VERSION if len(library) else BLOCKLESS_VERSION
+    blocks still opens in a NetDesigner that knows none, and one drawn left to right in a
+    NetDesigner that knows no other flow."""
+    graphs = [doc, *(definition.graph for definition in doc.blocks)]
+    if any(graph.flow != FLOWS[0] for graph in graphs):
+        return FORMAT_VERSION
+    return BLOCKS_VERSION if len(doc.blocks) else BLOCKLESS_VERSION
 
 
 def blocks_section(library: BlockLibrary) -> dict[str, Any]:
@@ -111,9 +116,6 @@ def block_record(definition: BlockDefinition) -> dict[str, Any]:
     return {
         "name": definition.name,
         "description": definition.description,
-        "graph": {
-            "nodes": [node_record(node) for node in doc.nodes()],
-            "edges": [edge_record(edge) for edge in doc.edges()],
-        },
+        "graph": graph_record(doc),
         "params": params,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,10 @@ import jsonschema
 
 from designer.model import Edge, GraphDocument, GraphError
 from designer.model.library import BlockLibrary
-from designer.model.records import edge_record, node_record
+from designer.model.records import graph_record
 from designer.project.block_files import blocks_section, load_blocks, written_version
 from designer.project.migrations import migrate
-from designer.project.project import FORMAT_VERSION, Project, ProjectError
+from designer.project.project import FORMAT_VERSION, UNTITLED, Project, ProjectError
 from designer.project.schema import PROJECT
 from designer.runtime.files import write_atomically
 from nodes import REGISTRY
@@ -141,7 +142,7 @@ def build_project(raw: dict[str, Any], source: str) -> Project:
     library = BlockLibrary()
     load_blocks(raw.get("blocks", []), source, library, build_graph)
     return Project(
-        name=raw.get("name", "Untitled"),
+        name=raw.get("name", UNTITLED),
         description=raw.get("description", ""),
         graph=build_graph(raw["graph"], source, "graph", library),
         dataset=raw.get("dataset", {}),
@@ -154,6 +155,7 @@ def build_graph(
 ) -> GraphDocument:
     """The graph document of a file's `graph` section (or a block's, at `where`)."""
     doc = GraphDocument(blocks)
+    doc.set_flow(raw.get("flow", doc.flow))
     for index, item in enumerate(raw["nodes"]):
         place = f"{where}.nodes[{index}]"
         if item["id"] in doc:
@@ -202,13 +204,10 @@ def fresh_id(taken: set[str], number: int) -> str:
 def project_to_dict(project: Project) -> dict[str, Any]:
     doc = project.graph
     return {
-        "format_version": written_version(doc.blocks),
+        "format_version": written_version(doc),
         "name": project.name,
         "description": project.description,
-        "graph": {
-            "nodes": [node_record(node) for node in doc.nodes()],
-            "edges": [edge_record(edge) for edge in doc.edges()],
-        },
+        "graph": graph_record(doc),
         "dataset": project.dataset,
         "training": project.training,
         **blocks_section(doc.blocks),
@@ -233,10 +232,12 @@ def project_to_text(project: Project) -> str:
 
 
 def save_project(project: Project, path: str | os.PathLike | None = None) -> Path:
-    """Save atomically: the file on disk is always the old or the new version, never half."""
+    """Save atomically: the file on disk is always the old or the new version, never half.
+    An untitled project takes the file's name (lenet.json: "lenet")."""
     target = Path(path) if path is not None else project.path
     if target is None:
         raise ValueError("the project has no file yet; give a path")
-    write_atomically(target, project_to_text(project))
-    project.path = target
+    named = replace(project, name=target.stem) if project.name == UNTITLED else project
+    write_atomically(target, project_to_text(named))
+    project.path, project.name = target, named.name
     return target

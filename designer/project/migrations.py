@@ -13,7 +13,12 @@ def blocks_section(raw: Raw) -> Raw:
     return {**raw, "blocks": [], "format_version": 2}
 
 
-MIGRATIONS: dict[int, Callable[[Raw], Raw]] = {1: blocks_section}
+def flow_section(raw: Raw) -> Raw:
+    """Format 3 lets a graph flow down: a format 2 file flows right, as a graph without one."""
+    return {**raw, "format_version": 3}
+
+
+MIGRATIONS: dict[int, Callable[[Raw], Raw]] = {1: blocks_section, 2: flow_section}
 
 
 def migrate(raw: Raw) -> Raw:

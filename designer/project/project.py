@@ -8,7 +8,8 @@ from typing import Any
 
 from designer.model import GraphDocument
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+UNTITLED = "Untitled"  # a new project's name; saving it names it after its file
 
 
 class ProjectError(Exception):
@@ -24,7 +25,7 @@ class ProjectError(Exception):
 class Project:
     """Everything a project file holds; `path` is where it was loaded from or saved to."""
 
-    name: str = "Untitled"
+    name: str = UNTITLED
     description: str = ""
     graph: GraphDocument = field(default_factory=GraphDocument)
     dataset: dict[str, Any] = field(default_factory=dict)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from designer.model.graph import FLOWS
+
 MAX_TEXT = 10_000
 COORDINATE = {"type": "number", "minimum": -1e9, "maximum": 1e9}
 IDENTIFIER = {"type": "string", "minLength": 1, "maxLength": 200}
@@ -46,6 +48,7 @@ GRAPH = {
     "properties": {
         "nodes": {"type": "array", "items": NODE, "maxItems": 100_000},
         "edges": {"type": "array", "items": EDGE, "maxItems": 1_000_000},
+        "flow": {"enum": list(FLOWS)},
     },
 }
 

@@ -54,6 +54,11 @@ class TrainingConfig:
     # Weights the network starts from (name, url or path, check, keys), unless init_from.
     start_weights: dict[str, Any] | None = None
     freeze: tuple[str, ...] = ()  # ids of the nodes (layers, block instances) kept as they start
+    # (node id, epoch): at the start of that epoch, the frozen nodes from that node on (in the
+    # order forward runs them) train again, at the backbone's rate.
+    unfreeze: tuple[tuple[str, int], ...] = ()
+    # The rate of the backbone (the frozen layers, once unfrozen), as a fraction of optimizer.lr.
+    backbone_lr_factor: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -37,7 +37,8 @@ class StepDecay:
 
 @dataclass(frozen=True)
 class Cosine:
-    """Cosine annealing from the rate down to `min_lr` over the run's epochs."""
+    """Cosine annealing from the rate down to `min_lr` over the run's epochs (every
+    parameter group's: torch's scheduler takes one floor)."""
 
     min_lr: float
     per_step: ClassVar[bool] = False
@@ -50,7 +51,8 @@ class Cosine:
 
 @dataclass(frozen=True)
 class OneCycle:
-    """Up to `max_lr` (0: ten times the rate) and down in one cycle, every batch."""
+    """Up to `max_lr` (0: ten times the rate) and down in one cycle, every batch; a
+    parameter group with a rate of its own (the backbone's) peaks in proportion."""
 
     max_lr: float
     per_step: ClassVar[bool] = True
@@ -59,14 +61,17 @@ class OneCycle:
         self, optimizer: torch.optim.Optimizer, epochs: int, steps: int, lr: float
     ) -> Any:
         peak = self.max_lr or lr * 10
+        peaks = [peak * group["lr"] / lr for group in optimizer.param_groups]
         return lr_scheduler.OneCycleLR(
-            optimizer, peak, epochs=epochs, steps_per_epoch=steps
+            optimizer, peaks, epochs=epochs, steps_per_epoch=steps
         )
 
 
 @dataclass(frozen=True)
 class Plateau:
-    """The rate times `factor` after `patience` epochs without a better score."""
+    """The rate times `factor` after `patience` epochs without a better score, down
+    to `min_lr`; a parameter group with a rate of its own (the backbone's) down to the
+    same fraction of it."""
 
     factor: float
     patience: int
@@ -76,8 +81,9 @@ class Plateau:
     def build(
         self, optimizer: torch.optim.Optimizer, epochs: int, steps: int, lr: float
     ) -> Any:
+        floors = [self.min_lr * group["lr"] / lr for group in optimizer.param_groups]
         return lr_scheduler.ReduceLROnPlateau(
-            optimizer, "min", self.factor, self.patience, min_lr=self.min_lr
+            optimizer, "min", self.factor, self.patience, min_lr=floors
         )
 
 

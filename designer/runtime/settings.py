@@ -19,8 +19,10 @@ class TrainingSettings:
     command line of the exported script overrides epochs, batch size, rate, seed,
     device, threads and init_weights; without init_weights, the network starts from the
     `pretrained` weights where there are some. The submodules at the paths `frozen`
-    keep their weights (see freezing). Every value is given (the project's
-    defaults live with its settings, not here)."""
+    keep their weights (see freezing) until a step of `unfreeze`, (epoch, paths), lets
+    those at its paths train from the start of its epoch; the optimizer trains them,
+    the backbone, at the rate times `backbone_lr_factor`. Every value is given (the
+    project's defaults live with its settings, not here)."""
 
     epochs: int
     batch_size: int
@@ -43,15 +45,30 @@ class TrainingSettings:
     # starts from such weights carries the code that reads them.
     pretrained: Any
     frozen: tuple[str, ...]
+    unfreeze: tuple[tuple[int, tuple[str, ...]], ...]
+    backbone_lr_factor: float
 
 
 def make_optimizer(
     network: torch.nn.Module, settings: TrainingSettings, lr: float
 ) -> torch.optim.Optimizer:
-    """The settings' optimizer over the parameters that train (not the frozen ones) at
-    rate `lr`."""
+    """The settings' optimizer at rate `lr` over the parameters that train from the
+    start, and, where layers are unfrozen later, a second group over theirs (the
+    backbone's) at `lr` times the backbone's factor. That group is there from the start,
+    its parameters skipped while they take no gradient: a schedule scales both groups
+    from the first step, and a checkpoint's optimizer fits whatever its epoch. Frozen
+    layers that no step unfreezes stay out."""
     options = settings.optimizer_options
-    trained = [
-        parameter for parameter in network.parameters() if parameter.requires_grad
-    ]
-    return settings.optimizer(trained, lr, **options)
+    later = {
+        parameter
+        for _, paths in settings.unfreeze
+        for path in paths
+        for parameter in network.get_submodule(path).parameters()
+    }
+    parameters = list(network.parameters())
+    trained = [p for p in parameters if p.requires_grad and p not in later]
+    groups = [{"params": trained}]
+    if later:
+        backbone = [p for p in parameters if p in later]  # in the network's order
+        groups.append({"params": backbone, "lr": lr * settings.backbone_lr_factor})
+    return settings.optimizer(groups, lr, **options)

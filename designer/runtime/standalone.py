@@ -23,7 +23,12 @@ from designer.runtime.devices import choose_device, thread_count, worker_count
 from designer.runtime.errors import DataError, SetupError
 from designer.runtime.evaluation import Evaluation, Scorer
 from designer.runtime.files import write_atomically
-from designer.runtime.freezing import freeze, keep_frozen_statistics
+from designer.runtime.freezing import (
+    freeze,
+    frozen_during,
+    keep_frozen_statistics,
+    thaw,
+)
 from designer.runtime.loading import Loading, feed
 from designer.runtime.monitor import Monitor
 from designer.runtime.prepare import Preparation, Prepared, prepare
@@ -169,15 +174,14 @@ def train(
             network.load_state_dict(load_weights(args.init_weights))
         elif training.pretrained is not None:  # a new head keeps its drawn weights
             network.load_state_dict(training.pretrained.state(), strict=False)
-        freeze(network, training.frozen)
+        freeze(network, frozen_during(training, 1))
     except SetupError as error:
         raise SystemExit(str(error)) from None
     optimizer = make_optimizer(network, training, args.lr)
     model, sampler, batch_size = network, None, args.batch_size
     if world_size > 1:
-        # Each process takes an equal share of every batch; DDP averages the gradients.
-        device_ids = [device.index] if device.type == "cuda" else None
-        model = nn.parallel.DistributedDataParallel(network, device_ids=device_ids)
+        # Each process takes an equal share of every batch; DDP (made as each epoch
+        # starts, see below) averages the gradients.
         sampler = torch.utils.data.DistributedSampler(
             range(len(train_part)), world_size, rank, seed=args.seed
         )
@@ -209,10 +213,19 @@ def train(
     output_folder, history = Path(args.output), []
     reported: set[str] = set()  # unreadable samples printed already
     val_scores = {}  # by epoch: the end reports the kept weights' without a new pass
+    frozen = None  # the paths frozen in the epoch before
     if rank == 0:
         output_folder.mkdir(parents=True, exist_ok=True)
     for epoch in range(1, args.epochs + 1):
         started = time.perf_counter()
+        thawed = thaw(network, training, epoch)  # gradual unfreezing, if due
+        if world_size > 1 and thawed != frozen:
+            # DDP averages the gradients of the parameters that train when it is made:
+            # made again when unfreezing adds some.
+            device_ids = [device.index] if device.type == "cuda" else None
+            model = nn.parallel.DistributedDataParallel(network, device_ids=device_ids)
+            step.model = model
+        frozen = thawed
         # The cores the reading processes leave (all of them once pixels are at hand).
         torch.set_num_threads(thread_count(args.threads, world_size, batcher.readers()))
         order = batcher.order(shuffle)  # and the epoch's augmentation seed
@@ -220,7 +233,7 @@ def train(
             sampler.set_epoch(epoch)
             order = torch.tensor(list(sampler), device=order.device)
         model.train()
-        keep_frozen_statistics(network, training.frozen)
+        keep_frozen_statistics(network, frozen)
         tally = Tally()
         for x, y in batcher.shuffled(order):
             try:

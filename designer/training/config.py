@@ -25,8 +25,9 @@ class ConfigError(SetupError):
 def parse_training(settings: dict[str, Any] | None, place: str = "training") -> TrainingConfig:
     """Read a training section; missing settings take their defaults, unknown ones are errors."""
     section = Section(settings, place, ConfigError)
+    epochs = section.integer("epochs", DEFAULT.epochs, minimum=1, maximum=1_000_000)
     config = TrainingConfig(
-        epochs=section.integer("epochs", DEFAULT.epochs, minimum=1, maximum=1_000_000),
+        epochs=epochs,
         batch_size=section.integer("batch_size", DEFAULT.batch_size, minimum=1, maximum=1_000_000),
         seed=section.integer("seed", DEFAULT.seed, minimum=0, maximum=2**63 - 1),
         device=section.text("device", DEFAULT.device),
@@ -45,6 +46,10 @@ def parse_training(settings: dict[str, Any] | None, place: str = "training") -> 
         init_from=init_from(section),
         start_weights=start_weights(section),
         freeze=tuple(section.texts("freeze", [])),
+        unfreeze=unfreeze(section, epochs),
+        backbone_lr_factor=section.number(
+            "backbone_lr_factor", DEFAULT.backbone_lr_factor, maximum=1.0, positive=True
+        ),
     )
     section.finish()
     return config
@@ -166,6 +171,26 @@ def start_weights(training: Section) -> dict[str, Any] | None:
     ):
         raise section.fail("keys", "must map each of the network's tensors to the file's")
     return found
+
+
+def unfreeze(training: Section, epochs: int) -> tuple[tuple[str, int], ...]:
+    """training.unfreeze: {"from": a frozen node's id, "epoch": N}, or a list of them, as
+    (node, epoch) pairs; whether the nodes are there and frozen is checked with the graph (see
+    designer.training.setup.unfreeze_steps)."""
+    value = training.raw("unfreeze", [])
+    steps = value if isinstance(value, list) else [value]
+    pairs = []
+    for index, step in enumerate(steps):
+        place = training.where("unfreeze") + (f"[{index}]" if len(steps) > 1 else "")
+        section = Section(step, place, ConfigError)
+        node = section.text("from")
+        epoch = section.integer("epoch", minimum=1)
+        if epoch > epochs:
+            message = f"is beyond the run's {epochs} epochs (training.epochs), got {epoch}"
+            raise section.fail("epoch", message)
+        section.finish()
+        pairs.append((node, epoch))
+    return tuple(pairs)
 
 
 def with_overrides(settings: dict[str, Any], **overrides: Any) -> dict[str, Any]:

@@ -4,10 +4,11 @@ an event."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from designer.compiler.code_trust import trust, trusted_now
 from designer.data import SetupError
 from designer.project import ProjectError, project_from_text
 from designer.training.background_baseline import run_with_baseline
@@ -28,19 +29,23 @@ from designer.training.trainer import Trainer
 @dataclass(frozen=True)
 class RunJob:
     """`snapshot` is the project's JSON; with `resume`, that run of the project goes on.
-    `layer_stats` samples live per-layer values at most once per that many seconds."""
+    `layer_stats` samples live per-layer values at most once per that many seconds. `trusted`:
+    the custom code trusted where the job was made (the app's answer), which the training
+    process trusts too."""
 
     snapshot: str
     path: Path | None
     training: dict[str, Any]
     resume: str | None = None
     layer_stats: float = 0.0
+    trusted: frozenset[str] = field(default_factory=trusted_now)
 
 
 def run_job(job: RunJob, control: RunControl, listener: Listener) -> None:
     """Prepare and train `job`; nothing it does raises: a failure is a RunFailed event. The
     run's thread and the baseline's call `listener` one at a time."""
     listener = serialized(listener)
+    trust(job.trusted)
     try:
         project = project_from_text(job.snapshot, str(job.path or "project"))
         project.path = job.path

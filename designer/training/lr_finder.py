@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 
 from designer.runtime.devices import thread_count
-from designer.runtime.freezing import keep_frozen_statistics
+from designer.runtime.freezing import frozen_during, keep_frozen_statistics
 from designer.runtime.loading import feed
 from designer.runtime.settings import make_optimizer
 from designer.training.setup import RunSetup
@@ -51,11 +51,13 @@ def sweep(setup: RunSetup, start: float, end: float, steps: int, smoothing: floa
     rates, losses, average, best = [], [], 0.0, math.inf
     batches = iter(())
     model.train()
-    keep_frozen_statistics(model, setup.settings.frozen)
+    keep_frozen_statistics(model, frozen_during(setup.settings, 1))
+    # Each parameter group keeps its share of the rate (the backbone's factor).
+    shares = [group["lr"] / start for group in optimizer.param_groups]
     for number in range(steps):
         rate = start * factor**number
-        for group in optimizer.param_groups:
-            group["lr"] = rate
+        for group, share in zip(optimizer.param_groups, shares, strict=True):
+            group["lr"] = rate * share
         batch = next(batches, None)
         if batch is None:
             batches = batcher.shuffled(batcher.order(shuffle))

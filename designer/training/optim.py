@@ -47,11 +47,15 @@ def schedule_kind(config: ScheduleConfig) -> StepDecay | Cosine | OneCycle | Pla
 
 
 def runtime_settings(
-    config: TrainingConfig, init_weights: str | None = None, frozen: tuple[str, ...] = ()
+    config: TrainingConfig,
+    init_weights: str | None = None,
+    frozen: tuple[str, ...] = (),
+    unfreeze: tuple[tuple[int, tuple[str, ...]], ...] = (),
 ) -> TrainingSettings:
     """What the runtime's loop reads; `init_weights` is the checkpoint a run starts from,
     else the weights of training.start_weights (published ones, or a file's), if any;
-    `frozen` the paths of the generated module's frozen submodules."""
+    `frozen` the paths of the generated module's frozen submodules and `unfreeze` the
+    unfreezing steps, (epoch, the paths that train from its start)."""
     return TrainingSettings(
         epochs=config.epochs,
         batch_size=config.batch_size,
@@ -76,4 +80,6 @@ def runtime_settings(
             else None
         ),
         frozen=frozen,
+        unfreeze=unfreeze,
+        backbone_lr_factor=config.backbone_lr_factor,
     )

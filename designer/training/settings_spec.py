@@ -497,6 +497,32 @@ SETTINGS: tuple[Setting, ...] = (
 )
 CONTROLS = (SOURCE, OPTIMIZER, SCHEDULE)
 
+# Shown for a project that freezes layers (training.freeze), with its frozen layers to choose
+# from: the dialog writes them itself (see designer.ui.training.frozen_fields).
+FROZEN_GROUP = "Frozen layers"
+BACKBONE_LR = Setting(
+    "training.backbone_lr_factor",
+    "Backbone rate (\u00d7 learning rate)",
+    "float",
+    FROZEN_GROUP,
+    TRAINING.backbone_lr_factor,
+    1e-4,
+    1.0,
+    help="Once unfrozen, the frozen layers learn at this fraction of the learning rate "
+    "(1: the same rate)",
+)
+UNFREEZE_EPOCH = Setting(
+    "training.unfreeze.epoch",
+    "At epoch",
+    "int",
+    FROZEN_GROUP,
+    1,
+    1,
+    1_000_000,
+    help="From the start of this epoch the layers train (1: from the start, at the "
+    "backbone's rate)",
+)
+
 
 def normalised(sections: dict[str, Any]) -> dict[str, Any]:
     """A deep copy with shorthands spelled out: "optimizer": "sgd" -> {"name": "sgd"}."""

@@ -10,11 +10,12 @@ import torch
 from torch import nn
 
 from designer.compiler import Analyzer, GeneratedCode, generate, module_class
+from designer.compiler.code_trust import withheld_names
 from designer.data import PreparedData, SetupError, fit_input, input_node, prepare_data
 from designer.model import GraphDocument
 from designer.project import Project
 from designer.project.training_settings import TrainingConfig
-from designer.runtime.freezing import freeze
+from designer.runtime.freezing import freeze, frozen_during
 from designer.runtime.loading import Loading
 from designer.runtime.pretrained_weights import Progress
 from designer.runtime.settings import TrainingSettings
@@ -24,6 +25,7 @@ from designer.training.losses import LossChoice, choose_loss
 from designer.training.memory import check_memory
 from designer.training.optim import runtime_settings
 from designer.training.start_weights import StartWeights, pretrained_start, start_weights
+from designer.training.unfreezing import backbone_warnings, check_unfreezing, unfreeze_steps
 from nodes import Role
 
 
@@ -42,6 +44,8 @@ class RunSetup:
     dataset_settings: dict[str, Any]
     warnings: tuple[str, ...] = ()
     start: StartWeights | None = None  # init_from's or start_weights' weights, checked
+    # training.unfreeze's steps: (epoch, the ids of the frozen nodes that train from its start)
+    unfreeze: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
     @property
     def loading(self) -> Loading:
@@ -53,17 +57,23 @@ class RunSetup:
         """The training settings as the runtime's loop (and the exported script) reads them."""
         from_run = self.start is not None and self.config.init_from
         start = str(self.start.path) if from_run else None
-        return runtime_settings(self.config, start, frozen_paths(self.config, self.code))
+        names = self.code.names
+        unfreeze = tuple(
+            (epoch, tuple(names[node] for node in nodes if node in names))
+            for epoch, nodes in self.unfreeze
+        )
+        return runtime_settings(self.config, start, frozen_paths(self.config, self.code), unfreeze)
 
     def build_model(self) -> nn.Module:
         """A fresh network, its weights drawn from the run's seed, or those of the run that
         training.init_from names, or the published ones of training.start_weights (a new
-        head keeps its drawn ones; the seed still sets the other random draws)."""
+        head keeps its drawn ones; the seed still sets the other random draws). The layers
+        frozen in the first epoch take no gradient."""
         torch.manual_seed(self.config.seed)
         model = self.network()
         if self.start is not None:
             model.load_state_dict(self.start.state, strict=self.start.complete)
-        freeze(model, self.settings.frozen)
+        freeze(model, frozen_during(self.settings, 1))
         return model.to(self.device)
 
     def metric_names(self) -> list[str]:
@@ -118,6 +128,14 @@ def prepare_run(
     if not report.ok:
         problems = "; ".join(str(diagnostic) for diagnostic in report.errors[:3])
         raise SetupError(f"the network has errors, fix them first: {problems}", "graph")
+    if report.withheld:
+        raise SetupError(
+            f"the network carries code of its own in custom-code node(s) "
+            f"{withheld_names(doc)}, which runs only once you trust it (File > Trust Project "
+            "Code in the app, --trust on the command line)",
+            "graph",
+        )
+    unfreeze = unfreeze_steps(config, doc, report.order)
     check_memory(report, config.batch_size, device)
     base = project.path.parent if project.path is not None else None
     float_samples = input_node(doc).params.get("dtype") != "long"
@@ -133,7 +151,6 @@ def prepare_run(
         start = start_weights(project.path, config.init_from, network, layers)
     elif published and config.start_weights is not None:
         start = pretrained_start(config.start_weights, network, layers, progress)
-    check_frozen(config, code, network, doc)
     setup = RunSetup(
         project,
         config,
@@ -144,9 +161,11 @@ def prepare_run(
         device,
         training_settings,
         dataset_settings,
-        loss.warnings + precision_warnings(config, device),
+        loss.warnings + precision_warnings(config, device) + backbone_warnings(config),
         start,
+        unfreeze,
     )
+    check_frozen(setup)
     check_monitor(setup)
     return setup
 
@@ -170,20 +189,18 @@ def frozen_paths(config: TrainingConfig, code: GeneratedCode) -> tuple[str, ...]
     return tuple(code.names[node] for node in config.freeze if node in code.names)
 
 
-def check_frozen(
-    config: TrainingConfig, code: GeneratedCode, network: type, doc: GraphDocument
-) -> None:
-    """ConfigError at training.freeze for a node the graph no longer has, or when nothing
-    would be left to train (checked on the meta device: no memory)."""
-    present = {node.id for node in doc.nodes()}
-    gone = [node for node in config.freeze if node not in present]
-    if gone:
-        raise ConfigError(f"no node {gone[0]!r} in the network (removed?)", "training.freeze")
+def check_frozen(setup: RunSetup) -> None:
+    """ConfigError at training.freeze when nothing would be left to train in the first epoch,
+    and at training.unfreeze for a step that thaws nothing (checked on the meta device: no
+    memory)."""
+    settings = setup.settings
     with torch.device("meta"):
+        network = setup.network()
         try:
-            freeze(network(), frozen_paths(config, code))
+            freeze(network, frozen_during(settings, 1))
         except SetupError as error:
             raise ConfigError(error.message, "training.freeze") from None
+    check_unfreezing(settings, network, setup.config)
 
 
 def precision_warnings(config: TrainingConfig, device: torch.device) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from torch import nn
 from designer.runtime.batches import Batcher
 from designer.runtime.devices import thread_count
 from designer.runtime.errors import DataError
-from designer.runtime.freezing import keep_frozen_statistics
+from designer.runtime.freezing import keep_frozen_statistics, thaw
 from designer.runtime.loading import feed
 from designer.runtime.monitor import Monitor
 from designer.runtime.schedules import Schedule
@@ -121,7 +121,7 @@ class Trainer:
         setup, config, settings = self.setup, self.setup.config, self.setup.settings
         self.model = model = setup.build_model()
         self.optimizer = optimizer = make_optimizer(model, settings, settings.lr)
-        self.frozen = settings.frozen
+        self.settings = settings
         self.validation = evaluation(setup, setup.data.val, config.batch_size)
         self.batches = batcher = feed(
             setup.data.train, config.batch_size, setup.loading, setup.device, True
@@ -176,8 +176,9 @@ class Trainer:
             self.shuffle.set_state(pos.epoch_start)
             torch.set_num_threads(self.threads(batcher.readers()))
             order = batcher.order(self.shuffle)
+            frozen = thaw(model, self.settings, pos.epoch)  # gradual unfreezing, if due
             model.train()
-            keep_frozen_statistics(model, self.frozen)
+            keep_frozen_statistics(model, frozen)
             for x, y in batcher.shuffled(order, pos.batch):
                 if control.asked:
                     control.wait_while_paused()

@@ -95,3 +95,19 @@ class SectionsCommand(QUndoCommand):
     def put(self, sections: tuple[dict[str, Any], dict[str, Any]]) -> None:
         self.project.dataset, self.project.training = copy.deepcopy(sections)
         self.changed()
+
+
+class ProjectInfoCommand(QUndoCommand):
+    """A new name and description for the project; undo puts the old ones back."""
+
+    def __init__(self, project: Project, name: str, description: str, text: str):
+        super().__init__(text)
+        self.project = project
+        self.old = (project.name, project.description)
+        self.new = (name, description)
+
+    def redo(self) -> None:
+        self.project.name, self.project.description = self.new
+
+    def undo(self) -> None:
+        self.project.name, self.project.description = self.old

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from designer.compiler import Analyzer, GraphReport
+from designer.compiler import Analyzer, Diagnostic, GraphReport
+from designer.compiler.analysis import Findings
+from designer.compiler.code_trust import fingerprint, needs_consent, trust
 from designer.model import GraphDocument
 from designer.project import Project, save_project
-from designer.ui.commands import EditCommand, ParamEditCommand, SectionsCommand
+from designer.ui.commands import (
+    EditCommand,
+    ParamEditCommand,
+    ProjectInfoCommand,
+    SectionsCommand,
+)
+from designer.ui.torch_loader import torch_loader
+from nodes.catalog.custom_code import CUSTOM_KIND
 
 
 class GraphEditor(QObject):
@@ -23,11 +33,17 @@ class GraphEditor(QObject):
     edit_failed = Signal(str)
 
     def __init__(
-        self, doc: GraphDocument, undo_stack: QUndoStack, parent: QObject | None = None
+        self,
+        doc: GraphDocument,
+        undo_stack: QUndoStack,
+        parent: QObject | None = None,
+        findings: Findings | None = None,
     ) -> None:
+        """`findings`: diagnostics from outside the graph, for its analysis to add."""
         super().__init__(parent)
         self._doc = doc
-        self.analyzer = Analyzer(doc)
+        self.findings = findings
+        self.analyzer = Analyzer(doc, findings)
         self.undo_stack = undo_stack
         self._report: GraphReport | None = None
 
@@ -60,7 +76,7 @@ class GraphEditor(QObject):
     def rolled_back(self) -> None:
         """A refused edit was taken back: analyse anew, from scratch (a view that failed on the
         way may have kept the incremental analysis from hearing of a change)."""
-        self.analyzer = Analyzer(self.doc)
+        self.analyzer = Analyzer(self.doc, self.findings)
         self.refresh()
 
     def set_param(self, node_id: str, name: str, value: Any) -> None:
@@ -68,6 +84,8 @@ class GraphEditor(QObject):
         if node.params.get(name) == value or self.refused():
             return
         text = f"Set {node.name}.{name}"
+        if node.kind == CUSTOM_KIND and not needs_consent(node.params):
+            trust([fingerprint({**node.params, name: value})])  # the user's own edit of code
         self.undo_stack.push(ParamEditCommand(self.doc, node_id, name, value, text))
 
     def refresh(self) -> None:
@@ -113,11 +131,15 @@ class Editor(GraphEditor):
     sections_changed = Signal()  # the project's dataset or training section was replaced
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
-        super().__init__(project.graph, QUndoStack(), parent)
+        super().__init__(project.graph, QUndoStack(), parent, self.data_findings)
         self.undo_stack.setParent(self)
         self.project = project
         self.undo_stack.indexChanged.connect(self._changed)
         self.undo_stack.cleanChanged.connect(self.state_changed)
+        self.sections_changed.connect(self._sections_changed)
+        loader = torch_loader()
+        if not loader.is_ready:
+            loader.ready.connect(self._data_readers_ready)
         self.locked: str | None = None
 
     @property
@@ -127,6 +149,22 @@ class Editor(GraphEditor):
     @property
     def modified(self) -> bool:
         return not self.undo_stack.isClean()
+
+    def data_findings(self, doc: GraphDocument) -> list[Diagnostic]:
+        """The project's data against its Input node, naming settings as the Settings dialog
+        does. The data's readers come with PyTorch: none until it is loaded, then asked."""
+        if not torch_loader().is_ready:
+            return []
+        from designer.data.graph_fit import design_diagnostics
+        from designer.training.setting_words import in_user_words
+
+        project = self.project
+        base = project.path.parent if project.path is not None else None
+        sections = {"dataset": project.dataset, "training": project.training}
+        return [
+            replace(diagnostic, message=in_user_words(diagnostic.message, sections))
+            for diagnostic in design_diagnostics(doc, project.dataset, base)
+        ]
 
     @property
     def title(self) -> str:
@@ -168,6 +206,18 @@ class Editor(GraphEditor):
             return
         command = SectionsCommand(self.project, dataset, training, text, self.sections_changed.emit)
         self.undo_stack.push(command)
+
+    def set_info(self, name: str, description: str) -> None:
+        """Rename the project and describe it, as one undoable command."""
+        unchanged = (name, description) == (self.project.name, self.project.description)
+        if unchanged or self.refused():
+            return
+        text = (
+            f"Rename the project to {name}"
+            if name != self.project.name
+            else "Change the project's description"
+        )
+        self.undo_stack.push(ProjectInfoCommand(self.project, name, description, text))
 
     @property
     def frozen(self) -> set[str]:
@@ -215,3 +265,11 @@ class Editor(GraphEditor):
     def _changed(self, _index: int) -> None:
         self.refresh()
         self.state_changed.emit()
+
+    def _sections_changed(self) -> None:
+        self.analyzer.findings_changed()  # the data may fit the Input node differently now
+
+    def _data_readers_ready(self) -> None:
+        self.analyzer.findings_changed()
+        if self._report is not None:  # an analysis is shown: with what the data says now
+            self.refresh()

@@ -82,6 +82,7 @@ class ExposeDialog(QDialog):
         self.default_editor = ParamEditor(spec, self.set_default)
         self.default_editor.show(self.default)
         self.default_host.addRow("Default", self.default_editor.widget)
+        self.default_host.addRow(self.default_editor.message)
 
     def set_default(self, value: Any) -> None:
         self.default = value

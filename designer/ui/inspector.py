@@ -22,7 +22,7 @@ from designer.compiler.summary import human, human_bytes
 from designer.model import Node
 from designer.model.library import BlockParam
 from designer.ui.editor import Editor, GraphEditor
-from designer.ui.param_editors import ParamEditor
+from designer.ui.param_editors import ParamEditor, human_label
 from designer.ui.transfer_actions import FREEZABLE
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
@@ -124,7 +124,10 @@ class InspectorWidget(QWidget):
                     f"Set by the block param {owner.name!r}: each instance gives its value "
                     f"(default {owner.default})"
                 )
-            self.form.addRow(param.name, row)
+            label = QLabel(human_label(param.name))
+            label.setToolTip(f"{param.name}: {param.help}")
+            self.form.addRow(label, row)
+            self.form.addRow(editor.message)
             self.editors[param.name] = editor
         self.show_report(self.editor.report)
 

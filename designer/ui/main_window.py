@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from designer.compiler import CompileError, GraphReport, generate
+from designer.compiler.code_trust import withheld_nodes
 from designer.compiler.summary import human, human_bytes
-from designer.model.edits import add_after, delete, wire
+from designer.model.edits import add_after, delete, splice, wire
 from designer.model.layout import apply_layout
 from designer.model.placement import free_spot
 from designer.project import Project, ProjectError, load_project
@@ -29,6 +30,7 @@ from designer.project.block_sharing import fragment_with_blocks, paste_with_bloc
 from designer.project.examples import examples
 from designer.ui import recovery
 from designer.ui.block_actions import group_selection, ungroup_selection
+from designer.ui.cached_analysis import analyzed_from_cache
 from designer.ui.canvas.items import NodeItem
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.canvas.view import GraphView
@@ -37,8 +39,10 @@ from designer.ui.clipboard import copy_fragment, read_fragment
 from designer.ui.editor import Editor, GraphEditor
 from designer.ui.inspector import InspectorWidget
 from designer.ui.layer_menu import LayerMenu
-from designer.ui.palette import BLOCK_PREFIX, PaletteWidget
-from designer.ui.palette_target import wire_source
+from designer.ui.layer_tables import LayerTables
+from designer.ui.menu_entries import add_like
+from designer.ui.palette import PaletteWidget
+from designer.ui.palette_target import palette_layer, wire_source
 from designer.ui.problems import ProblemsWidget
 from designer.ui.rename import RenameField
 from designer.ui.start_page import StartPage
@@ -51,6 +55,13 @@ from designer.ui.transfer_actions import (
     can_be_head,
     set_selection_trainable,
 )
+from designer.ui.trust_prompt import (
+    ask_trust,
+    carries_trusted_code,
+    offer_trust,
+    remember_trusted,
+    saved_hash,
+)
 from designer.ui.user_blocks import add_from_library, fill_library_menu, save_to_library
 from nodes import Role
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
@@ -58,6 +69,7 @@ from nodes.block import BLOCK_KIND, BLOCK_PARAM
 MAX_RECENT = 8
 DEFAULT_BATCH = 32
 FILE_FILTER = "NetDesigner projects (*.json)"
+WORKING_OUT_SHAPES = "Working out shapes\u2026"
 
 
 class MainWindow(QMainWindow):
@@ -86,6 +98,15 @@ class MainWindow(QMainWindow):
         )
         self.training_dock = self.add_dock("Training", None, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.training_dock)
+        self.layer_tables = LayerTables(DEFAULT_BATCH)
+        self.layer_table_dock = self.add_dock(
+            "Layer Table", self.layer_tables, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.training_dock, self.layer_table_dock)
+        self.layer_table_dock.visibilityChanged.connect(self.layer_tables.set_dock_shown)
+        self.layer_table_dock.toggleViewAction().triggered.connect(
+            lambda shown: shown and self.layer_table_dock.raise_()
+        )
         self.problems_dock.raise_()
         self.training_dock.visibilityChanged.connect(self.training_dock_shown)
         self._train_panel = None
@@ -96,6 +117,7 @@ class MainWindow(QMainWindow):
         self.batch_size.valueChanged.connect(
             lambda _: self.editor and self.show_totals(self.editor.report)
         )
+        self.batch_size.valueChanged.connect(self.layer_tables.set_batch_size)
         self.statusBar().addPermanentWidget(self.status_totals)
         self.statusBar().addPermanentWidget(self.batch_size)
         self.status_valid = QLabel()
@@ -158,6 +180,7 @@ class MainWindow(QMainWindow):
         self.save_action = self.action("&Save", self.save, keys.Save)
         self.save_as_action = self.action("Save &As\u2026", self.save_as, keys.SaveAs)
         self.revert_action = self.action("&Revert", self.revert)
+        self.properties_action = self.action("Project Propert&ies\u2026", self.edit_properties)
         self.import_action = self.action(
             "&Import PyTorch Module\u2026", self.import_module, needs_project=False
         )
@@ -165,6 +188,7 @@ class MainWindow(QMainWindow):
             "New From &Pretrained\u2026", self.new_from_pretrained, needs_project=False
         )
         self.export_action = self.action("&Export\u2026", self.export, "Ctrl+E")
+        self.trust_action = self.action("&Trust Project Code\u2026", self.trust_code)
         self.quit_action = self.action("&Quit", self.close, keys.Quit, needs_project=False)
         self.undo_action = self.action("&Undo", lambda: self.editor.undo(), keys.Undo)
         self.redo_action = self.action(
@@ -197,6 +221,13 @@ class MainWindow(QMainWindow):
             "Auto Layout, Top to &Bottom", lambda: self.auto_layout("down"), "Ctrl+Shift+L"
         )
         self.fit_action = self.action("&Fit to View", lambda: self.view.fit_all(), "F")
+        self.zoom_in_action = self.action(
+            "Zoom &In", lambda: self.view.zoom_in(), ["Ctrl++", "Ctrl+="]
+        )
+        self.zoom_out_action = self.action("Zoom &Out", lambda: self.view.zoom_out(), "Ctrl+-")
+        self.actual_size_action = self.action(
+            "&Actual Size (100%)", lambda: self.view.actual_size(), "Ctrl+0"
+        )
         self.code_action = self.action("Show &Code", self.show_code, "Ctrl+Shift+C")
         self.replace_head_action = self.action("Replace &Head\u2026", self.replace_head)
         self.freeze_action = self.action(
@@ -216,8 +247,9 @@ class MainWindow(QMainWindow):
             examples_menu.addAction(title, lambda p=path: self.open_file(p))
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.revert_action])
+        file_menu.addAction(self.properties_action)
         file_menu.addSeparator()
-        file_menu.addActions([self.import_action, self.export_action])
+        file_menu.addActions([self.import_action, self.export_action, self.trust_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -237,14 +269,17 @@ class MainWindow(QMainWindow):
         )
         view_menu = bar.addMenu("&View")
         view_menu.addActions(
-            [self.fit_action, self.layout_action, self.layout_down_action, self.code_action]
+            [self.zoom_in_action, self.zoom_out_action, self.actual_size_action, self.fit_action]
         )
+        view_menu.addSeparator()
+        view_menu.addActions([self.layout_action, self.layout_down_action, self.code_action])
         view_menu.addSeparator()
         for dock in (
             self.palette_dock,
             self.inspector_dock,
             self.problems_dock,
             self.training_dock,
+            self.layer_table_dock,
         ):
             view_menu.addAction(dock.toggleViewAction())
 
@@ -256,6 +291,7 @@ class MainWindow(QMainWindow):
         editor = self.editor = Editor(project, self)
         self.tabs = CanvasTabs(editor)
         self.add_canvas(self.tabs.main)
+        self.layer_tables.follow(self.tabs)
         self.tabs.canvas_added.connect(self.add_canvas)
         self.tabs.canvas_removed.connect(self.remove_canvas)
         self.tabs.current_changed.connect(self.canvas_shown)
@@ -267,6 +303,16 @@ class MainWindow(QMainWindow):
         blocks = editor.doc.blocks.events
         for signal in (blocks.block_added, blocks.block_removed, blocks.block_replaced):
             signal.connect(self.show_blocks)
+        events = editor.doc.events
+        for signal in (
+            events.node_added,
+            events.node_removed,
+            events.edge_added,
+            events.edge_removed,
+            events.param_changed,
+            blocks.block_changed,
+        ):
+            signal.connect(self.network_changed)
         self.show_blocks()
         editor.analysis_changed.connect(self.show_totals)
         editor.state_changed.connect(self.update_state)
@@ -279,14 +325,18 @@ class MainWindow(QMainWindow):
             editor.undo_stack.resetClean()
         self.update_state()
         self.view.fit_all()
-        self.statusBar().showMessage("Loading PyTorch to work out shapes\u2026")
-        torch_loader().when_ready(lambda: self.first_analysis(editor))
+        if not analyzed_from_cache(editor):
+            self.status_totals.setText(WORKING_OUT_SHAPES)  # until the first analysis is shown
+            self.status_valid.clear()
+            self.statusBar().showMessage("Loading PyTorch to work out shapes\u2026")
+            torch_loader().when_ready(lambda: self.first_analysis(editor))
 
     def retire_project(self) -> None:
         """Let go of the open project: nothing it holds may call back into this window."""
         if self.editor is None:
             return
         self.drop_recovery()
+        self.layer_tables.follow(None)
         if self._train_panel is not None:
             self._train_panel.shut_down()
             self._train_panel.deleteLater()
@@ -334,6 +384,7 @@ class MainWindow(QMainWindow):
         canvas.scene.open_requested.connect(self.open_block_of)
         canvas.scene.context_menu_requested.connect(self.node_menu)
         canvas.view.kind_dropped.connect(self.add_layer)
+        canvas.view.kind_dropped_on_wire.connect(self.splice_layer)
         canvas.problems.node_requested.connect(self.frame_node)
         self.inspectors.addWidget(canvas.inspector)
         self.problem_lists.addWidget(canvas.problems)
@@ -383,7 +434,11 @@ class MainWindow(QMainWindow):
     def edited(self, _index: int) -> None:
         self.autosave.start()
         self.view.grow_scene_rect()
-        self.tabs.main.scene.show_live({})  # values of the network that ran, not the edited one
+
+    def network_changed(self, *_) -> None:
+        """The live values belong to the network that ran: a changed layer, wire or block
+        clears them (a move or a new name keeps them)."""
+        self.tabs.main.scene.show_live({})
 
     def show_live_layers(self, layers: dict) -> None:
         if self.tabs is not None:  # samples may still arrive while the project closes
@@ -438,6 +493,7 @@ class MainWindow(QMainWindow):
         except ProjectError as error:
             QMessageBox.warning(self, "Cannot open the project", str(error))
             return False
+        offer_trust(self, project, saved_hash(path))
         self.set_project(project)
         self.remember(Path(path))
         return True
@@ -488,6 +544,17 @@ class MainWindow(QMainWindow):
                 self, "Imported, with notes", "\n".join(f"\u2022 {note}" for note in result.notes)
             )
 
+    def edit_properties(self):
+        """The project's name and description; OK is one undoable step. Returns the dialog (for
+        tests)."""
+        from designer.ui.project_dialog import ProjectDialog
+
+        dialog = ProjectDialog(self.editor.project, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.editor.set_info(dialog.name, dialog.description))
+        dialog.open()
+        return dialog
+
     def export(self):
         """The Export dialog for a snapshot of the project as drawn; returns it (for tests)."""
         from designer.project.files import project_from_text, project_to_text
@@ -526,8 +593,23 @@ class MainWindow(QMainWindow):
             return False
         self.drop_recovery()
         self.remember(path)
+        if carries_trusted_code(self.editor.doc):  # the user's own save: not asked about again
+            digest = saved_hash(path)
+            if digest is not None:
+                remember_trusted(digest)
         self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
+
+    def trust_code(self) -> None:
+        """File > Trust Project Code: ask, and on yes run the code the project carries."""
+        project = self.editor.project
+        if not withheld_nodes(project.graph):
+            self.statusBar().showMessage("The project carries no code that waits for trust", 6000)
+            return
+        saved = project.path if project.path is not None and not self.editor.modified else None
+        if ask_trust(self, project, saved_hash(saved) if saved is not None else None):
+            for canvas in self.tabs.canvases:
+                canvas.editor.refresh()
 
     def revert(self) -> None:
         """Reload the saved file, dropping the changes since (after asking, if there are any)."""
@@ -548,6 +630,7 @@ class MainWindow(QMainWindow):
         except ProjectError as error:
             QMessageBox.warning(self, "Cannot revert", str(error))
             return
+        offer_trust(self, project, saved_hash(path))
         self.set_project(project)
 
     def confirm_stop_training(self) -> bool:
@@ -634,9 +717,11 @@ class MainWindow(QMainWindow):
             "Restore those changes?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
+        digest = saved_hash(copy)
         copy.unlink(missing_ok=True)
         if answer != QMessageBox.StandardButton.Yes:
             return False
+        offer_trust(self, project, digest)
         self.set_project(project, modified=True)
         return True
 
@@ -660,26 +745,37 @@ class MainWindow(QMainWindow):
         )
 
     def add_layer_from_palette(self, kind: str) -> None:
-        """A layer double-clicked in the palette: after the selected node and wired when it fits
-        there, else at the middle of the view; in the free space nearest either."""
+        """A layer double-clicked (or Enter) in the palette: after the selected node and wired
+        from it (see add_after), else at the middle of the view; in the free space nearest
+        either. It is selected, so that the next one chains after it."""
         if self.editor is None:
             return
-        source = wire_source(self.current_editor, self.scene.selected_node_ids(), kind)
+        source, why = wire_source(self.current_editor, self.scene.selected_node_ids(), kind)
         center = self.view.center_point()
         wanted = (round(center.x() / 10) * 10.0, round(center.y() / 10) * 10.0)
 
         def add(doc, kind, params):
             if source is not None:
-                return add_after(doc, source, kind)
+                return add_after(doc, source, kind, params)
             return doc.add_node(kind, params=params, position=free_spot(doc, wanted))
 
-        self.add_node(kind, add)
+        if self.add_node(kind, add) is not None and why:
+            self.show_refusal(f"{why}: added unwired")
+
+    def splice_layer(self, kind: str, edge_id: str, position: QPointF) -> None:
+        """A palette layer dropped into a wire: source -> layer -> target, one undoable step."""
+        self.add_node(
+            kind,
+            lambda doc, kind, params: splice(
+                doc, doc.edge(edge_id), kind, params, (position.x(), position.y())
+            ),
+        )
 
     def add_node(self, kind: str, add) -> str | None:
         """Add a layer, or an instance of a project's block, by `add(doc, kind, params)`."""
-        block = kind.removeprefix(BLOCK_PREFIX) if kind.startswith(BLOCK_PREFIX) else None
-        params, kind = ({BLOCK_PARAM: block}, BLOCK_KIND) if block else (None, kind)
-        node = self.current_editor.edit(f"Add {block or kind}", lambda doc: add(doc, kind, params))
+        kind, params = palette_layer(kind)
+        shown = params[BLOCK_PARAM] if params else kind
+        node = self.current_editor.edit(f"Add {shown}", lambda doc: add(doc, kind, params))
         if node is None:
             return None
         self.scene.select_nodes([node.id])
@@ -766,7 +862,8 @@ class MainWindow(QMainWindow):
         self.scene.select_nodes(list(self.scene.node_items))
 
     def auto_layout(self, direction: str = "right") -> None:
-        self.current_editor.edit("Auto layout", lambda doc: apply_layout(doc, direction))
+        room = self.view.layout_room()
+        self.current_editor.edit("Auto layout", lambda doc: apply_layout(doc, direction, room))
         self.view.fit_all()
 
     def rename_selected(self) -> None:
@@ -794,9 +891,9 @@ class MainWindow(QMainWindow):
         if node_id not in self.scene.selected_node_ids():
             self.scene.select_nodes([node_id])
         menu = QMenu(self)
-        menu.addAction("Rename", lambda: self.start_rename(node_id))
-        menu.addAction("Duplicate", self.duplicate)
-        menu.addAction("Delete", self.delete_selection)
+        add_like(menu, self.rename_action, lambda: self.start_rename(node_id))
+        menu.addAction(self.duplicate_action)
+        menu.addAction(self.delete_action)
         menu.addAction("Disconnect", lambda: self.disconnect_node(node_id))
         menu.addSeparator()
         menu.addAction(self.group_action)
@@ -809,7 +906,7 @@ class MainWindow(QMainWindow):
             if can_be_head(self.editor, node_id):
                 menu.addAction("Replace Head\u2026", lambda: self.replace_head(node_id))
         menu.addSeparator()
-        menu.addAction("Show in Code", lambda: self.show_code(node_id))
+        add_like(menu, self.code_action, lambda: self.show_code(node_id), "Show in Code")
         menu.exec(screen_position)
         menu.deleteLater()
 

@@ -1,5 +1,5 @@
 """The layer palette: categories from the catalog and the project's blocks, a search box, drag
-or double-click to add."""
+or double-click (or Enter) to add."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from designer.ui.canvas.view import KIND_MIME
+from designer.ui.palette_target import BLOCK_PREFIX
 from nodes import REGISTRY
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
-BLOCK_PREFIX = "block:"  # a Blocks item's kind: "block:" and the block's name
 BLOCKS = "Blocks"
 CATEGORY_ORDER = [
     "Input / Output",

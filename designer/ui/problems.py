@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QHeaderView,
     QPushButton,
     QStyle,
     QTreeWidget,
@@ -28,9 +29,12 @@ class ProblemsWidget(QWidget):
         super().__init__(parent)
         self.editor = editor
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Problem", ""])
+        self.tree.setHeaderLabels(["Problem", "Fix"])
         self.tree.setRootIsDecorated(False)
-        self.tree.setColumnWidth(0, 640)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree)
@@ -44,6 +48,7 @@ class ProblemsWidget(QWidget):
             "error": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
             "warning": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
         }
+        fix_width = self.tree.header().sectionSizeHint(1)
         if not report.diagnostics:
             QTreeWidgetItem(self.tree, ["No problems: the network is ready to train.", ""])
         for diagnostic in report.diagnostics:
@@ -52,10 +57,12 @@ class ProblemsWidget(QWidget):
             item.setToolTip(0, diagnostic.message)
             item.setData(0, DIAGNOSTIC_ROLE, diagnostic)
             if diagnostic.fix is not None:
-                button = QPushButton("Fix")
-                button.setToolTip(diagnostic.fix.label)
+                button = QPushButton(diagnostic.fix.label)
+                button.setToolTip(f"Fix: {diagnostic.fix.label} (one undoable step)")
                 button.clicked.connect(lambda _=False, d=diagnostic: self.fix(d))
                 self.tree.setItemWidget(item, 1, button)
+                fix_width = max(fix_width, button.sizeHint().width())
+        self.tree.header().resizeSection(1, fix_width)
 
     def fix(self, diagnostic: Diagnostic) -> None:
         fix = diagnostic.fix

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -17,8 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from designer.project.examples import examples
+from designer.project.outline import read_outline
+from designer.ui.graph_thumbnail import thumbnail
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
+THUMBNAIL = QSize(168, 56)
+CARD = QSize(184, 128)  # a thumbnail over the title and first sentence
 # Pretrained networks offered first (torchvision's names); "More" lists every one.
 FEATURED = (
     ("resnet18", "ResNet-18: small, quick to fine-tune"),
@@ -54,7 +59,7 @@ class StartPage(QWidget):
         buttons.addWidget(new_button)
         buttons.addWidget(open_button)
         buttons.addStretch(1)
-        self.examples = self.path_list([(title, path) for title, path in examples()])
+        self.examples = self.example_cards([path for _, path in examples()])
         self.recent = self.path_list([])
         self.pretrained = QListWidget()
         for model, text in (*FEATURED, (MORE, "More networks\u2026")):
@@ -64,17 +69,21 @@ class StartPage(QWidget):
         self.pretrained.itemActivated.connect(
             lambda item: self.pretrained_chosen.emit(item.data(PATH_ROLE))
         )
+        self.pretrained.setWordWrap(True)
+        self.recent.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a path's file name shows
+        for widget in (self.pretrained, self.recent):
+            widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.pretrained.setToolTip("Start from published weights, and fine-tune on your images")
         columns = QHBoxLayout()
-        for heading, widget in (
-            ("Examples", self.examples),
-            ("Start from a pretrained network", self.pretrained),
-            ("Recent", self.recent),
+        for heading, widget, stretch in (
+            ("Examples", self.examples, 3),
+            ("Start from a pretrained network", self.pretrained, 1),
+            ("Recent", self.recent, 1),
         ):
             column = QVBoxLayout()
             column.addWidget(QLabel(f"<b>{heading}</b>"))
             column.addWidget(widget)
-            columns.addLayout(column)
+            columns.addLayout(column, stretch)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 40, 48, 40)
         layout.addWidget(title)
@@ -83,6 +92,27 @@ class StartPage(QWidget):
         layout.addLayout(buttons)
         layout.addSpacing(16)
         layout.addLayout(columns, 1)
+
+    def example_cards(self, paths: list[Path]) -> QListWidget:
+        """Each example with a picture of its graph, its title and its first sentence."""
+        widget = self.path_list([])
+        widget.setViewMode(QListWidget.ViewMode.IconMode)
+        widget.setMovement(QListWidget.Movement.Static)
+        widget.setResizeMode(QListWidget.ResizeMode.Adjust)
+        widget.setIconSize(THUMBNAIL)
+        widget.setGridSize(CARD)
+        widget.setWordWrap(True)
+        widget.setUniformItemSizes(True)
+        for path in paths:
+            outline = read_outline(path)
+            item = QListWidgetItem(QIcon(thumbnail(outline, THUMBNAIL)), outline.title)
+            item.setText(
+                f"{outline.title}\n{outline.summary}" if outline.summary else outline.title
+            )
+            item.setData(PATH_ROLE, path)
+            item.setToolTip(f"{outline.description}\n\n{path}".strip())
+            widget.addItem(item)
+        return widget
 
     def path_list(self, entries: list[tuple[str, Path]]) -> QListWidget:
         widget = QListWidget()

@@ -32,8 +32,12 @@ class TorchLoader(QObject):
     def _load(self) -> None:
         import torch
 
-        # torch sets up its dispatch machinery (about a second) on the first meta-tensor op.
-        torch.empty(1, device="meta").relu()
+        from designer.compiler.without_dynamo import without_dynamo
+
+        # torch sets up its dispatch machinery (about a second) on the first meta-tensor op,
+        # and would import torch._dynamo (two more), which shapes do not need.
+        with without_dynamo():
+            torch.empty(1, device="meta").relu()
         # The trainer and its data sources (scikit-learn) too, so Start does not freeze.
         import designer.training.run_process  # noqa: F401
 

@@ -51,20 +51,40 @@ def double_click(view: QGraphicsView, at: QPointF) -> None:
     send_mouse(view, QEvent.Type.MouseButtonRelease, point, LEFT, NO_BUTTON)
 
 
-def drop_layer(window, kind: str, at: QPointF) -> None:
-    """Drag a layer out of the palette and drop it on the canvas at scene point `at`."""
+def drag_layer_over(window, kind: str, at: QPointF) -> QPointF:
+    """Drag a layer out of the palette over the canvas, to scene point `at`, holding it there;
+    returns the viewport point, for drop_layer."""
     palette = window.palette
     mime = palette.tree.mimeData([palette.item_for(kind)])
     view = window.view
     view.centerOn(at)
     point = QPointF(viewport_point(view, at))
-    actions = Qt.DropAction.CopyAction
+    actions, no_key = Qt.DropAction.CopyAction, Qt.KeyboardModifier.NoModifier
     for event in (
-        QDragEnterEvent(point.toPoint(), actions, mime, NO_BUTTON, Qt.KeyboardModifier.NoModifier),
-        QDragMoveEvent(point.toPoint(), actions, mime, NO_BUTTON, Qt.KeyboardModifier.NoModifier),
-        QDropEvent(point, actions, mime, NO_BUTTON, Qt.KeyboardModifier.NoModifier),
+        QDragEnterEvent(point.toPoint(), actions, mime, NO_BUTTON, no_key),
+        QDragMoveEvent(point.toPoint(), actions, mime, NO_BUTTON, no_key),
     ):
         QApplication.sendEvent(view.viewport(), event)
+    return point
+
+
+def drop_layer(window, kind: str, at: QPointF) -> None:
+    """Drag a layer out of the palette and drop it on the canvas at scene point `at`."""
+    point = drag_layer_over(window, kind, at)
+    mime = window.palette.tree.mimeData([window.palette.item_for(kind)])
+    drop = QDropEvent(
+        point, Qt.DropAction.CopyAction, mime, NO_BUTTON, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(window.view.viewport(), drop)
+
+
+def double_click_in_palette(window, kind: str) -> None:
+    """Double-click a palette item through the window, as the window system delivers it."""
+    tree = window.palette.tree
+    item = window.palette.item_for(kind)
+    tree.scrollToItem(item)
+    point = tree.viewport().mapTo(window, tree.visualItemRect(item).center())
+    QTest.mouseDClick(window.windowHandle(), LEFT, Qt.KeyboardModifier.NoModifier, point)
 
 
 def key(widget, key_code, modifiers=Qt.KeyboardModifier.NoModifier) -> None:

@@ -165,13 +165,22 @@ def test_a_kernel_is_typed_as_one_side_or_height_x_width(window, example):
     window.scene.select_nodes([conv.id])
     field = window.inspector.editors["kernel_size"].widget
     assert field.text() == "5"
+    label = window.inspector.form.labelForField(field.parentWidget())
+    assert label.text() == "Kernel size" and label.toolTip().startswith("kernel_size: ")
     type_into(field, "1x5")
     assert conv.params["kernel_size"] == (1, 5)
     assert window.scene.node_items[conv.id].shape_text() == "6x32x28"
     type_into(field, "3x3")
     assert conv.params["kernel_size"] == 3 and field.text() == "3"
-    type_into(field, "1x2x3")  # refused: the field says why and the model keeps its value
-    assert conv.params["kernel_size"] == 3 and "expected a whole number or a" in field.toolTip()
+    message = window.inspector.editors["kernel_size"].message
+    assert message.isHidden()
+    type_into(field, "1x2x3")  # refused: the form says why and the model keeps its value
+    assert conv.params["kernel_size"] == 3 and message.isVisible()
+    assert "Write one whole number, or height x width: 3 or 1x7." in message.text()
+    type_into(field, "five")
+    assert "'five' is not a list of whole numbers" in message.text()
+    type_into(field, "3")
+    assert message.isHidden()
     window.undo_action.trigger()
     assert conv.params["kernel_size"] == 5 and field.text() == "5"
 

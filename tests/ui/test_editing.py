@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMenu
 
 from designer.model.edits import wire
+from designer.model.layout import layered_positions
 from designer.project import Project
 from designer.project.files import project_to_text
 from designer.ui.main_window import MainWindow
@@ -66,7 +68,10 @@ def test_the_fix_button_inserts_flatten_as_one_undoable_step(window, example, qt
     tree = window.problems.tree
     item = tree.topLevelItem(0)
     assert "Dense 'fc1' expects features" in item.text(0)
+    assert tree.headerItem().text(1) == "Fix"
     button = tree.itemWidget(item, 1)
+    assert button.text() == "Insert Flatten before Dense 'fc1'"
+    assert tree.header().sectionSize(1) >= button.sizeHint().width()  # the words are not cut
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window.editor.report.ok and fc1.severity is None
     assert window.editor.undo_stack.undoText() == "Insert Flatten before Dense 'fc1'"
@@ -91,11 +96,11 @@ def test_double_click_on_a_problem_selects_its_node(window, example):
 def test_auto_layout_is_one_command(window, example):
     window.open_file(example("resnet_digits"))
     doc = window.editor.doc
-    before = {node.id: node.position for node in doc.nodes()}
     for node in doc.nodes():
         window.editor.edit("Move", lambda d, n=node: d.move(n.id, (0, 0)))
     key(window.view, Qt.Key.Key_L, CTRL)
-    assert {node.id: node.position for node in doc.nodes()} == before
+    laid_out = layered_positions(doc, "right", window.view.layout_room())
+    assert {node.id: node.position for node in doc.nodes()} == laid_out
     window.undo_action.trigger()
     assert {node.position for node in doc.nodes()} == {(0.0, 0.0)}
 
@@ -240,3 +245,18 @@ def test_an_unanswered_node_menu_is_refused_not_left_open(window, example):
     node = window.editor.doc.find("hidden1")
     with pytest.raises(UnexpectedDialog):
         window.node_menu(node.id, window.view.mapToGlobal(window.view.rect().center()))
+
+
+def test_the_node_menu_shows_the_shortcuts_of_its_entries(window, example, monkeypatch):
+    window.open_file(example("mlp_iris"))
+    shown: dict[str, str] = {}
+
+    class Menu(QMenu):
+        def exec(self, _position):
+            shown.update({a.text(): a.shortcut().toString() for a in self.actions() if a.text()})
+
+    monkeypatch.setattr("designer.ui.main_window.QMenu", Menu)
+    window.node_menu(window.editor.doc.find("hidden1").id, QPoint())
+    assert shown["Re&name"] == "F2" and shown["D&uplicate"] == "Ctrl+D"
+    assert shown["&Delete"] and shown["Show in Code"] == "Ctrl+Shift+C"
+    assert shown["&Group into Block\u2026"] == "Ctrl+G"

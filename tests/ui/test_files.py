@@ -6,7 +6,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from designer.project.files import project_to_text
 from designer.ui import recovery
+from designer.ui.canvas.style import category_color
 from designer.ui.main_window import MainWindow
+from designer.ui.start_page import THUMBNAIL
+from designer.ui.torch_loader import TorchLoader
 from tests.helpers import EXAMPLES
 
 
@@ -108,7 +111,15 @@ def test_start_page_lists_examples_and_opens_one(window):
     page = window.start_page
     assert window.stack.currentWidget() is page
     titles = [page.examples.item(row).text() for row in range(page.examples.count())]
-    assert any(title.startswith("LeNet-5 on digits") for title in titles)
+    assert "LeNet-5 on digits\nLeNet-5 as in the PyTorch tutorial" in "".join(titles)
+    lenet = page.examples.item(next(i for i, t in enumerate(titles) if t.startswith("LeNet")))
+    picture = lenet.icon().pixmap(THUMBNAIL).toImage()
+    convolution = category_color("Convolution").rgb()
+    assert any(  # the thumbnail draws LeNet's convolutions in their category's colour
+        picture.pixel(x, y) == convolution
+        for x in range(picture.width())
+        for y in range(picture.height())
+    )
     page.examples.itemActivated.emit(page.examples.item(0))
     assert window.editor is not None and window.stack.currentWidget() is window.tabs
     assert window.tabs.tabs.currentWidget() is window.view
@@ -145,3 +156,23 @@ def test_undoing_back_to_the_saved_state_drops_the_recovery_copy(window, example
     window.undo_action.trigger()
     window.write_recovery()
     assert not copy.exists()
+
+
+def test_a_project_opened_while_pytorch_loads_says_its_shapes_are_being_worked_out(
+    window, example, monkeypatch
+):
+    loading = TorchLoader()
+    loading._done.clear()  # as at start-up: the background import is still going
+    loading._started = True  # this test finishes it
+    monkeypatch.setattr("designer.ui.main_window.torch_loader", lambda: loading)
+    window.open_file(example("lenet5_digits"))
+    assert window.status_totals.text() == "Working out shapes\u2026"
+    assert window.statusBar().currentMessage() == "Loading PyTorch to work out shapes\u2026"
+    items = window.scene.node_items.values()
+    assert {item.shape_text() for item in items} == {"working out\u2026"}
+    loading._done.set()
+    loading.ready.emit()
+    assert window.status_totals.text().startswith("Parameters 61,706 ")
+    assert window.status_valid.text() == "\u2714 valid"
+    flatten = window.scene.node_items[window.editor.doc.find("flatten").id]
+    assert flatten.shape_text() == "400"

@@ -7,7 +7,7 @@ from itertools import combinations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tests.ui.gestures import click, drag, key
+from tests.ui.gestures import click, double_click_in_palette, drag, key
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 LEFT = Qt.MouseButton.LeftButton
@@ -25,15 +25,6 @@ def overlaps(window) -> list[tuple[str, str]]:
 
 def node_center(window, name: str):
     return window.scene.node_items[window.editor.doc.find(name).id].sceneBoundingRect().center()
-
-
-def double_click_in_palette(window, kind: str) -> None:
-    """Double-click a palette item through the window, as the window system delivers it."""
-    tree = window.palette.tree
-    item = window.palette.item_for(kind)
-    tree.scrollToItem(item)
-    point = tree.viewport().mapTo(window, tree.visualItemRect(item).center())
-    QTest.mouseDClick(window.windowHandle(), LEFT, Qt.KeyboardModifier.NoModifier, point)
 
 
 def test_the_fix_puts_the_inserted_flatten_in_free_space(window, example):
@@ -65,9 +56,10 @@ def test_a_palette_double_click_adds_after_the_selected_node_in_free_space(windo
     assert [edge.source for edge in doc.in_edges(dropout.id)] == [doc.find("relu3").id]
     assert window.scene.selected_node_ids() == [dropout.id]
     assert not overlaps(window)
-    double_click_in_palette(window, "conv2d")  # takes no features: added, not wired
-    conv = doc.nodes()[-1]
-    assert conv.kind == "conv2d" and not doc.in_edges(conv.id)
+    double_click_in_palette(window, "embedding")  # takes token ids, not floats: not wired
+    embedding = doc.nodes()[-1]
+    assert embedding.kind == "embedding" and not doc.in_edges(embedding.id)
+    assert "Embedding takes long tensors" in window.statusBar().currentMessage()
     assert not overlaps(window)
     assert window.editor.undo_stack.count() == count + 2
 

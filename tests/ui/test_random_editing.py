@@ -25,7 +25,8 @@ from designer.model.grouping import group, ungroup
 from designer.model.layout import apply_layout
 from designer.project import Project, load_project
 from designer.project.files import project_to_dict
-from designer.ui.canvas.items import EdgeItem, NodeItem, params_summary
+from designer.ui.canvas.items import EdgeItem, NodeItem
+from designer.ui.canvas.node_text import params_summary
 from designer.ui.canvas.scene import GraphScene, port_layout
 from designer.ui.editor import BlockEditor, Editor, GraphEditor
 from nodes import REGISTRY

@@ -7,13 +7,14 @@ import signal
 import threading
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
 
 from designer.training import prepare_run
 from designer.training.baseline import fit_baseline
 from designer.training.events import EpochDone, RunFinished, RunStarted
 from designer.ui.training.panel import LOCK_MESSAGE
+from tests.ui.gestures import drag
 
 RUN_TIMEOUT = 120_000
 
@@ -318,7 +319,7 @@ def test_a_huge_learning_rate_flags_dead_relus_on_the_canvas(
     assert len(panel.layer_plots.grads.listDataItems()) == 8
 
 
-def test_a_sane_run_flags_no_layer_and_an_edit_clears_the_live_values(
+def test_a_sane_run_flags_no_layer_and_an_edit_but_not_a_move_clears_the_live_values(
     window, example, tmp_path, qtbot, monkeypatch
 ):
     monkeypatch.setattr("designer.ui.training.session.LAYER_STATS_SECONDS", 1e-9)
@@ -331,6 +332,14 @@ def test_a_sane_run_flags_no_layer_and_an_edit_clears_the_live_values(
     assert not any(item.flags for item in items)
     relu = window.scene.node_items[window.editor.doc.find("relu1").id]
     assert relu.live is not None and relu.live.dead_fraction is not None
+    live = {item.node_id: item.live for item in items}
+    start = relu.sceneBoundingRect().center()
+    drag(window.view, start, start + QPointF(40, 60))
+    assert window.editor.doc.node(relu.node_id).position == (relu.pos().x(), relu.pos().y())
+    assert window.editor.undo_stack.undoText() == "Move 1 layer(s)"
+    assert {item.node_id: item.live for item in items} == live  # the network is the one that ran
+    window.undo_action.trigger()
+    assert {item.node_id: item.live for item in items} == live
     window.editor.set_param(window.editor.doc.find("hidden1").id, "units", 12)
     assert all(item.live is None for item in items)
 

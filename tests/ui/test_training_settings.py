@@ -164,3 +164,53 @@ def test_a_file_source_takes_a_path_and_untouched_numbers_stay_exact(window, exa
         "path": "table.csv",
     }
     assert project.training["optimizer"]["weight_decay"] == 1e-9
+
+
+def test_frozen_layers_get_a_backbone_rate_and_an_unfreezing_step(window, example, tmp_path):
+    panel = open_copy(window, example, tmp_path)
+    project = window.editor.project
+    dialog = open_settings(panel)
+    assert dialog.frozen is None  # nothing frozen: no such fields
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    dataset, training = sections(project)
+    window.editor.set_sections(dataset, {**training, "freeze": ["n4", "n2"]})
+    dialog = open_settings(panel)
+    fields = dialog.frozen
+    assert fields.rate.widget.isVisible() and not fields.epoch.widget.isVisible()
+    layers = [fields.layer.itemText(index) for index in range(fields.layer.count())]
+    assert layers == ["never", "hidden1", "hidden2"]  # in the order forward runs them
+    fields.layer.setFocus()
+    QTest.keyClicks(fields.layer, "hidden2")
+    assert fields.epoch.widget.isVisible()
+    for box, text in ((fields.rate.widget, "0.1"), (fields.epoch.widget, "200")):
+        box.lineEdit().selectAll()
+        QTest.keyClicks(box.lineEdit(), text)
+    QTest.mouseClick(dialog.ok_button, LEFT)
+    assert dialog.error.text() == (
+        "training.unfreeze.epoch: is beyond the run's 100 epochs (training.epochs), got 200"
+    )
+    fields.epoch.widget.lineEdit().selectAll()
+    QTest.keyClicks(fields.epoch.widget.lineEdit(), "3")
+    QTest.mouseClick(dialog.ok_button, LEFT)
+    assert not dialog.isVisible()
+    assert project.training["unfreeze"] == {"from": "n4", "epoch": 3}
+    assert project.training["backbone_lr_factor"] == 0.1
+
+    dialog = open_settings(panel)
+    assert dialog.frozen.layer.currentText() == "hidden2"
+    assert dialog.frozen.epoch.value() == 3
+    dialog.frozen.layer.setCurrentIndex(0)  # never
+    QTest.mouseClick(dialog.ok_button, LEFT)
+    assert "unfreeze" not in project.training
+    assert project.training["backbone_lr_factor"] == 0.1
+
+    several = [{"from": "n4", "epoch": 2}, {"from": "n2", "epoch": 4}]
+    window.editor.set_sections(project.dataset, {**project.training, "unfreeze": several})
+    dialog = open_settings(panel)
+    assert not dialog.frozen.layer.isEnabled()  # shown, kept, edited in the file
+    assert dialog.frozen.layer.currentText() == "never"
+    dialog.frozen.rate.widget.lineEdit().selectAll()
+    QTest.keyClicks(dialog.frozen.rate.widget.lineEdit(), "0.5")
+    QTest.mouseClick(dialog.ok_button, LEFT)
+    assert project.training["unfreeze"] == several
+    assert project.training["backbone_lr_factor"] == 0.5

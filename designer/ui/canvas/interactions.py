@@ -1,13 +1,18 @@
-"""Mouse gestures on the canvas as objects: drawing a new wire, and moving nodes."""
+"""Mouse gestures on the canvas as objects: drawing a new wire, moving nodes, and dragging a
+palette layer over the wires it can be spliced into."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from designer.ui.canvas import style
-from designer.ui.canvas.items import NodeItem, PortItem, wire_path
+from designer.ui.canvas.items import EdgeItem, NodeItem, PortItem, wire_path
+from designer.ui.palette_target import dtype_refusal
+from nodes import LayerSpec
+
+WIRE_REACH = 8.0  # a layer dropped this close to a wire (in scene units) is spliced into it
 
 
 class NewLinkAction:
@@ -47,7 +52,7 @@ class NewLinkAction:
         start, finish = (
             (end, self.port.scenePos()) if self.port.is_input else (self.port.scenePos(), end)
         )
-        self.preview.setPath(wire_path(start, finish))
+        self.preview.setPath(wire_path(start, finish, self.port.node_item.down))
 
     def refused_at(self, position: QPointF) -> PortItem | None:
         """A port under `position` that the wire may not join, for saying why."""
@@ -78,3 +83,47 @@ class MoveAction:
             for item in self.items
             if item.pos() != self.start[item.node_id]
         }
+
+
+class SpliceAction:
+    """A palette layer dragged over the canvas: the wire under it, when the layer can go into
+    it (it has an input and an output, and takes the wire's dtype), is highlighted."""
+
+    def __init__(self, scene: QGraphicsScene, spec: LayerSpec) -> None:
+        self.scene, self.spec = scene, spec
+        self.hovered: EdgeItem | None = None
+
+    def wire_at(self, position: QPointF) -> EdgeItem | None:
+        """The topmost wire within reach of `position`, unless a node is under it."""
+        if any(isinstance(item, NodeItem | PortItem) for item in self.scene.items(position)):
+            return None
+        corner = QPointF(WIRE_REACH, WIRE_REACH)
+        reach = QRectF(position - corner, position + corner)
+        under = self.scene.items(reach, Qt.ItemSelectionMode.IntersectsItemShape)
+        return next((item for item in under if isinstance(item, EdgeItem)), None)
+
+    def refusal(self, wire: EdgeItem) -> str | None:
+        """Why the layer cannot be spliced into `wire`, or None when it can."""
+        spec = self.spec
+        if not spec.inputs or not spec.outputs:
+            side = "input" if not spec.inputs else "output"
+            return f"{spec.name} has no {side}: it cannot go into a wire"
+        source = wire.source.node_item
+        return dtype_refusal(spec, wire.source.tensors, f"{source.kind} '{source.name}'")
+
+    def move(self, position: QPointF) -> None:
+        wire = self.wire_at(position)
+        target = wire if wire is not None and self.refusal(wire) is None else None
+        if target is not self.hovered:
+            if self.hovered is not None:
+                self.hovered.set_highlight(False)
+            if target is not None:
+                target.set_highlight(True)
+            self.hovered = target
+
+    def finish(self) -> EdgeItem | None:
+        """The wire to splice the layer into, or None; its highlight goes."""
+        wire, self.hovered = self.hovered, None
+        if wire is not None:
+            wire.set_highlight(False)
+        return wire

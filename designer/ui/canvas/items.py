@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPainterPathStroker,
     QPen,
+    QTransform,
 )
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
@@ -25,11 +26,18 @@ from PySide6.QtWidgets import (
 
 from designer.compiler import NodeReport
 from designer.model import Edge, Node
+from designer.model.layout import NODE_SIZE, PITCH, ROW_GAP
 from designer.ui.canvas import style
+from designer.ui.canvas.node_text import params_summary
 from nodes import TensorInfo
-from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 TEXT_LEVEL_OF_DETAIL = 0.35
+BOUNDS_MARGINS = QMarginsF(3, 10, 13, 4)  # round a node's body: its ports, outline and badges
+BEND = 40.0  # how far a wire leaves a port straight along the flow, at least
+BACK_BEND = 24.0  # the same for a wire that must turn back against the flow
+CORNER = 18.0
+COLUMN_GAP = PITCH["down"][1] - NODE_SIZE[0]  # between the columns of a graph flowing down
+TRANSPOSE = QTransform(0, 1, 1, 0, 0, 0)  # swaps x and y: flowing down is flowing right, turned
 
 
 def color_of(tensors: tuple[TensorInfo, ...]) -> QColor:
@@ -40,8 +48,9 @@ def color_of(tensors: tuple[TensorInfo, ...]) -> QColor:
 
 
 class PortItem(QGraphicsEllipseItem):
-    """A typed port on a node's edge (inputs left, outputs right): it knows the tensors that pass
-    it, shows them on hover, and is drawn in the colour of their dtype."""
+    """A typed port on a node's edge (inputs left, outputs right; flowing down, top and bottom):
+    it knows the tensors that pass it, shows them on hover, and is drawn in the colour of their
+    dtype."""
 
     def __init__(
         self, node_item: NodeItem, name: str, is_input: bool, many: bool, gone: bool = False
@@ -92,9 +101,11 @@ class PortItem(QGraphicsEllipseItem):
 class NodeItem(QGraphicsItem):
     """A layer: its name, kind, key params and output shape; red outline and badge on error."""
 
-    def __init__(self, node: Node, stale: tuple[list[str], list[str]] = ([], [])) -> None:
+    def __init__(
+        self, node: Node, stale: tuple[list[str], list[str]] = ([], []), flow: str = "right"
+    ) -> None:
         """`stale` names the input and output ports that wires use but the node's block no
-        longer has: they are drawn, in red, until no wire uses them."""
+        longer has: they are drawn, in red, until no wire uses them. `flow` is the graph's."""
         super().__init__()
         self.node_id = node.id
         self.report: NodeReport | None = None
@@ -116,12 +127,24 @@ class NodeItem(QGraphicsItem):
         self.inputs += [PortItem(self, name, True, False, gone=True) for name in stale[0]]
         self.outputs = [PortItem(self, port.name, False, False) for port in spec.outputs]
         self.outputs += [PortItem(self, name, False, False, gone=True) for name in stale[1]]
-        for ports, x in ((self.inputs, 0.0), (self.outputs, style.NODE_WIDTH)):
-            for index, port in enumerate(ports):
-                port.setPos(x, self.height * (index + 1) / (len(ports) + 1))
+        self.place_ports(flow)
         self.category = spec.category
         self.dtypes = spec.dtypes
         self.sync(node)
+
+    def place_ports(self, flow: str) -> None:
+        """Inputs on the left edge and outputs on the right, or, flowing down, on the top edge
+        and the bottom one, spread evenly; the node's wires follow."""
+        self.down = flow == "down"
+        for ports, end in ((self.inputs, 0.0), (self.outputs, 1.0)):
+            for index, port in enumerate(ports):
+                share = (index + 1) / (len(ports) + 1)
+                if self.down:
+                    port.setPos(style.NODE_WIDTH * share, self.height * end)
+                else:
+                    port.setPos(style.NODE_WIDTH * end, self.height * share)
+        for edge in self.edges:
+            edge.update_path()
 
     def port(self, name: str, is_input: bool) -> PortItem | None:
         return next(
@@ -193,7 +216,7 @@ class NodeItem(QGraphicsItem):
         return "error" if self.report.has_errors else "warning"
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-3, -10, style.NODE_WIDTH + 16, self.height + 14)
+        return QRectF(0, 0, style.NODE_WIDTH, self.height).marginsAdded(BOUNDS_MARGINS)
 
     def title_rect(self) -> QRectF:
         return QRectF(10, 4, style.NODE_WIDTH - 20, style.ROW_HEIGHT + 2)
@@ -252,7 +275,9 @@ class NodeItem(QGraphicsItem):
             y += style.ROW_HEIGHT + 4
 
     def shape_text(self) -> str:
-        if self.report is None or self.report.output is None:
+        if self.report is None:  # the project's first analysis is still to come
+            return "working out\u2026"
+        if self.report.output is None:
             return "?"
         return str(self.report.output)
 
@@ -292,26 +317,37 @@ class NodeItem(QGraphicsItem):
         return super().itemChange(change, value)
 
 
-def params_summary(node: Node) -> str:
-    """The first two params, then any others that differ from their defaults, as 'name=value'
-    (a block instance leaves out its block's name: the kind shows it)."""
-    parts = []
-    shown = [p for p in node.spec.params if node.kind != BLOCK_KIND or p.name != BLOCK_PARAM]
-    for index, param in enumerate(shown):
-        value = node.params.get(param.name)
-        if index >= 2 and value == param.default:
+def wire_path(
+    start: QPointF, end: QPointF, down: bool = False, across: float | None = None
+) -> QPainterPath:
+    """A wire from an output port to an input port: an S-curve along the flow (right, or
+    down), or, to an input behind the output, a rounded path that runs back at `across` (a y;
+    flowing down, an x), by default midway between the two."""
+    if down:
+        flipped = wire_path(TRANSPOSE.map(start), TRANSPOSE.map(end), across=across)
+        return TRANSPOSE.map(flipped)
+    if end.x() >= start.x():
+        path = QPainterPath(start)
+        bend = max(BEND, (end.x() - start.x()) / 2)
+        path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end)
+        return path
+    middle = (start.y() + end.y()) / 2 if across is None else across
+    out, into = start.x() + BACK_BEND, end.x() - BACK_BEND
+    corners = [QPointF(out, start.y()), QPointF(out, middle), QPointF(into, middle)]
+    return rounded([start, *corners, QPointF(into, end.y()), end])
+
+
+def rounded(points: list[QPointF]) -> QPainterPath:
+    """Straight lines through `points`, each corner rounded."""
+    path = QPainterPath(points[0])
+    for before, corner, after in zip(points, points[1:], points[2:], strict=False):
+        into, out = QLineF(corner, before), QLineF(corner, after)
+        radius = min(CORNER, into.length() / 2, out.length() / 2)
+        if radius <= 0:
             continue
-        if isinstance(value, tuple | list):
-            value = "x".join(str(item) for item in value)
-        parts.append(f"{param.name}={value}")
-    return " ".join(parts)
-
-
-def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
-    """A horizontal S-curve from an output port to an input port."""
-    path = QPainterPath(start)
-    bend = max(40.0, abs(end.x() - start.x()) / 2)
-    path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end)
+        path.lineTo(into.pointAt(radius / into.length()))
+        path.quadTo(corner, out.pointAt(radius / out.length()))
+    path.lineTo(points[-1])
     return path
 
 
@@ -334,7 +370,12 @@ class EdgeItem(QGraphicsPathItem):
         self.target.node_item.edges.discard(self)
 
     def update_path(self) -> None:
-        self.setPath(wire_path(self.source.scenePos(), self.target.scenePos()))
+        """A wire back against the flow runs back in the gap before its target's row (flowing
+        down, its column), where auto layout leaves room."""
+        start, end, node = self.source.scenePos(), self.target.scenePos(), self.target.node_item
+        down = node.down
+        across = node.x() - COLUMN_GAP / 2 if down else node.y() - ROW_GAP / 2
+        self.setPath(wire_path(start, end, down, across))
 
     def set_shape_text(self, text: str) -> None:
         tip = escape(f"{self.source.node_item.name} \u2192 {self.target.node_item.name}: {text}")
@@ -353,10 +394,12 @@ class EdgeItem(QGraphicsPathItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
 
-    def hoverEnterEvent(self, event) -> None:
-        self.hovered = True
+    def set_highlight(self, on: bool) -> None:
+        self.hovered = on
         self.update()
 
+    def hoverEnterEvent(self, event) -> None:
+        self.set_highlight(True)
+
     def hoverLeaveEvent(self, event) -> None:
-        self.hovered = False
-        self.update()
+        self.set_highlight(False)

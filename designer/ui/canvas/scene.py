@@ -28,7 +28,8 @@ GRID = 20.0
 def refusal(start: PortItem, end: PortItem) -> str:
     """Why a wire cannot join these two ports, in plain words."""
     if start.is_input == end.is_input:
-        return "A wire goes from an output (right side) to an input (left side)"
+        output, input_side = ("bottom", "top") if start.node_item.down else ("right", "left")
+        return f"A wire goes from an output ({output} side) to an input ({input_side} side)"
     if start.node_item is end.node_item:
         return "A layer cannot feed itself"
     output, target = (end, start) if start.is_input else (start, end)
@@ -71,6 +72,7 @@ class GraphScene(QGraphicsScene):
         events.param_changed.connect(self.sync_node)
         events.node_renamed.connect(self.sync_node)
         events.node_moved.connect(self.sync_node)
+        events.flow_changed.connect(self.flow_changed)
         editor.analysis_changed.connect(self.show_report)
         editor.doc.blocks.events.block_changed.connect(self.block_changed)
         for node in editor.doc.nodes():
@@ -89,6 +91,7 @@ class GraphScene(QGraphicsScene):
             (events.param_changed, self.sync_node),
             (events.node_renamed, self.sync_node),
             (events.node_moved, self.sync_node),
+            (events.flow_changed, self.flow_changed),
             (self.editor.doc.blocks.events.block_changed, self.block_changed),
         ):
             signal.disconnect(slot)
@@ -96,7 +99,8 @@ class GraphScene(QGraphicsScene):
     # -- mirroring the model -----------------------------------------------------------------
 
     def add_node_item(self, node: Node) -> None:
-        item = NodeItem(node, self.editor.doc.stale_ports(node.id))
+        doc = self.editor.doc
+        item = NodeItem(node, doc.stale_ports(node.id), doc.flow)
         item.set_frozen(node.id in self.frozen)
         self.node_items[node.id] = item
         self.addItem(item)
@@ -165,6 +169,11 @@ class GraphScene(QGraphicsScene):
                 edge.setToolTip("")  # its text names both ends: the next report writes it anew
         item.sync(node)
 
+    def flow_changed(self, _old: str) -> None:
+        """The graph flows the other way: ports move to the edges that face it."""
+        for item in self.node_items.values():
+            item.place_ports(self.editor.doc.flow)
+
     def show_report(self, report: GraphReport) -> None:
         """Update the items whose report changed; the analysis keeps unchanged ones as they were.
         A wire shows its source's shape, so only wires out of changed nodes need new text."""
@@ -192,6 +201,21 @@ class GraphScene(QGraphicsScene):
         self.frozen = set(node_ids)
         for node_id, item in self.node_items.items():
             item.set_frozen(node_id in node_ids)
+
+    def nodes_rect(self) -> QRectF:
+        """Where the nodes are, each with its ports and badges (empty without nodes)."""
+        rect = QRectF()
+        for item in self.node_items.values():
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    def inputs_rect(self) -> QRectF:
+        """Where the nodes no wire goes into are: the graph's start."""
+        rect = QRectF()
+        for item in self.node_items.values():
+            if not any(edge.target.node_item is item for edge in item.edges):
+                rect = rect.united(item.sceneBoundingRect())
+        return rect
 
     # -- selection helpers ---------------------------------------------------------------------
 

@@ -1,18 +1,36 @@
-"""The canvas view: zoom at the cursor, pan, fit, rubber-band selection, palette drops."""
+"""The canvas view: zoom, pan, fit, rubber-band selection, palette drops (on empty canvas, or
+into a wire); a zoom bar, a minimap."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QFontInfo,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QResizeEvent,
+    QTransform,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsView
 
+from designer.ui.canvas.interactions import SpliceAction
+from designer.ui.canvas.items import BOUNDS_MARGINS
+from designer.ui.canvas.minimap import Minimap
 from designer.ui.canvas.scene import GraphScene
+from designer.ui.canvas.zoom_bar import ZoomBar
+from designer.ui.palette_target import palette_spec
 
 KIND_MIME = "application/x-netdesigner-kind"
-ZOOM_STEP = 1.15
+ZOOM_STEP = 1.15  # one notch of the wheel
+KEY_ZOOM_STEP = 1.25
 ZOOM_RANGE = (0.1, 4.0)
 ARROW_STEP = 10.0
-READABLE_SCALE = 0.6
+MIN_TEXT_PX = 9.0  # node text smaller than this on screen is hard to read
+FIT_MARGIN = 24.0  # pixels round a fitted graph
+OVERLAY_GAP = 8  # pixels between the corner's zoom bar and minimap and the edges
+MINIMAP_SIZE = (180, 112)
 SCENE_MARGIN = 20_000.0
 
 
@@ -20,6 +38,8 @@ class GraphView(QGraphicsView):
     """Middle-drag or space-drag pans; the wheel zooms around the cursor; F fits all."""
 
     kind_dropped = Signal(str, QPointF)
+    kind_dropped_on_wire = Signal(str, str, QPointF)  # kind, wire id, scene point
+    zoom_changed = Signal(float)
 
     def __init__(self, scene: GraphScene) -> None:
         super().__init__(scene)
@@ -32,15 +52,50 @@ class GraphView(QGraphicsView):
         self.grow_scene_rect()
         self._space_down = False
         self._pan_from: QPointF | None = None
+        self.splice: SpliceAction | None = None
+        self.zoom_bar = ZoomBar(self, self.zoom_out, self.actual_size, self.zoom_in, self.fit_all)
+        self.minimap = Minimap(self)
+        self.zoom_changed.connect(self.zoom_bar.show_level)
+        self.zoom_changed.connect(self.refresh_minimap)
+        scene.changed.connect(self.refresh_minimap)
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.valueChanged.connect(self.refresh_minimap)
 
     @property
     def graph_scene(self) -> GraphScene:
         return self.scene()
 
-    def zoom(self, factor: float) -> None:
+    # -- zoom ----------------------------------------------------------------------------------
+
+    def zoom(self, factor: float, at_cursor: bool = True) -> None:
+        """Zoom by `factor` round the mouse cursor (or the view's centre), within ZOOM_RANGE."""
         current = self.transform().m11()
         factor = max(ZOOM_RANGE[0] / current, min(ZOOM_RANGE[1] / current, factor))
+        if not at_cursor:
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.scale(factor, factor)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.zoom_changed.emit(self.transform().m11())
+
+    def zoom_in(self) -> None:
+        self.zoom(KEY_ZOOM_STEP, at_cursor=False)
+
+    def zoom_out(self) -> None:
+        self.zoom(1 / KEY_ZOOM_STEP, at_cursor=False)
+
+    def actual_size(self) -> None:
+        """100%, round the view's centre."""
+        center = self.center_point()
+        self.set_zoom(1.0)
+        self.centerOn(center)
+
+    def set_zoom(self, scale: float) -> None:
+        self.setTransform(QTransform.fromScale(scale, scale))
+        self.zoom_changed.emit(scale)
+
+    def readable_scale(self) -> float:
+        """The smallest zoom at which node text is MIN_TEXT_PX high on screen (at most 100%)."""
+        return min(1.0, MIN_TEXT_PX / QFontInfo(self.viewport().font()).pixelSize())
 
     def grow_scene_rect(self) -> None:
         """Room to pan around every node, however far the graph reaches."""
@@ -48,23 +103,76 @@ class GraphView(QGraphicsView):
         margin = SCENE_MARGIN
         self.setSceneRect(items.adjusted(-margin, -margin, margin, margin).united(self.sceneRect()))
 
+    def free_rect(self) -> QRectF:
+        """The part of the viewport a fitted graph may fill: inside a margin, above the zoom
+        bar."""
+        bottom = FIT_MARGIN + self.zoom_bar.sizeHint().height() + OVERLAY_GAP
+        return QRectF(self.viewport().rect()).adjusted(FIT_MARGIN, FIT_MARGIN, -FIT_MARGIN, -bottom)
+
+    def layout_room(self) -> tuple[float, float]:
+        """How large (in scene units, from the first node's position to the last's far corner)
+        a graph laid out now may be and still fit in view readably."""
+        free, scale = self.free_rect(), self.readable_scale()
+        chrome = BOUNDS_MARGINS
+        return (
+            free.width() / scale - chrome.left() - chrome.right(),
+            free.height() / scale - chrome.top() - chrome.bottom(),
+        )
+
     def fit_all(self) -> None:
-        """Show every node; a graph too large to read whole is shown from its start instead."""
+        """Show every node, as large as fits up to 100%; a graph too large to read whole is
+        shown from its start (its inputs) at the smallest readable zoom."""
         self.grow_scene_rect()
-        items = self.graph_scene.itemsBoundingRect()
-        if items.isEmpty():
+        nodes = self.graph_scene.nodes_rect()
+        if nodes.isEmpty():
             return
-        self.fitInView(items.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
-        scale = self.transform().m11()
-        if scale > 1.0:
-            self.resetTransform()
-            self.centerOn(items.center())
-        elif scale < READABLE_SCALE:
-            self.resetTransform()
-            self.scale(READABLE_SCALE, READABLE_SCALE)
-            visible = self.viewport().rect()
-            left = items.left() - 40 + visible.width() / READABLE_SCALE / 2
-            self.centerOn(left, items.center().y())
+        free = self.free_rect()
+        scale = min(1.0, free.width() / nodes.width(), free.height() / nodes.height())
+        if scale >= self.readable_scale():
+            self.set_zoom(scale)
+            self.show_at(nodes.center(), free.center())
+            return
+        self.set_zoom(self.readable_scale())
+        width, height = free.width() / self.readable_scale(), free.height() / self.readable_scale()
+        inputs = self.graph_scene.inputs_rect()
+        focus = (nodes if inputs.isEmpty() else inputs).center()
+        left = window_start(nodes.left(), nodes.right(), focus.x(), width)
+        top = window_start(nodes.top(), nodes.bottom(), focus.y(), height)
+        self.show_at(QPointF(left + width / 2, top + height / 2), free.center())
+
+    def show_at(self, scene_point: QPointF, at: QPointF) -> None:
+        """Scroll so that `scene_point` shows at the viewport point `at`."""
+        offset = (at - QRectF(self.viewport().rect()).center()) / self.transform().m11()
+        self.centerOn(scene_point - offset)
+
+    # -- the corner's zoom bar and minimap ------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        area = self.viewport().geometry()
+        bar = self.zoom_bar.sizeHint()
+        self.zoom_bar.setGeometry(
+            QRect(
+                area.right() + 1 - OVERLAY_GAP - bar.width(),
+                area.bottom() + 1 - OVERLAY_GAP - bar.height(),
+                bar.width(),
+                bar.height(),
+            )
+        )
+        width = min(MINIMAP_SIZE[0], area.width() // 3)
+        height = width * MINIMAP_SIZE[1] // MINIMAP_SIZE[0]
+        self.minimap.setGeometry(
+            QRect(
+                area.right() + 1 - OVERLAY_GAP - width,
+                self.zoom_bar.y() - OVERLAY_GAP // 2 - height,
+                width,
+                height,
+            )
+        )
+        self.refresh_minimap()
+
+    def refresh_minimap(self, *_) -> None:
+        self.minimap.refresh()
 
     def center_point(self) -> QPointF:
         return self.mapToScene(self.viewport().rect().center())
@@ -140,21 +248,57 @@ class GraphView(QGraphicsView):
         )
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasFormat(KIND_MIME):
-            event.acceptProposedAction()
-        else:
+        if not event.mimeData().hasFormat(KIND_MIME):
             super().dragEnterEvent(event)
+            return
+        spec = palette_spec(self.graph_scene.editor.doc, dropped_kind(event))
+        self.splice = SpliceAction(self.graph_scene, spec) if spec is not None else None
+        event.acceptProposedAction()
 
     def dragMoveEvent(self, event) -> None:
-        if event.mimeData().hasFormat(KIND_MIME):
-            event.acceptProposedAction()
-        else:
+        if not event.mimeData().hasFormat(KIND_MIME):
             super().dragMoveEvent(event)
+            return
+        if self.splice is not None:
+            self.splice.move(self.mapToScene(event.position().toPoint()))
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event) -> None:
+        if self.splice is not None:
+            self.splice.finish()
+            self.splice = None
+        super().dragLeaveEvent(event)
 
     def dropEvent(self, event) -> None:
-        if event.mimeData().hasFormat(KIND_MIME):
-            kind = bytes(event.mimeData().data(KIND_MIME)).decode()
-            self.kind_dropped.emit(kind, self.mapToScene(event.position().toPoint()))
-            event.acceptProposedAction()
-        else:
+        """A layer dropped into a wire it can go into is spliced there; elsewhere it is added
+        where it fell (saying why a wire under it would not take it)."""
+        if not event.mimeData().hasFormat(KIND_MIME):
             super().dropEvent(event)
+            return
+        kind, point = dropped_kind(event), self.mapToScene(event.position().toPoint())
+        splice, self.splice = self.splice, None
+        wire = refusal = None
+        if splice is not None:
+            splice.move(point)
+            under = splice.wire_at(point)
+            refusal = splice.refusal(under) if under is not None else None
+            wire = splice.finish()
+        if wire is not None:
+            self.kind_dropped_on_wire.emit(kind, wire.edge_id, point)
+        else:
+            self.kind_dropped.emit(kind, point)
+            if refusal:
+                self.graph_scene.editor.edit_failed.emit(f"{refusal}: added beside the wire")
+        event.acceptProposedAction()
+
+
+def dropped_kind(event) -> str:
+    return bytes(event.mimeData().data(KIND_MIME)).decode()
+
+
+def window_start(low: float, high: float, focus: float, size: float) -> float:
+    """Where a window `size` long begins on one axis to show the span low..high: centred on the
+    span when it fits, else round `focus` but not past either end of the span."""
+    if high - low <= size:
+        return (low + high - size) / 2
+    return min(max(focus - size / 2, low), high - size)

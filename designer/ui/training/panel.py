@@ -33,6 +33,7 @@ from designer.ui.background_task import BackgroundTask
 from designer.ui.editor import Editor
 from designer.ui.torch_loader import torch_loader
 from designer.ui.training.devices import device_choices
+from designer.ui.training.message_bar import MessageBar
 from designer.ui.training.on_screen import Latest, ShownWatcher, TakingTurns
 from designer.ui.training.run_clock import RunClock
 from designer.ui.training.runs import RunsWidget
@@ -48,6 +49,7 @@ PROGRESS_SECONDS = 1.0  # the progress bar repaints at once when set: once a sec
 MINIMUM_HEIGHT = 300
 LOCK_MESSAGE = "Training is running: stop it before changing the network"
 NO_DATASET = "No dataset yet: choose a dataset in Settings\u2026"
+FAILED = "Training failed: the Training panel says why"
 
 
 def setting(training: dict, key: str, default: int) -> int:
@@ -103,9 +105,7 @@ class TrainPanel(QWidget):
         self.progress = QProgressBar()
         self.status = QLabel("Not started")
         self.status.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #d32f2f;")
+        self.message = MessageBar()
         from designer.ui.training import (  # pyqtgraph: once the panel is wanted
             layer_plots,
             lr_search,
@@ -209,7 +209,6 @@ class TrainPanel(QWidget):
         axis_row.addWidget(self.x_axis, 1)
         axis_row.addWidget(self.log_scale)
         controls.addLayout(axis_row)
-        controls.addWidget(self.message)
         controls.addStretch(1)
         form_widget = QWidget()
         form_widget.setLayout(controls)
@@ -239,7 +238,8 @@ class TrainPanel(QWidget):
         splitter.addWidget(self.confusion_plot.widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(splitter)
+        layout.addWidget(self.message)  # across the panel: a long message has room
+        layout.addWidget(splitter, 1)
         self.setMinimumHeight(MINIMUM_HEIGHT)
 
     def show_sections(self) -> None:
@@ -264,11 +264,16 @@ class TrainPanel(QWidget):
         }
         sections = {"dataset": project.dataset, "training": project.training}
         base = project.path.parent if project.path is not None else None
-        dialog = SettingsDialog(sections, base, shown, self)
+        dialog = SettingsDialog(sections, base, shown, self, self.frozen_layers())
         dialog.accepted.connect(lambda: self.editor.set_sections(dialog.dataset, dialog.training))
         dialog.finished.connect(dialog.deleteLater)
         self.settings_dialog = dialog
         dialog.open()
+
+    def frozen_layers(self) -> list[tuple[str, str]]:
+        """The nodes training.freeze lists, (id, name) in the order forward runs them."""
+        frozen, doc, order = self.editor.frozen, self.editor.doc, self.editor.report.order
+        return [(node, doc.node(node).name) for node in order if node in frozen]
 
     def open_preview(self) -> None:
         """The data preview of the project's dataset section, read in the background (a
@@ -302,7 +307,16 @@ class TrainPanel(QWidget):
     def preview_failed(self, message: str) -> None:
         self.preview_task = None
         self.preview_button.setEnabled(True)
-        self.message.setText(message)
+        self.show_message(message)
+
+    def show_message(self, message: str) -> None:
+        """A message from the trainer or the data readers, naming each setting as Settings\u2026
+        labels it."""
+        from designer.training.setting_words import in_user_words  # the settings bring torch
+
+        project = self.editor.project
+        sections = {"dataset": project.dataset, "training": project.training}
+        self.message.setText(in_user_words(message, sections))
 
     def fill_devices(self) -> None:
         """Ask torch which devices there are, once: as soon as torch is loaded (Start and Find LR
@@ -335,7 +349,7 @@ class TrainPanel(QWidget):
         self.tabs.setCurrentWidget(self.lr_finder.widget)
         snapshot = json.dumps(project_to_dict(self.editor.project))
         self.lr_finder.start(snapshot, self.training_settings())
-        self.lr_finder.worker.failed.connect(self.message.setText)
+        self.lr_finder.worker.failed.connect(self.show_message)
 
     def lr_search_ended(self) -> None:
         self.find_lr_button.setEnabled(True)
@@ -564,9 +578,9 @@ class TrainPanel(QWidget):
             self.status.setText(f"Finished ({event.reason}) \u00b7 validation: {scores}")
             self.progress_changed.emit(f"Training finished ({event.reason})")
         else:
-            self.message.setText(event.message)
+            self.show_message(event.message)
             self.status.setText("Failed")
-            self.progress_changed.emit(f"Training failed: {event.message}")
+            self.progress_changed.emit(FAILED)  # the panel has room for the why
 
     def on_ended(self) -> None:
         self.timer.stop()

@@ -24,6 +24,7 @@ from designer.training.settings_check import check_settings
 from designer.training.settings_spec import (
     CONTROLS,
     DATA,
+    FROZEN_GROUP,
     GROUPS,
     IMAGES,
     OPTIMIZATION,
@@ -34,6 +35,7 @@ from designer.training.settings_spec import (
     current,
     updated,
 )
+from designer.ui.training.frozen_fields import FrozenLayerFields
 from designer.ui.training.setting_fields import SettingField
 
 COLUMNS = ((DATA,), (IMAGES, SCHEDULE_GROUP), (OPTIMIZATION, STOPPING))
@@ -48,8 +50,11 @@ class SettingsDialog(QDialog):
         base: Path | None,
         shown: dict[str, Any],
         parent: QWidget | None = None,
+        frozen: list[tuple[str, str]] | None = None,
     ) -> None:
-        """`shown` gives values to show instead of the stored ones (the panel's own fields)."""
+        """`shown` gives values to show instead of the stored ones (the panel's own fields);
+        `frozen` the project's frozen layers, (node id, name) in the order forward runs them,
+        which get their fields (the backbone's rate, unfreezing) when there are some."""
         super().__init__(parent)
         self.setWindowTitle("Training settings")
         self.sections, self.base = sections, base
@@ -62,6 +67,9 @@ class SettingsDialog(QDialog):
             field = SettingField(setting, value, self.show_applying, base)
             self.forms[setting.group].addRow(setting.label, field.widget)
             self.fields.append(field)
+        self.frozen = (
+            FrozenLayerFields(self.training, frozen, self.show_applying) if frozen else None
+        )
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #d32f2f;")
@@ -77,6 +85,10 @@ class SettingsDialog(QDialog):
             for group in groups:
                 box = QGroupBox(group)
                 box.setLayout(self.forms[group])
+                column.addWidget(box)
+            if self.frozen is not None and SCHEDULE_GROUP in groups:
+                box = QGroupBox(FROZEN_GROUP)
+                box.setLayout(self.frozen.form)
                 column.addWidget(box)
             column.addStretch(1)
             columns.addLayout(column)
@@ -120,6 +132,8 @@ class SettingsDialog(QDialog):
     def check_and_accept(self) -> None:
         """Accept sections the parsers take; otherwise show their message and change nothing."""
         result = updated(self.sections, self.values())
+        if self.frozen is not None:
+            self.frozen.write(result["training"])
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             check_settings(result["dataset"], result["training"], self.base)

@@ -1,0 +1,165 @@
+"""Which custom code may run in this process. Loading a project never runs its code; code of
+its own (or a call outside torch's tensor operations) runs only once trusted, as editors
+trust a folder: by the user's answer, `--trust` on the command line, or because this process
+imported it from a module the user chose to run. Calls of torch's tensor operations by their
+import path carry no code of their own and run without asking."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
+from typing import Any
+
+from designer.model import GraphDocument, Node
+from nodes.catalog.custom_code import CUSTOM_KIND
+from nodes.custom_call import CallError, Target, parse_target
+
+# Functions of these modules work on tensors and numbers only (their arguments are constants,
+# inputs and sizes): calling them cannot reach files, processes or the network.
+SAFE_FUNCTION_MODULES = (
+    "torch.nn.functional",
+    "torch.special",
+    "torch.linalg",
+    "torch.fft",
+    "operator",
+    "math",
+    "torchvision.ops",
+)
+SAFE_CLASS_MODULES = ("torch.nn", "torchvision.ops")
+REFUSED = {
+    "torch": {"from_file", "save", "load"},
+    "operator": {"call"},
+    "Tensor": {"backward", "register_hook", "share_memory_", "storage", "untyped_storage"},
+}
+
+_trusted: set[str] = set()
+_lock = threading.Lock()
+_changes = [0]  # how often the trusted set changed: keys analyses cached before
+
+
+def fingerprint(params: Mapping[str, Any]) -> str:
+    """What would run: the code carried and the name called (the other params are constants)."""
+    text = f"{params.get('call')}\n{params.get('target')}\n{params.get('code')}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def trust(fingerprints: Iterable[str]) -> None:
+    with _lock:
+        before = len(_trusted)
+        _trusted.update(fingerprints)
+        _changes[0] += len(_trusted) != before
+
+
+def generation() -> int:
+    """A number that changes whenever the trusted set does."""
+    return _changes[0]
+
+
+def trusted_now() -> frozenset[str]:
+    """Every fingerprint trusted in this process (a training process is given them)."""
+    with _lock:
+        return frozenset(_trusted)
+
+
+def forget() -> None:
+    """Trust nothing again (for tests)."""
+    with _lock:
+        _trusted.clear()
+        _changes[0] += 1
+
+
+def needs_consent(params: Mapping[str, Any]) -> bool:
+    """Whether the node would run code that is neither trusted yet nor one of torch's tensor
+    operations called by its import path."""
+    target, code = params.get("target"), params.get("code")
+    if not isinstance(target, str) or not isinstance(code, str):
+        return False  # not a call: the node's check says why, and nothing runs
+    if not code.strip():
+        try:
+            if safe_library_call(params.get("call"), parse_target(target)):
+                return False
+        except CallError:
+            return False
+    return fingerprint(params) not in trusted_now()
+
+
+@lru_cache(maxsize=1024)
+def safe_library_call(call: Any, target: Target) -> bool:
+    """An import path into torch's (or torchvision's operators') tensor operations."""
+    parts = target.name.split(".")
+    if target.module is None or any(part.startswith("_") for part in parts):
+        return False
+    if call == "module":
+        if target.module not in SAFE_CLASS_MODULES or len(parts) != 1:
+            return False
+        from torch import nn
+
+        found = resolved(target)
+        return isinstance(found, type) and issubclass(found, nn.Module)
+    if target.module == "torch":
+        return torch_function(parts)
+    if target.module not in SAFE_FUNCTION_MODULES or len(parts) != 1:
+        return False
+    return parts[0] not in REFUSED.get(target.module, ()) and callable(resolved(target))
+
+
+def torch_function(parts: list[str]) -> bool:
+    """One of torch's operators (torch.cumsum) or a tensor method (Tensor.expand)."""
+    import torch
+
+    if len(parts) == 2 and parts[0] == "Tensor":
+        return parts[1] not in REFUSED["Tensor"] and callable(getattr(torch.Tensor, parts[1], None))
+    if len(parts) != 1 or parts[0] in REFUSED["torch"]:
+        return False
+    return hasattr(torch._C._VariableFunctions, parts[0]) or parts[0] in torch.functional.__all__
+
+
+def resolved(target: Target) -> Any:
+    """The object an import path names, or None; torchvision is imported the way that works
+    beside any torch build."""
+    if target.module.split(".")[0] == "torchvision":
+        from designer.runtime.vision import import_torchvision
+
+        import_torchvision()
+    try:
+        found: Any = importlib.import_module(target.module)
+    except ImportError:
+        return None
+    for part in target.name.split("."):
+        found = getattr(found, part, None)
+    return found
+
+
+def custom_nodes(doc: GraphDocument) -> Iterator[tuple[str, Node]]:
+    """Every custom-code node of the network and of its blocks, with where it is."""
+    for node in doc.nodes():
+        if node.kind == CUSTOM_KIND:
+            yield "", node
+    for definition in doc.blocks:
+        for node in definition.graph.nodes():
+            if node.kind == CUSTOM_KIND:
+                yield definition.name, node
+
+
+def withheld_nodes(doc: GraphDocument) -> list[tuple[str, Node]]:
+    """The custom-code nodes whose code may not run yet, with the block they are in."""
+    return [(block, node) for block, node in custom_nodes(doc) if needs_consent(node.params)]
+
+
+def trust_document(doc: GraphDocument) -> None:
+    """Trust every custom code the network and its blocks carry."""
+    trust(fingerprint(node.params) for _, node in custom_nodes(doc))
+
+
+def withheld_names(doc: GraphDocument, limit: int = 4) -> str:
+    """The custom-code nodes not trusted yet, as messages name them: 'gate', 'clip' (in block
+    Mixer) and 3 more."""
+    named = [
+        f"{node.name!r}" + (f" (in block {block})" if block else "")
+        for block, node in withheld_nodes(doc)
+    ]
+    more = f" and {len(named) - limit} more" if len(named) > limit else ""
+    return ", ".join(named[:limit]) + more

@@ -1,0 +1,121 @@
+"""Custom-code nodes in the compiler: shapes from running their code (on meta tensors, else on
+small CPU tensors), withheld until the code is trusted, and written into the generated module."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from designer.compiler import Analyzer, CompileError, compile_graph, generate
+from designer.compiler.code_trust import forget, needs_consent, trust_document, withheld_names
+from designer.model import GraphDocument
+from nodes import TensorInfo
+
+TWICE = '''import torch
+
+
+def twice(x):
+    """Both halves: the features twice over."""
+    return torch.cat([x, x], dim=-1)
+'''
+
+READS_VALUES = """def clip_to_max(x):
+    limit = float(x.abs().max())
+    return x.clamp(-limit / 2, limit / 2)
+"""
+
+
+@pytest.fixture(autouse=True)
+def untrusted():
+    """Trust is kept per process: each test starts with nothing trusted."""
+    forget()
+    yield
+    forget()
+
+
+def network(width: int = 6, **custom) -> tuple[GraphDocument, str]:
+    """Input(width) -> custom code -> Dense(3) -> Output; the custom node's id."""
+    doc = GraphDocument()
+    source = doc.add_node("input", "x", {"shape": [width]})
+    node = doc.add_node("custom_code", "custom", custom)
+    dense = doc.add_node("dense", "head", {"units": 3})
+    output = doc.add_node("output", "y")
+    for a, b in ((source, node), (node, dense), (dense, output)):
+        doc.connect(a.id, "out", b.id, "in")
+    return doc, node.id
+
+
+def test_carried_code_waits_for_trust_then_its_shape_comes_from_running_it():
+    doc, node_id = network(target="twice", code=TWICE)
+    report = Analyzer(doc).report()
+    assert report.ok and report.withheld == (node_id,)
+    assert report.nodes[node_id].output is None
+    (warning,) = report.nodes[node_id].diagnostics
+    assert "Custom code 'custom' runs code of its own (twice), which is not trusted" in str(warning)
+    assert withheld_names(doc) == "'custom'"
+    with pytest.raises(CompileError):
+        generate(doc, report)
+
+    trust_document(doc)
+    report = Analyzer(doc).report()
+    assert report.ok and not report.withheld
+    assert report.nodes[node_id].output == TensorInfo((12,))
+    assert report.total_params == 12 * 3 + 3
+    module, code = compile_graph(doc, "Twice", report)
+    assert 'def twice(x):\n    """Both halves: the features twice over."""' in code.source
+    assert code.source.count("import torch\n") == 1
+    result = module(torch.ones(4, 6))
+    assert result.shape == (4, 3)
+
+
+def test_code_that_reads_values_is_run_on_small_cpu_tensors():
+    doc, node_id = network(target="clip_to_max", code=READS_VALUES)
+    trust_document(doc)
+    report = Analyzer(doc).report()
+    assert report.ok, [str(d) for d in report.diagnostics]
+    assert report.nodes[node_id].output == TensorInfo((6,))
+
+
+def test_torch_operations_by_import_path_run_without_asking():
+    doc, node_id = network(target="torch:cumsum", arguments="x0, dim=1")
+    assert not needs_consent(doc.node(node_id).params)
+    report = Analyzer(doc).report()
+    assert report.ok and not report.withheld
+    assert report.nodes[node_id].output == TensorInfo((6,))
+    assert "custom = torch.cumsum(x, dim=1)  # 6" in generate(doc, report).source
+    for target in ("os:getcwd", "torch:load", "subprocess:run", "torch.nn.functional:_pad"):
+        assert needs_consent({**doc.node(node_id).params, "target": target}), target
+
+
+def test_a_result_without_the_batch_first_is_an_error_naming_the_node():
+    doc, node_id = network(target="torch:sum", arguments="x0")
+    report = Analyzer(doc).report()
+    (error,) = report.errors
+    assert error.node_id == node_id
+    assert "does not keep the batch as its first dim" in error.message
+
+
+def test_params_that_describe_no_call_are_refused_without_running_anything():
+    doc, _ = network(target="twice", code="def other(x):\n    return x\n")
+    messages = [str(d) for d in Analyzer(doc).report().errors]
+    assert any("calls twice, which its code does not define" in text for text in messages)
+    doc, _ = network(target="torch:cumsum", arguments="__import__('os')")
+    messages = [str(d) for d in Analyzer(doc).report().errors]
+    assert any("is not a constant, an input or a size" in text for text in messages)
+
+
+def test_two_nodes_that_define_one_name_two_ways_cannot_be_generated():
+    doc, first = network(target="twice", code=TWICE)
+    other = TWICE.replace("[x, x]", "[x, -x]")
+    second = doc.add_node("custom_code", "again", {"target": "twice", "code": other})
+    head = doc.find("head")
+    (edge,) = doc.in_edges(head.id)
+    doc.disconnect(edge.id)
+    doc.connect(first, "out", second.id, "in")
+    doc.connect(second.id, "out", head.id, "in")
+    trust_document(doc)
+    report = Analyzer(doc).report()
+    assert report.ok
+    with pytest.raises(CompileError) as raised:
+        generate(doc, report)
+    assert "defines twice otherwise than Custom code 'custom' does" in str(raised.value)
