@@ -70,8 +70,10 @@ def test_probes_of_every_layer_leave_torch_dynamo_unimported(tmp_path):
 def source_and_inputs(kind: str, case: Case) -> tuple[str, list[torch.Tensor]]:
     spec = REGISTRY.get(kind)
     names = tuple(f"x{index}" for index in range(len(case.inputs)))
-    code = node_code(spec, spec.coerce_params(case.params), case.inputs, "self.layer", names, "y")
+    params = spec.coerce_params(case.params)
+    code = node_code(spec, params, case.inputs, "self.layer", names, "y")
     source = PROBE_TEMPLATE.format(
+        top="\n\n".join(spec.top_statements(params)),
         init=code.init or "None",
         args=", ".join(names),
         body="\n".join(f"        {line}" for line in code.forward),

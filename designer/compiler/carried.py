@@ -1,5 +1,6 @@
-"""The top-level code that custom-code nodes need in the generated module: the classes and
-functions they carry, as written, and the imports of what they call; each once, in order."""
+"""The top-level code that layers need in the generated module: the catalog's helper classes,
+the classes and functions custom-code nodes carry, as written, and the imports of what they
+call; each once, in order."""
 
 from __future__ import annotations
 
@@ -54,10 +55,11 @@ def custom_nodes(doc: GraphDocument) -> list[Node]:
 
 
 def carried_code(docs: Iterable[GraphDocument]) -> Carried:
-    """What the custom-code nodes of the graphs need at the top, nodes in document order."""
+    """What the nodes of the graphs need at the top (helper classes, custom code), nodes in
+    document order."""
     carried = Carried()
     for doc in docs:
-        for node in custom_nodes(doc):
+        for node in doc.nodes():
             carried.add(node)
     return carried
 

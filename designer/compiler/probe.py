@@ -19,6 +19,7 @@ PROBE_TEMPLATE = """\
 import torch
 from torch import nn
 
+{top}
 
 class Probe(nn.Module):
     def __init__(self):
@@ -108,11 +109,13 @@ def _probe(
     Results (and torch's refusals) are kept in the shape cache, which answers without torch
     for a layer seen before, in any process."""
     names = tuple(f"x{index}" for index in range(len(inputs)))
+    params = dict(key)
     try:
-        code = node_code(spec, dict(key), inputs, "self.layer", names, "y")
+        code = node_code(spec, params, inputs, "self.layer", names, "y")
     except Exception as error:  # a param the constructor cannot take
         raise ProbeError(first_line(error)) from None
-    source = PROBE_TEMPLATE.format(
+    source = PROBE_TEMPLATE.format(  # the helper classes too: the cache key covers them
+        top="\n\n".join(spec.top_statements(params)),
         init=code.init or "None",
         args=", ".join(names),
         body="\n".join(f"        {line}" for line in code.forward),
