@@ -141,6 +141,9 @@ CASES: dict[str, list[Case]] = {
     "flatten": [case(f(2, 3, 4)), case(i64(2, 3))],
     "reshape": [case(f(2, 3, 4), shape=[4, -1]), case(i64(6), shape=[2, 3])],
     "permute": [case(f(2, 3, 4), dims=[2, 0, 1]), case(i64(2, 5))],
+    "class_token": [case(f(4, 6))],
+    "position_embedding": [case(f(5, 8))],
+    "select": [case(f(4, 6)), case(f(2, 3, 5), dim=-1, index=-2), case(i64(3, 4), dim=1, index=3)],
 }
 
 LAYER_KINDS = sorted(spec.kind for spec in REGISTRY if spec.role == "layer")

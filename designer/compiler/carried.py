@@ -50,7 +50,10 @@ class Carried:
 
 
 def custom_nodes(doc: GraphDocument) -> list[Node]:
-    return [node for node in doc.nodes() if node.kind == CUSTOM_KIND]
+    """The nodes with top-level code: custom code, and catalog layers of a class of their own."""
+    return [
+        node for node in doc.nodes() if node.kind == CUSTOM_KIND or node.spec.top_code is not None
+    ]
 
 
 def carried_code(docs: Iterable[GraphDocument]) -> Carried:

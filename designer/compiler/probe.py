@@ -17,7 +17,7 @@ from nodes import LayerSpec, TensorInfo
 
 PROBE_TEMPLATE = """\
 import torch
-from torch import nn
+from torch import nn{top}
 
 
 class Probe(nn.Module):
@@ -100,6 +100,19 @@ def probe(
     return replace(result, output=TensorInfo(shape, result.output.dtype), macs=result.macs * steps)
 
 
+def probe_source(spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[TensorInfo, ...]):
+    """A module that holds the layer as `self.layer` and calls it, after the top-level code
+    (a class of its own) the layer needs."""
+    names = tuple(f"x{index}" for index in range(len(inputs)))
+    code = node_code(spec, params, inputs, "self.layer", names, "y")
+    return PROBE_TEMPLATE.format(
+        top="".join(f"\n\n\n{text}" for text in spec.top_statements(params)),
+        init=code.init or "None",
+        args=", ".join(names),
+        body="\n".join(f"        {line}" for line in code.forward),
+    )
+
+
 @lru_cache(maxsize=65536)
 def _probe(
     spec: LayerSpec, key: tuple, inputs: tuple[TensorInfo, ...], measure: bool = False
@@ -107,16 +120,10 @@ def _probe(
     """Build the layer on meta; run it too unless it is a passthrough and `measure` is off.
     Results (and torch's refusals) are kept in the shape cache, which answers without torch
     for a layer seen before, in any process."""
-    names = tuple(f"x{index}" for index in range(len(inputs)))
     try:
-        code = node_code(spec, dict(key), inputs, "self.layer", names, "y")
+        source = probe_source(spec, dict(key), inputs)
     except Exception as error:  # a param the constructor cannot take
         raise ProbeError(first_line(error)) from None
-    source = PROBE_TEMPLATE.format(
-        init=code.init or "None",
-        args=", ".join(names),
-        body="\n".join(f"        {line}" for line in code.forward),
-    )
     run = measure or not spec.passthrough
     cache_key = probe_key(source, inputs, run)
     cache = shape_cache_at(cache_file())

@@ -12,6 +12,7 @@ from nodes.catalog import (
     pooling,
     recurrent,
     reshaping,
+    sequence,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "pooling",
     "recurrent",
     "reshaping",
+    "sequence",
 ]
