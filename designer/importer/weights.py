@@ -15,6 +15,7 @@ from designer.model.library import BlockLibrary
 from nodes import Role
 from nodes.block import BLOCK_PARAM
 from nodes.catalog.custom_code import CUSTOM_KIND
+from nodes.catalog.sequence import LEARNED_TENSORS
 from nodes.custom_call import WEIGHT
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def layer_attributes(doc: GraphDocument) -> dict[str, str]:
 def holder(doc: GraphDocument, node_id: str, attribute: str) -> str:
     """Where a node keeps the weights of its module path: its attribute, or for a custom-code
     node that reads one of the module's tensors (its path is that tensor's key), the
-    attribute's learned tensor."""
+    attribute's learned tensor; for a ClassToken or PositionEmbedding, its module's one."""
     node = doc.node(node_id)
     if (
         node.kind == CUSTOM_KIND
@@ -45,6 +46,8 @@ def holder(doc: GraphDocument, node_id: str, attribute: str) -> str:
         and node.params["weight_shape"]
     ):
         return f"{attribute}.{WEIGHT}"
+    if node.kind in LEARNED_TENSORS:
+        return f"{attribute}.{LEARNED_TENSORS[node.kind]}"
     return attribute
 
 
