@@ -65,9 +65,11 @@ class LayerSpec:
     on one step and scaled: the meta run of a recurrent layer costs time per step. A
     `passthrough` layer gives out the shape it takes in and does no multiply-accumulates, so
     its forward needs no meta run (its params are still counted on the built module); the
-    per-layer test checks both rules against the full meta run. A kind whose module depends on
-    its params (custom code) gives it by `module_of` (None: no module), and `top_code` gives
-    the top-level statements (imports, definitions) its lines of code need.
+    per-layer test checks both rules against the full meta run. `helpers` are the sources of
+    top-level classes that its code names where torch has no module for it (stochastic
+    depth). A kind whose module depends on its params (custom code) gives it by `module_of`
+    (None: no module), and `top_code` gives the top-level statements (imports, definitions)
+    its lines of code need. The generated module writes each of these once, after its imports.
     """
 
     kind: str
@@ -89,6 +91,7 @@ class LayerSpec:
     per_step: bool = False
     passthrough: bool = False
     renamed_from: tuple[str, ...] = ()
+    helpers: tuple[str, ...] = ()
     module_of: Callable[[Params], str | None] | None = None
     top_code: Callable[[Params], tuple[str, ...]] | None = None
 
@@ -97,7 +100,8 @@ class LayerSpec:
         return self.module_of(params) if self.module_of is not None else self.module
 
     def top_statements(self, params: Params) -> tuple[str, ...]:
-        return self.top_code(params) if self.top_code is not None else ()
+        """The helper classes, then what `top_code` makes of the params."""
+        return self.helpers + (self.top_code(params) if self.top_code is not None else ())
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:

@@ -1,5 +1,6 @@
 """Shared fixtures: each example project in turn; no test reaches past this machine, and
-pretrained weights come from a hub cache of the tests' own."""
+pretrained weights come from a hub cache of the tests' own; one intra-op thread for tests that
+run large networks."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
+import torch
 
 from designer.compiler.shape_cache import FOLDER_VARIABLE
 from tests.helpers import EXAMPLES
@@ -59,3 +61,13 @@ def shape_cache_folder(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(FOLDER_VARIABLE, str(tmp_path_factory.mktemp("shape-cache")))
         yield
+
+
+@pytest.fixture
+def one_thread():
+    """Two intra-op threads on two busy cores wait on each other: imports of large networks,
+    which run many small convolutions, took five to ten times as long with them."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -85,6 +85,13 @@ CASES: dict[str, list[Case]] = {
         case(i64(2, 3), vocab_size=5, dim=4, high=5),
     ],
     "dropout": [case(f(4, 5), p=0.3), case(f(6), p=0.0)],
+    "stochastic_depth": [
+        case(f(4, 5, 5)),
+        case(f(6), p=0.5, mode="batch"),
+        case(f(3, 4), p=0.0),
+        case(f(2, 3), p=1.0),
+    ],
+    "layer_scale": [case(f(4, 5, 5)), case(f(5, 6), dim=-1, init=0.5), case(f(3, 2, 4), dim=1)],
     "add": [case(f(4, 6, 6), f(4, 6, 6)), case(f(8), f(8), f(8), branch=True)],
     "multiply": [
         case(f(8), f(8), f(8)),
@@ -93,6 +100,7 @@ CASES: dict[str, list[Case]] = {
         case(f(3, 1, 6), f(3, 4, 1)),
     ],
     "concatenate": [
+        case(f(3, 4, 4)),
         case(f(2, 4, 4), f(3, 4, 4), f(1, 4, 4)),
         case(f(5, 2), f(5, 3), dim=-1),
         case(i64(3), i64(4)),
@@ -112,7 +120,12 @@ CASES: dict[str, list[Case]] = {
     ],
     "batchnorm1d": [case(f(6)), case(f(4, 10), eps=1e-3, momentum=0.2)],
     "batchnorm2d": [case(f(3, 5, 5))],
-    "layernorm": [case(f(7)), case(f(4, 7), eps=1e-6)],
+    "layernorm": [
+        case(f(7)),
+        case(f(4, 7), eps=1e-6),
+        case(f(6, 3, 3), eps=1e-6, dim=0),
+        case(f(4, 5, 3), dim=1),
+    ],
     "maxpool1d": [
         case(f(3, 10)),
         case(f(2, 9), kernel_size=3, stride=1, padding=1),
@@ -145,6 +158,13 @@ CASES: dict[str, list[Case]] = {
     "flatten": [case(f(2, 3, 4)), case(i64(2, 3))],
     "reshape": [case(f(2, 3, 4), shape=[4, -1]), case(i64(6), shape=[2, 3])],
     "permute": [case(f(2, 3, 4), dims=[2, 0, 1]), case(i64(2, 5))],
+    "chunk": [
+        case(f(6, 4, 4)),
+        case(f(5, 3), chunks=3, index=2, dim=-1),
+        case(i64(7), chunks=4, index=3),
+        case(f(4, 2), chunks=1),
+    ],
+    "channel_shuffle": [case(f(6, 4, 4), groups=3), case(f(8, 5)), case(i64(4, 3))],
     "class_token": [case(f(4, 6))],
     "position_embedding": [case(f(5, 8))],
     "select": [case(f(4, 6)), case(f(2, 3, 5), dim=-1, index=-2), case(i64(3, 4), dim=1, index=3)],

@@ -1,8 +1,8 @@
 """Imports that keep what the catalog lacks as custom code: a class or function of the user's
 own that fx cannot trace comes in with its source, a torch call with no layer by its import
-path, a module that depends on the mode whole; the notes name each; the exported class computes
-what the module does; the project file keeps it all; and the command line runs the code only
-with --trust."""
+path, a module that depends on the mode whole (one the catalog maps is its layer instead); the
+notes name each; the exported class computes what the module does; the project file keeps it
+all; and the command line runs the code only with --trust."""
 
 from __future__ import annotations
 
@@ -184,41 +184,75 @@ def test_the_exported_training_script_carries_the_code_and_trains_like_the_app(m
     assert saved_epochs(tmp_path / "out") == app
 
 
-def test_stochastic_depth_is_kept_whole_so_that_it_drops_rows_in_training_only(tmp_path):
+class Residual(nn.Module):
+    def __init__(self, drop: nn.Module) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 3, padding=1)
+        self.drop = drop
+
+    def forward(self, x):
+        return x + self.drop(self.conv(x))
+
+
+def torchvision_ops():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a build for another torch: said once
-        ops = import_torchvision().ops
+        return import_torchvision().ops
 
-    class Residual(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.conv = nn.Conv2d(3, 3, 3, padding=1)
-            self.depth = ops.StochasticDepth(0.5, "row")
 
-        def forward(self, x):
-            return x + self.depth(self.conv(x))
-
-    module = Residual().eval()
+def exported_residual(module: nn.Module, tmp_path: Path) -> tuple[str, nn.Module]:
+    """The imported module's generated code, and that code loaded with the module's weights."""
     result = import_module(module, [(3, 6, 6)], "Residual")
-    node = result.project.graph.find("depth")
-    assert (node.kind, node.params["target"], node.params["init"]) == (
-        "custom_code",
-        "torchvision.ops:StochasticDepth",
-        'p=0.5, mode="row"',
-    )
-    assert any("depth (StochasticDepth): custom code" in note for note in result.notes)
     doc = result.project.graph
     code = generate(doc, Analyzer(doc).report(), "Residual")
-    assert 'self.depth = torchvision.ops.StochasticDepth(p=0.5, mode="row")' in code.source
     path = tmp_path / "residual.py"
     path.write_text(code.source)
     exported = load_module(f"{path}:Residual")
     exported.load_state_dict(map_state_dict(result, module.state_dict()))
+    return code.source, exported
+
+
+def test_a_module_that_acts_by_mode_without_a_catalog_layer_is_kept_whole(tmp_path):
+    """torchvision's DropBlock2d reads self.training: custom code keeps it whole, so that it
+    drops blocks in training only."""
+    module = Residual(torchvision_ops().DropBlock2d(0.5, 3)).eval()
+    result = import_module(module, [(3, 6, 6)], "Residual")
+    node = result.project.graph.find("drop")
+    assert (node.kind, node.params["target"], node.params["init"]) == (
+        "custom_code",
+        "torchvision.ops:DropBlock2d",
+        "p=0.5, block_size=3",
+    )
+    assert any("drop (DropBlock2d): custom code" in note for note in result.notes)
+    source, exported = exported_residual(module, tmp_path)
+    assert "self.drop = torchvision.ops.DropBlock2d(p=0.5, block_size=3)" in source
     images = torch.randn(32, 3, 6, 6, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         assert torch.equal(exported.eval()(images), module(images))
         torch.manual_seed(0)
         trained = exported.train()(images)
+    dropped = int(((trained - images) == 0).sum())
+    assert 0 < dropped < images.numel()  # blocks of the branch dropped, not all
+
+
+def test_a_module_the_catalog_maps_is_its_layer_not_custom_code(tmp_path):
+    """torchvision's StochasticDepth reads self.training too, but the catalog has it: it
+    comes in as a StochasticDepth layer, which draws the same random numbers in training."""
+    module = Residual(torchvision_ops().StochasticDepth(0.5, "row")).eval()
+    result = import_module(module, [(3, 6, 6)], "Residual")
+    node = result.project.graph.find("drop")
+    assert (node.kind, node.params) == ("stochastic_depth", {"p": 0.5, "mode": "row"})
+    assert not any("custom code" in note for note in result.notes)
+    source, exported = exported_residual(module, tmp_path)
+    assert source.count("class StochasticDepth(nn.Module):") == 1
+    assert 'self.drop = StochasticDepth(0.5, "row")' in source
+    images = torch.randn(32, 3, 6, 6, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert torch.equal(exported.eval()(images), module(images))
+        torch.manual_seed(0)
+        trained = exported.train()(images)
+        torch.manual_seed(0)
+        assert torch.equal(trained, module.train()(images))
     dropped = (trained - images).flatten(1).abs().amax(dim=1) == 0
     assert 0 < int(dropped.sum()) < 32  # whole rows of the branch dropped, not all
 

@@ -1,6 +1,7 @@
-"""torchvision's classification models import exactly: equal parameter counts, the exported
-class computes what the model computes once the model's weights are mapped onto it, and it
-imports back as the same graph."""
+"""torchvision's classification models import exactly, as catalog layers (no custom code):
+equal parameter counts, the exported class computes what the model computes once the model's
+weights are mapped onto it (in eval mode, and in training mode with the same random numbers),
+and it imports back as the same graph."""
 
 from __future__ import annotations
 
@@ -31,25 +32,17 @@ MODELS = {
     "regnet_y_400mf": (32, {}),  # squeeze-excitation, as MobileNetV3's
     "googlenet": (32, {"aux_logits": False, "init_weights": False}),
     "inception_v3": (75, {"aux_logits": False, "init_weights": False}),
-    # custom code where the catalog has no layer: stochastic depth (kept whole, so that it
-    # still drops rows in training only), chunk, ConvNeXt's channel LayerNorm, its learned
-    # layer scale and Linear layers on channels-last tensors
-    "efficientnet_b0": (32, {}),
-    "shufflenet_v2_x0_5": (32, {}),
-    "convnext_tiny": (32, {}),
+    "efficientnet_b0": (32, {}),  # stochastic depth, SiLU, squeeze-excitation
+    "efficientnet_v2_s": (32, {}),
+    "convnext_tiny": (32, {}),  # LayerNorm over channels, layer scale, stochastic depth
+    "shufflenet_v2_x0_5": (32, {}),  # chunk, channel shuffle
+    "densenet121": (32, {}),  # a one-tensor torch.cat
     # a class token, a learned position embedding and the class token's output, x[:, 0]
     "vit_b_16": (32, {"image_size": 32}),
 }
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Two intra-op threads on two busy cores wait on each other: these imports, which run
-    many small convolutions, took five to ten times as long with them."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def graph_hash(doc: GraphDocument) -> str:
@@ -84,7 +77,12 @@ def torchvision_model(name: str) -> torch.nn.Module:
     return scramble(model)
 
 
-@pytest.mark.parametrize("name", list(MODELS))
+SLOW = {"efficientnet_v2_s"}  # EfficientNet V2's fused blocks: B0 covers the rest quicker
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=[pytest.mark.slow] * (name in SLOW)) for name in MODELS]
+)
 def test_torchvision_model_imports_exactly(name: str, tmp_path: Path):
     size = MODELS[name][0]
     module = torchvision_model(name)
@@ -94,6 +92,8 @@ def test_torchvision_model_imports_exactly(name: str, tmp_path: Path):
     assert report.ok, [diagnostic.message for diagnostic in report.diagnostics]
     own = sum(parameter.numel() for parameter in module.parameters())
     assert report.total_params == result.params == own
+    # catalog layers only: custom code is for what the catalog has no layer for
+    assert not [node.name for node in flattened(doc).nodes() if node.kind == "custom_code"]
 
     code = generate(doc, report, name)
     path = tmp_path / f"{name}.py"
@@ -105,6 +105,15 @@ def test_torchvision_model_imports_exactly(name: str, tmp_path: Path):
     with torch.no_grad():
         expected, found = module(images), exported(images)
     assert found.shape == expected.shape == (2, 1000)
+    assert float((found - expected).abs().max()) <= 1e-5
+    # Training mode too: stochastic depth and dropout draw the same random numbers.
+    module.train()
+    exported.train()
+    with torch.no_grad():
+        torch.manual_seed(2)
+        expected = module(images)
+        torch.manual_seed(2)
+        found = exported(images)
     assert float((found - expected).abs().max()) <= 1e-5
 
     again = import_module(exported, [(3, size, size)], name, flat=True).project.graph

@@ -1,5 +1,6 @@
-"""The top-level code that custom-code nodes need in the generated module: the classes and
-functions they carry, as written, and the imports of what they call; each once, in order."""
+"""The top-level code that layers need in the generated module: the catalog's helper classes,
+the classes and functions custom-code nodes carry, as written, and the imports of what they
+call; each once, in order."""
 
 from __future__ import annotations
 
@@ -50,17 +51,15 @@ class Carried:
 
 
 def custom_nodes(doc: GraphDocument) -> list[Node]:
-    """The nodes with top-level code: custom code, and catalog layers of a class of their own."""
-    return [
-        node for node in doc.nodes() if node.kind == CUSTOM_KIND or node.spec.top_code is not None
-    ]
+    return [node for node in doc.nodes() if node.kind == CUSTOM_KIND]
 
 
 def carried_code(docs: Iterable[GraphDocument]) -> Carried:
-    """What the custom-code nodes of the graphs need at the top, nodes in document order."""
+    """What the nodes of the graphs need at the top (helper classes, custom code), nodes in
+    document order."""
     carried = Carried()
     for doc in docs:
-        for node in custom_nodes(doc):
+        for node in doc.nodes():
             carried.add(node)
     return carried
 

@@ -52,9 +52,9 @@ def layer_code(
 
 def generate(doc: GraphDocument, report: GraphReport, name: str = "Network") -> GeneratedCode:
     """The module's source; raises CompileError when the report has errors, or custom code
-    that has not been trusted. The code custom-code nodes carry comes first (after the
-    imports), then each block used as its own class, which the network's block instances
-    construct."""
+    that has not been trusted. The catalog's helper classes the layers use and the code
+    custom-code nodes carry come first (after the imports), then each block used as its own
+    class, which the network's block instances construct."""
     if not report.ok:
         raise CompileError(report.errors)
     if report.withheld:

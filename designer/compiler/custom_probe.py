@@ -62,10 +62,12 @@ def _probe_custom(spec: LayerSpec, key: tuple, inputs: tuple[TensorInfo, ...]) -
 
 def run(source: str, inputs: tuple[TensorInfo, ...], device) -> ProbeResult:
     import torch
-    from torch.utils.flop_counter import FlopCounterMode
+
+    from designer.compiler.mac_counter import FlopCounter
+    from designer.compiler.without_dynamo import without_dynamo
 
     generator = torch.Generator().manual_seed(0)
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, without_dynamo():
         warnings.simplefilter("always")
         try:
             namespace: dict[str, Any] = {"__name__": "netdesigner_custom_probe"}
@@ -74,7 +76,7 @@ def run(source: str, inputs: tuple[TensorInfo, ...], device) -> ProbeResult:
                 module = namespace["Probe"]().eval()
             tensors = [sample(info, device, generator) for info in inputs]
             learned = sum(parameter.numel() for parameter in module.parameters())
-            with FlopCounterMode(display=False) as counter, torch.no_grad():
+            with FlopCounter() as counter, torch.no_grad():
                 output = module(*tensors)
         except Exception as error:  # custom code can raise anything; all mean "cannot run"
             raise ProbeError(f"{type(error).__name__}: {first_line(error)}") from None
@@ -92,7 +94,7 @@ def run(source: str, inputs: tuple[TensorInfo, ...], device) -> ProbeResult:
             tuple(output.shape[1:]), "long" if output.dtype == torch.int64 else "float"
         ),
         params=learned,
-        macs=counter.get_total_flops() // 2 // BATCH,
+        macs=counter.flops // 2 // BATCH,
         warnings=tuple(dict.fromkeys(first_line(item.message) for item in caught)),
     )
 

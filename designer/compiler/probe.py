@@ -17,8 +17,9 @@ from nodes import LayerSpec, TensorInfo
 
 PROBE_TEMPLATE = """\
 import torch
-from torch import nn{top}
+from torch import nn
 
+{top}
 
 class Probe(nn.Module):
     def __init__(self):
@@ -102,11 +103,11 @@ def probe(
 
 def probe_source(spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[TensorInfo, ...]):
     """A module that holds the layer as `self.layer` and calls it, after the top-level code
-    (a class of its own) the layer needs."""
+    (the helper classes) the layer needs."""
     names = tuple(f"x{index}" for index in range(len(inputs)))
     code = node_code(spec, params, inputs, "self.layer", names, "y")
-    return PROBE_TEMPLATE.format(
-        top="".join(f"\n\n\n{text}" for text in spec.top_statements(params)),
+    return PROBE_TEMPLATE.format(  # the helper classes too: the cache key covers them
+        top="\n\n".join(spec.top_statements(params)),
         init=code.init or "None",
         args=", ".join(names),
         body="\n".join(f"        {line}" for line in code.forward),

@@ -16,8 +16,9 @@ PROBE_MODULES = ("probe.py", "mac_counter.py")
 
 
 def probe_key(source: str, inputs: tuple[TensorInfo, ...], run: bool) -> str:
-    """The layer's code as the catalog writes it (its kind and params), its inputs' shapes
-    and dtypes, whether it runs, the torch build and the probe's own code, hashed."""
+    """The layer's code as the catalog writes it (its kind and params, the helper classes it
+    uses), its inputs' shapes and dtypes, whether it runs, the torch build and the probe's
+    own code, hashed."""
     shapes = [[list(info.shape), info.dtype] for info in inputs]
     text = json.dumps([torch_build(), probe_code(), source, shapes, run])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]

@@ -17,6 +17,7 @@ from designer.importer.carry import installed
 from designer.importer.custom_calls import Carrying, custom_call, custom_name
 from designer.importer.errors import Skipped, Unsupported
 from designer.importer.functions import function_mapper
+from designer.importer.fusions import fold_reshapes
 from designer.importer.layers import module_mapper
 from designer.importer.selection import indexed
 from designer.importer.tracing import Recording
@@ -142,6 +143,7 @@ class Assembler:
             except Skipped:
                 self.values[node] = FAILED
         self.fold_merges()
+        fold_reshapes(self.result, self.unique)
         return self.result
 
     def fold_merges(self) -> None:

@@ -13,10 +13,10 @@ from torch import fx
 
 from designer.importer.calls import Call, Layer, Mapped, TensorShape, per_sample_dim
 from designer.importer.errors import Unsupported
-from designer.importer.layers import adaptive_size, pool_layer, reshaped
+from designer.importer.layers import adaptive_size, pool_layer, reshaped, scale_layer
 from designer.importer.learned_tensors import class_token, expanded_token, position_embedding
 from designer.importer.selection import selected
-from designer.importer.tuples import Extremes, Pending, joined_states
+from designer.importer.tuples import Chunks, Extremes, Pending, joined_states
 from nodes import TensorInfo
 from nodes.checks import broadcast_shape
 
@@ -121,11 +121,36 @@ def broadcasts(kind: str, shapes: list[TensorShape]) -> bool:
     return kind in BROADCASTING and broadcast_shape(infos) is not None
 
 
+def attribute_tensor(node: fx.Node) -> torch.Tensor:
+    """The tensor a get_attr node reads from the traced module."""
+    owner, _, name = node.target.rpartition(".")
+    return getattr(node.graph.owning_module.get_submodule(owner), name)
+
+
+def learned_scale(call: Call, left: Any, right: Any) -> Mapped | None:
+    """parameter * tensor (or tensor * parameter): a LayerScale holding that parameter; None
+    when neither operand is a tensor read from the module."""
+    reads = [isinstance(item, fx.Node) and item.op == "get_attr" for item in (left, right)]
+    if reads.count(True) != 1:
+        return None
+    attribute, source = (left, right) if reads[0] else (right, left)
+    weight = attribute_tensor(attribute)
+    if not isinstance(weight, torch.nn.Parameter):
+        raise Unsupported(
+            f"multiplies by {attribute.target}, a tensor that is not learned; a LayerScale "
+            "learns its factors"
+        )
+    return Mapped((source,), (scale_layer(weight, call.sample_of(source), attribute.target),))
+
+
 def merge(kind: str, verb: str) -> Mapper:
     def mapper(call: Call) -> Mapped:
         if kind == "add" and (embedding := position_embedding(call)) is not None:
             return embedding
         left, right = call.arg(0, "input"), call.arg(1, "other")
+        scaled = learned_scale(call, left, right) if kind == "multiply" else None
+        if scaled is not None:
+            return scaled
         if call.node.kwargs.get("alpha", 1) != 1:
             raise Unsupported("scales its second operand (alpha); Add adds as they are")
         for operand in (left, right):
@@ -154,8 +179,8 @@ def concatenate(call: Call) -> Mapped:
     tensors = call.arg(0, "tensors")
     if isinstance(tensors, list | tuple) and (token := class_token(call, tensors)) is not None:
         return token
-    if not isinstance(tensors, list | tuple) or len(tensors) < 2:
-        raise Unsupported("joins fewer than two tensors; Concatenate joins two or more")
+    if not isinstance(tensors, list | tuple) or not tensors:
+        raise Unsupported("joins no list of tensors; Concatenate joins one or more")
     states = joined_states(
         [call.value_of(tensor) for tensor in tensors], call.arg(1, "dim", 0), call.node
     )
@@ -226,6 +251,8 @@ def reshape(call: Call) -> Mapped:
 
 def permutation(call: Call) -> list[int]:
     rank = call.rank(call.source())
+    if call.node.target in ("movedim", "moveaxis", torch.movedim, torch.moveaxis):
+        return moved(call, rank)
     if call.node.target in ("permute", torch.permute):
         dims = call.node.args[1:] or call.node.kwargs.get("dims")
         if len(dims) == 1 and isinstance(dims[0], list | tuple):
@@ -237,8 +264,20 @@ def permutation(call: Call) -> list[int]:
     return order
 
 
-@maps(torch.permute, torch.transpose, torch.swapaxes, torch.swapdims)
-@maps("permute", "transpose", "swapaxes", "swapdims")
+def moved(call: Call, rank: int) -> list[int]:
+    """The order of dims after movedim(source, destination), as a permutation."""
+    sources, destinations = call.arg(1, "source"), call.arg(2, "destination")
+    sources = [sources] if isinstance(sources, int) else list(sources)
+    destinations = [destinations] if isinstance(destinations, int) else list(destinations)
+    sources = [dim % rank for dim in sources]
+    destinations = [dim % rank for dim in destinations]
+    rest = iter(dim for dim in range(rank) if dim not in sources)
+    placed = dict(zip(destinations, sources, strict=True))
+    return [placed[place] if place in placed else next(rest) for place in range(rank)]
+
+
+@maps(torch.permute, torch.transpose, torch.swapaxes, torch.swapdims, torch.movedim)
+@maps(torch.moveaxis, "permute", "transpose", "swapaxes", "swapdims", "movedim", "moveaxis")
 def permute(call: Call) -> Mapped:
     order = permutation(call)
     if order[0] != 0:
@@ -250,6 +289,66 @@ def permute(call: Call) -> Mapped:
 
 maps("expand")(expanded_token)
 maps(torch.select, "select")(selected)
+
+
+@maps(torch.chunk, "chunk")
+def chunk(call: Call) -> Chunks:
+    source = call.source()
+    dim = per_sample_dim(call.arg(2, "dim", 0), call.rank(source))
+    return Chunks(call.where, source, call.arg(1, "chunks"), dim, call.sample_of(source).shape[dim])
+
+
+@maps(torch.split, "split")
+def split(call: Call) -> Chunks:
+    """split(size): pieces of `size`, the last smaller; torch.chunk cuts the same pieces when
+    its count of them gives that size."""
+    source, size = call.source(), call.arg(1, "split_size_or_sections")
+    dim = per_sample_dim(call.arg(2, "dim", 0), call.rank(source))
+    length = call.sample_of(source).shape[dim]
+    chunks = -(-length // size) if isinstance(size, int) and size > 0 else 0
+    if not chunks or -(-length // chunks) != size:
+        raise Unsupported(
+            f"splits {length} into pieces of {size!r}; a Chunk cuts pieces as torch.chunk does"
+        )
+    return Chunks(call.where, source, chunks, dim, length)
+
+
+@maps(torch.channel_shuffle, torch.native_channel_shuffle)
+def channel_shuffle(call: Call) -> Mapped:
+    return call.become(Layer("channel_shuffle", {"groups": call.arg(1, "groups")}))
+
+
+NORM_ARGUMENTS = ("normalized_shape", "weight", "bias")
+
+
+def norm_owner(weight: Any, bias: Any) -> str:
+    """The path of the module whose own `weight` and `bias` these are (read with get_attr)."""
+    reads = [
+        item.target.rpartition(".") if isinstance(item, fx.Node) and item.op == "get_attr" else None
+        for item in (weight, bias)
+    ]
+    if None in reads or [name for _, _, name in reads] != ["weight", "bias"]:
+        raise Unsupported(
+            "normalizes without a weight and a bias; the catalog's LayerNorm has both"
+        )
+    path = reads[0][0]
+    if not path or reads[1][0] != path:
+        raise Unsupported("normalizes with a weight and a bias that are not one module's")
+    return path
+
+
+@maps(F.layer_norm)
+def layer_norm(call: Call) -> Mapped:
+    """F.layer_norm with a module's own weight and bias (as torchvision's LayerNorm2d calls it
+    between two permutes): a LayerNorm holding that module's weights."""
+    shape, weight, bias = (call.arg(index, name) for index, name in enumerate(NORM_ARGUMENTS, 1))
+    path = norm_owner(weight, bias)
+    last = call.sample_of(call.source()).shape[-1:]
+    if tuple(shape) != last:
+        raise Unsupported(
+            f"normalizes over the last {len(shape)} dims; the catalog's LayerNorm normalizes one"
+        )
+    return call.become(Layer("layernorm", {"eps": call.arg(4, "eps", 1e-5)}, path))
 
 
 # -- pooling ---------------------------------------------------------------------------------

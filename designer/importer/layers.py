@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
-from designer.importer.calls import BATCH_FIRST, Call, Layer, Mapped, per_sample_dim, square
+from designer.importer.calls import (
+    BATCH_FIRST,
+    Call,
+    Layer,
+    Mapped,
+    TensorShape,
+    per_sample_dim,
+    square,
+)
 from designer.importer.errors import Unsupported
+from designer.importer.helper_classes import helper_kind
 from designer.importer.tuples import Attention, Pending, Recurrent
+from nodes import REGISTRY
 
 Mapper = Callable[[Call], Mapped | Pending]
 MODULES: dict[type[nn.Module], Mapper] = {}
@@ -29,13 +40,24 @@ def kind_of(module: nn.Module, kinds: dict[type[nn.Module], str]) -> str:
     return next(kinds[cls] for cls in type(module).__mro__ if cls in kinds)
 
 
+# Classes of other libraries, by module and name (so that they need not be imported here).
+NAMED: dict[str, Mapper] = {}
+# The catalog kinds whose classes the generated code defines itself (see helper_classes).
+HELPERS: dict[str, Mapper] = {}
+
+
 def module_mapper(module: nn.Module) -> Mapper | None:
     """The mapper of the module's class, or of the torch class it extends without changing
-    forward; None when there is none."""
-    for cls in type(module).__mro__:
-        if cls in MODULES:
-            return MODULES[cls] if type(module).forward is cls.forward else None
-    return None
+    forward, or of the library class or catalog helper class it is; None when there is none."""
+    cls = type(module)
+    for each in cls.__mro__:
+        if each in MODULES:
+            return MODULES[each] if cls.forward is each.forward else None
+    named = NAMED.get(f"{cls.__module__}.{cls.__qualname__}")
+    if named is not None:
+        return named
+    kind = helper_kind(cls)
+    return HELPERS.get(kind) if kind is not None else None
 
 
 # -- activations -----------------------------------------------------------------------------
@@ -90,12 +112,10 @@ def softmax(call: Call) -> Mapped:
 @maps(nn.Linear)
 def linear(call: Call) -> Mapped:
     module = call.module
-    if call.rank(call.source()) > 3:
-        raise Unsupported(
-            "applies to the last dim of a tensor with more than features or sequence x "
-            "features per sample (channels last); Dense takes those two only"
-        )
-    return call.become(call.layer("dense", units=module.out_features, bias=module.bias is not None))
+    params = {"units": module.out_features, "bias": module.bias is not None}
+    if call.rank(call.source()) > 3:  # a channels-last image (ConvNeXt)
+        params["per_position"] = True
+    return call.become(call.layer("dense", **params))
 
 
 @maps(nn.Embedding)
@@ -119,6 +139,61 @@ def embedding(call: Call) -> Mapped:
 def dropout(call: Call) -> Mapped:
     call.check_inplace(call.module.inplace)
     return call.become(call.layer("dropout", p=call.module.p))
+
+
+def stochastic_depth(call: Call) -> Mapped:
+    module = call.module
+    return call.become(call.layer("stochastic_depth", p=float(module.p), mode=module.mode))
+
+
+NAMED["torchvision.ops.stochastic_depth.StochasticDepth"] = stochastic_depth
+HELPERS["stochastic_depth"] = stochastic_depth
+
+
+def layer_scale(call: Call) -> Mapped:
+    """The catalog's own LayerScale, in the code it generated."""
+    source = call.single_input()
+    return call.become(scale_layer(call.module.weight, call.sample_of(source), call.path))
+
+
+HELPERS["layer_scale"] = layer_scale
+
+
+def shortest_float(value: float) -> float:
+    """The float32 `value` as the shortest decimal that gives it back (1e-06, not
+    9.999999974752427e-07): the factor a layer scale was made with."""
+    exact = torch.tensor(value, dtype=torch.float32)
+    for digits in range(1, 10):
+        text = f"{value:.{digits}g}"
+        if torch.tensor(float(text), dtype=torch.float32) == exact:
+            return float(text)
+    return value
+
+
+def scale_layer(weight: torch.Tensor, sample: TensorShape, path: str | None) -> Layer:
+    """A learned tensor that multiplies a tensor of per-sample shape `sample` as a layer
+    scale: a size of one dim of the sample, then ones (channels x 1 x 1 for an image)."""
+    shape, rank = tuple(weight.shape), len(sample.shape)
+    dim = rank - len(shape)
+    fits = (
+        weight.is_floating_point()
+        and 0 < len(shape) <= rank
+        and shape[0] == sample.shape[dim]
+        and all(size == 1 for size in shape[1:])
+    )
+    if not fits:
+        sizes = "x".join(map(str, shape)) or "a scalar"
+        wanted = "x".join(map(str, sample.shape))
+        raise Unsupported(
+            f"multiplies by a learned tensor of shape {sizes}; a LayerScale on {wanted} holds "
+            "the size of one dim followed by ones (channels x 1 x 1)"
+        )
+    flat = weight.detach().flatten()
+    if bool((flat == flat[0]).all()):
+        init = shortest_float(float(flat[0]))
+    else:  # trained factors: the weights carry them, and a new network starts as the catalog's
+        init = REGISTRY.get("layer_scale").param("init").default
+    return Layer("layer_scale", {"dim": -1 if dim == rank - 1 else dim, "init": init}, path)
 
 
 # -- convolution and pooling -----------------------------------------------------------------
@@ -269,6 +344,23 @@ def reshaped(call: Call, source: fx.Node, path: str | None = None) -> Mapped:
 @maps(nn.Flatten, nn.Unflatten)
 def flatten(call: Call) -> Mapped:
     return reshaped(call, call.source(), call.path)
+
+
+def permute_module(call: Call) -> Mapped:
+    """torchvision's Permute module (ConvNeXt's blocks): torch.permute with its dims."""
+    rank = call.rank(call.single_input())
+    order = [dim % rank for dim in call.module.dims]
+    if order[0] != 0:
+        raise Unsupported(f"moves the batch dim; {BATCH_FIRST}")
+    return call.become(call.layer("permute", dims=tuple(dim - 1 for dim in order[1:])))
+
+
+NAMED["torchvision.ops.misc.Permute"] = permute_module
+
+
+@maps(nn.ChannelShuffle)
+def channel_shuffle(call: Call) -> Mapped:
+    return call.become(call.layer("channel_shuffle", groups=call.module.groups))
 
 
 # -- recurrent and attention -----------------------------------------------------------------

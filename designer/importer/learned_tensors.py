@@ -1,6 +1,7 @@
 """Tensors a module learns and uses straight in forward, back to catalog layers: a class token
 expanded over the batch and put before the sequence (ClassToken), a position embedding added
-to the sequence (PositionEmbedding)."""
+to the sequence (PositionEmbedding), and the catalog's own classes of both in code it
+generated."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from torch import fx
 
 from designer.importer.calls import Call, Layer, Mapped, per_sample_dim
 from designer.importer.errors import Unsupported
+from designer.importer.layers import HELPERS
 from designer.importer.tuples import Pending
 
 
@@ -85,3 +87,17 @@ def position_embedding(call: Call) -> Mapped | None:
     if len(shape) != 2 or tuple(tensor.shape) != (1, *shape):
         return None  # not a position embedding: reported as a free tensor
     return Mapped((source,), (Layer("position_embedding", {}, path),))
+
+
+def own_class_token(call: Call) -> Mapped:
+    """The catalog's own ClassToken, in the code it generated."""
+    return call.become(call.layer("class_token"))
+
+
+def own_position_embedding(call: Call) -> Mapped:
+    """The catalog's own PositionEmbedding, in the code it generated."""
+    return call.become(call.layer("position_embedding"))
+
+
+HELPERS["class_token"] = own_class_token
+HELPERS["position_embedding"] = own_position_embedding

@@ -11,6 +11,7 @@ from torch import fx
 
 from designer.importer.calls import Layer, Mapped, index_text
 from designer.importer.errors import Unsupported
+from nodes.catalog.reshaping import pieces
 
 LAST_STEP = ((slice(None), -1), (slice(None), -1, slice(None)))
 FORMS = {"sequence": "output at every step", "last": "last step"}
@@ -184,3 +185,20 @@ class Extremes(Pending):
         if index in (0, "values"):
             return self.once("values", at, lambda: Mapped((self.source,), self.layers))
         raise Unsupported("uses the indices of the maxima; no catalog layer gives them", self.where)
+
+
+@dataclass
+class Chunks(Pending):
+    """torch.chunk's pieces of `length` along `dim`: each piece used is a Chunk node."""
+
+    source: Any = None
+    chunks: int = 1
+    dim: int = 0
+    length: int = 1
+
+    def item(self, index: Any, at: fx.Node) -> Mapped | Pending:
+        count = pieces(self.length, self.chunks)
+        if not isinstance(index, int) or not -count <= index < count:
+            return super().item(index, at)
+        params = {"chunks": self.chunks, "index": index % count, "dim": self.dim}
+        return Mapped((self.source,), (Layer("chunk", params),))

@@ -14,8 +14,6 @@ from designer.model import GraphDocument
 from designer.model.library import BlockLibrary
 from nodes import Role
 from nodes.block import BLOCK_PARAM
-from nodes.catalog.custom_code import CUSTOM_KIND
-from nodes.catalog.sequence import LEARNED_TENSORS
 from nodes.custom_call import WEIGHT
 
 if TYPE_CHECKING:
@@ -33,22 +31,6 @@ def layer_attributes(doc: GraphDocument) -> dict[str, str]:
         if node.spec.role != Role.OUTPUT:
             attributes[node_id] = namespace.name(node_id, node.name, node.spec.kind)
     return attributes
-
-
-def holder(doc: GraphDocument, node_id: str, attribute: str) -> str:
-    """Where a node keeps the weights of its module path: its attribute, or for a custom-code
-    node that reads one of the module's tensors (its path is that tensor's key), the
-    attribute's learned tensor; for a ClassToken or PositionEmbedding, its module's one."""
-    node = doc.node(node_id)
-    if (
-        node.kind == CUSTOM_KIND
-        and node.params["call"] == "function"
-        and node.params["weight_shape"]
-    ):
-        return f"{attribute}.{WEIGHT}"
-    if node.kind in LEARNED_TENSORS:
-        return f"{attribute}.{LEARNED_TENSORS[node.kind]}"
-    return attribute
 
 
 def held_paths(sources: Mapping[str, str], blocks: Mapping[str, list[Copy]]) -> set[str]:
@@ -75,7 +57,7 @@ def placements(
     """Module path in the imported module -> attribute path in the generated one. The code of a
     block instance with repeat N is an nn.Sequential of N copies of the block's class."""
     attributes = layer_attributes(doc)
-    placed = {path: holder(doc, node_id, attributes[node_id]) for node_id, path in sources.items()}
+    placed = {path: attributes[node_id] for node_id, path in sources.items()}
     for node_id, copies in blocks.items():
         block = doc.node(node_id).params[BLOCK_PARAM]
         for number, copy in enumerate(copies):
@@ -92,7 +74,7 @@ def placements_in(
     graph = library.get(block).graph
     attributes = layer_attributes(graph)
     placed = {
-        f"{origin}.{path}": f"{prefix}.{holder(graph, node_id, attributes[node_id])}"
+        f"{origin}.{path}": f"{prefix}.{attributes[node_id]}"
         for node_id, path in copy.sources.items()
     }
     for node_id, copies in copy.blocks.items():
@@ -104,8 +86,9 @@ def placements_in(
 
 
 def owner(key: str, paths: Mapping[str, str] | set[str]) -> tuple[str, str] | None:
-    """The longest module path in `paths` that a state-dict key starts with (or the key
-    itself: a tensor a custom-code node holds), and the rest."""
+    """The longest module path in `paths` that a state-dict key starts with, and the rest;
+    with no rest when the path is the key itself (a tensor read straight from the module, as
+    a layer scale's or a custom-code node's)."""
     parts = key.split(".")
     for cut in range(len(parts), 0, -1):
         path = ".".join(parts[:cut])
@@ -129,5 +112,7 @@ def map_state_dict(result: ImportResult, state_dict: Mapping[str, Any]) -> dict[
         if found is None:
             raise ImportProblem("state dict", f"{key!r} belongs to no imported layer")
         path, rest = found
-        mapped[f"{placed[path]}.{rest}" if rest else placed[path]] = value
+        # a tensor read straight from the module is its layer's weight: a LayerScale's
+        # factors, a custom-code node's learned tensor
+        mapped[f"{placed[path]}.{rest or WEIGHT}"] = value
     return mapped

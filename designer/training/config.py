@@ -46,7 +46,7 @@ def parse_training(settings: dict[str, Any] | None, place: str = "training") -> 
         init_from=init_from(section),
         start_weights=start_weights(section),
         freeze=tuple(section.texts("freeze", [])),
-        unfreeze=unfreeze(section, epochs),
+        unfreeze=unfreeze(section),
         backbone_lr_factor=section.number(
             "backbone_lr_factor", DEFAULT.backbone_lr_factor, maximum=1.0, positive=True
         ),
@@ -173,7 +173,7 @@ def start_weights(training: Section) -> dict[str, Any] | None:
     return found
 
 
-def unfreeze(training: Section, epochs: int) -> tuple[tuple[str, int], ...]:
+def unfreeze(training: Section) -> tuple[tuple[str, int], ...]:
     """training.unfreeze: {"from": a frozen node's id, "epoch": N}, or a list of them, as
     (node, epoch) pairs; whether the nodes are there and frozen is checked with the graph (see
     designer.training.setup.unfreeze_steps)."""
@@ -185,9 +185,6 @@ def unfreeze(training: Section, epochs: int) -> tuple[tuple[str, int], ...]:
         section = Section(step, place, ConfigError)
         node = section.text("from")
         epoch = section.integer("epoch", minimum=1)
-        if epoch > epochs:
-            message = f"is beyond the run's {epochs} epochs (training.epochs), got {epoch}"
-            raise section.fail("epoch", message)
         section.finish()
         pairs.append((node, epoch))
     return tuple(pairs)

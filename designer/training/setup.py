@@ -25,7 +25,12 @@ from designer.training.losses import LossChoice, choose_loss
 from designer.training.memory import check_memory
 from designer.training.optim import runtime_settings
 from designer.training.start_weights import StartWeights, pretrained_start, start_weights
-from designer.training.unfreezing import backbone_warnings, check_unfreezing, unfreeze_steps
+from designer.training.unfreezing import (
+    backbone_warnings,
+    check_unfreezing,
+    late_step_warnings,
+    unfreeze_steps,
+)
 from nodes import Role
 
 
@@ -161,7 +166,10 @@ def prepare_run(
         device,
         training_settings,
         dataset_settings,
-        loss.warnings + precision_warnings(config, device) + backbone_warnings(config),
+        loss.warnings
+        + precision_warnings(config, device)
+        + late_step_warnings(config, doc)
+        + backbone_warnings(config),
         start,
         unfreeze,
     )

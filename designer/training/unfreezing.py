@@ -1,7 +1,7 @@
 """Gradual unfreezing checked before a run: training.unfreeze's steps resolved against the
 graph (each thaws the frozen nodes from its node on, in the order forward runs them), refused
-where they name what is not frozen or thaw nothing, and warnings for a backbone rate that does
-not do what it seems to."""
+where they name what is not frozen or thaw nothing, and warnings for a step the run ends
+before (a run shortened to try it out) and a backbone rate that does not do what it seems to."""
 
 from __future__ import annotations
 
@@ -66,6 +66,17 @@ def check_unfreezing(
                 f"epoch {epoch}",
                 unfreeze_place(config, index),
             )
+
+
+def late_step_warnings(config: TrainingConfig, doc: GraphDocument) -> tuple[str, ...]:
+    """A step whose epoch comes after the run's last: its layers stay frozen throughout."""
+    return tuple(
+        f"{unfreeze_place(config, index)}: epoch {epoch} comes after the run's last "
+        f"({config.epochs}, training.epochs): the layers from {doc.node(node).name!r} on stay "
+        "frozen"
+        for index, (node, epoch) in enumerate(config.unfreeze)
+        if epoch > config.epochs
+    )
 
 
 def backbone_warnings(config: TrainingConfig) -> tuple[str, ...]:

@@ -779,6 +779,7 @@ class MainWindow(QMainWindow):
         if node is None:
             return None
         self.scene.select_nodes([node.id])
+        self.view.ensureVisible(self.scene.node_items[node.id], 40, 40)  # a chain grows in view
         return node.id
 
     def offer_layers_for_wire(self, port, position: QPointF) -> None:

@@ -12,6 +12,7 @@ from nodes.catalog import (
     pooling,
     recurrent,
     reshaping,
+    residual,
     sequence,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "pooling",
     "recurrent",
     "reshaping",
+    "residual",
     "sequence",
 ]

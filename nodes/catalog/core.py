@@ -14,6 +14,13 @@ register(
         params=(
             IntParam("units", 64, "Number of output features", min=1, max=1_000_000),
             BoolParam("bias", True, "Learn an additive bias"),
+            BoolParam(
+                "per_position",
+                False,
+                "Take inputs of more dims too, working on the last at each position (a "
+                "channels-last image, as in ConvNeXt); off, they are an error that a Flatten "
+                "before it usually fixes",
+            ),
         ),
         module="nn.Linear",
         arguments=lambda p, x: {
@@ -24,7 +31,10 @@ register(
         positional=2,
         torch_defaults={"bias": True},
         check=lambda p, x: expect_rank(
-            x[0], (1, 2), "features (or sequence x features)", FLATTEN_FIX
+            x[0],
+            tuple(range(1, 9)) if p["per_position"] else (1, 2),
+            "features (or sequence x features)",
+            FLATTEN_FIX,
         ),
     )
 )

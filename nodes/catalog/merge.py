@@ -1,5 +1,5 @@
 """Shortcut and merge nodes: Add (residual), Multiply (which broadcasts sizes of 1, as a gate
-does) and Concatenate, over any number of inputs."""
+does) and Concatenate, over any number of inputs (Concatenate also one)."""
 
 from nodes.checks import broadcasting, dim_in_range, same_shapes
 from nodes.params import IntParam
@@ -74,12 +74,14 @@ register(
         kind="concatenate",
         name="Concatenate",
         category="Merge",
-        help="Joins its inputs along one dimension (0 is channels or features).",
+        help=(
+            "Joins its inputs along one dimension (0 is channels or features); one input "
+            "passes through, as the first layer of a DenseNet block joins its one input."
+        ),
         params=(IntParam("dim", 0, "Dimension to join along, batch excluded", min=-8, max=7),),
         inputs=MANY,
         forward=concat_forward,
         check=concat_check,
-        min_inputs=2,
         dtypes=("float", "long"),
     )
 )

@@ -1,9 +1,11 @@
-"""Normalization: BatchNorm1d/2d and LayerNorm; feature counts follow the input."""
+"""Normalization: BatchNorm1d/2d and LayerNorm (over features or channels); feature counts
+follow the input."""
 
-from nodes.checks import expect_rank
-from nodes.params import FloatParam
+from nodes.checks import dim_in_range, expect_rank
+from nodes.params import FloatParam, IntParam
+from nodes.problems import Problem
 from nodes.registry import register
-from nodes.spec import LayerSpec
+from nodes.spec import ForwardContext, LayerSpec, batch_dim, call_layer
 
 EPS = FloatParam("eps", 1e-5, "Added to the variance for numerical stability", min=1e-12, max=1.0)
 MOMENTUM = FloatParam("momentum", 0.1, "Weight of each batch in the running mean", min=0, max=1)
@@ -44,18 +46,45 @@ for kind, name, ranks, layout, help_text in (
         )
     )
 
+
+def layernorm_check(p, x) -> list[Problem]:
+    return expect_rank(x[0], tuple(range(1, 9)), "at least one dimension") or dim_in_range(p, x)
+
+
+def layernorm_forward(ctx: ForwardContext) -> list[str]:
+    """nn.LayerNorm normalizes the last dim: another dim is moved last and back."""
+    dim = ctx.params["dim"]
+    if dim == -1:
+        return call_layer(ctx)
+    axis, source = batch_dim(dim), ctx.inputs[0]
+    return [f"{ctx.output} = {ctx.layer}({source}.movedim({axis}, -1)).movedim(-1, {axis})"]
+
+
 register(
     LayerSpec(
         kind="layernorm",
         name="LayerNorm",
         category="Normalization",
         passthrough=True,
-        help="Normalizes the last dimension of each sample (nn.LayerNorm).",
-        params=(EPS,),
+        help=(
+            "Normalizes each sample over one dimension: the last (features, nn.LayerNorm), or "
+            "the channels at each position of an image (dim 0, ConvNeXt's LayerNorm2d)."
+        ),
+        params=(
+            EPS,
+            IntParam(
+                "dim",
+                -1,
+                "Dimension to normalize, batch excluded (-1: the last, 0: channels)",
+                min=-8,
+                max=7,
+            ),
+        ),
         module="nn.LayerNorm",
-        arguments=lambda p, x: {"normalized_shape": x[0].shape[-1], "eps": p["eps"]},
+        arguments=lambda p, x: {"normalized_shape": x[0].shape[p["dim"]], "eps": p["eps"]},
         positional=1,
         torch_defaults={"eps": 1e-5},
-        check=lambda p, x: expect_rank(x[0], tuple(range(1, 9)), "at least one dimension"),
+        forward=layernorm_forward,
+        check=layernorm_check,
     )
 )

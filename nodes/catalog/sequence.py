@@ -1,4 +1,5 @@
-"""Transformer sequence pieces: a learned class token, a learned position embedding, and
+"""Transformer sequence pieces: a learned class token, a learned position embedding (their
+classes are written into the generated module, each holding its tensor as `weight`), and
 Select, which keeps one position of a dim (the class token's output, say)."""
 
 from nodes.checks import dim_in_range, expect_rank
@@ -7,31 +8,29 @@ from nodes.problems import Problem
 from nodes.registry import register
 from nodes.spec import ForwardContext, LayerSpec
 
-CLASS_TOKEN = "ClassToken"
-POSITION_EMBEDDING = "PositionEmbedding"
-
-# kind -> the name of the learned tensor its module holds, for carrying weights over
-LEARNED_TENSORS = {"class_token": "token", "position_embedding": "embedding"}
-
-CLASS_TOKEN_CODE = f'''class {CLASS_TOKEN}(nn.Module):
+CLASS_TOKEN = '''\
+class ClassToken(nn.Module):
     """A learned vector put before each sequence (a transformer's class token)."""
 
     def __init__(self, features: int) -> None:
         super().__init__()
-        self.token = nn.Parameter(torch.zeros(1, 1, features))
+        self.weight = nn.Parameter(torch.zeros(1, 1, features))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.cat([self.token.expand(x.shape[0], -1, -1), x], dim=1)'''
+        return torch.cat([self.weight.expand(x.shape[0], -1, -1), x], dim=1)
+'''
 
-POSITION_EMBEDDING_CODE = f'''class {POSITION_EMBEDDING}(nn.Module):
+POSITION_EMBEDDING = '''\
+class PositionEmbedding(nn.Module):
     """A learned tensor added to each sample: a vector per position of a sequence."""
 
     def __init__(self, length: int, features: int) -> None:
         super().__init__()
-        self.embedding = nn.Parameter(torch.empty(1, length, features).normal_(std=0.02))
+        self.weight = nn.Parameter(torch.empty(1, length, features).normal_(std=0.02))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + self.embedding'''
+        return x + self.weight
+'''
 
 
 def sequence_check(p, x) -> list[Problem]:
@@ -47,11 +46,11 @@ register(
             "Puts a learned vector before each sequence, one step longer; a classifier reads "
             "its output (Select position 0), as a vision transformer does."
         ),
-        module=CLASS_TOKEN,
+        module="ClassToken",
         arguments=lambda p, x: {"features": x[0].shape[-1]},
         positional=1,
         check=sequence_check,
-        top_code=lambda p: (CLASS_TOKEN_CODE,),
+        helpers=(CLASS_TOKEN,),
     )
 )
 
@@ -61,11 +60,11 @@ register(
         name="PositionEmbedding",
         category="Attention",
         help="Adds a learned vector to each position of a sequence (learned positions).",
-        module=POSITION_EMBEDDING,
+        module="PositionEmbedding",
         arguments=lambda p, x: {"length": x[0].shape[0], "features": x[0].shape[-1]},
         positional=2,
         check=sequence_check,
-        top_code=lambda p: (POSITION_EMBEDDING_CODE,),
+        helpers=(POSITION_EMBEDDING,),
     )
 )
 

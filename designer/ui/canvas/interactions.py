@@ -9,6 +9,13 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from designer.ui.canvas import style
 from designer.ui.canvas.items import EdgeItem, NodeItem, PortItem, wire_path
+from designer.ui.canvas.wire_target import (
+    SnapRing,
+    nearest,
+    node_body_at,
+    ports_within,
+    snap_target,
+)
 from designer.ui.palette_target import dtype_refusal
 from nodes import LayerSpec
 
@@ -16,7 +23,9 @@ WIRE_REACH = 8.0  # a layer dropped this close to a wire (in scene units) is spl
 
 
 class NewLinkAction:
-    """A wire being dragged out of a port; it ends on a compatible port or on empty canvas."""
+    """A wire being dragged out of a port; it ends on a compatible port or on empty canvas.
+    While the pointer is near a port the wire fits (see wire_target), the wire's end snaps to
+    it and a ring marks it: letting go there wires it."""
 
     def __init__(self, scene: QGraphicsScene, port: PortItem) -> None:
         self.scene, self.port = scene, port
@@ -24,14 +33,10 @@ class NewLinkAction:
         self.preview.setPen(QPen(style.SELECTED_COLOR, 2))
         self.preview.setZValue(3)
         scene.addItem(self.preview)
+        self.ring = SnapRing()
+        scene.addItem(self.ring)
         self.hovered: PortItem | None = None
-        self.move(port.scenePos())
-
-    def target_at(self, position: QPointF) -> PortItem | None:
-        for item in self.scene.items(position):
-            if isinstance(item, PortItem) and self.accepts(item):
-                return item
-        return None
+        self.move(port.scenePos(), 0.0)
 
     def accepts(self, other: PortItem) -> bool:
         """Opposite directions on two nodes, and a dtype the input's layer takes (when known)."""
@@ -40,30 +45,49 @@ class NewLinkAction:
         output, target = (other, self.port) if self.port.is_input else (self.port, other)
         return all(tensor.dtype in target.node_item.dtypes for tensor in output.tensors)
 
-    def move(self, position: QPointF) -> None:
-        target = self.target_at(position)
-        if target is not self.hovered:
-            if self.hovered is not None:
-                self.hovered.set_highlight(False)
-            if target is not None:
-                target.set_highlight(True)
-            self.hovered = target
+    def move(self, position: QPointF, reach: float) -> None:
+        """Follow the pointer; `reach` is how far off a port (in scene units) still snaps.
+        Nothing snaps while the pointer is still on the port the wire comes from."""
+        home = self.port in self.scene.items(position)
+        target = None if home else snap_target(self.scene, position, reach, self.accepts)
+        if target is not self.hovered and self.hovered is not None:
+            self.hovered.set_highlight(False)
+        if target is not None:
+            target.set_highlight(True)  # again: leaving it with the pointer unlit it
+        self.hovered = target
+        self.ring.mark(target)
         end = target.scenePos() if target is not None else position
         start, finish = (
             (end, self.port.scenePos()) if self.port.is_input else (self.port.scenePos(), end)
         )
         self.preview.setPath(wire_path(start, finish, self.port.node_item.down))
 
-    def refused_at(self, position: QPointF) -> PortItem | None:
-        """A port under `position` that the wire may not join, for saying why."""
-        for item in self.scene.items(position):
+    def dropped_home(self, position: QPointF) -> bool:
+        """Let go on the port it started from, or on that port's node: nothing to do."""
+        under = self.scene.items(position)
+        return self.port in under or node_body_at(self.scene, position) is self.port.node_item
+
+    def refused_at(self, position: QPointF, reach: float) -> PortItem | None:
+        """A port the wire may not join, for saying why: the one under `position`, or, on
+        another node's box, that node's nearest port, or else the nearest within `reach`."""
+        under = self.scene.items(position)
+        for item in under:
             if isinstance(item, PortItem) and item is not self.port and not self.accepts(item):
                 return item
-        return None
+        node = node_body_at(self.scene, position)
+        if node is not None and node is not self.port.node_item:
+            return nearest(node.inputs + node.outputs, position)
+        refused = [
+            port
+            for port in ports_within(self.scene, position, reach)
+            if port.node_item is not self.port.node_item and not self.accepts(port)
+        ]
+        return nearest(refused, position)
 
     def finish(self) -> tuple[PortItem, PortItem] | None:
         """Remove the preview; the (output, input) ports to wire, or None when none fits."""
         self.scene.removeItem(self.preview)
+        self.scene.removeItem(self.ring)
         if self.hovered is None:
             return None
         self.hovered.set_highlight(False)

@@ -218,6 +218,9 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return QRectF(0, 0, style.NODE_WIDTH, self.height).marginsAdded(BOUNDS_MARGINS)
 
+    def body_rect(self) -> QRectF:
+        return QRectF(0, 0, style.NODE_WIDTH, self.height)
+
     def title_rect(self) -> QRectF:
         return QRectF(10, 4, style.NODE_WIDTH - 20, style.ROW_HEIGHT + 2)
 
@@ -225,7 +228,7 @@ class NodeItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        body = QRectF(0, 0, style.NODE_WIDTH, self.height)
+        body = self.body_rect()
         color = style.category_color(self.category)
         if self.frozen:  # greyed: its weights stay as they start
             color = style.frozen_color(color)

@@ -19,6 +19,7 @@ from designer.model.edits import wire
 from designer.ui.canvas import style
 from designer.ui.canvas.interactions import MoveAction, NewLinkAction
 from designer.ui.canvas.items import EdgeItem, NodeItem, PortItem
+from designer.ui.canvas.wire_target import snap_reach
 from designer.ui.editor import GraphEditor
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
@@ -249,7 +250,7 @@ class GraphScene(QGraphicsScene):
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.link is not None:
-            self.link.move(event.scenePos())
+            self.link.move(event.scenePos(), snap_reach(event))
             event.accept()
             return
         super().mouseMoveEvent(event)
@@ -257,14 +258,15 @@ class GraphScene(QGraphicsScene):
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.link is not None:
             link, self.link = self.link, None
-            link.move(event.scenePos())
-            refused = link.refused_at(event.scenePos())
+            reach = snap_reach(event)
+            link.move(event.scenePos(), reach)
+            refused = link.refused_at(event.scenePos(), reach)
             ends = link.finish()
             if ends is not None:
                 self.wire_ports(*ends)
             elif refused is not None:
                 self.editor.edit_failed.emit(refusal(link.port, refused))
-            else:
+            elif not link.dropped_home(event.scenePos()):
                 self.wire_dropped_on_canvas.emit(link.port, event.scenePos())
             event.accept()
             return
