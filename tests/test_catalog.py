@@ -112,7 +112,11 @@ CASES: dict[str, list[Case]] = {
         case(f(5), f(5), target="torch:maximum", arguments="x0, x1", inputs=2),
         case(f(6), call="module", target="torch.nn:Softplus", init="beta=2.0"),
         case(f(2, 6), target="torch:chunk", arguments="x0, 2, dim=-1", item=1),
-        case(f(3, 5), target="operator:getitem", arguments="x0, (slice(None, None, None), 0)"),
+        case(
+            f(3, 5),
+            target="operator:getitem",
+            arguments="x0, (slice(None, None, None), slice(1, None, None))",
+        ),
     ],
     "batchnorm1d": [case(f(6)), case(f(4, 10), eps=1e-3, momentum=0.2)],
     "batchnorm2d": [case(f(3, 5, 5))],
@@ -161,6 +165,9 @@ CASES: dict[str, list[Case]] = {
         case(f(4, 2), chunks=1),
     ],
     "channel_shuffle": [case(f(6, 4, 4), groups=3), case(f(8, 5)), case(i64(4, 3))],
+    "class_token": [case(f(4, 6))],
+    "position_embedding": [case(f(5, 8))],
+    "select": [case(f(4, 6)), case(f(2, 3, 5), dim=-1, index=-2), case(i64(3, 4), dim=1, index=3)],
 }
 
 LAYER_KINDS = sorted(spec.kind for spec in REGISTRY if spec.role == "layer")

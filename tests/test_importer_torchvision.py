@@ -37,6 +37,8 @@ MODELS = {
     "convnext_tiny": (32, {}),  # LayerNorm over channels, layer scale, stochastic depth
     "shufflenet_v2_x0_5": (32, {}),  # chunk, channel shuffle
     "densenet121": (32, {}),  # a one-tensor torch.cat
+    # a class token, a learned position embedding and the class token's output, x[:, 0]
+    "vit_b_16": (32, {"image_size": 32}),
 }
 
 
@@ -69,7 +71,10 @@ def torchvision_model(name: str) -> torch.nn.Module:
         warnings.simplefilter("ignore", RuntimeWarning)  # a build for another torch: said once
         models = import_torchvision().models
     torch.manual_seed(0)
-    return scramble(models.get_model(name, weights=None, **MODELS[name][1]))
+    model = models.get_model(name, weights=None, **MODELS[name][1])
+    if hasattr(model, "class_token"):  # zeros as built: random, so that it counts
+        model.class_token.data.normal_(generator=torch.Generator().manual_seed(0))
+    return scramble(model)
 
 
 SLOW = {"efficientnet_v2_s"}  # EfficientNet V2's fused blocks: B0 covers the rest quicker

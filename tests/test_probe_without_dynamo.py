@@ -12,9 +12,8 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from designer.compiler.emit import node_code
 from designer.compiler.mac_counter import FlopCounter
-from designer.compiler.probe import DTYPES, PROBE_TEMPLATE, probe_class
+from designer.compiler.probe import DTYPES, probe_class, probe_source
 from designer.compiler.shape_cache import FOLDER_VARIABLE
 from nodes import REGISTRY
 from tests.test_catalog import CASES, Case
@@ -69,15 +68,7 @@ def test_probes_of_every_layer_leave_torch_dynamo_unimported(tmp_path):
 
 def source_and_inputs(kind: str, case: Case) -> tuple[str, list[torch.Tensor]]:
     spec = REGISTRY.get(kind)
-    names = tuple(f"x{index}" for index in range(len(case.inputs)))
-    params = spec.coerce_params(case.params)
-    code = node_code(spec, params, case.inputs, "self.layer", names, "y")
-    source = PROBE_TEMPLATE.format(
-        top="\n\n".join(spec.top_statements(params)),
-        init=code.init or "None",
-        args=", ".join(names),
-        body="\n".join(f"        {line}" for line in code.forward),
-    )
+    source = probe_source(spec, spec.coerce_params(case.params), case.inputs)
     with torch.device("meta"):
         tensors = [
             torch.empty((1, *info.shape), dtype=getattr(torch, DTYPES[info.dtype]))

@@ -101,6 +101,19 @@ def probe(
     return replace(result, output=TensorInfo(shape, result.output.dtype), macs=result.macs * steps)
 
 
+def probe_source(spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[TensorInfo, ...]):
+    """A module that holds the layer as `self.layer` and calls it, after the top-level code
+    (the helper classes) the layer needs."""
+    names = tuple(f"x{index}" for index in range(len(inputs)))
+    code = node_code(spec, params, inputs, "self.layer", names, "y")
+    return PROBE_TEMPLATE.format(  # the helper classes too: the cache key covers them
+        top="\n\n".join(spec.top_statements(params)),
+        init=code.init or "None",
+        args=", ".join(names),
+        body="\n".join(f"        {line}" for line in code.forward),
+    )
+
+
 @lru_cache(maxsize=65536)
 def _probe(
     spec: LayerSpec, key: tuple, inputs: tuple[TensorInfo, ...], measure: bool = False
@@ -108,18 +121,10 @@ def _probe(
     """Build the layer on meta; run it too unless it is a passthrough and `measure` is off.
     Results (and torch's refusals) are kept in the shape cache, which answers without torch
     for a layer seen before, in any process."""
-    names = tuple(f"x{index}" for index in range(len(inputs)))
-    params = dict(key)
     try:
-        code = node_code(spec, params, inputs, "self.layer", names, "y")
+        source = probe_source(spec, dict(key), inputs)
     except Exception as error:  # a param the constructor cannot take
         raise ProbeError(first_line(error)) from None
-    source = PROBE_TEMPLATE.format(  # the helper classes too: the cache key covers them
-        top="\n\n".join(spec.top_statements(params)),
-        init=code.init or "None",
-        args=", ".join(names),
-        body="\n".join(f"        {line}" for line in code.forward),
-    )
     run = measure or not spec.passthrough
     cache_key = probe_key(source, inputs, run)
     cache = shape_cache_at(cache_file())

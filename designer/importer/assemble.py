@@ -19,6 +19,7 @@ from designer.importer.errors import Skipped, Unsupported
 from designer.importer.functions import function_mapper
 from designer.importer.fusions import fold_reshapes
 from designer.importer.layers import module_mapper
+from designer.importer.selection import indexed
 from designer.importer.tracing import Recording
 from designer.importer.tuples import Pending
 from designer.importer.uses import BlockUse, Copy
@@ -289,6 +290,9 @@ class Assembler:
             return held.item(index, node)
         if node.target is getattr:
             raise Unsupported(f"reads .{index} of a tensor; no catalog layer does")
+        selection = indexed(self.call(node, None))
+        if selection is not None:
+            return selection
         raise Unsupported(f"slices a tensor with [{index_text(index)}]; no catalog layer slices")
 
     def call(self, node: fx.Node, module: nn.Module | None) -> Call:

@@ -14,6 +14,8 @@ from torch import fx
 from designer.importer.calls import Call, Layer, Mapped, TensorShape, per_sample_dim
 from designer.importer.errors import Unsupported
 from designer.importer.layers import adaptive_size, pool_layer, reshaped, scale_layer
+from designer.importer.learned_tensors import class_token, expanded_token, position_embedding
+from designer.importer.selection import selected
 from designer.importer.tuples import Chunks, Extremes, Pending, joined_states
 from nodes import TensorInfo
 from nodes.checks import broadcast_shape
@@ -143,6 +145,8 @@ def learned_scale(call: Call, left: Any, right: Any) -> Mapped | None:
 
 def merge(kind: str, verb: str) -> Mapper:
     def mapper(call: Call) -> Mapped:
+        if kind == "add" and (embedding := position_embedding(call)) is not None:
+            return embedding
         left, right = call.arg(0, "input"), call.arg(1, "other")
         scaled = learned_scale(call, left, right) if kind == "multiply" else None
         if scaled is not None:
@@ -173,6 +177,8 @@ maps(operator.mul, torch.mul, "mul")(merge("multiply", "multiplies"))
 @maps(torch.cat, torch.concat, torch.concatenate)
 def concatenate(call: Call) -> Mapped:
     tensors = call.arg(0, "tensors")
+    if isinstance(tensors, list | tuple) and (token := class_token(call, tensors)) is not None:
+        return token
     if not isinstance(tensors, list | tuple) or not tensors:
         raise Unsupported("joins no list of tensors; Concatenate joins one or more")
     states = joined_states(
@@ -279,6 +285,10 @@ def permute(call: Call) -> Mapped:
     if order == sorted(order):
         return Mapped((call.source(),))
     return call.become(Layer("permute", {"dims": tuple(dim - 1 for dim in order[1:])}))
+
+
+maps("expand")(expanded_token)
+maps(torch.select, "select")(selected)
 
 
 @maps(torch.chunk, "chunk")

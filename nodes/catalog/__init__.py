@@ -13,6 +13,7 @@ from nodes.catalog import (
     recurrent,
     reshaping,
     residual,
+    sequence,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "recurrent",
     "reshaping",
     "residual",
+    "sequence",
 ]
