@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -90,15 +91,16 @@ def test_every_data_source_trains_exactly_like_the_app(tmp_path):
         assert_trains_like_the_app(outputs[script], script.parent / "out", app)
 
 
-def torchrun(script: Path) -> str:
+def torchrun(script: Path, *runner: str) -> str:
     """What process 0 of the script printed for one epoch under torchrun on two processes
-    (process 1 must print nothing)."""
+    (process 1 must print nothing); `runner`: a program in the script's folder that runs
+    the script (and its arguments), if not run itself."""
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
     command += ["--nproc-per-node=2", "--log-dir", "logs", "--redirects", "3"]
-    command += [script.name, "--epochs", "1", *PINNED, "--output", "out"]
+    command += [*runner, script.name, "--epochs", "1", *PINNED, "--output", "out"]
     folder = script.parent
     result = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr + process_errors(folder)
     first, second = sorted(folder.glob("logs/*/attempt_0/[01]/stdout.log"))
     assert second.read_text() == ""  # only process 0 prints and saves
     output = first.read_text()
@@ -106,13 +108,63 @@ def torchrun(script: Path) -> str:
     return output
 
 
+def process_errors(folder: Path) -> str:
+    """What each process wrote to its stderr (torchrun keeps it in a log file)."""
+    return "".join(
+        f"\n--- process {log.parent.name}, {log.relative_to(folder)}:\n{log.read_text()}"
+        for log in sorted(folder.glob("logs/*/attempt_*/*/stderr.log"))
+    )
+
+
+# Linux lists a process's threads in /proc: a runner notes them before the script and after
+# it, as Python is about to shut down.
+SEES_THREADS = Path("/proc/self/task").is_dir()
+THREADS_LEFT = """
+import json, os, runpy, sys
+from pathlib import Path
+
+
+def thread_names():
+    tasks = Path("/proc/self/task").iterdir()
+    return sorted(Path(task, "comm").read_text().strip() for task in tasks)
+
+
+started = thread_names()
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+Path(f"threads-{os.environ['RANK']}.json").write_text(json.dumps([started, thread_names()]))
+"""
+
+
+def threads_runner(folder: Path) -> tuple[str, ...]:
+    """The `runner` for torchrun() that notes the threads (none where Linux's /proc is
+    missing)."""
+    if not SEES_THREADS:
+        return ()
+    (folder / "threads_left.py").write_text(THREADS_LEFT)
+    return ("threads_left.py",)
+
+
+def assert_no_thread_left(folder: Path) -> None:
+    """A gloo thread that outlives the script frees the last collectives' tensors when it
+    next runs (the barrier's work holds the broadcast's); if Python is shutting down by
+    then, the thread cannot take the GIL and the process aborts now and then ("terminate
+    called without an active exception")."""
+    for rank in (0, 1):
+        started, left = json.loads((folder / f"threads-{rank}.json").read_text())
+        assert left == started, f"process {rank} in {folder.name}"
+
+
 @pytest.mark.slow
 def test_every_example_script_trains_under_torchrun_on_two_processes(tmp_path):
     for example in EXAMPLES:
         folder = tmp_path / example.stem
         folder.mkdir()
-        output = torchrun(write_script(example_copy(folder, example.stem), folder))
+        script = write_script(example_copy(folder, example.stem), folder)
+        output = torchrun(script, *threads_runner(folder))
         assert len(printed_epochs(output)) == 1, example.stem
+        if SEES_THREADS:
+            assert_no_thread_left(folder)
 
 
 def test_the_script_trains_under_torchrun_like_the_app(tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import json
 import math
 import os
@@ -110,6 +111,21 @@ def parse_arguments(
                 help=FILE_HELP[setting.name],
             )
     return parser.parse_args()
+
+
+def join_processes(device: torch.device) -> int:
+    """Join the group of torchrun's processes (gloo on the CPU, NCCL on GPUs); this
+    process's rank."""
+    # The functions of torch.distributed.nn keep the group that exists when it is
+    # imported, as a default argument; DDP imports it (through torch._dynamo). Imported
+    # before the group, they keep none, and destroy_process_group ends the group and
+    # joins gloo's threads. A thread left running frees the last collectives' tensors
+    # when it next runs (the barrier's work holds the broadcast's); if Python is
+    # shutting down by then, it cannot take the GIL and the process aborts:
+    # "terminate called without an active exception".
+    importlib.import_module("torch.distributed.nn")
+    dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return dist.get_rank()
 
 
 def from_first_process(values: dict[str, float], world_size: int) -> dict[str, float]:
@@ -304,10 +320,7 @@ def main(
     loading = dataclasses.replace(loading, workers=workers)
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     device = choose_device(args.device, local_rank if world_size > 1 else None)
-    rank = 0
-    if world_size > 1:
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
-        rank = dist.get_rank()
+    rank = join_processes(device) if world_size > 1 else 0
     files = {
         name: getattr(args, flag.replace("-", "_"))
         for name, flag in FILE_FLAGS.items()
@@ -349,6 +362,7 @@ def main(
         raise SystemExit(f"{project_name}: {error}{kept}") from None
     if world_size > 1:
         # Wait until every process is done (process 0 still writes checkpoints): gloo
-        # aborts a process that tears its group down while another still uses it.
+        # aborts a process that tears its group down while another still uses it. The
+        # group then ends here, while Python runs (see join_processes).
         dist.barrier()
         dist.destroy_process_group()
