@@ -1,5 +1,6 @@
 """Runs stored beside the project: runs/<project>/<run id>/ with the config, the split, the
-network's source, metrics as JSON lines and the best and last checkpoints."""
+network's source, metrics as JSON lines, the best and last checkpoints, and the run's own
+metadata: its number (run.json) and the name the user gave it (title.txt)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from designer.runtime.files import write_atomically
 from designer.training.checkpoint import CheckpointError
+from designer.training.run_labels import default_label
 
 RUNS = "runs"
 
@@ -36,9 +39,12 @@ def writing(path: Path) -> Iterator[None]:
 
 @dataclass
 class RunFolder:
-    """One run's folder; `id` is its name, a timestamp such as 20250101-120000."""
+    """One run's folder; `id` is its name, a timestamp such as 20250101-120000. `position` is
+    its place (from 1) among the project's runs when listed, the number of a run from before
+    runs were numbered."""
 
     root: Path
+    position: int = 0
 
     @property
     def id(self) -> str:
@@ -57,17 +63,57 @@ class RunFolder:
         return self.root / "title.txt"
 
     @property
-    def title(self) -> str:
-        """The name the user gave the run, else its id."""
+    def metadata_path(self) -> Path:
+        return self.root / "run.json"
+
+    @property
+    def number(self) -> int:
+        """The run's number among the project's runs, kept from its start (a deleted run
+        leaves a gap rather than renumbering the later ones)."""
         try:
-            return self.title_path.read_text(encoding="utf-8").strip() or self.id
+            number = json.loads(self.metadata_path.read_text(encoding="utf-8")).get("number")
+        except (OSError, ValueError, AttributeError):
+            number = None
+        valid = isinstance(number, int) and not isinstance(number, bool) and number > 0
+        return number if valid else self.position
+
+    @property
+    def given_title(self) -> str | None:
+        """The name the user gave the run, if any."""
+        try:
+            return self.title_path.read_text(encoding="utf-8").strip() or None
         except (OSError, UnicodeDecodeError):
-            return self.id
+            return None
+
+    @property
+    def default_title(self) -> str:
+        """ "Run 3 \u00b7 Adam 0.003 \u00b7 20 epochs \u00b7 14:32"."""
+        try:
+            config = self.config()
+        except CheckpointError:
+            config = {}
+        try:
+            epochs = [record for record in self.records() if "epoch" in record]
+        except (OSError, ValueError):
+            epochs = []
+        done = max((record["epoch"] for record in epochs), default=0)
+        return default_label(self.number, self.id, config, done, date.today())
+
+    @property
+    def title(self) -> str:
+        """The name the user gave the run, else its readable default."""
+        return self.given_title or self.default_title
+
+    @property
+    def short_title(self) -> str:
+        """The name the user gave the run, else "Run 3": for a legend."""
+        return self.given_title or f"Run {self.number}"
 
     def rename(self, title: str) -> None:
-        """Give the run a name (one line); an empty one goes back to the id."""
+        """Give the run a name (one line) in its title.txt; no other file of the run changes.
+        An empty name, or the default one, goes back to the default."""
         title = " ".join(title.split())
-        if title and title != self.id:
+        if title and title not in (self.id, self.default_title):
             write_atomically(self.title_path, title + "\n")
         else:
             self.title_path.unlink(missing_ok=True)
@@ -116,22 +162,28 @@ def runs_root(project_path: Path) -> Path:
 
 
 def new_run(project_path: Path) -> RunFolder:
-    """A new, empty run folder; RunWriteError names the folder that cannot be made."""
+    """A new run folder holding only its number (one past the highest so far); RunWriteError
+    names the folder or file that cannot be made."""
     root = runs_root(project_path)
     with writing(root):
         root.mkdir(parents=True, exist_ok=True)
+    number = 1 + max((run.number for run in list_runs(project_path)), default=0)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    name, number = stamp, 1
+    name, copy = stamp, 1
     while True:
         try:
             with writing(root / name):
                 (root / name).mkdir()
-            return RunFolder(root / name)
+            break
         except RunWriteError as error:
             if not isinstance(error.__cause__, FileExistsError):
                 raise
-            number += 1
-            name = f"{stamp}-{number}"
+            copy += 1
+            name = f"{stamp}-{copy}"
+    run = RunFolder(root / name, number)
+    with writing(run.metadata_path):
+        write_atomically(run.metadata_path, json.dumps({"number": number}) + "\n")
+    return run
 
 
 def open_run(project_path: Path, run: str) -> RunFolder:
@@ -145,9 +197,10 @@ def open_run(project_path: Path, run: str) -> RunFolder:
 
 
 def list_runs(project_path: Path) -> list[RunFolder]:
+    """The project's runs, oldest first."""
     root = runs_root(project_path)
     if not root.is_dir():
         return []
-    return [
-        RunFolder(child) for child in sorted(root.iterdir()) if (child / "config.json").is_file()
-    ]
+    children = [child for child in sorted(root.iterdir()) if (child / "config.json").is_file()]
+    runs = [RunFolder(child, position) for position, child in enumerate(children, 1)]
+    return sorted(runs, key=lambda run: run.number)  # the order they started in
