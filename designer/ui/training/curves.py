@@ -43,13 +43,20 @@ def dots_polygon(x: np.ndarray, y: np.ndarray) -> QPolygonF:
 
 class Curve(QGraphicsObject):
     """A line through (x, y) in `plot`, with a round dot of `dot_size` pixels at each point if
-    given, and a legend entry if named. Clicking the entry hides or shows the curve."""
+    given, and a legend entry if named and `in_legend`. Clicking the entry hides or shows the
+    curve. The name also heads its values in the hover label and in a saved CSV."""
 
     def __init__(
-        self, plot: pg.PlotItem, pen: QPen, name: str | None = None, dot_size: int = 0
+        self,
+        plot: pg.PlotItem,
+        pen: QPen,
+        name: str | None = None,
+        dot_size: int = 0,
+        in_legend: bool = True,
     ) -> None:
         super().__init__()
         self.view = plot.getViewBox()
+        self.name = name
         self.pen = pen
         self.dot_size = dot_size
         self.dot_pen = QPen(pen.color(), dot_size)
@@ -69,7 +76,7 @@ class Curve(QGraphicsObject):
         self.dots = QPolygonF()
         self.bounds = QRectF()
         plot.addItem(self)
-        if name is not None and plot.legend is not None:
+        if name is not None and in_legend and plot.legend is not None:
             plot.legend.addItem(self, name)
         self.view.sigRangeChanged.connect(self.follow_view)
         self.follow_view()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from designer.ui.training.plots import plot_widget
+from designer.ui.training.curves import Curve
+from designer.ui.training.hover import HoverLabel, curve_words, nearest_point
+from designer.ui.training.plot_files import Table
+from designer.ui.training.plots import curves_table, plot_widget
 
 SWEEP = {"start": 1e-6, "end": 1.0, "steps": 80}
 
@@ -50,13 +54,17 @@ class LrFinderPlot(QObject):
 
     rate_picked = Signal(float)
     finished = Signal()
+    name = "LR finder"
 
     def __init__(self) -> None:
         super().__init__()
         self.widget = plot_widget("Learning-rate finder (click to take a rate)", "loss")
         self.widget.setLabel("bottom", "learning rate")
         self.widget.setLogMode(x=True)
-        self.curve = self.widget.plot(pen=pg.mkPen("#5e35b1", width=2))
+        pen = pg.mkPen("#5e35b1", width=2)
+        self.curve = Curve(self.widget.getPlotItem(), pen, "sweep", in_legend=False)
+        words = functools.partial(curve_words, self.widget)
+        self.hover = HoverLabel(self.widget, nearest_point(lambda: [self.curve], words))
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#e53935", width=1.5))
         self.marker.hide()
         self.widget.addItem(self.marker)
@@ -73,6 +81,9 @@ class LrFinderPlot(QObject):
         self.worker.done.connect(self.thread.quit)
         self.thread.finished.connect(self.finished)
         self.thread.start()
+
+    def table(self) -> Table:
+        return curves_table(self.widget, [self.curve])
 
     @property
     def suggestion(self) -> float | None:

@@ -1,4 +1,5 @@
-"""Live training plots on pyqtgraph: loss per step and per epoch, the epoch metrics, confusion.
+"""Live training plots on pyqtgraph: loss per step (smoothed) and per epoch, the epoch metrics,
+the learning rate and throughput; each reads out the point under the mouse and tables its values.
 
 Every repaint is GUI-thread time, 30 frames a second while a run goes, so the plots redraw only
 series that changed, keep their x range fixed, move their y range in steps (ranges.py) and draw
@@ -6,6 +7,7 @@ no grid (a grid makes each curve update repaint both axes)."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -16,14 +18,17 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from designer.ui.training.baseline_line import BaselineLine
 from designer.ui.training.curves import Curve
+from designer.ui.training.hover import HoverLabel, curve_words, nearest_point, number_words
 from designer.ui.training.plain_plots import plain_plot_widget
+from designer.ui.training.plot_files import Table
 from designer.ui.training.ranges import SteppedRange
+from designer.ui.training.smoothing import ExponentialSmoothing
 
 TRAIN_PEN = pg.mkPen("#1e88e5", width=1.5)
+RAW_TRAIN_PEN = pg.mkPen((30, 136, 229, 70), width=1)  # faint, behind the smoothed curve
 VAL_PEN = pg.mkPen("#e53935", width=2)
 AXIS_LABELS = {"step": "step", "epoch": "epoch", "time": "seconds"}
 OVERLAY_COLORS = ("#6d4c41", "#546e7a", "#c0ca33", "#d81b60", "#3949ab")
-MAX_LABELLED_CLASSES = 5  # each label repaints on its own: past 5x5 the colours tell it
 METRIC_PENS = {"train": pg.mkPen("#43a047", width=2), "val": pg.mkPen("#fb8c00", width=2)}
 
 
@@ -129,6 +134,18 @@ def plot_widget(title: str, y_label: str) -> pg.PlotWidget:
     return widget
 
 
+def curves_table(widget: pg.PlotWidget, curves: list[Curve]) -> Table:
+    """One row per point of each curve: its name, x and y as plotted (x in the axis' unit)."""
+    x_name = widget.getAxis("bottom").labelText or "x"
+    y_name = widget.getAxis("left").labelText or "y"
+    rows = [
+        (curve.name, x, y)
+        for curve in curves
+        for x, y in zip(curve.x.tolist(), curve.y.tolist(), strict=True)
+    ]
+    return ["series", x_name, y_name], rows
+
+
 def legend_fill() -> QColor:
     """The plot's own background, nearly opaque: a line across the plot passes under the legend
     instead of through its text."""
@@ -162,19 +179,42 @@ def fix_range(widget: pg.PlotWidget, axis: XAxis, total_steps: int) -> None:
 
 
 class LossPlot:
-    """Training loss at every step (downsampled when long) and validation loss per epoch."""
+    """Training loss at every step (downsampled when long), smoothed over the faint raw curve,
+    and validation loss per epoch."""
+
+    name = "Loss"
 
     def __init__(self) -> None:
         self.widget = plot_widget("Loss", "loss")
         self.train = GrowingSeries()
         self.val = GrowingSeries()
+        self.smoothing = ExponentialSmoothing()
         plot = self.widget.getPlotItem()
-        self.train_curve = Curve(plot, TRAIN_PEN, "train (step)")
+        self.raw_train_curve = Curve(plot, RAW_TRAIN_PEN, "train (step)", in_legend=False)
+        self.train_curve = Curve(plot, TRAIN_PEN, "train (step)")  # smoothed
+        self.train_curve.visibleChanged.connect(
+            lambda: self.raw_train_curve.setVisible(self.train_curve.isVisible())
+        )
         self.val_curve = Curve(plot, VAL_PEN, "validation (epoch)", dot_size=6)
         self.overlays: dict[str, Curve] = {}
         self.overlay_values: dict[str, GrowingSeries] = {}
         self.y_range = SteppedRange(self.widget)
-        cache_still_items(self.widget, self.train_curve)
+        cache_still_items(self.widget, self.train_curve, self.raw_train_curve)
+        self.hover = HoverLabel(self.widget, nearest_point(self.data_curves, self.words))
+
+    def data_curves(self) -> list[Curve]:
+        """The curves of values (the smoothed one is a picture of them)."""
+        return [self.raw_train_curve, self.val_curve, *self.overlays.values()]
+
+    def words(self, curve: Curve, index: int) -> str:
+        text = curve_words(self.widget, curve, index)
+        if curve is self.raw_train_curve and self.smoothing.weight > 0:
+            smoothed = self.train_curve.y[index]
+            text += f" (smoothed {number_words(smoothed)})"
+        return text
+
+    def table(self) -> Table:
+        return curves_table(self.widget, self.data_curves())
 
     def add_steps(self, steps: list[float], losses: list[float]) -> None:
         self.train.extend(steps, losses)
@@ -184,29 +224,49 @@ class LossPlot:
 
     def redraw(self, axis: XAxis, force: bool = False) -> bool:
         """Draw what changed (everything if `force`); True if anything was."""
-        drawn = self.train.draw_on(self.train_curve, axis, force)
+        drawn = self.draw_train(axis, force)
         drawn = self.val.draw_on(self.val_curve, axis, force) or drawn
+        for run_id, series in self.overlay_values.items():  # another axis: drawn again
+            drawn = series.draw_on(self.overlays[run_id], axis, force) or drawn
         if drawn:
             self.fit()
         return drawn
 
+    def draw_train(self, axis: XAxis, force: bool = False) -> bool:
+        if not (self.train.dirty or force):
+            return False
+        steps, losses = self.train.view()
+        x = axis.transform(steps)
+        self.raw_train_curve.setData(x, losses)
+        self.train_curve.setData(x, self.smoothing.smooth(losses))
+        self.train.dirty = False
+        return True
+
+    def set_smoothing(self, weight: float, axis: XAxis) -> None:
+        """Smooth the step loss with `weight` (0: none); the values stay as they came."""
+        self.smoothing.set_weight(weight)
+        self.draw_train(axis, force=True)
+
     def fit(self) -> None:
         fit_range(self.y_range, [self.train, self.val, *self.overlay_values.values()])
 
-    def overlay(self, name: str, steps: list[float], losses: list[float], axis: XAxis) -> None:
-        """Another run's validation loss, dashed; empty values take it away."""
-        old = self.overlays.pop(name, None)
-        self.overlay_values.pop(name, None)
+    def overlay(
+        self, run_id: str, name: str, steps: list[float], losses: list[float], axis: XAxis
+    ) -> None:
+        """Run `run_id`'s validation loss, dashed, as "`name` (val)"; empty values take it
+        away."""
+        old = self.overlays.pop(run_id, None)
+        self.overlay_values.pop(run_id, None)
         if old is not None:
             self.widget.removeItem(old)
         if steps:
             color = OVERLAY_COLORS[len(self.overlays) % len(OVERLAY_COLORS)]
             pen = pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine)
-            curve = Curve(self.widget.getPlotItem(), pen, f"run {name} (val)")
+            curve = Curve(self.widget.getPlotItem(), pen, f"{name} (val)")
             series = GrowingSeries()
             series.extend(steps, losses)
             series.draw_on(curve, axis)
-            self.overlays[name], self.overlay_values[name] = curve, series
+            self.overlays[run_id], self.overlay_values[run_id] = curve, series
         self.fit()
 
     def set_log(self, on: bool) -> None:
@@ -217,13 +277,16 @@ class LossPlot:
 
     def clear(self) -> None:
         self.train, self.val = GrowingSeries(), GrowingSeries()
-        self.train_curve.setData([], [])
-        self.val_curve.setData([], [])
+        self.smoothing.reset()
+        for curve in (self.raw_train_curve, self.train_curve, self.val_curve):
+            curve.setData([], [])
         self.y_range.reset(log=self.y_range.log)
 
 
 class MetricPlot:
     """One metric (accuracy, or R2 for regression) per epoch, for training and validation."""
+
+    name = "Metric"
 
     def __init__(self) -> None:
         self.widget = plot_widget("Metric", "")
@@ -238,6 +301,12 @@ class MetricPlot:
         self.baseline: BaselineLine | None = None
         self.y_range = SteppedRange(self.widget)
         cache_still_items(self.widget)
+        curves = list(self.curves.values())
+        words = functools.partial(curve_words, self.widget)
+        self.hover = HoverLabel(self.widget, nearest_point(lambda: curves, words))
+
+    def table(self) -> Table:
+        return curves_table(self.widget, list(self.curves.values()))
 
     def show_baseline(self, name: str, scores: dict[str, float]) -> None:
         """A dashed line at the classical model's validation score of the plotted metric, named
@@ -298,11 +367,18 @@ class SeriesPlot:
     """One value per step or so, e.g. the learning rate or samples per second."""
 
     def __init__(self, title: str, y_label: str, color: str) -> None:
+        self.name = title
         self.widget = plot_widget(title, y_label)
         self.series = GrowingSeries()
-        self.curve = Curve(self.widget.getPlotItem(), pg.mkPen(color, width=1.5))
+        pen = pg.mkPen(color, width=1.5)
+        self.curve = Curve(self.widget.getPlotItem(), pen, title, in_legend=False)
         self.y_range = SteppedRange(self.widget)
         cache_still_items(self.widget, self.curve)
+        words = functools.partial(curve_words, self.widget)
+        self.hover = HoverLabel(self.widget, nearest_point(lambda: [self.curve], words))
+
+    def table(self) -> Table:
+        return curves_table(self.widget, [self.curve])
 
     def add(self, steps: list[float], values: list[float]) -> None:
         self.series.extend(steps, values)
@@ -317,63 +393,3 @@ class SeriesPlot:
         self.series = GrowingSeries()
         self.curve.setData([], [])
         self.y_range.reset()
-
-
-class ConfusionPlot:
-    """The validation confusion matrix of the last epoch as a heat map, with class names."""
-
-    def __init__(self) -> None:
-        self.widget = plain_plot_widget()
-        self.widget.setTitle("Confusion (validation)")
-        self.widget.setLabel("left", "true")
-        self.widget.setLabel("bottom", "predicted")
-        self.widget.invertY(True)
-        self.widget.setAspectLocked(True)
-        for side in ("left", "bottom"):  # no numbers until a run names the classes
-            self.widget.getAxis(side).setTicks([[]])
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setColorMap(pg.colormap.get("viridis"))
-        self.widget.addItem(self.image)
-        self.labels: list[pg.TextItem] = []
-        self.matrix: np.ndarray | None = None
-        self.names: tuple[str, ...] | None = None
-
-    def set_classes(self, names: tuple[str, ...]) -> None:
-        """Names down the side; numbers along the bottom, where long names would overlap. The
-        count labels are made here once; each epoch only changes their text. The range is
-        fixed to the matrix: re-ranging to each new picture would lay both axes out again."""
-        if names == self.names:
-            return
-        self.names = names
-        for label in self.labels:
-            self.widget.removeItem(label)
-        self.labels = []
-        if len(names) <= MAX_LABELLED_CLASSES:
-            for row in range(len(names)):
-                for column in range(len(names)):
-                    label = pg.TextItem("", color="w", anchor=(0.5, 0.5))
-                    label.setPos(column + 0.5, row + 0.5)
-                    self.widget.addItem(label)
-                    self.labels.append(label)
-        self.widget.getAxis("left").setTicks(
-            [[(index + 0.5, f"{index}: {name}") for index, name in enumerate(names)]]
-        )
-        self.widget.getAxis("bottom").setTicks(
-            [[(index + 0.5, str(index)) for index in range(len(names))]]
-        )
-        if names:
-            self.widget.disableAutoRange()
-            self.widget.setRange(xRange=(0, len(names)), yRange=(0, len(names)))
-
-    def show(self, matrix: list[list[int]]) -> None:
-        self.matrix = np.asarray(matrix, dtype=float)
-        self.image.setImage(self.matrix, levels=(0, max(1.0, self.matrix.max())))
-        if len(self.labels) == self.matrix.size:
-            for label, count in zip(self.labels, self.matrix.flat, strict=True):
-                label.setText(f"{count:.0f}")
-
-    def clear(self) -> None:
-        self.matrix = None
-        self.image.clear()
-        for label in self.labels:
-            label.setText("")
