@@ -4,11 +4,14 @@ drawn when their tab is on screen."""
 from __future__ import annotations
 
 import collections
+import functools
+from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from designer.ui.training.plain_plots import plain_plot_widget
+from designer.ui.training.plot_files import Table
 
 KEPT = 8  # histograms drawn per plot: the last few samples show the trend
 HISTORY = 200  # samples kept per layer
@@ -34,6 +37,27 @@ class LayerHistograms:
         self.weight_curves: list[pg.PlotDataItem] = []
         self.grad_curves: list[pg.PlotDataItem] = []
         self.stale = False  # what is drawn is not the selected layer's latest
+        self.drawn: list[tuple[int, object]] = []  # (step, stats) of the histograms shown
+
+    def pictures(self) -> list[tuple[pg.PlotWidget, str, Callable[[], Table]]]:
+        """Each plot with its name and its table, to be saved."""
+        return [
+            (self.weights, "Weights", functools.partial(self.table, "weights")),
+            (self.grads, "Gradients", functools.partial(self.table, "grads")),
+        ]
+
+    def table(self, kind: str) -> Table:
+        """The histograms shown of `kind` (weights or grads): a row per bin of each sample."""
+        value = "weight" if kind == "weights" else "gradient"
+        rows = [
+            (step, center, count)
+            for step, stats in self.drawn
+            if getattr(stats, kind) is not None
+            for center, count in zip(
+                getattr(stats, kind).centers(), getattr(stats, kind).counts, strict=True
+            )
+        ]
+        return ["step", value, "count"], rows
 
     def clear(self) -> None:
         self.history.clear()
@@ -63,6 +87,7 @@ class LayerHistograms:
 
     def redraw(self) -> None:
         samples = list(self.history.get(self.node_id, ()))[-KEPT:]
+        self.drawn = samples
         if self.node_id is None:
             self.title.setText("Select a layer on the canvas to see its weights and gradients.")
         elif not samples or all(stats.weights is None for _, stats in samples):

@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from designer.ui.training.plain_plots import plain_plot_widget
+from designer.ui.training.plot_files import Table
 
 GAP = 2  # pixels between the grid's images
 RIGHT, WRONG = "#2e7d32", "#c62828"
@@ -17,6 +18,8 @@ RIGHT, WRONG = "#2e7d32", "#c62828"
 
 class PredictionsPlot:
     """One plot that shows whichever picture the task has."""
+
+    name = "Predictions"
 
     def __init__(self) -> None:
         self.widget = plain_plot_widget()
@@ -27,11 +30,27 @@ class PredictionsPlot:
         self.labels: list[pg.TextItem] = []
         self.kind: str | None = None
         self.class_names: tuple[str, ...] = ()
+        self.samples = None  # the ones shown
+
+    def table(self) -> Table:
+        """A row per sample shown: predicted and true class (or value)."""
+        samples = self.samples
+        if samples is None:
+            return ["sample", "predicted", "true"], []
+        if samples.kind == "regression":
+            pairs = zip(samples.predicted, samples.true, strict=True)
+        else:
+            pairs = (
+                (self.name_of(predicted), self.name_of(true))
+                for predicted, true in zip(samples.predicted, samples.true, strict=True)
+            )
+        return ["sample", "predicted", "true"], [(i, *pair) for i, pair in enumerate(pairs)]
 
     def set_classes(self, names: tuple[str, ...]) -> None:
         self.class_names = names
 
     def show(self, samples) -> None:
+        self.samples = samples
         if samples.kind != self.kind:
             self.clear()
             self.kind = samples.kind
@@ -80,16 +99,16 @@ class PredictionsPlot:
             top, left = row * cell_h, column * cell_w
             mosaic[top : top + height, left : left + width] = images[index]
             color = RIGHT if predicted[index] == true[index] else WRONG
-            label.setText(f"{self.name(predicted[index])} ({self.name(true[index])})", color)
+            label.setText(f"{self.name_of(predicted[index])} ({self.name_of(true[index])})", color)
             label.setPos(left + width / 2, top + height)
         self.image.setImage(mosaic, levels=(0, 1))
         self.widget.setTitle("Predictions (validation): predicted (true)")
 
-    def name(self, index: int) -> str:
+    def name_of(self, index: int) -> str:
         return self.class_names[index] if index < len(self.class_names) else str(index)
 
     def clear(self) -> None:
         for item in (self.scatter, self.diagonal, self.image, *self.labels):
             if item.scene() is not None:
                 self.widget.removeItem(item)
-        self.labels, self.kind = [], None
+        self.labels, self.kind, self.samples = [], None, None
