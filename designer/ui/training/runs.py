@@ -1,5 +1,5 @@
-"""The runs of a project: listed with their results; tick to overlay, rename, resume or delete
-one, or have the next run start from its best weights."""
+"""The runs of a project: listed by readable name with their results; tick to overlay, rename,
+resume or delete one, have the next run start from its best weights, or see it in TensorBoard."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTreeWidget,
@@ -17,16 +19,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.ui.training.tensorboard_launcher import INSTALL, TensorBoard, event_folder
+
 RUN_ROLE = Qt.ItemDataRole.UserRole
 
 
 class RunsWidget(QWidget):
-    """Emits `overlay_changed(run_id, records or None)`, `resume_requested(run_id)` and
-    `start_from_requested(run_id)` (Load Best Weights)."""
+    """Emits `overlay_changed(run_id, name, records or None)`, `resume_requested(run_id)`,
+    `start_from_requested(run_id)` (Load Best Weights) and `run_selected(run or None)`."""
 
-    overlay_changed = Signal(str, object)
+    overlay_changed = Signal(str, str, object)
     resume_requested = Signal(str)
     start_from_requested = Signal(str)
+    run_selected = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +39,11 @@ class RunsWidget(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Run", "Epochs", "Best val loss", "Result"])
         self.tree.setRootIsDecorated(False)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the name: the rest
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.rename_button = QPushButton("Rename")
         self.resume_button = QPushButton("Resume")
         self.delete_button = QPushButton("Delete")
@@ -41,25 +51,47 @@ class RunsWidget(QWidget):
         self.start_from_button.setToolTip(
             "The next run starts from this run's best weights (else its last) instead of fresh ones"
         )
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.rename_button)
-        buttons.addWidget(self.resume_button)
-        buttons.addWidget(self.start_from_button)
-        buttons.addWidget(self.delete_button)
-        layout = QVBoxLayout(self)
+        self.tensorboard = TensorBoard(self)
+        self.tensorboard_button = QPushButton("TensorBoard")
+        menu = QMenu(self.tensorboard_button)
+        self.open_folder_action = menu.addAction("Open TensorBoard Folder")
+        self.start_tensorboard_action = menu.addAction("Start TensorBoard")
+        menu.setToolTipsVisible(True)
+        menu.aboutToShow.connect(self.show_tensorboard_installed)  # installed since, perhaps
+        self.show_tensorboard_installed()
+        self.tensorboard_button.setMenu(menu)
+        buttons = QVBoxLayout()  # a column beside the list: the tab stays narrow
+        for button in (
+            self.rename_button,
+            self.resume_button,
+            self.start_from_button,
+            self.delete_button,
+            self.tensorboard_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tree)
+        layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
         self.tree.itemChanged.connect(self.ticked)
+        self.tree.currentItemChanged.connect(lambda *_: self.selection_changed())
         self.rename_button.clicked.connect(self.rename_selected)
         self.resume_button.clicked.connect(self.resume_selected)
         self.start_from_button.clicked.connect(self.start_from_selected)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.open_folder_action.triggered.connect(self.open_tensorboard_folder)
+        self.start_tensorboard_action.triggered.connect(self.start_tensorboard)
+        self.selection_changed()
 
-    def refresh(self, project_path: Path | None) -> None:
-        """List the project's runs (none for a project not saved yet)."""
+    def refresh(self, project_path: Path | None, select: str | None = None) -> None:
+        """List the project's runs (none for a project not saved yet), with run `select`
+        current, else the one that was, else the newest."""
         from designer.training import list_runs
 
+        current = self.selected_run()
+        wanted = select or (current.id if current is not None else None)
+        overlaid = {run.id for run in self.ticked_runs()}  # ticks stay with their overlays
         self.project_path = project_path
         blocked = self.tree.blockSignals(True)
         self.tree.clear()
@@ -68,26 +100,80 @@ class RunsWidget(QWidget):
             epochs = [record for record in records if "epoch" in record]
             final = next((record["final"] for record in records if "final" in record), "")
             losses = [record["val_loss"] for record in epochs if "val_loss" in record]
+            title = run.title
             item = QTreeWidgetItem(
                 [
-                    run.title,
+                    title,
                     str(len(epochs)),
                     f"{min(losses):.4g}" if losses else "",
                     final or "interrupted",
                 ]
             )
             item.setData(0, RUN_ROLE, run)
-            item.setToolTip(0, f"run {run.id} in {run.root}")
+            item.setToolTip(0, f"{title}\nrun {run.id} in {run.root}")
             item.setFlags(
                 item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEditable
             )
-            item.setCheckState(0, Qt.CheckState.Unchecked)
+            ticked = Qt.CheckState.Checked if run.id in overlaid else Qt.CheckState.Unchecked
+            item.setCheckState(0, ticked)
             self.tree.addTopLevelItem(item)
+        items = [self.tree.topLevelItem(row) for row in range(self.tree.topLevelItemCount())]
+        chosen = next((i for i in items if i.data(0, RUN_ROLE).id == wanted), None)
+        if chosen is None and items:
+            chosen = items[-1]
+        self.tree.setCurrentItem(chosen)
         self.tree.blockSignals(blocked)
+        self.selection_changed()
+
+    def ticked_runs(self) -> list:
+        items = [self.tree.topLevelItem(row) for row in range(self.tree.topLevelItemCount())]
+        return [
+            item.data(0, RUN_ROLE) for item in items if item.checkState(0) == Qt.CheckState.Checked
+        ]
 
     def selected_run(self):
-        items = self.tree.selectedItems()
-        return items[0].data(0, RUN_ROLE) if items else None
+        item = self.tree.currentItem()
+        return item.data(0, RUN_ROLE) if item is not None else None
+
+    def selection_changed(self) -> None:
+        run = self.selected_run()
+        for button in (
+            self.rename_button,
+            self.resume_button,
+            self.start_from_button,
+            self.delete_button,
+        ):
+            button.setEnabled(run is not None)
+        has_events = run is not None and event_folder(run.root).is_dir()
+        self.open_folder_action.setEnabled(has_events)
+        self.open_folder_action.setToolTip(
+            "The selected run's TensorBoard event files"
+            if has_events
+            else f"Runs write TensorBoard files when tensorboard is installed ({INSTALL})"
+        )
+        self.start_tensorboard_action.setEnabled(self.project_path is not None)
+        self.run_selected.emit(run)
+
+    def show_tensorboard_installed(self) -> None:
+        installed = self.tensorboard.installed
+        action = self.start_tensorboard_action
+        action.setText("Start TensorBoard" if installed else "Start TensorBoard (not installed)")
+        action.setToolTip(
+            "TensorBoard on all of this project's runs, in the browser"
+            if installed
+            else f"Install TensorBoard first: {INSTALL}"
+        )
+
+    def open_tensorboard_folder(self) -> None:
+        run = self.selected_run()
+        if run is not None:
+            self.tensorboard.open_folder(run.root, run.short_title)
+
+    def start_tensorboard(self) -> None:
+        from designer.training.runs import runs_root
+
+        if self.project_path is not None:
+            self.tensorboard.start(runs_root(self.project_path))
 
     def ticked(self, item: QTreeWidgetItem, column: int) -> None:
         """A tick overlays the run; an edited name renames it."""
@@ -104,7 +190,7 @@ class RunsWidget(QWidget):
             self.tree.blockSignals(blocked)
             return
         records = run.records() if item.checkState(0) == Qt.CheckState.Checked else None
-        self.overlay_changed.emit(run.id, records)
+        self.overlay_changed.emit(run.id, run.short_title, records)
 
     def rename_selected(self) -> None:
         items = self.tree.selectedItems()
@@ -128,10 +214,10 @@ class RunsWidget(QWidget):
         answer = QMessageBox.question(
             self,
             "Delete run",
-            f"Delete run {run.id} with its checkpoints and metrics?",
+            f"Delete {run.title} (run {run.id}) with its checkpoints and metrics?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.overlay_changed.emit(run.id, None)
+            self.overlay_changed.emit(run.id, run.short_title, None)
             shutil.rmtree(run.root, ignore_errors=True)
             self.refresh(self.project_path)
