@@ -1,4 +1,8 @@
-"""The Train panel: settings, Start / Pause / Resume / Stop, progress, live plots and errors."""
+"""The Train panel: settings, Start / Pause / Resume / Stop, progress, live plots and errors.
+
+The plots, runs and finder sit in tabs across the panel beside the controls; the Overview tab
+holds the loss, the metric and the confusion matrix side by side. The tab bar never scrolls:
+at the default size every tab shows whole, and a narrower panel shortens their titles."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import functools
 import json
 import math
 import time
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -20,6 +25,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSlider,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -39,6 +45,7 @@ from designer.ui.training.run_clock import RunClock
 from designer.ui.training.runs import RunsWidget
 from designer.ui.training.session import TrainingSession
 from designer.ui.training.start_from import StartFromRow
+from designer.ui.training.view_bar import ViewBarPlacement
 
 # 30 frames a second at most, whatever the step rate. The trainer is another process, so
 # drawing does not slow it; each frame draws only the plots on screen, the others catch up when
@@ -49,6 +56,7 @@ PROGRESS_SECONDS = 1.0  # the progress bar repaints at once when set: once a sec
 MINIMUM_HEIGHT = 300
 LOCK_MESSAGE = "Training is running: stop it before changing the network"
 NO_DATASET = "No dataset yet: choose a dataset in Settings\u2026"
+SMOOTHING_STEPS = 100  # the slider's positions: weights 0.00 to 0.99
 FAILED = "Training failed: the Training panel says why"
 
 
@@ -98,7 +106,8 @@ class TrainPanel(QWidget):
         self.show_sections()
         editor.sections_changed.connect(self.show_sections)
         self.device = QComboBox()
-        self.log_scale = QCheckBox("Log scale")
+        self.log_scale = QCheckBox("Log loss")
+        self.log_scale.setToolTip("The loss on a logarithmic scale")
         self.start_button = QPushButton("Start")
         self.pause_button = QPushButton("Pause")
         self.stop_button = QPushButton("Stop")
@@ -107,20 +116,34 @@ class TrainPanel(QWidget):
         self.status.setWordWrap(True)
         self.message = MessageBar()
         from designer.ui.training import (  # pyqtgraph: once the panel is wanted
+            confusion,
             layer_plots,
             lr_search,
+            plot_files,
             plots,
             sample_plots,
         )
+        from designer.ui.training.metrics_table import MetricsTable
 
         self.fix_range = plots.fix_range
         self.axis = plots.XAxis()
 
         self.loss_plot, self.metric_plot = plots.LossPlot(), plots.MetricPlot()
-        self.confusion_plot = plots.ConfusionPlot()
+        self.confusion_plot = confusion.ConfusionPlot()
         self.lr_plot = plots.SeriesPlot("Learning rate", "lr", "#8e24aa")
         self.speed_plot = plots.SeriesPlot("Throughput", "samples/s", "#00897b")
+        self.smoothing = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=SMOOTHING_STEPS - 1)
+        self.smoothing.setValue(round(self.loss_plot.smoothing.weight * SMOOTHING_STEPS))
+        self.smoothing.setTracking(False)  # a long run is smoothed again on release, not per pixel
+        self.smoothing.setToolTip(
+            "Smooths the step loss (an exponential moving average, as TensorBoard's); the raw "
+            "values stay, faint, behind it"
+        )
+        self.smoothing_value = QLabel()
+        self.show_smoothing(self.smoothing.value())
         self.runs = RunsWidget()
+        self.metrics_table = MetricsTable(self.save_folder)
+        self.current_run: str | None = None  # the id of the run going on or last started
         self.start_from = StartFromRow(editor)
         self.layer_plots = layer_plots.LayerHistograms()
         self.predictions = sample_plots.PredictionsPlot()
@@ -133,6 +156,19 @@ class TrainPanel(QWidget):
         for mode, label in (("step", "Step"), ("epoch", "Epoch"), ("time", "Wall time")):
             self.x_axis.addItem(label, mode)
         self.build_layout()
+        self.plot_files = plot_files.PlotFiles(self, self.save_folder)
+        pictures = [
+            (plot.widget, plot.name, plot.table)
+            for plot in (*self.plots(), self.predictions, self.lr_finder)
+        ]
+        for widget, name, table in [*pictures, *self.layer_plots.pictures()]:
+            self.plot_files.add(widget, name, table)
+        for source in (self.plot_files, self.metrics_table):
+            source.saved.connect(lambda path: self.status.setText(f"Saved {path}"))
+            source.failed.connect(self.message.setText)
+        self.runs.tensorboard.told.connect(self.status.setText)
+        self.runs.tensorboard.failed.connect(self.message.setText)
+        self.runs.run_selected.connect(self.metrics_table.show_run)
         self.latest_confusion = Latest(self.confusion_plot.widget, self.confusion_plot.show)
         self.latest_samples = Latest(self.predictions.widget, self.predictions.show)
         self.other_plots = TakingTurns(
@@ -159,6 +195,8 @@ class TrainPanel(QWidget):
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.session.stop)
         self.log_scale.toggled.connect(self.set_log_scale)
+        self.smoothing.sliderMoved.connect(self.show_smoothing)
+        self.smoothing.valueChanged.connect(self.set_smoothing)
         self.x_axis.currentIndexChanged.connect(self.change_axis)
         self.runs.overlay_changed.connect(self.overlay_run)
         self.runs.resume_requested.connect(lambda run_id: self.start(resume=run_id))
@@ -204,11 +242,6 @@ class TrainPanel(QWidget):
         controls.addLayout(lr_buttons)
         controls.addWidget(self.progress)
         controls.addWidget(self.status)
-        axis_row = QHBoxLayout()
-        axis_row.addWidget(QLabel("x axis"))
-        axis_row.addWidget(self.x_axis, 1)
-        axis_row.addWidget(self.log_scale)
-        controls.addLayout(axis_row)
         controls.addStretch(1)
         form_widget = QWidget()
         form_widget.setLayout(controls)
@@ -224,23 +257,76 @@ class TrainPanel(QWidget):
         )
         splitter = QSplitter()
         splitter.addWidget(left)
-        tabs = QTabWidget()
-        tabs.addTab(self.metric_plot.widget, "Metric")
-        tabs.addTab(self.lr_plot.widget, "Learning rate")
-        tabs.addTab(self.speed_plot.widget, "Throughput")
-        tabs.addTab(self.predictions.widget, "Predictions")
-        tabs.addTab(self.layer_plots.widget, "Layer")
-        tabs.addTab(self.runs, "Runs")
-        tabs.addTab(self.lr_finder.widget, "LR finder")
-        self.tabs = tabs
-        splitter.addWidget(self.loss_plot.widget)
+        self.tabs = tabs = self.build_tabs()
         splitter.addWidget(tabs)
-        splitter.addWidget(self.confusion_plot.widget)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.message)  # across the panel: a long message has room
         layout.addWidget(splitter, 1)
         self.setMinimumHeight(MINIMUM_HEIGHT)
+
+    def build_tabs(self) -> QTabWidget:
+        """The plots, runs and finder in six tabs, and the view bar. The tab bar never scrolls:
+        a narrow panel shortens the titles (each tooltip says it whole)."""
+        tabs = QTabWidget()
+        tabs.setUsesScrollButtons(False)
+        tabs.setElideMode(Qt.TextElideMode.ElideRight)
+        tabs.setDocumentMode(True)
+        self.overview = QWidget()
+        overview = QVBoxLayout(self.overview)
+        overview.setContentsMargins(0, 0, 0, 0)
+        plots = (self.loss_plot.widget, self.metric_plot.widget, self.confusion_plot.widget)
+        overview.addWidget(side_by_side(*plots), 1)
+        self.runs_page = side_by_side(self.runs, self.metrics_table)
+        self.runs_page.setStretchFactor(0, 3)  # the list's names are long, the table scrolls
+        self.runs_page.setStretchFactor(1, 2)
+        pages = [
+            (self.overview, "Overview", "The loss, the metric and the confusion matrix"),
+            (
+                side_by_side(self.lr_plot.widget, self.speed_plot.widget),
+                "LR && throughput",
+                "The learning rate and the samples per second",
+            ),
+            (self.predictions.widget, "Predictions", "Validation samples, predicted and true"),
+            (self.layer_plots.widget, "Layer", "The selected layer's weights and gradients"),
+            (self.runs_page, "Runs", "Every run of the project, and the selected run's epochs"),
+            (self.lr_finder.widget, "LR finder", "Loss against learning rate, to choose one"),
+        ]
+        for page, title, tip in pages:
+            tabs.setTabToolTip(tabs.addTab(page, title), tip)
+        # Beside the tabs when there is room, else above the Overview's plots.
+        self.view_bar_placement = ViewBarPlacement(self.view_bar(), tabs, overview)
+        return tabs
+
+    def view_bar(self) -> QWidget:
+        """How the curves are drawn, beside the tabs: the x axis, a log loss, smoothing."""
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(8, 0, 4, 0)
+        row.addStretch(1)  # right-aligned, above the plots too
+        row.addWidget(QLabel("x axis"))
+        row.addWidget(self.x_axis)
+        row.addSpacing(8)
+        row.addWidget(self.log_scale)
+        row.addSpacing(8)
+        row.addWidget(QLabel("Smoothing"))
+        self.smoothing.setMinimumWidth(80)
+        row.addWidget(self.smoothing)
+        row.addWidget(self.smoothing_value)
+        return bar
+
+    def save_folder(self) -> Path:
+        """Where saved plots and tables go first: the project's folder."""
+        path = self.editor.project.path
+        return path.parent if path is not None else Path.home()
+
+    def show_smoothing(self, position: int) -> None:
+        self.smoothing_value.setText(f"{position / SMOOTHING_STEPS:.2f}")
+
+    def set_smoothing(self, position: int) -> None:
+        self.show_smoothing(position)
+        self.loss_plot.set_smoothing(position / SMOOTHING_STEPS, self.axis)
 
     def show_sections(self) -> None:
         """Show the project's training section in the fields, and which dataset it uses."""
@@ -367,12 +453,13 @@ class TrainPanel(QWidget):
             self.lr.setValue(rate)
 
     def refresh_runs(self) -> None:
-        self.runs.refresh(self.editor.project.path)
+        self.runs.refresh(self.editor.project.path, self.current_run)
 
-    def overlay_run(self, run_id: str, records: list | None) -> None:
+    def overlay_run(self, run_id: str, name: str, records: list | None) -> None:
         epochs = [record for record in records or [] if "val_loss" in record]
         self.loss_plot.overlay(
             run_id,
+            name,
             [record["step"] for record in epochs],
             [record["val_loss"] for record in epochs],
             self.axis,
@@ -532,6 +619,8 @@ class TrainPanel(QWidget):
             self.layer_plots.add(event.step, event.layers)
             self.layers_sampled.emit(event.layers)
         elif isinstance(event, RunStarted):
+            self.current_run = event.run_id or None
+            self.refresh_runs()  # the new run is listed, and its epochs come in below
             self.layer_plots.clear()
             self.layers_sampled.emit({})
             self.total_steps = event.epochs * event.steps_per_epoch
@@ -550,6 +639,7 @@ class TrainPanel(QWidget):
                 self.latest_confusion.put(event.confusion)
             if event.samples is not None:
                 self.latest_samples.put(event.samples)
+            self.show_new_epoch()
             if event.skipped:
                 self.message.setText(
                     f"{event.skipped_total:,} unreadable image(s) left out of training so "
@@ -558,6 +648,12 @@ class TrainPanel(QWidget):
         elif isinstance(event, RunFinished | RunFailed):
             self.drain()  # the last steps' progress, before the end is told
             self.show_end(event)
+
+    def show_new_epoch(self) -> None:
+        """The epochs table, if on screen and showing this run, reads its new row."""
+        run = self.runs.selected_run()
+        if self.metrics_table.isVisible() and run is not None and run.id == self.current_run:
+            self.metrics_table.show_run(run)
 
     def show_fetching(self, done: int, total: int) -> None:
         """The start weights' download, before the run starts."""
@@ -600,3 +696,14 @@ class TrainPanel(QWidget):
         """Stop a run, let the training process go (the window is closing)."""
         self.session.close()
         self.lr_finder.wait()
+        self.runs.tensorboard.stop()
+
+
+def side_by_side(*widgets: QWidget) -> QSplitter:
+    """`widgets` in a row, sharing its width equally until the user drags a divider."""
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.setChildrenCollapsible(False)
+    for widget in widgets:
+        splitter.addWidget(widget)
+        splitter.setStretchFactor(splitter.count() - 1, 1)
+    return splitter
