@@ -29,11 +29,13 @@ def open_copy(window, example, tmp_path, name="mlp_iris"):
 
 
 def open_tab(panel, page) -> None:
-    """Click the tab of `page` in the panel's plot tabs."""
-    bar = panel.tabs.tabBar()
-    center = bar.tabRect(panel.tabs.indexOf(page)).center()
-    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=center)
-    assert panel.tabs.currentWidget() is page
+    """Click the tab that holds `page` (a tab's page, or a plot on one) in the panel's tabs."""
+    tabs = panel.tabs
+    pages = [tabs.widget(index) for index in range(tabs.count())]
+    index = next(i for i, tab in enumerate(pages) if tab is page or tab.isAncestorOf(page))
+    bar = tabs.tabBar()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert tabs.currentIndex() == index and page.isVisible()
 
 
 def record(panel):
