@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.lr is not None:
             panel.lr.setValue(args.lr)
         for index in range(panel.tabs.count()):
-            if panel.tabs.tabText(index) == args.tab:
+            if panel.tabs.tabText(index).replace("&&", "&") == args.tab:
                 panel.tabs.setCurrentIndex(index)
         panel.session.ended.connect(lambda: QTimer.singleShot(300, capture))
         panel.start()

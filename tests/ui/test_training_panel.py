@@ -9,6 +9,7 @@ import threading
 import pytest
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from designer.training import prepare_run
 from designer.training.baseline import fit_baseline
@@ -20,12 +21,16 @@ RUN_TIMEOUT = 120_000
 
 
 def open_copy(window, example, tmp_path, name="mlp_iris"):
-    """Open an example saved to tmp_path, so that its runs folder lands there."""
+    """Open an example saved to tmp_path, so that its runs folder lands there, and bring the
+    Training dock to the front (Problems shares its place), as a person clicks its tab."""
     window.open_file(example(name))
     copy = tmp_path / f"{name}.json"
     window.write(copy)
     window.open_file(copy)
-    return window.train_panel
+    panel = window.train_panel
+    window.training_dock.raise_()
+    QApplication.processEvents()  # laid out at the dock's size, not its minimum
+    return panel
 
 
 def open_tab(panel, page) -> None:

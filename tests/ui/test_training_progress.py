@@ -10,6 +10,7 @@ import re
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from designer.training.events import EpochDone, RunFinished, RunStarted
 from tests.ui.test_training_panel import RUN_TIMEOUT, open_copy, record
@@ -28,7 +29,10 @@ def open_without_early_stopping(window, example, tmp_path):
     path = tmp_path / "mlp_iris.json"
     path.write_text(json.dumps(raw))
     window.open_file(path)
-    return window.train_panel
+    panel = window.train_panel
+    window.training_dock.raise_()  # in front of Problems, at its size
+    QApplication.processEvents()
+    return panel
 
 
 def shown(texts: list[str]) -> list[tuple[int, int, int, float, int]]:

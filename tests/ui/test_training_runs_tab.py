@@ -163,12 +163,15 @@ def test_a_new_run_is_listed_at_its_start_and_its_table_fills_as_epochs_end(
     panel = shown_copy(window, example, tmp_path, qtbot)
     open_tab(panel, panel.runs_page)
     seen = []
-    panel.session.event_emitted.connect(
-        lambda event: (
-            isinstance(event, EpochDone) and seen.append(panel.metrics_table.model.rowCount())
-        )
-    )
+
+    def look(event) -> None:  # the table and the run's result as each epoch ends
+        if isinstance(event, EpochDone):
+            item = panel.runs.tree.currentItem()
+            seen.append((panel.metrics_table.model.rowCount(), item.text(3)))
+
+    panel.session.event_emitted.connect(look)
     panel.epochs.setValue(3)
     with qtbot.waitSignal(panel.session.ended, timeout=RUN_TIMEOUT):
         QTest.mouseClick(panel.start_button, LEFT)
-    assert seen == [1, 2, 3]
+    assert seen == [(1, "running"), (2, "running"), (3, "running")]
+    assert panel.runs.tree.currentItem().text(3) == "completed"

@@ -453,7 +453,8 @@ class TrainPanel(QWidget):
             self.lr.setValue(rate)
 
     def refresh_runs(self) -> None:
-        self.runs.refresh(self.editor.project.path, self.current_run)
+        running = self.current_run if self.session.running else None
+        self.runs.refresh(self.editor.project.path, self.current_run, running)
 
     def overlay_run(self, run_id: str, name: str, records: list | None) -> None:
         epochs = [record for record in records or [] if "val_loss" in record]

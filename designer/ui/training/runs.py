@@ -84,9 +84,11 @@ class RunsWidget(QWidget):
         self.start_tensorboard_action.triggered.connect(self.start_tensorboard)
         self.selection_changed()
 
-    def refresh(self, project_path: Path | None, select: str | None = None) -> None:
+    def refresh(
+        self, project_path: Path | None, select: str | None = None, running: str | None = None
+    ) -> None:
         """List the project's runs (none for a project not saved yet), with run `select`
-        current, else the one that was, else the newest."""
+        current, else the one that was, else the newest; run `running` is under way."""
         from designer.training import list_runs
 
         current = self.selected_run()
@@ -106,7 +108,7 @@ class RunsWidget(QWidget):
                     title,
                     str(len(epochs)),
                     f"{min(losses):.4g}" if losses else "",
-                    final or "interrupted",
+                    final or ("running" if run.id == running else "interrupted"),
                 ]
             )
             item.setData(0, RUN_ROLE, run)
