@@ -217,6 +217,16 @@ def test_an_untitled_project_takes_its_file_name_when_saved(tmp_path, monkeypatc
     assert load_project(tmp_path / "copy.json").name == "iris net"
 
 
+def test_a_file_without_a_name_takes_its_file_name_when_loaded(tmp_path):
+    raw = json.loads((PROJECTS / "mlp_iris.json").read_text(encoding="utf-8"))
+    del raw["name"]
+    (tmp_path / "flowers.json").write_text(json.dumps(raw), encoding="utf-8")
+    project = load_project(tmp_path / "flowers.json")
+    assert project.name == "flowers"
+    saved = save_project(project, tmp_path / "copy.json")
+    assert load_project(saved).name == "flowers"
+
+
 def test_hostile_names_are_data_and_never_run(tmp_path):
     sentinel = tmp_path / "pwned"
     payload = (

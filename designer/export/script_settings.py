@@ -39,7 +39,7 @@ class SettingsSource:
         if isinstance(value, list):
             return f"[{', '.join(self.of(item) for item in value)}]"
         if isinstance(value, dict):
-            pairs = (f"{self.of(key)}: {self.of(item)}" for key, item in value.items())
+            pairs = (dict_entry(self.of(key), self.of(item)) for key, item in value.items())
             return f"{{{', '.join(pairs)}}}"
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return self.instance(value)
@@ -74,6 +74,14 @@ class SettingsSource:
                 "exported as a training script yet"
             )
         self.names.add(value.__name__)
+
+
+def dict_entry(key: str, value: str) -> str:
+    """`key: value`, a long text value in parentheses: ruff format then puts it on a line of
+    its own where the pair would pass 88 columns (it cannot split a text)."""
+    if len(key) + len(value) > PART_LENGTH and value[0] in "'\"":
+        return f"{key}: ({value})"
+    return f"{key}: {value}"
 
 
 def text_literal(text: str) -> str:

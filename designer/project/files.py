@@ -28,7 +28,8 @@ VALIDATOR = jsonschema.Draft202012Validator(PROJECT)
 
 
 def load_project(path: str | os.PathLike) -> Project:
-    """Read a project file; any problem raises one ProjectError naming the file and place."""
+    """Read a project file; any problem raises one ProjectError naming the file and place. A
+    file without a name takes the file's (lenet.json: "lenet")."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -38,6 +39,8 @@ def load_project(path: str | os.PathLike) -> Project:
         raise ProjectError(str(path), f"cannot be read ({error.strerror or error})") from None
     project = project_from_text(data, str(path))
     project.path = path
+    if project.name == UNTITLED:  # a file from before projects had names, as saving names it
+        project.name = path.stem
     return project
 
 

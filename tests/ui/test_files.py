@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
+from designer.compiler.shape_cache import FOLDER_VARIABLE
 from designer.project.files import project_to_text
 from designer.ui import recovery
 from designer.ui.canvas.style import category_color
@@ -159,8 +160,9 @@ def test_undoing_back_to_the_saved_state_drops_the_recovery_copy(window, example
 
 
 def test_a_project_opened_while_pytorch_loads_says_its_shapes_are_being_worked_out(
-    window, example, monkeypatch
+    window, example, monkeypatch, tmp_path
 ):
+    monkeypatch.setenv(FOLDER_VARIABLE, str(tmp_path))  # a first start: no shapes kept yet
     loading = TorchLoader()
     loading._done.clear()  # as at start-up: the background import is still going
     loading._started = True  # this test finishes it
@@ -174,5 +176,13 @@ def test_a_project_opened_while_pytorch_loads_says_its_shapes_are_being_worked_o
     loading.ready.emit()
     assert window.status_totals.text().startswith("Parameters 61,706 ")
     assert window.status_valid.text() == "\u2714 valid"
+    flatten = window.scene.node_items[window.editor.doc.find("flatten").id]
+    assert flatten.shape_text() == "400"
+    again = TorchLoader()  # the next start: the shapes were kept
+    again._done.clear()
+    again._started = True
+    monkeypatch.setattr("designer.ui.main_window.torch_loader", lambda: again)
+    window.open_file(example("lenet5_digits"))
+    assert window.status_totals.text().startswith("Parameters 61,706 ")
     flatten = window.scene.node_items[window.editor.doc.find("flatten").id]
     assert flatten.shape_text() == "400"
