@@ -41,7 +41,7 @@ def listing(folder: Path) -> dict[str, tuple[int, int, int]]:
 def open_reader(path: Path) -> Iterator[object]:
     """For a FIFO, its reading end, opened without blocking: a writer that wrongly opened the
     FIFO would then not block but leave its bytes there to see. Else a reader of nothing."""
-    if not stat.S_ISFIFO(os.lstat(path).st_mode):
+    if not (path.is_symlink() or path.exists()) or not stat.S_ISFIFO(os.lstat(path).st_mode):
         yield Nothing()
         return
     handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
