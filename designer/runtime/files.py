@@ -118,7 +118,7 @@ def write_bytes_atomically(path: Path, data: bytes | memoryview) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        if writable_target(original) != path:  # the link was changed meanwhile
+        if writable_target(original) != path:  # checked again: it may have changed
             raise OutputRefused(
                 original, "changed while it was written: nothing was written"
             )

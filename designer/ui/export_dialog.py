@@ -5,6 +5,7 @@ in background threads."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.project import Project
-from designer.runtime.files import make_output_folder
+from designer.runtime.files import OutputRefused, make_output_folder, writable_target
 from designer.ui.code_view import PythonHighlighter
 from designer.ui.export_preview import PreviewBuilder
 
@@ -230,7 +231,13 @@ class ExportDialog(QDialog):
         from designer.training.output_owners import owner
 
         request = self.request()
-        existing = [path for path in request.paths() if path.exists()]
+        existing = [path for path in request.paths() if os.path.lexists(path)]
+        try:
+            for path in existing:  # a device or FIFO there is refused before asking
+                writable_target(path)
+        except OutputRefused as error:
+            self.show_failure(f"{error.filename}: {error.strerror}")
+            return
         if existing:
             named = [
                 f"{path.name} ({what})"

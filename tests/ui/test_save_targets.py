@@ -97,6 +97,17 @@ def test_the_export_dialog_names_a_runs_file_and_refuses_a_device_folder(
         f"Not exported: {device}: is a character device, not a folder: nothing was written"
     )
     assert stat.S_ISCHR(os.lstat(device).st_mode)
+    fifo = make_special(tmp_path / "pipe.py", "fifo")
+    dialog.folder.setText(str(tmp_path))
+    dialog.stem.setText("pipe")
+    with open_reader(fifo) as reader:
+        QTest.mouseClick(dialog.export_button, LEFT)
+        assert reader.read() == b""
+    assert dialog.log.text().endswith(
+        f"Not exported: {fifo}: is a FIFO (named pipe), not a file: nothing was written"
+    )
+    assert len(asked) == 1 and stat.S_ISFIFO(os.lstat(fifo).st_mode)  # refused before asking
+    dialog.stem.setText("model")
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     dialog.folder.setText(str(run.root))
     click_export(dialog, qtbot)  # the user said yes: the run's source is replaced
