@@ -133,9 +133,16 @@ def test_project_outputs_refuse_special_and_existing_files(project, tmp_path, ca
     )
     device = make_special(tmp_path / "null.json", "device")
     fifo = make_special(tmp_path / "pipe.json", "fifo")
-    for target in (device, fifo):
+    link = tmp_path / "link.json"
+    link.symlink_to(device)
+    cases = [
+        (device, "is a character device, not a file"),
+        (fifo, "is a FIFO (named pipe), not a file"),
+        (link, f"leads to {device}, a character device, not a file"),
+    ]
+    for target, words in cases:
         message = refused([*start, "-o", str(target), "--force"], capsys, tmp_path)
-        assert message.startswith(f"{target}: is not a regular file")
+        assert message == f"{target}: {words}: nothing was written"
     for target in (project.path, project.run.config_path):
         message = refused([*start, "-o", str(target)], capsys, tmp_path)
         assert message == f"{target}: exists already; choose another name or add --force"
