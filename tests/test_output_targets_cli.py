@@ -163,3 +163,11 @@ def test_the_command_refuses_a_fifo_without_blocking(project, tmp_path):
         result.stderr
         == f"netdesigner: {fifo}: is a FIFO (named pipe), not a file: nothing was written\n"
     )
+
+
+def test_two_outputs_may_not_name_one_file(project, tmp_path, capsys):
+    script, model = tmp_path / "script.py", tmp_path / "model.pt"
+    arguments = ["export", str(project.path), "-o", str(script), "--model-only"]
+    arguments += ["--onnx", str(model), "--torchscript", str(model)]
+    message = refused(arguments, capsys, tmp_path)
+    assert message == f"{model}: is named for two outputs; give each its own file"

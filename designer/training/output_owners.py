@@ -53,10 +53,14 @@ def owner(path: Path, project: Path | None, doing: str) -> str | None:
 
 def check_outputs(paths: Iterable[Path], project: Path | None, doing: str, force: bool) -> None:
     """Before anything is written: OutputRefused for the first of `paths` that is no place
-    for a file (a device, FIFO, socket, folder, or a folder that does not exist), or,
-    unless `force`, that holds the project or a run's file."""
+    for a file (a device, FIFO, socket, folder, or a folder that does not exist), that
+    another of them names too, or, unless `force`, that holds the project or a run's file."""
+    targets = set()
     for path in paths:
-        writable_target(path)
+        target = writable_target(path)
+        if target in targets:
+            raise OutputRefused(path, "is named for two outputs; give each its own file")
+        targets.add(target)
         what = None if force else owner(path, project, doing)
         if what is not None:
             raise OutputRefused(path, f"is {what}; choose another file or pass --force")
