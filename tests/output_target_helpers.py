@@ -4,6 +4,7 @@ what a folder holds, to show that a refused write left everything as it was."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -26,14 +27,14 @@ def make_special(path: Path, kind: str) -> Path:
     return path
 
 
-def listing(folder: Path) -> dict[str, tuple[int, int, int]]:
-    """Every name in `folder` (and below) with its type, device numbers and size: a refused
-    write changes none, and leaves no temporary file."""
+def listing(folder: Path) -> dict[str, tuple[int, int, str]]:
+    """Every name in `folder` (and below) with its type, device numbers and, for a file, the
+    hash of its bytes: a refused write changes none, and leaves no temporary file."""
     found = {}
     for path in sorted(folder.rglob("*")):
         info = os.lstat(path)
-        size = info.st_size if stat.S_ISREG(info.st_mode) else 0
-        found[str(path.relative_to(folder))] = (stat.S_IFMT(info.st_mode), info.st_rdev, size)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if stat.S_ISREG(info.st_mode) else ""
+        found[str(path.relative_to(folder))] = (stat.S_IFMT(info.st_mode), info.st_rdev, digest)
     return found
 
 

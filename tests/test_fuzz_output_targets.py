@@ -5,8 +5,6 @@ and changes nothing else in the folder."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import stat
 import tempfile
 from pathlib import Path
@@ -18,7 +16,7 @@ from hypothesis import strategies as st
 from designer.cli import main
 from designer.runtime.checkpoints import save_checkpoint
 from designer.training import new_run
-from tests.output_target_helpers import make_special, open_reader
+from tests.output_target_helpers import listing, make_special, open_reader
 from tests.train_helpers import example_copy
 
 CASES = 300  # the space is small: hypothesis stops once it has tried every case
@@ -26,16 +24,6 @@ SPECIAL = ("device", "block", "fifo", "socket", "folder")
 OURS = ("project", "best.pt", "config.json", "metrics.jsonl")
 PLAIN = ("new", "existing")
 LINKED = SPECIAL + OURS + PLAIN
-
-
-def contents(folder: Path) -> dict[str, tuple[int, int, str]]:
-    """Every name under `folder` with its type, device numbers and (for a file) content hash."""
-    found = {}
-    for path in sorted(folder.rglob("*")):
-        info = os.lstat(path)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if stat.S_ISREG(info.st_mode) else ""
-        found[str(path.relative_to(folder))] = (stat.S_IFMT(info.st_mode), info.st_rdev, digest)
-    return found
 
 
 def make_target(folder: Path, kind: str, project: Path, run) -> Path:
@@ -86,13 +74,13 @@ def test_an_output_is_a_regular_file_or_nothing(kind, linked, force, capsys):
         if linked:
             given_path = folder / "link.py"
             given_path.symlink_to(target)
-        before = contents(folder)
+        before = listing(folder)
         arguments = ["export", str(project.path), "-o", str(given_path), "--model-only"]
         with open_reader(target) as reader:
             code = main(arguments + (["--force"] if force else []))
             assert reader.read() == b"", "bytes went into a FIFO"
         out, err = capsys.readouterr()
-        after = contents(folder)
+        after = listing(folder)
         case = f"{kind}, linked={linked}, force={force}: {err}"
         if expected_refusal(kind, force):
             assert code == 2 and out == "", case
