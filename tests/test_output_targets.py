@@ -19,6 +19,7 @@ from designer.runtime.files import (
     write_atomically,
     write_bytes_atomically,
 )
+from designer.training.runs import RunFolder, RunWriteError
 from tests.output_target_helpers import listing, make_special, open_reader
 
 
@@ -114,3 +115,15 @@ def test_the_refusal_is_an_oserror_that_survives_pickling(tmp_path):
     copy = pickle.loads(pickle.dumps(error))
     assert isinstance(copy, OSError) and str(copy) == str(error)
     assert (copy.filename, copy.strerror) == (error.filename, error.strerror)
+
+
+def test_a_runs_metrics_are_never_appended_to_a_fifo(tmp_path):
+    run = RunFolder(tmp_path)
+    fifo = make_special(run.metrics_path, "fifo")
+    with open_reader(fifo) as reader:
+        with pytest.raises(RunWriteError) as raised:
+            run.append({"epoch": 1})
+        assert reader.read() == b""
+    assert str(raised.value) == (
+        f"cannot write {fifo} (is a FIFO (named pipe), not a file: nothing was written)"
+    )
