@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from designer.runtime.files import write_atomically
+from designer.runtime.files import writable_target, write_atomically
 from designer.training.checkpoint import CheckpointError
 from designer.training.run_labels import default_label
 
@@ -137,8 +137,10 @@ class RunFolder:
         return (self.root / "model.py").read_text(encoding="utf-8")
 
     def append(self, record: dict[str, Any]) -> None:
-        with writing(self.metrics_path), self.metrics_path.open("a", encoding="utf-8") as stream:
-            stream.write(json.dumps(record) + "\n")
+        with writing(self.metrics_path):
+            writable_target(self.metrics_path)  # a FIFO or device there is never opened
+            with self.metrics_path.open("a", encoding="utf-8") as stream:
+                stream.write(json.dumps(record) + "\n")
 
     def records(self) -> list[dict[str, Any]]:
         if not self.metrics_path.exists():
