@@ -143,7 +143,8 @@ class RunsWidget(QWidget):
         for column in range(item.columnCount()):
             item.setToolTip(column, run.problem)
         item.setForeground(3, QBrush(QColor("firebrick")))
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+        flags = item.flags() | Qt.ItemFlag.ItemIsEditable
+        item.setFlags(flags & ~Qt.ItemFlag.ItemIsUserCheckable)
         return item
 
     def ticked_runs(self) -> list:
