@@ -42,6 +42,11 @@ DAMAGES = {
         lambda p: edited_json(p, training=[1]),
         "has the wrong structure at training: [1] is not of type 'object'",
     ),
+    "config_sections": (
+        "config.json",
+        lambda p: p.write_text('{"resolved": {}}'),
+        "lacks the training and dataset settings",
+    ),
     "config_binary": ("config.json", lambda p: p.write_bytes(BINARY), "is not UTF-8 text"),
     "config_cut": ("config.json", cut, "is cut short or not JSON"),
     "config_settings": (
@@ -49,6 +54,8 @@ DAMAGES = {
         lambda p: edited_json(p, training={"epochs": "many"}),
         "holds settings that do not parse: training.epochs",
     ),
+    "config_fifo": ("config.json", lambda p: (p.unlink(), os.mkfifo(p)), "is not a regular file"),
+    "config_folder": ("config.json", lambda p: (p.unlink(), p.mkdir()), "is not a regular file"),
     "split_binary": ("split.json", lambda p: p.write_bytes(BINARY), "is not UTF-8 text"),
     "split_indices": (
         "split.json",

@@ -22,7 +22,6 @@ INDICES = {"type": "array", "items": {"type": "integer", "minimum": 0}}
 
 CONFIG = {
     "type": "object",
-    "required": ["training", "dataset"],
     "properties": {
         "project": TEXT_OR_NONE,
         "name": {"type": "string"},

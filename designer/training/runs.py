@@ -143,7 +143,11 @@ class RunFolder:
         """RunDamaged naming the first of the run's files that cannot be used: its settings
         (config.json, the training settings in it too), the split (split.json, if kept),
         the network (model.py) and the metrics (metrics.jsonl)."""
-        training = self.config()["training"]
+        config = self.config()
+        missing = [section for section in ("training", "dataset") if section not in config]
+        if missing:
+            raise RunDamaged(self.config_path, f"lacks the {' and '.join(missing)} settings")
+        training = config["training"]
         try:
             parse_training({k: v for k, v in training.items() if k not in STARTS})
         except ConfigError as error:
@@ -213,11 +217,17 @@ def new_run(project_path: Path) -> RunFolder:
     return run
 
 
+def is_run(folder: Path) -> bool:
+    """A run's folder holds a config.json (damaged or not, even one that is not a file)."""
+    config = folder / "config.json"
+    return folder.is_dir() and (config.exists() or config.is_symlink())
+
+
 def open_run(project_path: Path, run: str) -> RunFolder:
     """A run by id (under the project's runs folder) or by path."""
     candidates = [runs_root(project_path) / run, Path(run)]
     for candidate in candidates:
-        if (candidate / "config.json").is_file():
+        if is_run(candidate):
             return RunFolder(candidate)
     known = ", ".join(folder.id for folder in list_runs(project_path)) or "none yet"
     raise CheckpointError(f"no run {run!r} for {project_path.name} (runs: {known})", "--resume")
@@ -228,6 +238,6 @@ def list_runs(project_path: Path) -> list[RunFolder]:
     root = runs_root(project_path)
     if not root.is_dir():
         return []
-    children = [child for child in sorted(root.iterdir()) if (child / "config.json").is_file()]
+    children = [child for child in sorted(root.iterdir()) if is_run(child)]
     runs = [RunFolder(child, position) for position, child in enumerate(children, 1)]
     return sorted(runs, key=lambda run: run.number)  # the order they started in
