@@ -19,7 +19,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from designer.runtime.checkpoints import load_weights, save_checkpoint
+from designer.runtime.checkpoints import load_into, load_weights, save_checkpoint
 from designer.runtime.devices import choose_device, thread_count, worker_count
 from designer.runtime.errors import DataError, SetupError
 from designer.runtime.evaluation import Evaluation, Scorer
@@ -194,7 +194,8 @@ def train(
     network = network_class().to(device)
     try:
         if args.init_weights:
-            network.load_state_dict(load_weights(args.init_weights))
+            weights = load_weights(args.init_weights)
+            load_into(network, weights, args.init_weights)
         elif training.pretrained is not None:  # a new head keeps its drawn weights
             network.load_state_dict(training.pretrained.state(), strict=False)
         freeze(network, frozen_during(training, 1))
