@@ -33,6 +33,12 @@ def cut(path) -> None:
     path.write_bytes(path.read_bytes()[:60])
 
 
+def cut_inside(path) -> None:
+    """The first line cut short, the lines after it whole: no write ends this way."""
+    first, *rest = path.read_bytes().split(b"\n")
+    path.write_bytes(b"\n".join([first[:30], *rest]))
+
+
 # file, damage, what the message says about it
 DAMAGES = {
     "config_list": ("config.json", lambda p: p.write_text("[1, 2]"), "has the wrong structure"),
@@ -65,7 +71,7 @@ DAMAGES = {
     "model_binary": ("model.py", lambda p: p.write_bytes(BINARY), "is not UTF-8 text"),
     "model_cut": ("model.py", cut, "is cut short or not Python at line"),
     "metrics_binary": ("metrics.jsonl", lambda p: p.write_bytes(BINARY), "is not UTF-8 text"),
-    "metrics_cut": ("metrics.jsonl", cut, "line 1 is cut short or not JSON"),
+    "metrics_cut": ("metrics.jsonl", cut_inside, "line 1 is cut short or not JSON"),
     "metrics_list": (
         "metrics.jsonl",
         lambda p: p.write_text("[1]\n"),
@@ -153,7 +159,16 @@ def test_the_files_that_are_not_needed_are_only_read_when_regular(two_runs):
 
 def test_records_of_a_damaged_metrics_file_raise_a_run_error(two_runs):
     _, (run, _) = two_runs
-    cut(run.metrics_path)
+    cut_inside(run.metrics_path)
     with pytest.raises(RunDamaged) as caught:
         run.records()
     assert caught.value.path == run.metrics_path
+
+
+def test_a_record_cut_short_at_the_end_is_one_a_killed_run_was_writing(two_runs):
+    """Its last line has no line end: left out, and the run is not damaged."""
+    _, (run, _) = two_runs
+    whole = run.records()
+    data = run.metrics_path.read_bytes()
+    run.metrics_path.write_bytes(data[: data.rindex(b"\n", 0, len(data) - 1) + 8])
+    assert run.records() == whole[:-1]

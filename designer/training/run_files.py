@@ -130,11 +130,17 @@ def read_json(path: Path) -> Any:
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
-    """The lines of metrics.jsonl (none when it is missing), each checked."""
+    """The lines of metrics.jsonl (none when it is missing), each checked. A last line with
+    no line end is a record the process was stopped while writing (killed, or the power
+    cut): it is left out, and a resumed run writes it again."""
     if not path.exists() and not path.is_symlink():
         return []
+    text = read_text(path)
+    lines = text.splitlines()
+    if not text.endswith("\n"):
+        lines = lines[:-1]
     records = []
-    for number, line in enumerate(read_text(path).splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         if line.strip():
             where = f"line {number} "
             records.append(checked(path, parse(path, line, where), VALIDATORS["metrics"], where))
