@@ -12,8 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 
-from designer.training.tensorboard import FOLDER
-
 INSTALL = "pip install tensorboard"
 ADDRESS = re.compile(r"TensorBoard \S+ at (https?://\S+)")  # "TensorBoard 2.21.0 at http://..."
 STOP_MS = 3000
@@ -26,6 +24,8 @@ def tensorboard_program() -> str | None:
 
 
 def event_folder(run_root: Path) -> Path:
+    from designer.training.tensorboard import FOLDER  # designer.training loads torch
+
     return run_root / FOLDER
 
 
