@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from designer.runtime.csv_reading import CsvFile, is_number, numbers
+from designer.runtime.csv_reading import MAX_COLUMNS, CsvFile, is_number, numbers
 from designer.runtime.dataset import Dataset, class_task
 from designer.runtime.errors import DataError
 from designer.runtime.memory_budget import memory_budget
@@ -30,7 +30,7 @@ class CsvTable:
     "auto", a target column of numbers is regression and one of texts holds classes.
     Features are held in memory when they fit `memory_budget` MiB (0: automatic), else
     memory-mapped; a large file's parsed table is kept in the folder `cache` ("":
-    none, parse every run)."""
+    none, parse every run). A file of more than `max_columns` columns is refused."""
 
     path: str
     delimiter: str
@@ -39,10 +39,11 @@ class CsvTable:
     task: str
     memory_budget: int = 0
     cache: str = ""
+    max_columns: int = MAX_COLUMNS
 
     def load(self) -> Dataset:
         path = Path(self.path)
-        file = CsvFile(path, self.delimiter)
+        file = CsvFile(path, self.delimiter, self.max_columns)
         target, features = self.columns(file.header)
         folder, key = self.cache_place(path, features, target)
         stored = None if folder is None else open_table(folder, key, len(features))
@@ -91,8 +92,9 @@ class CsvTable:
     def parse(
         self, file: CsvFile, features: list[str], target: str, writer: TableWriter
     ) -> StoredTable:
-        columns = [file.header.index(name) for name in features]
-        column = file.header.index(target)
+        position = {name: index for index, name in enumerate(file.header)}
+        columns = [position[name] for name in features]
+        column = position[target]
         reading = TargetReading(self.task, target, file.path)
         try:
             for chunk in file.chunks():
