@@ -12,13 +12,12 @@ import numpy as np
 import torch
 
 from designer.runtime.csv_reading import MAX_COLUMNS, CsvFile, is_number, numbers
-from designer.runtime.dataset import Dataset, class_task
+from designer.runtime.dataset import MAX_CLASSES, Dataset, class_task
 from designer.runtime.errors import DataError
 from designer.runtime.memory_budget import memory_budget
 from designer.runtime.table_cache import StoredTable, TableWriter, Targets, open_table
 from designer.runtime.table_rows import TableRows
 
-MAX_CLASSES = 10_000
 TABLE_FORMAT = 1  # the cached table's layout; a change makes new entries
 CACHE_FROM = 16 << 20  # bytes of CSV from which a parsed table is worth keeping
 

@@ -19,6 +19,7 @@ TASKS = (
 )
 CLASS_TASKS = ("multiclass", "binary", "sequence_to_label", "sequence_to_sequence")
 STRATIFIED_TASKS = ("multiclass", "binary", "sequence_to_label")
+MAX_CLASSES = 10_000  # the usual limit on a dataset's classes (dataset.max_classes)
 
 
 class LazySamples(Protocol):
