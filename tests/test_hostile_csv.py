@@ -13,6 +13,7 @@ import pytest
 
 from designer.data import DataError, prepare_data
 from designer.data.graph_fit import design_diagnostics
+from designer.training.settings_check import check_settings
 from tests.script_helpers import small_project
 
 REPOSITORY = str(Path(__file__).resolve().parent.parent)
@@ -120,3 +121,12 @@ def test_a_value_too_large_for_float32_names_its_line_and_column(tmp_path, colum
         prepare_data(csv_settings(), tmp_path)
     assert f"data.csv line 7, column {column!r}: '1e39'" in str(caught.value)
     assert "float32" in str(caught.value)
+
+
+def test_the_settings_dialog_check_names_a_bad_delimiter_or_limit(tmp_path):
+    (tmp_path / "data.csv").write_text("a,b,kind\n" + ROWS)
+    with pytest.raises(DataError, match=r"^dataset\.delimiter: must be one character"):
+        check_settings(csv_settings(delimiter=";;"), {}, tmp_path)
+    with pytest.raises(DataError, match=r"^dataset\.max_columns: must be at least 1"):
+        check_settings(csv_settings(max_columns=0), {}, tmp_path)
+    check_settings(csv_settings(delimiter=";", max_columns=3), {}, tmp_path)
