@@ -4,6 +4,7 @@ large for float32; each ends in one clear message, in time."""
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ import pytest
 from designer.data import DataError, prepare_data
 from designer.data.graph_fit import design_diagnostics
 from designer.training.settings_check import check_settings
-from tests.script_helpers import small_project
+from tests.script_helpers import small_project, write_script
 
 REPOSITORY = str(Path(__file__).resolve().parent.parent)
 ROWS = "".join(f"{i}.5,{i % 4},{'ab'[i % 2]}\n" for i in range(20))
@@ -130,3 +131,17 @@ def test_the_settings_dialog_check_names_a_bad_delimiter_or_limit(tmp_path):
     with pytest.raises(DataError, match=r"^dataset\.max_columns: must be at least 1"):
         check_settings(csv_settings(max_columns=0), {}, tmp_path)
     check_settings(csv_settings(delimiter=";", max_columns=3), {}, tmp_path)
+
+
+@pytest.mark.parametrize("special", ["pipe", "device"])
+def test_the_exported_script_refuses_a_data_file_that_is_no_regular_file(tmp_path, special):
+    (tmp_path / "data.csv").write_text("a,b,kind\n" + ROWS)
+    project = small_project(tmp_path, csv_settings(), (2,), [("dense", "d", {"units": 2})])
+    script = write_script(project, tmp_path)
+    if special == "pipe":
+        os.mkfifo(tmp_path / "special.csv")
+    else:
+        os.mknod(tmp_path / "special.csv", 0o600 | stat.S_IFCHR, os.makedev(1, 5))  # zero
+    result = python(tmp_path, script.name, "--epochs", "1", "--data", "special.csv", timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().endswith("special.csv is not a regular file")

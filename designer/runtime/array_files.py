@@ -5,8 +5,6 @@ allocated, and arrays of Python objects are never unpickled."""
 from __future__ import annotations
 
 import math
-import os
-import stat
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from numpy.lib import format as npy_format
 
 from designer.runtime.errors import DataError
 from designer.runtime.memory_budget import available_memory
+from designer.runtime.regular_files import regular_size
 
 HEADER_READERS = {
     (1, 0): npy_format.read_array_header_1_0,
@@ -67,20 +66,6 @@ def in_units(size: int) -> str:
         if size >= 1 << shift:
             return f"{size / (1 << shift):.2f} {unit}"
     return f"{size} bytes"
-
-
-def regular_size(path: Path) -> int:
-    """The size of the regular file `path` (a link is followed); DataError for anything
-    else, which could block a read for ever (a named pipe) or never end (a device)."""
-    try:
-        status = os.stat(path)
-    except OSError as error:
-        raise DataError(f"cannot read {path} ({error.strerror})") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise DataError(f"{path} is not a regular file")
-    if not status.st_size:
-        raise DataError(f"{path} is empty (0 bytes)")
-    return status.st_size
 
 
 def read_header(stream: BinaryIO, name: str, stored: int) -> ArrayHeader:

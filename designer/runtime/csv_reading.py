@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from designer.runtime.errors import DataError
+from designer.runtime.regular_files import regular_size
 
 CHUNK_CELLS = 1 << 20  # cells parsed at a time
 MAX_COLUMNS = 100_000  # the usual limit on a file's columns (dataset.max_columns)
@@ -40,6 +41,7 @@ class CsvFile:
         self, path: Path, delimiter: str, max_columns: int = MAX_COLUMNS
     ) -> None:
         self.path, self.delimiter = path, delimiter
+        regular_size(path)
         first = next(self._numbered(), (0, []))[1]
         self.header: list[str] = [name.strip() for name in first]
         if not self.header:

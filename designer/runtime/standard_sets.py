@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from designer.runtime.array_files import regular_size
 from designer.runtime.dataset import Dataset, class_task
 from designer.runtime.errors import DataError
 from designer.runtime.memory_budget import available_memory
+from designer.runtime.regular_files import regular_size
 from designer.runtime.vision import import_torchvision
 
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
