@@ -145,3 +145,16 @@ def test_the_exported_script_refuses_a_data_file_that_is_no_regular_file(tmp_pat
     result = python(tmp_path, script.name, "--epochs", "1", "--data", "special.csv", timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().endswith("special.csv is not a regular file")
+
+
+def test_a_text_target_with_more_values_than_the_class_limit(tmp_path):
+    rows = "".join(f"{i},{i % 3},name{i % 12}\n" for i in range(40))
+    (tmp_path / "data.csv").write_text("a,b,kind\n" + rows)
+    with pytest.raises(DataError) as caught:
+        prepare_data(csv_settings(max_classes=10), tmp_path)
+    assert str(caught.value) == (
+        f"dataset.max_classes: {(tmp_path / 'data.csv').resolve()}: column 'kind' has more "
+        "than 10 different values, too many for classes: raise dataset.max_classes, or set "
+        "dataset.task to regression"
+    )
+    assert len(prepare_data(csv_settings(max_classes=12), tmp_path).class_names) == 12

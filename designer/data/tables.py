@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from designer.data.arrays import max_classes
 from designer.data.cache_settings import memory_and_cache
 from designer.data.files import existing_path
 from designer.data.settings import Section
@@ -29,7 +30,15 @@ def csv_table(section: Section, base: Path | None) -> SourceChoice:
     task = section.choice("task", "auto", TASKS)
     budget, cache = memory_and_cache(section, base)
     source = CsvTable(
-        str(path.resolve()), delimiter, target, features, task, budget, cache, max_columns
+        str(path.resolve()),
+        delimiter,
+        target,
+        features,
+        task,
+        budget,
+        cache,
+        max_columns,
+        max_classes(section),
     )
     return SourceChoice(source, section.boolean("standardize", True))
 

@@ -29,7 +29,8 @@ class CsvTable:
     "auto", a target column of numbers is regression and one of texts holds classes.
     Features are held in memory when they fit `memory_budget` MiB (0: automatic), else
     memory-mapped; a large file's parsed table is kept in the folder `cache` ("":
-    none, parse every run). A file of more than `max_columns` columns is refused."""
+    none, parse every run). A file of more than `max_columns` columns is refused, and
+    a target of texts with more than `max_classes` different values."""
 
     path: str
     delimiter: str
@@ -39,6 +40,7 @@ class CsvTable:
     memory_budget: int = 0
     cache: str = ""
     max_columns: int = MAX_COLUMNS
+    max_classes: int = MAX_CLASSES
 
     def load(self) -> Dataset:
         path = Path(self.path)
@@ -94,7 +96,7 @@ class CsvTable:
         position = {name: index for index, name in enumerate(file.header)}
         columns = [position[name] for name in features]
         column = position[target]
-        reading = TargetReading(self.task, target, file.path)
+        reading = TargetReading(self.task, target, file.path, self.max_classes)
         try:
             for chunk in file.chunks():
                 writer.write(numbers(chunk, columns, features, file.path, np.float32))
@@ -112,8 +114,11 @@ class TargetReading:
     """A target column read a chunk at a time: as numbers while every value is one, and
     as codes of its distinct values while there are few enough for classes."""
 
-    def __init__(self, task: str, name: str, path: Path) -> None:
+    def __init__(
+        self, task: str, name: str, path: Path, max_classes: int = MAX_CLASSES
+    ) -> None:
         self.task, self.name, self.path, self.count = task, name, path, 0
+        self.max_classes = max_classes
         self.values: list[np.ndarray] | None = [] if task != "classes" else None
         self.codes: list[np.ndarray] | None = [] if task != "regression" else None
         self.index: dict[str, int] = {}
@@ -147,8 +152,18 @@ class TargetReading:
             index = self.index
             codes = [index.setdefault(text, len(index)) for text in texts]
             self.codes.append(np.array(codes, dtype=np.int64))
-            if len(index) > MAX_CLASSES:
+            if len(index) > self.max_classes:
                 self.codes = None
+        if self.codes is None and self.values is None:
+            raise self.too_many_classes()  # no need to read on
+
+    def too_many_classes(self) -> DataError:
+        return DataError(
+            f"{self.path}: column {self.name!r} has more than {self.max_classes:,} "
+            "different values, too many for classes: raise dataset.max_classes, or set "
+            "dataset.task to regression",
+            "dataset.max_classes",
+        )
 
     def targets(self) -> Targets:
         numeric = self.task == "auto" and self.values is not None
@@ -158,11 +173,7 @@ class TargetReading:
             values = np.concatenate(self.values).astype(np.float32)
             return Targets(values.reshape(-1, 1), "regression", ())
         if self.codes is None:
-            raise DataError(
-                f"column {self.name!r} has more than {MAX_CLASSES} different values, "
-                "too many for classes; set task to regression",
-                "dataset.target",
-            )
+            raise self.too_many_classes()
         names = sorted(self.index, key=class_order)
         if len(names) < 2:
             raise DataError(

@@ -35,5 +35,5 @@ def check_settings(dataset: dict[str, Any], training: dict[str, Any], base: Path
         existing_path(section, "targets", base)
     if dataset["source"] == "csv":
         csv_options(section)
-    if dataset["source"] in ("npz", "npy"):
+    if dataset["source"] in ("csv", "npz", "npy"):
         max_classes(section)
