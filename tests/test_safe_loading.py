@@ -95,7 +95,7 @@ def test_a_data_file_with_pickled_objects_is_refused(tmp_path):
     np.save(tmp_path / "y.npy", np.zeros(10, dtype=np.int64))
     project = example_copy(tmp_path, "mlp_iris", **FAST)
     with_dataset(project, {"source": "npy", "path": "x.npy", "targets": "y.npy"})
-    with pytest.raises(DataError, match=r"x\.npy is not a readable \.npy file"):
+    with pytest.raises(DataError, match=r"x\.npy holds Python objects \(object\), which are never"):
         prepare_run(load_project(project.path))
     assert not sentinel.exists()
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
+from designer.compiler.attention_memory import attention_held
 from designer.compiler.blocks import block_report
 from designer.compiler.code_trust import generation, needs_consent
 from designer.compiler.custom_probe import probe_custom
@@ -286,7 +287,13 @@ class Analyzer:
             for text in result.warnings
         )
         return NodeReport(
-            node.id, inputs, result.output, result.params, result.macs, diagnostics + warnings
+            node.id,
+            inputs,
+            result.output,
+            result.params,
+            result.macs,
+            diagnostics + warnings,
+            held=attention_held(spec.kind, params, result.output),
         )
 
 

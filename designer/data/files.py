@@ -20,6 +20,11 @@ def existing_path(section: Section, key: str, base: Path | None, folder: bool = 
         raise DataError(
             f"{path} is a file; give the folder that holds one folder per class", section.where(key)
         )
-    if not folder and not path.is_file():
+    if not folder and path.is_dir():
         raise DataError(f"{path} is a folder, not a file", section.where(key))
+    if not folder and not path.is_file():
+        raise DataError(
+            f"{path} is not a regular file (a named pipe, device or socket is never read)",
+            section.where(key),
+        )
     return path

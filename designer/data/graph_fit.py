@@ -9,6 +9,8 @@ from designer.compiler.diagnostics import Diagnostic
 from designer.compiler.structure import label
 from designer.data.prepare import PreparedData
 from designer.data.sample_shape import settings_sample_shape
+from designer.data.settings import Section
+from designer.data.tables import csv_options
 from designer.model import GraphDocument, Node
 from designer.runtime.errors import DataError
 from designer.runtime.prepare import is_real
@@ -61,10 +63,15 @@ def design_diagnostics(
     settings give (where they tell without reading data) do not fit its shape. A run would
     stop there, saying the same."""
     inputs = [node for node in doc.nodes() if node.spec.role == Role.INPUT]
-    given = settings_sample_shape(dataset_settings, base)
-    if len(inputs) != 1 or given is None:
+    if len(inputs) != 1:
         return []
     node = inputs[0]
+    problem = reading_problem(dataset_settings)
+    if problem:
+        return [Diagnostic(problem, node.id, severity="warning")]
+    given = settings_sample_shape(dataset_settings, base)
+    if given is None:
+        return []
     spec = node.spec.param("shape")
     try:
         wanted = tuple(spec.coerce(node.params.get("shape", spec.default)))
@@ -76,6 +83,18 @@ def design_diagnostics(
     name = Path(str(dataset_settings.get("path", ""))).name if source == "image_folder" else ""
     message = mismatch(name or source, given, label(node), wanted, dataset_settings)
     return [Diagnostic(message[:1].upper() + message[1:], node.id, severity="warning")]
+
+
+def reading_problem(dataset_settings: dict) -> str:
+    """What is wrong with the options a file is read with (a CSV delimiter of two
+    characters, say), as a run would say it; "" when nothing is."""
+    if not isinstance(dataset_settings, dict) or dataset_settings.get("source") != "csv":
+        return ""
+    try:
+        csv_options(Section(dataset_settings, "dataset", DataError))
+    except DataError as error:
+        return str(error)
+    return ""
 
 
 def shape(sizes: tuple[int, ...]) -> str:

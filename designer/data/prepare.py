@@ -24,7 +24,8 @@ class PreparedData:
     """A dataset split into train / val / test (test may be empty), standardised on train.
     `source` and `preparation` are what made it: the exported script makes it alike.
     `augmentation` changes training images (None: none); `pixels` normalises images;
-    `skip_unreadable` leaves training samples that cannot be read out instead of stopping."""
+    `skip_unreadable` leaves training samples that cannot be read out instead of stopping;
+    `notes` say what reading passed over (special files in an image folder, say)."""
 
     name: str
     task: str
@@ -40,6 +41,7 @@ class PreparedData:
     pixels: Scale | None = None
     augmentation: Augmentation | None = None
     skip_unreadable: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def is_classification(self) -> bool:
@@ -68,7 +70,8 @@ class PreparedData:
         kind = f"{len(self.class_names)} classes" if self.is_classification else self.task
         shape = "x".join(map(str, self.sample_shape))
         sizes = f"{len(self.train)} train / {len(self.val)} val / {len(self.test)} test"
-        return f"{self.name}: {sizes} samples of {shape}, {kind}"
+        notes = "".join(f"; {note}" for note in self.notes)
+        return f"{self.name}: {sizes} samples of {shape}, {kind}{notes}"
 
 
 def prepare_data(
@@ -128,6 +131,7 @@ def prepare_data(
         prepared.pixels,
         augment,
         skip_unreadable,
+        dataset.notes,
     )
 
 

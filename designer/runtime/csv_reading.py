@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from designer.runtime.errors import DataError
+from designer.runtime.regular_files import regular_size
 
 CHUNK_CELLS = 1 << 20  # cells parsed at a time
+MAX_COLUMNS = 100_000  # the usual limit on a file's columns (dataset.max_columns)
 
 
 @dataclass
@@ -32,14 +34,24 @@ class Chunk:
 
 class CsvFile:
     """The header (names stripped) and rows of a CSV file, read in chunks; blank lines
-    are passed over, and a row of another width than the header is an error."""
+    are passed over, and a row of another width than the header is an error, as is a
+    header of more than `max_columns` columns."""
 
-    def __init__(self, path: Path, delimiter: str) -> None:
+    def __init__(
+        self, path: Path, delimiter: str, max_columns: int = MAX_COLUMNS
+    ) -> None:
         self.path, self.delimiter = path, delimiter
+        regular_size(path)
         first = next(self._numbered(), (0, []))[1]
         self.header: list[str] = [name.strip() for name in first]
         if not self.header:
             raise DataError(f"{path} is empty")
+        if len(self.header) > max_columns:
+            raise DataError(
+                f"{path} has {len(self.header):,} columns, more than the limit of "
+                f"{max_columns:,}; raise dataset.max_columns to read it",
+                "dataset.max_columns",
+            )
         repeated = [name for name, count in Counter(self.header).items() if count > 1]
         if repeated:
             raise DataError(f"{path}: column {repeated[0]!r} appears twice")

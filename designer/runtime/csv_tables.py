@@ -11,14 +11,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from designer.runtime.csv_reading import CsvFile, is_number, numbers
-from designer.runtime.dataset import Dataset, class_task
+from designer.runtime.csv_reading import MAX_COLUMNS, CsvFile, is_number, numbers
+from designer.runtime.dataset import MAX_CLASSES, Dataset, class_task
 from designer.runtime.errors import DataError
 from designer.runtime.memory_budget import memory_budget
 from designer.runtime.table_cache import StoredTable, TableWriter, Targets, open_table
 from designer.runtime.table_rows import TableRows
 
-MAX_CLASSES = 10_000
 TABLE_FORMAT = 1  # the cached table's layout; a change makes new entries
 CACHE_FROM = 16 << 20  # bytes of CSV from which a parsed table is worth keeping
 
@@ -30,7 +29,8 @@ class CsvTable:
     "auto", a target column of numbers is regression and one of texts holds classes.
     Features are held in memory when they fit `memory_budget` MiB (0: automatic), else
     memory-mapped; a large file's parsed table is kept in the folder `cache` ("":
-    none, parse every run)."""
+    none, parse every run). A file of more than `max_columns` columns is refused, and
+    a target of texts with more than `max_classes` different values."""
 
     path: str
     delimiter: str
@@ -39,10 +39,12 @@ class CsvTable:
     task: str
     memory_budget: int = 0
     cache: str = ""
+    max_columns: int = MAX_COLUMNS
+    max_classes: int = MAX_CLASSES
 
     def load(self) -> Dataset:
         path = Path(self.path)
-        file = CsvFile(path, self.delimiter)
+        file = CsvFile(path, self.delimiter, self.max_columns)
         target, features = self.columns(file.header)
         folder, key = self.cache_place(path, features, target)
         stored = None if folder is None else open_table(folder, key, len(features))
@@ -91,9 +93,10 @@ class CsvTable:
     def parse(
         self, file: CsvFile, features: list[str], target: str, writer: TableWriter
     ) -> StoredTable:
-        columns = [file.header.index(name) for name in features]
-        column = file.header.index(target)
-        reading = TargetReading(self.task, target, file.path)
+        position = {name: index for index, name in enumerate(file.header)}
+        columns = [position[name] for name in features]
+        column = position[target]
+        reading = TargetReading(self.task, target, file.path, self.max_classes)
         try:
             for chunk in file.chunks():
                 writer.write(numbers(chunk, columns, features, file.path, np.float32))
@@ -111,8 +114,11 @@ class TargetReading:
     """A target column read a chunk at a time: as numbers while every value is one, and
     as codes of its distinct values while there are few enough for classes."""
 
-    def __init__(self, task: str, name: str, path: Path) -> None:
+    def __init__(
+        self, task: str, name: str, path: Path, max_classes: int = MAX_CLASSES
+    ) -> None:
         self.task, self.name, self.path, self.count = task, name, path, 0
+        self.max_classes = max_classes
         self.values: list[np.ndarray] | None = [] if task != "classes" else None
         self.codes: list[np.ndarray] | None = [] if task != "regression" else None
         self.index: dict[str, int] = {}
@@ -146,8 +152,18 @@ class TargetReading:
             index = self.index
             codes = [index.setdefault(text, len(index)) for text in texts]
             self.codes.append(np.array(codes, dtype=np.int64))
-            if len(index) > MAX_CLASSES:
+            if len(index) > self.max_classes:
                 self.codes = None
+        if self.codes is None and self.values is None:
+            raise self.too_many_classes()  # no need to read on
+
+    def too_many_classes(self) -> DataError:
+        return DataError(
+            f"{self.path}: column {self.name!r} has more than {self.max_classes:,} "
+            "different values, too many for classes: raise dataset.max_classes, or set "
+            "dataset.task to regression",
+            "dataset.max_classes",
+        )
 
     def targets(self) -> Targets:
         numeric = self.task == "auto" and self.values is not None
@@ -157,11 +173,7 @@ class TargetReading:
             values = np.concatenate(self.values).astype(np.float32)
             return Targets(values.reshape(-1, 1), "regression", ())
         if self.codes is None:
-            raise DataError(
-                f"column {self.name!r} has more than {MAX_CLASSES} different values, "
-                "too many for classes; set task to regression",
-                "dataset.target",
-            )
+            raise self.too_many_classes()
         names = sorted(self.index, key=class_order)
         if len(names) < 2:
             raise DataError(

@@ -19,6 +19,7 @@ TASKS = (
 )
 CLASS_TASKS = ("multiclass", "binary", "sequence_to_label", "sequence_to_sequence")
 STRATIFIED_TASKS = ("multiclass", "binary", "sequence_to_label")
+MAX_CLASSES = 10_000  # the usual limit on a dataset's classes (dataset.max_classes)
 
 
 class LazySamples(Protocol):
@@ -54,7 +55,7 @@ class LazySamples(Protocol):
 class Dataset:
     """`x` holds samples along dim 0 (float, long token ids, or uint8 pixels that are
     fed as float 0..1), in a tensor or read when needed; `y` holds targets (long
-    classes or float)."""
+    classes or float). `notes` say what reading passed over (special files, say)."""
 
     name: str
     x: torch.Tensor | LazySamples
@@ -62,6 +63,7 @@ class Dataset:
     task: str
     class_names: tuple[str, ...] = ()
     test_count: int = 0
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:

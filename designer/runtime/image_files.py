@@ -3,7 +3,11 @@ first needed, and kept in a PixelStore when there is one."""
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import struct
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +27,7 @@ BROKEN_IMAGE_ERRORS = (
     EOFError,
     struct.error,
 )
+BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")  # in Pillow's message
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,20 +100,46 @@ def read_image(
     proportions) and then its centre cut to `size`, as torchvision's pretrained
     weights want their images."""
     try:
-        with Image.open(file) as image:
-            converted = image.convert("L" if color == "grayscale" else "RGB")
-            scaled = (
-                (size[1], size[0]) if not resize else shorter_side(image.size, resize)
-            )
-            resized = converted.resize(scaled, Image.Resampling.BILINEAR)
-            if resize:
-                resized = resized.crop(centre(resized.size, size))
-            pixels = np.array(resized, dtype=np.uint8)  # writable, as torch wants
-    except Image.DecompressionBombError as error:
-        raise DataError(f"{file} is too large to decode safely ({error})") from None
+        with open_regular(file) as stream:
+            with warnings.catch_warnings():
+                # Over Pillow's pixel limit is refused, not only over twice the limit.
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                image = Image.open(stream)
+            with image:
+                converted = image.convert("L" if color == "grayscale" else "RGB")
+                scaled = (
+                    (size[1], size[0])
+                    if not resize
+                    else shorter_side(image.size, resize)
+                )
+                resized = converted.resize(scaled, Image.Resampling.BILINEAR)
+                if resize:
+                    resized = resized.crop(centre(resized.size, size))
+                pixels = np.array(resized, dtype=np.uint8)  # writable, as torch wants
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        found = BOMB_PIXELS.search(str(error))
+        count = f"{int(found[1]):,} pixels" if found else "more pixels"
+        raise DataError(
+            f"{file} is too large to decode safely: it has {count}, over Pillow's "
+            f"limit of {Image.MAX_IMAGE_PIXELS:,} (a guard against decompression bombs)"
+        ) from None
     except BROKEN_IMAGE_ERRORS as error:
         raise DataError(f"{file} is not a readable image ({error})") from None
     return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)
+
+
+def open_regular(file: Path):
+    """`file` opened for reading when it is a regular file: a named pipe opened without
+    waiting for a writer and refused, as is a device."""
+    stream = open(file, "rb", opener=open_without_waiting)  # noqa: SIM115 (returned)
+    if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+        stream.close()
+        raise OSError(f"{file} is not a regular file")
+    return stream
+
+
+def open_without_waiting(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def shorter_side(size: tuple[int, int], side: int) -> tuple[int, int]:

@@ -5,7 +5,6 @@ cache file."""
 from __future__ import annotations
 
 import hashlib
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import torch
 
 from designer.runtime.dataset import Dataset, class_task
 from designer.runtime.errors import DataError
+from designer.runtime.folder_entries import FolderEntries
 from designer.runtime.image_files import ImageFiles
 from designer.runtime.memory_budget import memory_budget
 from designer.runtime.pixel_store import SHARED_BY_FORK, PixelStore, cache_file
@@ -49,7 +49,11 @@ class ImageFolder:
 
     def scan(self) -> Dataset:
         root = Path(self.path)
-        classes = sorted(child.name for child in root.iterdir() if child.is_dir())
+        # Regular files only: a named pipe would block a read for ever, and a link in
+        # a loop is no file. Links are followed only where they stay inside the folder.
+        entries = FolderEntries(root.resolve())
+        class_folders = entries.listing(root)[0]
+        classes = [folder.name for folder in class_folders]
         if len(classes) < 2:
             raise DataError(
                 f"{root} holds {len(classes)} class folder(s); put each class's "
@@ -62,28 +66,25 @@ class ImageFolder:
             f"{self.resize}\n"
         )
         digest.update(header.encode())
-        for label, name in enumerate(classes):
+        for label, folder in enumerate(class_folders):
             found = 0
-            for file in sorted((root / name).iterdir()):
+            for file, status in entries.listing(folder)[1]:
                 if file.suffix.lower() not in IMAGE_SUFFIXES:
-                    continue
-                try:
-                    # Regular files only: a named pipe would block a read for ever,
-                    # and a link in a loop is no file.
-                    status = file.stat()
-                except OSError:
-                    continue
-                if not stat.S_ISREG(status.st_mode):
                     continue
                 files.append(str(file))
                 labels.append(label)
                 found += 1
-                line = f"{name}/{file.name} {status.st_size} {status.st_mtime_ns}\n"
+                line = (
+                    f"{folder.name}/{file.name} {status.st_size} {status.st_mtime_ns}\n"
+                )
                 digest.update(line.encode(errors="surrogateescape"))
             if not found:
                 raise DataError(
-                    f"class folder {root / name} holds no images", "dataset.path"
+                    f"class folder {folder} holds no images", "dataset.path"
                 )
+        notes = (
+            (f"passed over {entries.summary()} in {root}",) if entries.summary() else ()
+        )
         channels = 1 if self.color == "grayscale" else 3
         shape = (channels, *self.image_size)
         store = self.pixel_store(len(files), shape, digest.hexdigest())
@@ -101,6 +102,7 @@ class ImageFolder:
             torch.tensor(labels),
             class_task(len(classes)),
             tuple(classes),
+            notes=notes,
         )
 
     def pixel_store(

@@ -340,7 +340,8 @@ def main(
     if rank > 0:  # process 0 reads first: a set it downloads is there for the others
         dist.barrier()
     try:
-        prepared = prepare(data.load(), preparation)
+        dataset = data.load()
+        prepared = prepare(dataset, preparation)
     except SetupError as error:
         raise SystemExit(f"{project_name}: {error}") from None
     if world_size > 1 and rank == 0:
@@ -353,6 +354,8 @@ def main(
             f"{len(part)} {name}" for name, part in prepared.parts.items()
         )
         print(f"{project_name}: {sizes} samples on {device}, {world_size} process(es)")
+        for note in dataset.notes:
+            print(f"{project_name}: {note}")
     try:
         train(
             args,

@@ -6,6 +6,7 @@ from `root`."""
 from __future__ import annotations
 
 import gzip
+import math
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ import torch
 
 from designer.runtime.dataset import Dataset, class_task
 from designer.runtime.errors import DataError
+from designer.runtime.memory_budget import available_memory
+from designer.runtime.regular_files import regular_size
 from designer.runtime.vision import import_torchvision
 
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
@@ -122,28 +125,39 @@ def read_idx(folder: Path, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarr
 
 
 def idx_array(path: Path) -> np.ndarray:
-    """An idx file's unsigned bytes in their shape (the header gives the dimensions)."""
+    """An idx file's unsigned bytes in their shape (the header gives the dimensions,
+    checked against the free memory before the values are read)."""
     if not path.exists() and path.with_suffix(".gz").exists():
         path = path.with_suffix(".gz")
+    regular_size(path)
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as stream:
-            data = stream.read()
+            head = stream.read(4)
+            if len(head) < 4 or head[:3] != b"\0\0\x08":
+                raise DataError(f"{path} is not an idx file of unsigned bytes")
+            sizes = stream.read(4 * head[3])
+            if len(sizes) < 4 * head[3]:
+                raise DataError(f"{path} is not an idx file of unsigned bytes")
+            shape = tuple(
+                int.from_bytes(sizes[at : at + 4], "big")
+                for at in range(0, len(sizes), 4)
+            )
+            count = math.prod(shape)
+            free = available_memory()
+            if free is not None and count > free:
+                raise DataError(
+                    f"{path}'s header promises {count:,} values, more than the "
+                    f"{free:,} bytes of memory free"
+                )
+            body = stream.read(count + 1)  # one more: a file longer than it says
     except (OSError, EOFError) as error:  # a download cut short ends a gzip early
         message = f"{path} is not readable; delete it to fetch it again ({error})"
         raise DataError(message) from None
-    if len(data) < 4 or data[:3] != b"\0\0\x08" or len(data) < 4 + 4 * data[3]:
-        raise DataError(f"{path} is not an idx file of unsigned bytes")
-    rank = data[3]
-    shape = tuple(
-        int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank)
-    )
-    body = np.frombuffer(data, np.uint8, offset=4 + 4 * rank)
-    if body.size != int(np.prod(shape)):
-        raise DataError(
-            f"{path} holds {body.size} values, not the {shape} its header says"
-        )
-    return body.reshape(shape)
+    if len(body) != count:
+        held = f"more than {count}" if len(body) > count else len(body)
+        raise DataError(f"{path} holds {held} values, not the {shape} its header says")
+    return np.frombuffer(body, np.uint8).reshape(shape)
 
 
 def read_cifar(name: str, folder: Path) -> tuple[tuple, tuple, tuple[str, ...]]:
@@ -175,6 +189,7 @@ class BatchUnpickler(pickle.Unpickler):
 
 
 def unpickled(path: Path) -> dict:
+    regular_size(path)
     try:
         with path.open("rb") as stream:
             batch = BatchUnpickler(stream, encoding="latin1").load()

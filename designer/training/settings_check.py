@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from designer.data import DataError, Section, prepare_data, standard
+from designer.data.arrays import max_classes
 from designer.data.files import existing_path
 from designer.data.prepare import split_settings
+from designer.data.tables import csv_options
 from designer.training.config import parse_training
 from designer.training.settings_spec import FILE_SOURCES
 
@@ -31,3 +33,7 @@ def check_settings(dataset: dict[str, Any], training: dict[str, Any], base: Path
     existing_path(section, "path", base, folder=dataset["source"] == "image_folder")
     if dataset["source"] == "npy":
         existing_path(section, "targets", base)
+    if dataset["source"] == "csv":
+        csv_options(section)
+    if dataset["source"] in ("csv", "npz", "npy"):
+        max_classes(section)
