@@ -16,6 +16,7 @@ from torch import nn
 from designer.compiler.probe import first_line
 from designer.importer.construction import recording_constructions
 from designer.importer.errors import ImportProblem
+from designer.project.regular_file import regular_file_problem
 
 _loads = count(1)
 
@@ -54,8 +55,8 @@ def load_module(spec: str) -> nn.Module:
     arguments they were built with (see construction). Raises ImportProblem saying what is
     wrong and where."""
     path, name = split_spec(spec)
-    if not path.is_file():
-        raise ImportProblem(str(path), "no such file" if not path.exists() else "is not a file")
+    if (problem := regular_file_problem(path)) is not None:
+        raise ImportProblem(str(path), problem)
     path = path.resolve()
     module_name = f"netdesigner_import_{next(_loads)}"
     loader = NoCacheLoader(module_name, str(path))
