@@ -19,6 +19,7 @@ from designer.project.migrations import migrate
 from designer.project.project import FORMAT_VERSION, UNTITLED, Project, ProjectError
 from designer.project.regular_file import read_regular_file
 from designer.project.schema import PROJECT
+from designer.project.wire_counts import check_wire_counts
 from designer.runtime.files import write_atomically
 from nodes import REGISTRY
 from nodes.block import BLOCK_KIND
@@ -125,6 +126,7 @@ def check_structure(raw: Any, source: str) -> None:
             f"{FORMAT_VERSION}). Update NetDesigner to open it",
             "format_version",
         )
+    check_wire_counts(raw, source)  # in one pass, before the schema's slower look at each
     try:
         error = jsonschema.exceptions.best_match(VALIDATOR.iter_errors(raw))
     except RecursionError:
