@@ -11,6 +11,7 @@ import pytest
 from designer.compiler import Analyzer
 from designer.project import ProjectError, project_from_text
 from designer.project.wire_counts import MAX_WIRES
+from nodes.catalog.merge import MAX_OPERANDS
 
 
 def project_text(nodes: list[dict], edges: list[dict], blocks: list | None = None) -> str:
@@ -104,3 +105,13 @@ def test_wires_that_are_not_records_are_left_to_the_schema():
     with pytest.raises(ProjectError) as raised:
         project_from_text(text, "p.json")
     assert raised.value.place == "graph.edges[2]"
+
+
+def test_an_add_of_more_inputs_than_a_line_of_code_holds_is_an_error():
+    project = project_from_text(project_text(three_nodes("add"), repeated(MAX_OPERANDS + 2)))
+    errors = [str(error) for error in Analyzer(project.graph).report().errors]
+    assert errors == [
+        "error: Add 'join' has 1,001 inputs; it takes at most 1,000 (merge them in stages)"
+    ]
+    fewer = project_from_text(project_text(three_nodes("add"), repeated(MAX_OPERANDS + 1)))
+    assert Analyzer(fewer.graph).report().ok
