@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -11,18 +12,20 @@ from pathlib import Path
 
 import pytest
 
+from designer.compiler.shape_cache import FOLDER_VARIABLE
 from tests.helpers import PROJECTS
 
 ROOT = Path(__file__).resolve().parents[1]
 INTERRUPTED = 130
 
 
-def started(*args: str) -> subprocess.Popen:
+def started(*args: str, **env: str) -> subprocess.Popen:
     """The command from this checkout, with Ctrl+C's default handling even where the test run
     itself ignores SIGINT (a shell's background job)."""
     return subprocess.Popen(
         [sys.executable, "-m", "designer.ui.launch", *args],
         cwd=ROOT,
+        env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -37,9 +40,12 @@ def interrupted(process: subprocess.Popen) -> tuple[int, str, str]:
     return process.returncode, out, err
 
 
-def test_ctrl_c_while_the_command_loads_its_modules():
-    process = started("validate", str(PROJECTS / "mlp_iris.json"))
-    time.sleep(0.3)  # Python runs; torch and the rest take seconds to import
+def test_ctrl_c_while_the_command_loads_its_modules(tmp_path):
+    # An empty shape cache: validate imports torch, which takes seconds, to work out shapes.
+    process = started(
+        "validate", str(PROJECTS / "mlp_iris.json"), **{FOLDER_VARIABLE: str(tmp_path)}
+    )
+    time.sleep(0.3)  # Python runs and imports
     code, out, err = interrupted(process)
     assert (code, out, err) == (INTERRUPTED, "", "netdesigner: interrupted\n")
 
