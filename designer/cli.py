@@ -80,6 +80,7 @@ def command_export(args: argparse.Namespace) -> int:
         weights=weights,
         onnx=Path(args.onnx) if args.onnx else None,
         torchscript=Path(args.torchscript) if args.torchscript else None,
+        force=args.force,
     )
     try:
         for line in export(project, request):
@@ -141,11 +142,14 @@ def command_train(args: argparse.Namespace) -> int:
     from designer.training import RunControl, RunFailed, Trainer, new_run, open_run, prepare_run
     from designer.training.background_baseline import run_with_baseline
     from designer.training.events import EndReason
+    from designer.training.output_owners import check_outputs
     from designer.training.progress import ProgressPrinter, final_scores, score_lines
     from designer.training.resume import resume_setup
     from designer.training.runs import RunWriteError
 
     project, _ = analyze(args, runs=True)
+    metrics_json = [Path(args.metrics_json)] if args.metrics_json else []
+    check_outputs(metrics_json, project.path, "trained", args.force)
     overrides = {
         "epochs": args.epochs,
         "device": args.device,
@@ -189,7 +193,7 @@ def command_train(args: argparse.Namespace) -> int:
     for line in score_lines(scores):
         print(line)
     if args.metrics_json:
-        write_atomically(Path(args.metrics_json), json.dumps(scores, indent=2) + "\n")
+        write_atomically(metrics_json[0], json.dumps(scores, indent=2) + "\n")
     return 0
 
 
@@ -222,6 +226,7 @@ def command_lr_find(args: argparse.Namespace) -> int:
 
 COMMANDS = ("validate", "summary", "export", "import", "pretrained", "train", "lr-find")
 TRUST_HELP = "run the custom code the project carries (only for projects you trust)"
+FORCE_HELP = "let an output replace the project or a training run's file"
 THREADS_HELP = (
     "torch CPU threads (default: training.threads, automatic: the cores that the reading "
     "processes leave)"
@@ -257,6 +262,7 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--onnx", metavar="OUT.onnx", help="also export ONNX (checked)")
     export.add_argument("--torchscript", metavar="OUT.pt", help="also export TorchScript")
+    export.add_argument("--force", action="store_true", help=FORCE_HELP)
     export.add_argument("--trust", action="store_true", help=TRUST_HELP)
     export.set_defaults(run=command_export)
     import_ = commands.add_parser(
@@ -332,6 +338,7 @@ def parser() -> argparse.ArgumentParser:
         help="start from a run's best weights, else its last (override training.init_from)",
     )
     train.add_argument("--metrics-json", metavar="PATH", help="write the final scores as JSON")
+    train.add_argument("--force", action="store_true", help=FORCE_HELP)
     train.add_argument("--trust", action="store_true", help=TRUST_HELP)
     train.set_defaults(run=command_train)
     lr_find = commands.add_parser("lr-find", help="sweep the learning rate and propose one")

@@ -203,9 +203,9 @@ def test_an_output_that_cannot_be_written_is_refused_before_loading(models, tmp_
     refusals = [
         (nowhere / "p.json", (), f"cannot be written: the folder {nowhere} does not exist"),
         (taken, (), "exists already; choose another name or add --force"),
-        (folder, ("--force",), "is a folder"),
-        (fifo, ("--force",), "is not a regular file (a device, FIFO or socket)"),
-        (Path(os.devnull), ("--force",), "is not a regular file (a device, FIFO or socket)"),
+        (folder, ("--force",), "is a folder, not a file: nothing was written"),
+        (fifo, ("--force",), "is a FIFO (named pipe), not a file: nothing was written"),
+        (Path(os.devnull), ("--force",), "is a character device, not a file: nothing was written"),
     ]
     for output, extra, message in refusals:
         assert main(import_args(models, output, *extra)) == 2

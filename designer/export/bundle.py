@@ -15,12 +15,14 @@ from designer.export.errors import ExportError
 from designer.export.network import Network, build_network
 from designer.project import Project
 from designer.runtime.files import write_atomically
+from designer.training.output_owners import check_outputs
 
 
 @dataclass(frozen=True)
 class ExportRequest:
     """What to write. Weights come from `weights_run` (best checkpoint, else last); ONNX and
-    TorchScript carry that run's weights too, or the network's seeded starting weights."""
+    TorchScript carry that run's weights too, or the network's seeded starting weights.
+    `force` lets an output replace the project or a run's file."""
 
     script: Path | None = None
     model_only: bool = False
@@ -28,6 +30,7 @@ class ExportRequest:
     weights: tuple[Path, ...] = ()
     onnx: Path | None = None
     torchscript: Path | None = None
+    force: bool = False
 
     def paths(self) -> list[Path]:
         """Every file the request writes, in the order they are written."""
@@ -54,7 +57,10 @@ def script_source(project: Project, model_only: bool) -> str:
 def export(project: Project, request: ExportRequest) -> Iterator[str]:
     """Write the requested files, yielding a line for each as it is written (with the check
     that read it back). Stops at the first problem with ExportError / SetupError; the files
-    written before it stay, each complete (every write is atomic)."""
+    written before it stay, each complete (every write is atomic). Every path is checked
+    first (OutputRefused): nothing is written when one of them is no place for a file, or is
+    the project or a run's file without `force`."""
+    check_outputs(request.paths(), project.path, "exported", request.force)
     if request.weights and request.weights_run is None:
         raise ExportError("weights come from a training run: choose the run to take them from")
     network = origin = None

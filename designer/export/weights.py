@@ -14,11 +14,12 @@ from torch import nn
 from designer.export.compare import max_difference
 from designer.export.errors import ExportError
 from designer.export.result import ExportResult
+from designer.runtime.checkpoints import load_into
+from designer.runtime.errors import SetupError
 from designer.runtime.files import write_bytes_atomically
 
 SAFETENSORS = (".safetensors",)
 TORCH_SAVE = (".pt", ".pth")
-LISTED = 5  # names shown in a message before "and N more"
 
 
 def plain_tensors(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -70,35 +71,10 @@ def export_weights(
     return ExportResult(path, method, "reading it back", difference, 0.0)
 
 
-def listed(names: list[str]) -> str:
-    shown = ", ".join(names[:LISTED])
-    return f"{shown} and {len(names) - LISTED} more" if len(names) > LISTED else shown
-
-
 def load_weights(module: nn.Module, state: Mapping[str, torch.Tensor], source: str) -> None:
     """Load a state dict strictly; when it does not fit, ExportError says which tensors are
     missing, unexpected or of another shape, and where the state dict came from."""
-    expected = module.state_dict()
-    missing = [name for name in expected if name not in state]
-    unexpected = [name for name in state if name not in expected]
-    reshaped = [
-        f"{name} ({shape_text(state[name])} in the file, {shape_text(tensor)} in the network)"
-        for name, tensor in expected.items()
-        if name in state and state[name].shape != tensor.shape
-    ]
-    problems = [
-        f"{what} {listed(names)}"
-        for what, names in (
-            ("missing", missing),
-            ("unexpected", unexpected),
-            ("other shapes:", reshaped),
-        )
-        if names
-    ]
-    if problems:
-        raise ExportError(f"the weights do not fit this network: {'; '.join(problems)}", source)
-    module.load_state_dict(state, strict=True)
-
-
-def shape_text(tensor: torch.Tensor) -> str:
-    return "x".join(str(size) for size in tensor.shape) or "scalar"
+    try:
+        load_into(module, dict(state), source)
+    except SetupError as error:
+        raise ExportError(error.message, error.place) from None

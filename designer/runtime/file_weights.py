@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+from designer.runtime.checkpoints import check_state_dict
 from designer.runtime.errors import SetupError
 
 SAFETENSORS = ".safetensors"
@@ -61,8 +62,9 @@ def file_digest(path: Path) -> str:
 
 def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     """The named tensors of a .safetensors file (with the safetensors package) or of a
-    file torch.save wrote (read with weights_only: no code in it can run); SetupError
-    naming the file when it holds something else or cannot be read."""
+    file torch.save wrote (read with weights_only: no code in it can run), checked
+    (see check_state_dict); SetupError naming the file when it holds something else or
+    cannot be read."""
     if path.suffix.lower() == SAFETENSORS:
         try:
             from safetensors.torch import load_file
@@ -71,10 +73,11 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
                 f"reading {path} needs the safetensors package: pip install safetensors"
             ) from None
         try:
-            return load_file(path)
+            found = load_file(path)
         except Exception as error:  # any damage: say which file
             message = f"{path} is not a readable .safetensors file ({error})"
             raise SetupError(message) from None
+        return check_state_dict(found, str(path))
     try:
         found = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError:
@@ -85,12 +88,4 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
         ) from None
     except Exception as error:  # any other damage: say which file
         raise SetupError(f"{path} is not a readable weights file ({error})") from None
-    if not isinstance(found, dict) or not all(
-        isinstance(name, str) and isinstance(value, torch.Tensor)
-        for name, value in found.items()
-    ):
-        raise SetupError(
-            f"{path} holds no state dict (tensors by name, as module.state_dict() "
-            "gives them)"
-        )
-    return found
+    return check_state_dict(found, str(path))

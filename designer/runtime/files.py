@@ -1,12 +1,68 @@
 """Atomic file writes: a file on disk is always its old or its new version, never half
-of one."""
+of one, and only a regular file (or nothing) is written over."""
 
 from __future__ import annotations
 
 import glob
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+KINDS = (
+    (stat.S_ISREG, "a file"),
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISLNK, "a link that leads nowhere"),
+)
+
+
+class OutputRefused(OSError):
+    """A path NetDesigner will not write to (a device, a FIFO, a folder, a file holding
+    other work): nothing was written. `filename` is the path, `strerror` says why."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(None, reason, str(path))
+
+    def __str__(self) -> str:
+        return f"{self.filename} {self.strerror}"
+
+    def __reduce__(self):
+        return type(self), (self.filename, self.strerror)
+
+
+def kind_of(mode: int) -> str:
+    """What a file of `mode` is, in words ("a character device")."""
+    return next((kind for test, kind in KINDS if test(mode)), "not a regular file")
+
+
+def writable_target(path: Path) -> Path:
+    """Where writing `path` puts a file (its links followed), once it is sure that only
+    a regular file, or nothing, is there and that its folder exists; else OutputRefused.
+    Nothing is opened: a FIFO is refused before anything could block on it."""
+    target = Path(os.path.realpath(path))
+    try:
+        mode = os.lstat(target).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        folder = target.parent
+        if not folder.is_dir():
+            problem = f"{folder} is not a folder"
+            if not folder.exists():
+                problem = f"the folder {folder} does not exist"
+            reason = f"cannot be written: {problem}; nothing was written"
+            raise OutputRefused(path, reason) from None
+        return target
+    if stat.S_ISREG(mode):
+        return target
+    kind = kind_of(mode)
+    if target == Path(os.path.abspath(path)):
+        reason = f"is {kind}, not a file: nothing was written"
+    else:
+        reason = f"leads to {target}, {kind}, not a file: nothing was written"
+    raise OutputRefused(path, reason)
 
 
 def file_mode(path: Path) -> int:
@@ -50,8 +106,11 @@ def write_bytes_atomically(path: Path, data: bytes | memoryview) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it over
     `path`. A link is followed (its target is rewritten); the file keeps its
     permissions, and a new one gets the usual ones (0666 less the umask), not mkstemp's
-    private 0600."""
-    path = Path(path).resolve()
+    private 0600. Only a regular file is replaced: OutputRefused for a device, FIFO,
+    socket or folder at `path` (or where its link leads), checked again just before the
+    rename."""
+    original = path
+    path = writable_target(path)
     handle, temporary = temporary_beside(path)
     try:
         os.fchmod(handle, file_mode(path))
@@ -59,6 +118,10 @@ def write_bytes_atomically(path: Path, data: bytes | memoryview) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        if writable_target(original) != path:  # checked again: it may have changed
+            raise OutputRefused(
+                original, "changed while it was written: nothing was written"
+            )
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -68,3 +131,24 @@ def write_bytes_atomically(path: Path, data: bytes | memoryview) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def make_output_folder(path: Path) -> Path:
+    """Make the folder `path` (with its parents) for files to be written in it;
+    OutputRefused when something other than a folder has its name."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        taken = next(
+            part
+            for part in (path, *path.parents)
+            if os.path.lexists(part) and not part.is_dir()
+        )
+        try:
+            kind = kind_of(taken.stat().st_mode)
+        except OSError:  # a link that leads nowhere
+            kind = kind_of(taken.lstat().st_mode)
+        raise OutputRefused(
+            taken, f"is {kind}, not a folder: nothing was written"
+        ) from None
+    return path

@@ -19,11 +19,16 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from designer.runtime.checkpoints import load_weights, save_checkpoint
+from designer.runtime.checkpoints import load_into, load_weights, save_checkpoint
 from designer.runtime.devices import choose_device, thread_count, worker_count
 from designer.runtime.errors import DataError, SetupError
 from designer.runtime.evaluation import Evaluation, Scorer
-from designer.runtime.files import write_atomically
+from designer.runtime.files import (
+    OutputRefused,
+    make_output_folder,
+    writable_target,
+    write_atomically,
+)
 from designer.runtime.freezing import (
     freeze,
     frozen_during,
@@ -39,6 +44,7 @@ from designer.runtime.settings import TrainingSettings, make_optimizer
 from designer.runtime.stepping import LossNotFinite, Step
 from designer.runtime.tally import Tally
 
+OUTPUT_FILES = ("best.pt", "last.pt", "metrics.json")  # in the output folder
 FILE_FLAGS = {
     "path": "data",
     "targets": "targets",
@@ -162,10 +168,11 @@ def save_outputs(
 ) -> None:
     """last.pt after every epoch, best.pt when the monitored score improved, and the
     scores so far in metrics.json."""
+    best, last, metrics = (folder / name for name in OUTPUT_FILES)
     if improved:
-        save_checkpoint(folder / "best.pt", state)
-    save_checkpoint(folder / "last.pt", state)
-    write_atomically(folder / "metrics.json", json.dumps(history, indent=1))
+        save_checkpoint(best, state)
+    save_checkpoint(last, state)
+    write_atomically(metrics, json.dumps(history, indent=1))
 
 
 def train(
@@ -187,7 +194,8 @@ def train(
     network = network_class().to(device)
     try:
         if args.init_weights:
-            network.load_state_dict(load_weights(args.init_weights))
+            weights = load_weights(args.init_weights)
+            load_into(network, weights, args.init_weights)
         elif training.pretrained is not None:  # a new head keeps its drawn weights
             network.load_state_dict(training.pretrained.state(), strict=False)
         freeze(network, frozen_during(training, 1))
@@ -230,8 +238,10 @@ def train(
     reported: set[str] = set()  # unreadable samples printed already
     val_scores = {}  # by epoch: the end reports the kept weights' without a new pass
     frozen = None  # the paths frozen in the epoch before
-    if rank == 0:
-        output_folder.mkdir(parents=True, exist_ok=True)
+    if rank == 0:  # a device or FIFO with an output's name stops the run now
+        make_output_folder(output_folder)
+        for name in OUTPUT_FILES:
+            writable_target(output_folder / name)
     for epoch in range(1, args.epochs + 1):
         started = time.perf_counter()
         thawed = thaw(network, training, epoch)  # gradual unfreezing, if due
@@ -360,6 +370,8 @@ def main(
         saved = Path(args.output, "last.pt")
         kept = f"; the last checkpoint is {saved}" if saved.exists() else ""
         raise SystemExit(f"{project_name}: {error}{kept}") from None
+    except OutputRefused as error:
+        raise SystemExit(f"{project_name}: {error}") from None
     if world_size > 1:
         # Wait until every process is done (process 0 still writes checkpoints): gloo
         # aborts a process that tears its group down while another still uses it. The

@@ -1,16 +1,16 @@
 """Checkpoints: model, optimizer, scheduler, RNG states and position in the run, saved
-atomically and loaded with weights_only=True (a checkpoint can never run code)."""
+atomically and loaded with weights_only=True (a checkpoint can never run code), every entry
+checked before use."""
 
 from __future__ import annotations
 
-import pickle
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from designer.data import SetupError
+from designer.runtime.checkpoints import check_state_dict, read_checkpoint
 from designer.runtime.checkpoints import save_checkpoint as write_checkpoint
 
 FORMAT = 1
@@ -26,30 +26,78 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     write_checkpoint(path, {"format": FORMAT, **state})
 
 
+def is_count(value: Any, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_rng(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(value.get(stream), torch.Tensor) for stream in ("torch", "shuffle")
+    )
+
+
+def is_optimizer(value: Any) -> bool:
+    if not isinstance(value, dict) or not isinstance(value.get("param_groups"), list):
+        return False
+    states = value.get("state", {})
+    return isinstance(states, dict) and all(
+        isinstance(state, dict)
+        and all(isinstance(v, torch.Tensor) or is_number(v) for v in state.values())
+        for state in states.values()
+    )
+
+
+# Each entry's check and, for a message, what it should be.
+ENTRIES = {
+    "optimizer": (is_optimizer, "an optimizer's state"),
+    "scheduler": (lambda v: v is None or isinstance(v, dict), "a schedule's state"),
+    "scaler": (lambda v: v is None or isinstance(v, dict), "a gradient scaler's state"),
+    "rng": (is_rng, "random number generator states"),
+    "epoch": (lambda v: is_count(v, 1), "a whole number from 1"),
+    "batch": (lambda v: is_count(v, 0), "a whole number from 0"),
+    "step": (lambda v: is_count(v, 0), "a whole number from 0"),
+    "bad_epochs": (lambda v: is_count(v, 0), "a whole number from 0"),
+    "best_epoch": (lambda v: v is None or is_count(v, 0), "an epoch"),
+    "best": (lambda v: v is None or is_number(v), "a score"),
+    "split_digest": (lambda v: v is None or isinstance(v, str), "a text"),
+    "totals": (
+        lambda v: isinstance(v, list) and len(v) == 4 and all(map(is_number, v)),
+        "four running totals",
+    ),
+}
+
+
 def load_checkpoint(path: Path) -> dict[str, Any]:
+    """The checkpoint at `path`; CheckpointError naming the file and the first entries that
+    are missing or wrong (its model's weights: tensors by name, finite)."""
     if not path.is_file():
         raise CheckpointError(f"checkpoint not found: {path}")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except (
-        pickle.UnpicklingError,
-        RuntimeError,
-        EOFError,
-        zipfile.BadZipFile,
-        OSError,
-        ValueError,
-    ) as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise CheckpointError(
-            f"{path} is damaged or not a NetDesigner checkpoint ({first[:200]})"
-        ) from None
+        state = read_checkpoint(path)
+    except SetupError as error:
+        raise CheckpointError(error.message) from None
     missing = [key for key in REQUIRED if not isinstance(state, dict) or key not in state]
     if missing:
         raise CheckpointError(f"{path} is not a NetDesigner checkpoint (no {', '.join(missing)})")
-    if state["format"] != FORMAT:
+    if not (is_count(state["format"], 0) and state["format"] == FORMAT):
         raise CheckpointError(
-            f"{path} has checkpoint format {state['format']}; this version reads {FORMAT}"
+            f"{path} has checkpoint format {state['format']!r}; this version reads {FORMAT}"
         )
+    wrong = [
+        f"{key!r} is not {words}"
+        for key, (check, words) in ENTRIES.items()
+        if key in state and not check(state[key])
+    ]
+    if wrong:
+        raise CheckpointError(f"{path} is damaged: {'; '.join(wrong[:3])}")
+    try:
+        check_state_dict(state["model"], f"{path}'s model")
+    except SetupError as error:
+        raise CheckpointError(error.message) from None
     return state
 
 

@@ -10,14 +10,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from designer.runtime.files import write_atomically
+from designer.runtime.files import writable_target, write_atomically
 from designer.training.checkpoint import CheckpointError
+from designer.training.config import ConfigError, parse_training
+from designer.training.run_files import RunDamaged, read_json, read_records, read_source, read_text
 from designer.training.run_labels import default_label
 
 RUNS = "runs"
+STARTS = ("init_from", "start_weights")  # what a run started from: not needed to resume it
 
 
 class RunWriteError(Exception):
@@ -71,8 +75,8 @@ class RunFolder:
         """The run's number among the project's runs, kept from its start (a deleted run
         leaves a gap rather than renumbering the later ones)."""
         try:
-            number = json.loads(self.metadata_path.read_text(encoding="utf-8")).get("number")
-        except (OSError, ValueError, AttributeError):
+            number = json.loads(read_text(self.metadata_path)).get("number")
+        except (RunDamaged, ValueError, AttributeError):
             number = None
         valid = isinstance(number, int) and not isinstance(number, bool) and number > 0
         return number if valid else self.position
@@ -81,8 +85,8 @@ class RunFolder:
     def given_title(self) -> str | None:
         """The name the user gave the run, if any."""
         try:
-            return self.title_path.read_text(encoding="utf-8").strip() or None
-        except (OSError, UnicodeDecodeError):
+            return read_text(self.title_path).strip() or None
+        except RunDamaged:
             return None
 
     @property
@@ -90,11 +94,11 @@ class RunFolder:
         """ "Run 3 \u00b7 Adam 0.003 \u00b7 20 epochs \u00b7 14:32"."""
         try:
             config = self.config()
-        except CheckpointError:
+        except RunDamaged:
             config = {}
         try:
             epochs = [record for record in self.records() if "epoch" in record]
-        except (OSError, ValueError):
+        except RunDamaged:
             epochs = []
         done = max((record["epoch"] for record in epochs), default=0)
         return default_label(self.number, self.id, config, done, date.today())
@@ -128,23 +132,52 @@ class RunFolder:
         write_atomically(self.root / "model.py", source)
 
     def config(self) -> dict[str, Any]:
-        try:
-            return json.loads(self.config_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise CheckpointError(f"{self.config_path} cannot be read ({error})") from None
+        """The settings the run started with; RunDamaged if config.json cannot be used."""
+        return read_json(self.config_path)
 
     def source(self) -> str:
-        return (self.root / "model.py").read_text(encoding="utf-8")
+        """The network's source the run started with; RunDamaged if model.py is not Python."""
+        return read_source(self.root / "model.py")
+
+    def check(self) -> None:
+        """RunDamaged naming the first of the run's files that cannot be used: its settings
+        (config.json, the training settings in it too), the split (split.json, if kept),
+        the network (model.py) and the metrics (metrics.jsonl)."""
+        config = self.config()
+        missing = [section for section in ("training", "dataset") if section not in config]
+        if missing:
+            raise RunDamaged(self.config_path, f"lacks the {' and '.join(missing)} settings")
+        training = config["training"]
+        try:
+            parse_training({k: v for k, v in training.items() if k not in STARTS})
+        except ConfigError as error:
+            raise RunDamaged(
+                self.config_path, f"holds settings that do not parse: {error}"
+            ) from None
+        split = self.root / "split.json"
+        if split.exists() or split.is_symlink():
+            read_json(split)
+        self.source()
+        self.records()
+
+    @cached_property
+    def problem(self) -> str | None:
+        """What makes the run unusable (see check), or None; checked once for this object."""
+        try:
+            self.check()
+        except RunDamaged as error:
+            return error.message
+        return None
 
     def append(self, record: dict[str, Any]) -> None:
-        with writing(self.metrics_path), self.metrics_path.open("a", encoding="utf-8") as stream:
-            stream.write(json.dumps(record) + "\n")
+        with writing(self.metrics_path):
+            writable_target(self.metrics_path)  # a FIFO or device there is never opened
+            with self.metrics_path.open("a", encoding="utf-8") as stream:
+                stream.write(json.dumps(record) + "\n")
 
     def records(self) -> list[dict[str, Any]]:
-        if not self.metrics_path.exists():
-            return []
-        lines = self.metrics_path.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
+        """The metrics so far, a record a line; RunDamaged if metrics.jsonl cannot be used."""
+        return read_records(self.metrics_path)
 
     def truncate_after(self, step: int) -> None:
         """Drop records past `step`: a resumed run writes them again from its checkpoint."""
@@ -186,11 +219,17 @@ def new_run(project_path: Path) -> RunFolder:
     return run
 
 
+def is_run(folder: Path) -> bool:
+    """A run's folder holds a config.json (damaged or not, even one that is not a file)."""
+    config = folder / "config.json"
+    return folder.is_dir() and (config.exists() or config.is_symlink())
+
+
 def open_run(project_path: Path, run: str) -> RunFolder:
     """A run by id (under the project's runs folder) or by path."""
     candidates = [runs_root(project_path) / run, Path(run)]
     for candidate in candidates:
-        if (candidate / "config.json").is_file():
+        if is_run(candidate):
             return RunFolder(candidate)
     known = ", ".join(folder.id for folder in list_runs(project_path)) or "none yet"
     raise CheckpointError(f"no run {run!r} for {project_path.name} (runs: {known})", "--resume")
@@ -201,6 +240,6 @@ def list_runs(project_path: Path) -> list[RunFolder]:
     root = runs_root(project_path)
     if not root.is_dir():
         return []
-    children = [child for child in sorted(root.iterdir()) if (child / "config.json").is_file()]
+    children = [child for child in sorted(root.iterdir()) if is_run(child)]
     runs = [RunFolder(child, position) for position, child in enumerate(children, 1)]
     return sorted(runs, key=lambda run: run.number)  # the order they started in

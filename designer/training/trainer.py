@@ -49,6 +49,7 @@ from designer.training.events import (
 from designer.training.layer_stats import LayerSampler
 from designer.training.position import Position
 from designer.training.runs import RunFolder, RunWriteError, writing
+from designer.training.schedule_length import check_length
 from designer.training.setup import RunSetup
 from designer.training.tensorboard import tensorboard_log
 from designer.training.val_samples import val_samples
@@ -327,6 +328,13 @@ class Trainer:
                 f"the data split differs from the one run {folder.id} trained on; resuming needs "
                 "the same dataset and split settings"
             )
+        check_length(
+            self.schedule,
+            state.get("scheduler"),
+            folder.id,
+            self.setup.config.epochs,
+            len(self.batches),
+        )
         try:
             self.model.load_state_dict(state["model"])
             self.optimizer.load_state_dict(state["optimizer"])

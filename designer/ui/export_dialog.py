@@ -4,6 +4,8 @@ in background threads."""
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.project import Project
+from designer.runtime.files import OutputRefused, make_output_folder, writable_target
 from designer.ui.code_view import PythonHighlighter
 from designer.ui.export_preview import PreviewBuilder
 
@@ -225,17 +228,36 @@ class ExportDialog(QDialog):
     # -- writing ----------------------------------------------------------------------------
 
     def start_export(self) -> None:
+        from designer.training.output_owners import owner
+
         request = self.request()
-        existing = [path.name for path in request.paths() if path.exists()]
+        existing = [path for path in request.paths() if os.path.lexists(path)]
+        try:
+            for path in existing:  # a device or FIFO there is refused before asking
+                writable_target(path)
+        except OutputRefused as error:
+            self.show_failure(f"{error.filename}: {error.strerror}")
+            return
         if existing:
+            named = [
+                f"{path.name} ({what})"
+                if (what := owner(path, self.project.path, "exported"))
+                else path.name
+                for path in existing
+            ]
             answer = QMessageBox.question(
                 self,
                 "Replace files?",
-                "These files exist and will be replaced:\n" + "\n".join(existing),
+                "These files exist and will be replaced:\n" + "\n".join(named),
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        Path(self.folder.text()).mkdir(parents=True, exist_ok=True)
+            request = dataclasses.replace(request, force=True)  # the user said yes
+        try:
+            make_output_folder(Path(self.folder.text()))
+        except OSError as error:  # a file or a device has the folder's name, or no right
+            self.show_failure(f"{error.filename or ''}: {error.strerror or error}")
+            return
         self.log.setText("Exporting\u2026")
         self.worker = ExportWorker(self.project, request)
         self.thread_ = QThread(self)

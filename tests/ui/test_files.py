@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from designer.compiler.shape_cache import FOLDER_VARIABLE
+from designer.compiler import probe
+from designer.compiler.shape_cache import FOLDER_VARIABLE, cache_file, shape_cache_at
 from designer.project.files import project_to_text
 from designer.ui import recovery
 from designer.ui.canvas.style import category_color
@@ -163,6 +164,7 @@ def test_a_project_opened_while_pytorch_loads_says_its_shapes_are_being_worked_o
     window, example, monkeypatch, tmp_path
 ):
     monkeypatch.setenv(FOLDER_VARIABLE, str(tmp_path))  # a first start: no shapes kept yet
+    probe._probe.cache_clear()  # nor known in this process
     loading = TorchLoader()
     loading._done.clear()  # as at start-up: the background import is still going
     loading._started = True  # this test finishes it
@@ -178,7 +180,9 @@ def test_a_project_opened_while_pytorch_loads_says_its_shapes_are_being_worked_o
     assert window.status_valid.text() == "\u2714 valid"
     flatten = window.scene.node_items[window.editor.doc.find("flatten").id]
     assert flatten.shape_text() == "400"
-    again = TorchLoader()  # the next start: the shapes were kept
+    shape_cache_at(cache_file()).save()  # as at exit
+    probe._probe.cache_clear()  # the next start: only the file knows the shapes
+    again = TorchLoader()
     again._done.clear()
     again._started = True
     monkeypatch.setattr("designer.ui.main_window.torch_loader", lambda: again)

@@ -96,13 +96,13 @@ def test_saving_over_a_folder_or_a_fifo_is_refused_with_a_message(
     choose(context_menu(metric.widget, middle_of(metric.widget)), "Save Metric as CSV\u2026")
     assert panel.message.isVisible()
     assert panel.message.text() == (
-        f"The Metric plot was not saved: {folder} is a folder: give a file name in it"
+        f"The Metric plot was not saved: {folder} is a folder, not a file: nothing was written"
     )
     assert folder.is_dir() and list(folder.iterdir()) == []
     choose(context_menu(metric.widget, middle_of(metric.widget)), "Save Metric as PNG\u2026")
     assert panel.message.text() == (
-        f"The Metric plot was not saved: {fifo} is not a regular file (a FIFO, device or "
-        "socket): choose another name"
+        f"The Metric plot was not saved: {fifo} is a FIFO (named pipe), not a file: nothing was "
+        "written"
     )
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     choose(context_menu(metric.widget, middle_of(metric.widget)), "Save Metric as CSV\u2026")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.runtime.errors import SetupError
 from designer.ui.training.plot_files import Table, csv_text, file_stem, write_csv
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -188,9 +189,9 @@ class MetricsTable(QWidget):
         """The epochs of `run` (a RunFolder), or none."""
         try:
             records = run.records() if run is not None else []
-        except (OSError, ValueError) as error:
+        except SetupError as error:  # a damaged metrics.jsonl, named in the message
             records = []
-            self.failed.emit(f"The metrics of {run.root} cannot be read ({error})")
+            self.failed.emit(error.message)
         self.model.set_records(records)
         self.view.resizeColumnsToContents()
         self.run_name = run.short_title if run is not None else ""

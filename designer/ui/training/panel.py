@@ -169,6 +169,7 @@ class TrainPanel(QWidget):
         self.runs.tensorboard.told.connect(self.status.setText)
         self.runs.tensorboard.failed.connect(self.message.setText)
         self.runs.run_selected.connect(self.metrics_table.show_run)
+        self.runs.damaged_selected.connect(self.message.setText)
         self.latest_confusion = Latest(self.confusion_plot.widget, self.confusion_plot.show)
         self.latest_samples = Latest(self.predictions.widget, self.predictions.show)
         self.other_plots = TakingTurns(

@@ -1,7 +1,7 @@
 """Saving a training plot as a PNG picture or a CSV of its values, from the plot's context menu.
 
-Each file is written whole or not at all (QSaveFile), and only over a regular file: a folder,
-a FIFO or a device at the chosen name is refused with a message saying so."""
+Each file is written whole or not at all, and only over a regular file, by the app's one
+atomic writer: a folder, a FIFO or a device at the chosen name is refused with a message."""
 
 from __future__ import annotations
 
@@ -13,38 +13,24 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import QIODevice, QObject, QSaveFile, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QObject, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import QFileDialog, QWidget
+
+from designer.runtime.files import OutputRefused, write_bytes_atomically
 
 Table = tuple[list[str], list[Sequence]]  # a header and rows
 
 
-def refusal(path: Path) -> str | None:
-    """Why `path` must not be written, or None: a file may be made or replaced there."""
-    if path.is_dir():
-        return f"{path} is a folder: give a file name in it"
-    if path.exists() and not path.is_file():
-        return f"{path} is not a regular file (a FIFO, device or socket): choose another name"
-    if not path.parent.is_dir():
-        return f"the folder {path.parent} does not exist"
-    return None
-
-
-def write_whole(path: Path, write: Callable[[QSaveFile], bool]) -> str | None:
-    """Write `path` through a QSaveFile with `write`; None once it is there, else why not."""
-    problem = refusal(path)
-    if problem is not None:
-        return problem
-    file = QSaveFile(str(path))
-    if not file.open(QIODevice.OpenModeFlag.WriteOnly):
-        return f"{path} cannot be written ({file.errorString()})"
-    if not write(file):
-        reason = file.errorString() or "the data did not go in"
-        file.cancelWriting()  # the old file, if any, stays as it was
-        return f"{path} cannot be written ({reason})"
-    if not file.commit():
-        return f"{path} cannot be written ({file.errorString()})"
+def write_file(path: Path, data: bytes) -> str | None:
+    """Write `data` to `path` with the one atomic writer; None once it is there, else why
+    not (a folder, FIFO or device at `path` is left as it was)."""
+    try:
+        write_bytes_atomically(path, data)
+    except OutputRefused as error:
+        return str(error)
+    except OSError as error:
+        return f"{path} cannot be written ({error.strerror or error})"
     return None
 
 
@@ -58,8 +44,7 @@ def csv_text(table: Table, delimiter: str = ",") -> str:
 
 
 def write_csv(path: Path, table: Table) -> str | None:
-    data = csv_text(table).encode("utf-8")
-    return write_whole(path, lambda file: file.write(data) == len(data))
+    return write_file(path, csv_text(table).encode("utf-8"))
 
 
 def plot_picture(widget: pg.PlotWidget) -> QImage:
@@ -72,8 +57,11 @@ def plot_picture(widget: pg.PlotWidget) -> QImage:
 
 
 def write_png(path: Path, widget: pg.PlotWidget) -> str | None:
-    picture = plot_picture(widget)
-    return write_whole(path, lambda file: picture.save(file, "PNG"))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not plot_picture(widget).save(buffer, "PNG"):
+        return f"{path} cannot be written (the picture could not be encoded as PNG)"
+    return write_file(path, bytes(buffer.data()))
 
 
 def file_stem(name: str) -> str:

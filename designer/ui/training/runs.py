@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -26,12 +27,14 @@ RUN_ROLE = Qt.ItemDataRole.UserRole
 
 class RunsWidget(QWidget):
     """Emits `overlay_changed(run_id, name, records or None)`, `resume_requested(run_id)`,
-    `start_from_requested(run_id)` (Load Best Weights) and `run_selected(run or None)`."""
+    `start_from_requested(run_id)` (Load Best Weights), `run_selected(run or None)` and
+    `damaged_selected(why)` when the run selected is damaged."""
 
     overlay_changed = Signal(str, str, object)
     resume_requested = Signal(str)
     start_from_requested = Signal(str)
     run_selected = Signal(object)
+    damaged_selected = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,26 +101,11 @@ class RunsWidget(QWidget):
         blocked = self.tree.blockSignals(True)
         self.tree.clear()
         for run in list_runs(project_path) if project_path is not None else []:
-            records = run.records()
-            epochs = [record for record in records if "epoch" in record]
-            final = next((record["final"] for record in records if "final" in record), "")
-            losses = [record["val_loss"] for record in epochs if "val_loss" in record]
-            title = run.title
-            item = QTreeWidgetItem(
-                [
-                    title,
-                    str(len(epochs)),
-                    f"{min(losses):.4g}" if losses else "",
-                    final or ("running" if run.id == running else "interrupted"),
-                ]
-            )
+            item = self.damaged_item(run) if run.problem else self.run_item(run, running)
             item.setData(0, RUN_ROLE, run)
-            item.setToolTip(0, f"{title}\nrun {run.id} in {run.root}")
-            item.setFlags(
-                item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEditable
-            )
             ticked = Qt.CheckState.Checked if run.id in overlaid else Qt.CheckState.Unchecked
-            item.setCheckState(0, ticked)
+            if not run.problem:
+                item.setCheckState(0, ticked)
             self.tree.addTopLevelItem(item)
         items = [self.tree.topLevelItem(row) for row in range(self.tree.topLevelItemCount())]
         chosen = next((i for i in items if i.data(0, RUN_ROLE).id == wanted), None)
@@ -126,6 +114,38 @@ class RunsWidget(QWidget):
         self.tree.setCurrentItem(chosen)
         self.tree.blockSignals(blocked)
         self.selection_changed()
+
+    @staticmethod
+    def run_item(run, running: str | None) -> QTreeWidgetItem:
+        """A run's row: its name, epochs, best validation loss and how it ended."""
+        records = run.records()
+        epochs = [record for record in records if "epoch" in record]
+        final = next((record["final"] for record in records if "final" in record), "")
+        losses = [record["val_loss"] for record in epochs if "val_loss" in record]
+        title = run.title
+        item = QTreeWidgetItem(
+            [
+                title,
+                str(len(epochs)),
+                f"{min(losses):.4g}" if losses else "",
+                final or ("running" if run.id == running else "interrupted"),
+            ]
+        )
+        item.setToolTip(0, f"{title}\nrun {run.id} in {run.root}")
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEditable)
+        return item
+
+    @staticmethod
+    def damaged_item(run) -> QTreeWidgetItem:
+        """A damaged run's row: "damaged", and why on every column's tooltip; it can be
+        renamed or deleted, not overlaid, resumed or started from."""
+        item = QTreeWidgetItem([run.title, "", "", "damaged"])
+        for column in range(item.columnCount()):
+            item.setToolTip(column, run.problem)
+        item.setForeground(3, QBrush(QColor("firebrick")))
+        flags = item.flags() | Qt.ItemFlag.ItemIsEditable
+        item.setFlags(flags & ~Qt.ItemFlag.ItemIsUserCheckable)
+        return item
 
     def ticked_runs(self) -> list:
         items = [self.tree.topLevelItem(row) for row in range(self.tree.topLevelItemCount())]
@@ -139,13 +159,11 @@ class RunsWidget(QWidget):
 
     def selection_changed(self) -> None:
         run = self.selected_run()
-        for button in (
-            self.rename_button,
-            self.resume_button,
-            self.start_from_button,
-            self.delete_button,
-        ):
+        for button in (self.rename_button, self.delete_button):
             button.setEnabled(run is not None)
+        usable = run is not None and not run.problem
+        for button in (self.resume_button, self.start_from_button):
+            button.setEnabled(usable)
         has_events = run is not None and event_folder(run.root).is_dir()
         self.open_folder_action.setEnabled(has_events)
         self.open_folder_action.setToolTip(
@@ -155,6 +173,8 @@ class RunsWidget(QWidget):
         )
         self.start_tensorboard_action.setEnabled(self.project_path is not None)
         self.run_selected.emit(run)
+        if run is not None and run.problem:
+            self.damaged_selected.emit(run.problem)
 
     def show_tensorboard_installed(self) -> None:
         installed = self.tensorboard.installed
@@ -190,6 +210,8 @@ class RunsWidget(QWidget):
             blocked = self.tree.blockSignals(True)
             item.setText(0, run.title)
             self.tree.blockSignals(blocked)
+            return
+        if run.problem:
             return
         records = run.records() if item.checkState(0) == Qt.CheckState.Checked else None
         self.overlay_changed.emit(run.id, run.short_title, records)
