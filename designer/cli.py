@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from designer.cli_deadline import deadline
+from designer.interruption import interrupted
 from designer.project import ProjectError, load_project
 
 
@@ -26,11 +28,13 @@ def open_project(args: argparse.Namespace, runs: bool = False):
     return project
 
 
-def analyze(args: argparse.Namespace):
+def analyze(args: argparse.Namespace, runs: bool = False):
+    """The project and its analysis, within the command's deadline."""
     from designer.compiler import Analyzer
 
-    project = open_project(args)
-    return project, Analyzer(project.graph).report()
+    with deadline(args.command, f"working out the shapes of {args.file}"):
+        project = open_project(args, runs)
+        return project, Analyzer(project.graph).report()
 
 
 def command_validate(args: argparse.Namespace) -> int:
@@ -65,7 +69,7 @@ def command_export(args: argparse.Namespace) -> int:
     from designer.data import SetupError
     from designer.export.bundle import ExportRequest, export
 
-    project = open_project(args, runs=True)
+    project, _ = analyze(args, runs=True)  # the export's own analysis then comes from the cache
     script = Path(args.output)
     stem = script.with_suffix("") if script.suffix == ".py" else script
     weights = (Path(f"{stem}.safetensors"), Path(f"{stem}.pt")) if args.weights else ()
@@ -91,9 +95,10 @@ def command_import(args: argparse.Namespace) -> int:
     from designer.importer.importing import import_to_project
 
     weights = Path(args.weights) if args.weights else None
-    _, lines = import_to_project(
-        args.module, args.input_shape, Path(args.output), args.flat, weights, args.force
-    )
+    with deadline("import", f"importing {args.module}"):
+        _, lines = import_to_project(
+            args.module, args.input_shape, Path(args.output), args.flat, weights, args.force
+        )
     for line in lines:
         print(line)
     return 0
@@ -142,7 +147,7 @@ def command_train(args: argparse.Namespace) -> int:
     from designer.training.resume import resume_setup
     from designer.training.runs import RunWriteError
 
-    project = open_project(args, runs=True)
+    project, _ = analyze(args, runs=True)
     metrics_json = [Path(args.metrics_json)] if args.metrics_json else []
     check_outputs(metrics_json, project.path, "trained", args.force)
     overrides = {
@@ -194,15 +199,18 @@ def command_train(args: argparse.Namespace) -> int:
 
 def command_lr_find(args: argparse.Namespace) -> int:
     from designer.data import SetupError
+    from designer.project.learning_rate import apply_learning_rate, file_state
     from designer.training import prepare_run
     from designer.training.lr_finder import find_lr
 
-    project = open_project(args, runs=True)
+    project, _ = analyze(args, runs=True)
+    read_at = file_state(project.path)
     try:
         setup = prepare_run(project, device=args.device, threads=args.threads)
     except SetupError as error:
         print(f"{args.file}: {error}", file=sys.stderr)
         return 2
+    print(f"sweeping the learning rate from {args.start:.2e} to {args.end:.2e}", flush=True)
     found = find_lr(setup, args.start, args.end, args.steps)
     shown = range(0, len(found.rates), max(1, len(found.rates) // 12))
     for index in shown:
@@ -212,13 +220,7 @@ def command_lr_find(args: argparse.Namespace) -> int:
         return 1
     print(f"suggested learning rate: {found.suggestion:.2e}")
     if args.apply:
-        from designer.project import save_project
-
-        optimizer = project.training.get("optimizer", {})
-        optimizer = {"name": optimizer} if isinstance(optimizer, str) else dict(optimizer)
-        project.training["optimizer"] = {**optimizer, "lr": float(f"{found.suggestion:.2e}")}
-        save_project(project)
-        print(f"saved as training.optimizer.lr in {args.file}")
+        print(apply_learning_rate(project.path, float(f"{found.suggestion:.2e}"), read_at))
     return 0
 
 
@@ -353,9 +355,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
+        args = parser().parse_args(argv)
         return args.run(args)
+    except KeyboardInterrupt:
+        return interrupted()
     except ProjectError as error:
         print(f"netdesigner: {error}", file=sys.stderr)
         return 2

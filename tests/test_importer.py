@@ -517,7 +517,7 @@ def test_weights_left_over_and_counts_are_checked(models: Path):
     [
         ("models.py", "is not FILE.py:NAME"),
         ("{dir}/missing.py:Net", "missing.py: no such file"),
-        ("{dir}:Net", "is not a file"),
+        ("{dir}:Net", "is a folder, not a regular file"),
         ("{models}:Nope", "defines no 'Nope' (its nn.Module classes: BiGRUClassifier, Block"),
         ("{models}:NotAModule", "NotAModule is a class but not an nn.Module subclass"),
         ("{models}:CONSTANT", "CONSTANT is a int, not an nn.Module class or a function"),

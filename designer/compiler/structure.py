@@ -54,15 +54,22 @@ def cycle_diagnostics(doc: GraphDocument) -> tuple[list[Diagnostic], set[str]]:
         if len(component) == 1 and not graph.has_edge(first, first):
             continue
         cycle = nx.find_cycle(graph.subgraph(component), source=first)
-        path = [doc.node(source).name for source, *_ in cycle] + [doc.node(first).name]
-        loop = " -> ".join(repr(name) for name in path)
+        loop = loop_text([doc.node(source).name for source, *_ in cycle])
         for node_id in sorted(component):
             message = f"{label(doc.node(node_id))} is in a cycle {loop}; remove one of its wires"
             diagnostics.append(Diagnostic(message, node_id))
-        blocked |= component
-        for node_id in component:
-            blocked |= nx.descendants(graph, node_id)
+        # Every node of a component reaches every other: their descendants are the same.
+        blocked |= component | nx.descendants(graph, first)
     return diagnostics, blocked
+
+
+def loop_text(names: list[str], shown: int = 8) -> str:
+    """'a' -> 'b' -> 'a'; a long loop by its first names and its length, so that a message
+    on each of its nodes stays short."""
+    if len(names) <= shown:
+        return " -> ".join(repr(name) for name in [*names, names[0]])
+    start = " -> ".join(repr(name) for name in names[:shown])
+    return f"{start} -> ... -> {names[0]!r} (a loop of {len(names):,} layers)"
 
 
 def graph_diagnostics(doc: GraphDocument) -> list[Diagnostic]:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import torch
 from torch import fx, nn
 
+from designer.compiler.summary import human_bytes
 from designer.importer.errors import ImportProblem
+from designer.importer.tracing import BATCHES
+from designer.runtime.memory_budget import available_memory
 from nodes import REGISTRY, ParamError
 
 SHAPE = re.compile(r"[0-9]+(x[0-9]+)*", re.ASCII)
+VALUE_BYTES = 8  # token ids are int64; floats take half that
+INPUT_SHARE = 8  # an input may fill an eighth of the memory free: the network's own tensors
+UNKNOWN_MEMORY = 1 << 30  # come on top. Where nothing tells what is free: 1 GiB
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -22,11 +29,27 @@ def parse_shape(text: str) -> tuple[int, ...]:
             "is not a shape: give whole sizes joined by x, without the batch, e.g. 3x224x224",
         )
     try:
-        return (
+        shape = (
             REGISTRY.get("input").param("shape").coerce([int(size) for size in compact.split("x")])
         )
     except ParamError as error:
         raise ImportProblem(f"input shape {text!r}", f"cannot be an input shape: {error}") from None
+    check_input_size(text, shape)
+    return shape
+
+
+def check_input_size(text: str, shape: tuple[int, ...]) -> None:
+    """ImportProblem, before anything is allocated, when the example batches that tracing
+    makes of this shape would not fit in a share of the memory free."""
+    free = available_memory() or UNKNOWN_MEMORY
+    needed = max(BATCHES) * math.prod(shape) * VALUE_BYTES
+    if needed > free // INPUT_SHARE:
+        raise ImportProblem(
+            f"input shape {text!r}",
+            f"makes example batches of {max(BATCHES)} x {math.prod(shape):,} values "
+            f"({human_bytes(needed)}) to trace the module with, more than an eighth of the "
+            f"{human_bytes(free)} free; give a smaller shape",
+        )
 
 
 def token_vocabularies(graph: fx.GraphModule) -> dict[str, int]:

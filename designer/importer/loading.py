@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import inspect
+import keyword
 import sys
 import traceback
 from itertools import count
@@ -16,6 +17,7 @@ from torch import nn
 from designer.compiler.probe import first_line
 from designer.importer.construction import recording_constructions
 from designer.importer.errors import ImportProblem
+from designer.project.regular_file import regular_file_problem
 
 _loads = count(1)
 
@@ -54,8 +56,8 @@ def load_module(spec: str) -> nn.Module:
     arguments they were built with (see construction). Raises ImportProblem saying what is
     wrong and where."""
     path, name = split_spec(spec)
-    if not path.is_file():
-        raise ImportProblem(str(path), "no such file" if not path.exists() else "is not a file")
+    if (problem := regular_file_problem(path)) is not None:
+        raise ImportProblem(str(path), problem)
     path = path.resolve()
     module_name = f"netdesigner_import_{next(_loads)}"
     loader = NoCacheLoader(module_name, str(path))
@@ -78,25 +80,54 @@ def run_file(module: ModuleType, loader: NoCacheLoader, path: Path) -> None:
     except SyntaxError as error:
         message = f"has a syntax error: {error.msg}"
         raise ImportProblem(str(path), message, line_in(error, path)) from None
-    except Exception as error:  # the user's code can raise anything; all mean "cannot load"
-        message = f"fails when run: {type(error).__name__}: {first_line(error)}"
+    except (Exception, SystemExit) as error:  # the user's code can raise anything
+        message = f"fails when run: {failure(error)}"
         raise ImportProblem(str(path), message, line_in(error, path)) from None
 
 
+def failure(error: BaseException) -> str:
+    """An exception of the user's code in words; sys.exit() is one too."""
+    if isinstance(error, SystemExit):
+        return f"it calls sys.exit({error.code!r})"
+    return f"{type(error).__name__}: {first_line(error)}"
+
+
 def find(module: ModuleType, name: str, path: Path) -> object:
+    """What NAME (or NAME.ATTRIBUTE...) is in the loaded file. A name that is not a Python
+    name, a dunder, or missing is refused with what the file offers instead."""
+    parts = name.split(".")
+    if not all(is_public_name(part) for part in parts):
+        message = f"{name!r} is not the name of a class or function{offers(module)}"
+        raise ImportProblem(str(path), message)
     value: object = module
-    for part in name.split("."):
-        if not hasattr(value, part):
-            defined = sorted(
-                key
-                for key, item in vars(module).items()
-                if (inspect.isclass(item) and issubclass(item, nn.Module))
-                and item.__module__ == module.__name__
-            )
-            hint = f" (its nn.Module classes: {', '.join(defined)})" if defined else ""
-            raise ImportProblem(str(path), f"defines no {name!r}{hint}")
-        value = getattr(value, part)
+    for part in parts:
+        try:
+            value = getattr(value, part)
+        except Exception:  # a module's own __getattr__ may raise anything
+            raise ImportProblem(str(path), f"defines no {name!r}{offers(module)}") from None
     return value
+
+
+def is_public_name(part: str) -> bool:
+    dunder = part.startswith("__") and part.endswith("__")
+    return part.isidentifier() and not keyword.iskeyword(part) and not dunder
+
+
+def offers(module: ModuleType) -> str:
+    """(its nn.Module classes: A, B; its functions: make), of those the file defines."""
+    own = {
+        key: item
+        for key, item in vars(module).items()
+        if getattr(item, "__module__", None) == module.__name__ and is_public_name(key)
+    }
+    classes = sorted(k for k, v in own.items() if inspect.isclass(v) and issubclass(v, nn.Module))
+    functions = sorted(k for k, v in own.items() if inspect.isfunction(v))
+    listed = [
+        f"its {what}: {', '.join(names)}"
+        for what, names in (("nn.Module classes", classes), ("functions", functions))
+        if names
+    ]
+    return f" ({'; '.join(listed)})" if listed else ""
 
 
 def build(value: object, name: str, path: Path) -> nn.Module:
@@ -111,8 +142,8 @@ def build(value: object, name: str, path: Path) -> nn.Module:
         )
     try:
         result = value()
-    except Exception as error:  # the user's constructor can raise anything
-        message = f"{name}() fails: {type(error).__name__}: {first_line(error)}"
+    except (Exception, SystemExit) as error:  # the user's constructor can raise anything
+        message = f"{name}() fails: {failure(error)}"
         raise ImportProblem(str(path), message, line_in(error, path)) from None
     if not isinstance(result, nn.Module):
         kind = type(result).__name__

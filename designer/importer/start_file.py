@@ -12,6 +12,7 @@ from torch import nn
 
 from designer.importer.errors import ImportProblem
 from designer.importer.weights import map_state_dict
+from designer.project.regular_file import regular_file_problem
 from designer.runtime.errors import SetupError
 from designer.runtime.file_weights import file_digest, read_state_dict
 
@@ -23,8 +24,8 @@ LISTED = 10  # tensor names shown per kind of misfit before "and N more"
 
 def read_weights_file(path: Path) -> dict[str, torch.Tensor]:
     """The named tensors in `path`; ImportProblem naming it when it is missing or unreadable."""
-    if not path.is_file():
-        raise ImportProblem(str(path), "no such file" if not path.exists() else "is not a file")
+    if (problem := regular_file_problem(path)) is not None:
+        raise ImportProblem(str(path), problem)
     try:
         return read_state_dict(path)
     except SetupError as error:

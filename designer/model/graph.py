@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import copy
 import itertools
 from collections.abc import Mapping
@@ -311,12 +312,13 @@ class GraphDocument:
         self._graph.add_edge(edge.source, edge.target, key=edge.id, edge=edge)
         self._edges[edge.id] = edge
         ports = {port.name: index for index, port in enumerate(target.spec.inputs)}
-        wires_in = self._wires_in[edge.target]
-        wires_in.append(edge)
-        wires_in.sort(key=lambda wire: (ports.get(wire.target_port, len(ports)), wire.order))
-        wires_out = self._wires_out[edge.source]
-        wires_out.append(edge)
-        wires_out.sort(key=lambda wire: wire.order)
+        # insort, not append and sort: a port with n wires then loads in n log n, not n squared
+        bisect.insort(
+            self._wires_in[edge.target],
+            edge,
+            key=lambda wire: (ports.get(wire.target_port, len(ports)), wire.order),
+        )
+        bisect.insort(self._wires_out[edge.source], edge, key=lambda wire: wire.order)
         self._next_order = max(self._next_order, edge.order + 1)
         self.events.edge_added.emit(edge)
 

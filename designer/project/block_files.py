@@ -14,6 +14,7 @@ from nodes import ParamError
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 BLOCKLESS_VERSION, BLOCKS_VERSION = 1, 2
+MAX_NESTING = 32  # blocks within blocks; analysis recurses through them, one level a block
 GraphBuilder = Callable[[dict[str, Any], str, str, BlockLibrary], GraphDocument]
 
 
@@ -35,18 +36,22 @@ def load_blocks(
         if name in names[:index]:
             raise ProjectError(source, f"there are two blocks named {name!r}", f"blocks[{index}]")
     pending = dict(enumerate(raw))
+    depths: dict[str, int] = {}  # how deep blocks nest inside each block, itself included
     while pending:
-        ready = [
-            index
-            for index, item in pending.items()
-            if used_blocks(item["graph"]) <= {each.name for each in library}
-        ]
+        built = {each.name for each in library}
+        ready = [index for index, item in pending.items() if used_blocks(item["graph"]) <= built]
         if not ready:
             index = min(pending)
             message = "uses a block that is missing or that uses it in turn"
             raise ProjectError(source, message, f"blocks[{index}].graph")
         for index in ready:
-            block = build_block(pending.pop(index), source, index, library, build_graph)
+            item = pending.pop(index)
+            depth = 1 + max((depths[name] for name in used_blocks(item["graph"])), default=0)
+            if depth > MAX_NESTING:
+                message = f"nests blocks {depth} deep; they nest at most {MAX_NESTING} deep"
+                raise ProjectError(source, message, f"blocks[{index}].graph")
+            depths[item["name"]] = depth
+            block = build_block(item, source, index, library, build_graph)
             try:
                 library.add(block)
             except ValueError as error:

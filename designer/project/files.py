@@ -17,7 +17,9 @@ from designer.model.records import graph_record
 from designer.project.block_files import blocks_section, load_blocks, written_version
 from designer.project.migrations import migrate
 from designer.project.project import FORMAT_VERSION, UNTITLED, Project, ProjectError
+from designer.project.regular_file import read_regular_file
 from designer.project.schema import PROJECT
+from designer.project.wire_counts import check_wire_counts
 from designer.runtime.files import write_atomically
 from nodes import REGISTRY
 from nodes.block import BLOCK_KIND
@@ -31,13 +33,7 @@ def load_project(path: str | os.PathLike) -> Project:
     """Read a project file; any problem raises one ProjectError naming the file and place. A
     file without a name takes the file's (lenet.json: "lenet")."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ProjectError(str(path), f"is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        data = path.read_bytes()
-    except OSError as error:
-        raise ProjectError(str(path), f"cannot be read ({error.strerror or error})") from None
-    project = project_from_text(data, str(path))
+    project = project_from_text(read_regular_file(path, MAX_FILE_BYTES), str(path))
     project.path = path
     if project.name == UNTITLED:  # a file from before projects had names, as saving names it
         project.name = path.stem
@@ -130,6 +126,7 @@ def check_structure(raw: Any, source: str) -> None:
             f"{FORMAT_VERSION}). Update NetDesigner to open it",
             "format_version",
         )
+    check_wire_counts(raw, source)  # in one pass, before the schema's slower look at each
     try:
         error = jsonschema.exceptions.best_match(VALIDATOR.iter_errors(raw))
     except RecursionError:

@@ -7,6 +7,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from designer.project.files import MAX_FILE_BYTES
+from designer.project.project import ProjectError
+from designer.project.regular_file import read_regular_file
+
 
 @dataclass(frozen=True)
 class Outline:
@@ -32,7 +36,7 @@ def first_sentence(text: str, limit: int = 72) -> str:
 def read_outline(path: Path) -> Outline:
     """The outline of the project file at `path`; a file that cannot be read gives its name."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(read_regular_file(path, MAX_FILE_BYTES).decode("utf-8"))
         graph = raw.get("graph", {})
         description = str(raw.get("description", ""))
         index, boxes = {}, []
@@ -46,6 +50,6 @@ def read_outline(path: Path) -> Outline:
             if edge.get("source") in index and edge.get("target") in index
         ]
         title = str(raw.get("name", path.stem))
-    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+    except (ProjectError, ValueError, AttributeError, KeyError, TypeError):
         return Outline(path.stem)
     return Outline(title, first_sentence(description), description, boxes, wires)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from designer.model.graph import FLOWS
+from designer.project.wire_counts import MAX_WIRES
 
 MAX_TEXT = 10_000
 COORDINATE = {"type": "number", "minimum": -1e9, "maximum": 1e9}
@@ -47,7 +48,7 @@ GRAPH = {
     "additionalProperties": False,
     "properties": {
         "nodes": {"type": "array", "items": NODE, "maxItems": 100_000},
-        "edges": {"type": "array", "items": EDGE, "maxItems": 1_000_000},
+        "edges": {"type": "array", "items": EDGE, "maxItems": MAX_WIRES},
         "flow": {"enum": list(FLOWS)},
     },
 }

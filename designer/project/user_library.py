@@ -13,6 +13,7 @@ from designer.model.library import BlockLibrary
 from designer.project.block_sharing import block_records, library_from_records
 from designer.project.files import MAX_FILE_BYTES
 from designer.project.project import FORMAT_VERSION, ProjectError
+from designer.project.regular_file import read_regular_file
 from designer.runtime.files import write_atomically
 
 LIBRARY_FORMAT = "netdesigner-block"
@@ -53,12 +54,9 @@ def read_block(path: Path) -> tuple[str, list[dict[str, Any]], BlockLibrary]:
     """The block a library file holds, its records and them built; ProjectError when the file
     is missing, damaged or not a block file."""
     source = str(path)
+    data = read_regular_file(path, MAX_FILE_BYTES)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ProjectError(source, f"is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ProjectError(source, f"cannot be read ({error.strerror or error})") from None
+        raw = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise ProjectError(source, f"is not a block file ({error})") from None
     if not isinstance(raw, dict) or raw.get("format") != LIBRARY_FORMAT:

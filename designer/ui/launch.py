@@ -1,4 +1,6 @@
-"""The netdesigner command: a CLI subcommand, the window (nothing or a file), or an error."""
+"""The netdesigner command: a CLI subcommand, the window (nothing or a file), or an error.
+Little is imported before main() runs (the standard library), so that Ctrl+C while the rest
+loads ends with a message, not a traceback."""
 
 from __future__ import annotations
 
@@ -7,13 +9,19 @@ import os
 import sys
 from pathlib import Path
 
-from designer import cli
-
-VERBS = ", ".join(cli.COMMANDS)
+from designer.interruption import interrupted
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return start(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        return interrupted()
+
+
+def start(argv: list[str]) -> int:
+    from designer import cli
+
     if argv and (argv[0] in cli.COMMANDS or argv[0].startswith("-")):
         return cli.main(argv)
     problem = not_a_window(argv)
@@ -29,12 +37,13 @@ def not_a_window(argv: list[str]) -> str | None:
     """Why the arguments cannot open the window, or None: the window takes one project file,
     which must be there, and a display to show on (Qt aborts the process without one). A first
     argument that is neither there nor shaped like a file name is taken for a mistyped command."""
+    verbs = ", ".join(commands())
     if argv:
         path = Path(argv[0])
         if not (path.exists() or path.suffix or len(path.parts) > 1):
             return unknown_command(argv[0])  # a word, not a file name
         if len(argv) > 1:
-            return f"the window opens one project file; for more, use a command: {VERBS}"
+            return f"the window opens one project file; for more, use a command: {verbs}"
         if path.is_dir():
             return f"{path}: not a project file (a folder)"
         if not path.exists():
@@ -42,17 +51,23 @@ def not_a_window(argv: list[str]) -> str | None:
     if no_display():
         return (
             "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set); run "
-            f"it in a desktop session, or use a command: {VERBS}"
+            f"it in a desktop session, or use a command: {verbs}"
         )
     return None
 
 
+def commands() -> tuple[str, ...]:
+    from designer.cli import COMMANDS
+
+    return COMMANDS
+
+
 def unknown_command(word: str) -> str:
-    close = difflib.get_close_matches(word, cli.COMMANDS, n=1)
+    close = difflib.get_close_matches(word, commands(), n=1)
     guess = f", did you mean '{close[0]}'?" if close else ""
     return (
         f"unknown command '{word}'{guess}\n"
-        f"commands: {VERBS}; or give a project file to open it in the window"
+        f"commands: {', '.join(commands())}; or give a project file to open it in the window"
     )
 
 

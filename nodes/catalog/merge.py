@@ -8,6 +8,19 @@ from nodes.registry import register
 from nodes.spec import ForwardContext, LayerSpec, PortSpec, batch_dim
 
 MANY = (PortSpec("in", many=True),)
+MAX_OPERANDS = 1000  # `a + b + ...` of several thousand nests deeper than Python compiles
+
+
+def few_enough(inputs: tuple) -> list[Problem]:
+    """A problem when an operator merge has more inputs than its line of code can hold."""
+    if len(inputs) <= MAX_OPERANDS:
+        return []
+    return [
+        Problem(
+            f"{{layer}} has {len(inputs):,} inputs; it takes at most {MAX_OPERANDS:,} (merge "
+            "them in stages)"
+        )
+    ]
 
 
 def operator_forward(operator: str):
@@ -26,7 +39,7 @@ register(
         inputs=MANY,
         forward=operator_forward("+"),
         passthrough=True,
-        check=lambda p, x: same_shapes(x),
+        check=lambda p, x: few_enough(x) or same_shapes(x),
         min_inputs=2,
     )
 )
@@ -42,7 +55,7 @@ register(
         ),
         inputs=MANY,
         forward=operator_forward("*"),
-        check=lambda p, x: broadcasting(x),
+        check=lambda p, x: few_enough(x) or broadcasting(x),
         min_inputs=2,
     )
 )
