@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,20 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hypothesis import HealthCheck, Phase, given, settings
 
-from tests.data_mutations import array_cases, csv_cases, data_check, image_cases, write_files
-from tests.fuzz_guard import DEADLINE_SECONDS, MEMORY_BUDGET, Outcome
+from tests.data_mutations import array_cases, csv_cases, data_case, image_cases
+from tests.fuzz_guard import DEADLINE_SECONDS, MEMORY_BUDGET
 from tests.output_mutations import output_cases, output_check
 from tests.run_mutations import run_cases, run_check
-
-
-def data_case(case) -> Outcome:
-    dataset, files, _ = case
-    with tempfile.TemporaryDirectory() as folder:
-        base = Path(folder) / "project"
-        base.mkdir()
-        write_files(base, files)
-        return data_check(dataset, base)
-
 
 KINDS = {  # name: (share of the cases, strategy, check)
     "csv": (0.3, csv_cases(), data_case),

@@ -8,6 +8,7 @@ import io
 import os
 import stat
 import struct
+import tempfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -75,6 +76,16 @@ def data_check(settings: dict[str, Any], base: Path) -> Outcome:
                         raise NotFinite("an infinite or NaN value was fed to the network")
 
     return outcome_of(read, (SetupError,))
+
+
+def data_case(case: tuple[dict[str, Any], dict[str, Maker], str]) -> Outcome:
+    """The files of `case` written in a new project folder, and its data read there."""
+    dataset, files, _ = case
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder) / "project"
+        base.mkdir()
+        write_files(base, files)
+        return data_check(dataset, base)
 
 
 def write_files(base: Path, files: dict[str, Maker]) -> None:

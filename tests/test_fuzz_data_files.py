@@ -3,12 +3,9 @@ the last sample or refused with one clear message, never a traceback, hang or me
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from hypothesis import HealthCheck, given, settings
 
-from tests.data_mutations import array_cases, csv_cases, data_check, image_cases, write_files
+from tests.data_mutations import array_cases, csv_cases, data_case, image_cases
 from tests.output_mutations import output_cases, output_check
 from tests.run_mutations import run_cases, run_check
 
@@ -20,13 +17,8 @@ FUZZ = settings(
 
 
 def check(case) -> None:
-    dataset, files, notes = case
-    with tempfile.TemporaryDirectory() as folder:
-        base = Path(folder) / "project"
-        base.mkdir()
-        write_files(base, files)
-        outcome = data_check(dataset, base)
-        assert outcome.clean, f"{notes}: {outcome.kind}: {outcome.text}"
+    outcome = data_case(case)
+    assert outcome.clean, f"{case[2]}: {outcome.kind}: {outcome.text}"
 
 
 @settings(FUZZ, max_examples=100)

@@ -8,19 +8,7 @@ import stat
 from pathlib import Path
 
 from designer.project.project import ProjectError
-
-KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
-def kind_of(mode: int) -> str:
-    """What a file that is not a regular file is, in words."""
-    return next((name for test, name in KINDS if test(mode)), "not a regular file")
+from designer.runtime.files import kind_of
 
 
 def regular_file_problem(path: Path) -> str | None:

@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 from designer.runtime.errors import DataError
+from designer.runtime.files import kind_of
 
 
 def regular_size(path: Path) -> int:
@@ -18,7 +19,7 @@ def regular_size(path: Path) -> int:
     except OSError as error:
         raise DataError(f"cannot read {path} ({error.strerror})") from None
     if not stat.S_ISREG(status.st_mode):
-        raise DataError(f"{path} is not a regular file")
+        raise DataError(f"{path} is {kind_of(status.st_mode)}, not a regular file")
     if not status.st_size:
         raise DataError(f"{path} is empty (0 bytes)")
     return status.st_size
