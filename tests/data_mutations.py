@@ -207,7 +207,7 @@ def array_bytes(draw: st.DrawFn, count: int, dtypes: list[str], extra: list) -> 
     values = np.random.default_rng(draw(st.integers(0, 9))).normal(size=shape) * 3
     if values.size and draw(st.integers(0, 5)) == 0:
         values.flat[0] = draw(st.sampled_from([np.nan, np.inf, 1e12, -1]))
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         array = values.astype(dtype) if dtype != "<U3" else values.astype(str).astype("<U3")
     data = npy_bytes(array)
     if kind == "cut":
