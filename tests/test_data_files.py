@@ -85,6 +85,10 @@ def test_csv_unknown_columns_and_missing_file(tmp_path):
         "dataset.target: no column 'colour' in data.csv (columns: a, b, kind)"
     )
     assert "dataset.features: no column 'z'" in csv_error(tmp_path, IRIS_LIKE, features=["a", "z"])
+    wide = "\t".join(f"column{number}" for number in range(2000)) + "\n1\n"
+    message = csv_error(tmp_path, wide, target="label")  # read with the wrong delimiter
+    assert message.startswith("dataset.target: no column 'label' in data.csv (columns: column0")
+    assert len(message) < 200
     with pytest.raises(DataError, match=r"dataset\.path: file not found: .*missing\.csv"):
         prepare_data({"source": "csv", "path": "missing.csv"}, tmp_path)
     message = csv_error(tmp_path, IRIS_LIKE, delimiter=";;")

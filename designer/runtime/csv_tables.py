@@ -194,10 +194,16 @@ def check_columns(
     known = set(header)
     for name in names:
         if name not in known:
-            shown = ", ".join(header[:20]) + (", ..." if len(header) > 20 else "")
-            raise DataError(
-                f"no column {name!r} in {Path(path).name} (columns: {shown})", place
-            )
+            shown = ", ".join(map(shortened, header[:20]))
+            shown += ", ..." if len(header) > 20 else ""
+            missing = f"no column {shortened(name)!r} in {Path(path).name}"
+            raise DataError(f"{missing} (columns: {shown})", place)
+
+
+def shortened(name: str, length: int = 40) -> str:
+    """`name`, or its start and "..." where it is longer than `length` (a header read
+    with the wrong delimiter is one column of every name)."""
+    return name if len(name) <= length else name[: length - 3] + "..."
 
 
 def class_order(name: str) -> tuple[int, float, str]:
