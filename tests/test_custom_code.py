@@ -3,11 +3,14 @@ small CPU tensors), withheld until the code is trusted, and written into the gen
 
 from __future__ import annotations
 
+import onnxruntime
 import pytest
 import torch
 
 from designer.compiler import Analyzer, CompileError, compile_graph, generate
 from designer.compiler.code_trust import forget, needs_consent, trust_document, withheld_names
+from designer.export.network import build_network
+from designer.export.onnx_file import export_onnx
 from designer.model import GraphDocument
 from nodes import TensorInfo
 
@@ -119,3 +122,18 @@ def test_two_nodes_that_define_one_name_two_ways_cannot_be_generated():
     with pytest.raises(CompileError) as raised:
         generate(doc, report)
     assert "defines twice otherwise than Custom code 'custom' does" in str(raised.value)
+
+
+def test_carried_code_exports_to_onnx_and_runs_in_onnxruntime(tmp_path):
+    doc, _ = network(target="twice", code=TWICE)
+    trust_document(doc)
+    built = build_network(doc, "Twice")
+    result = export_onnx(built, tmp_path / "twice.onnx")
+    assert 0 <= result.max_difference <= result.tolerance
+    session = onnxruntime.InferenceSession(str(result.path), providers=["CPUExecutionProvider"])
+    x = torch.randn(5, 6)
+    (got,) = session.run(None, {session.get_inputs()[0].name: x.numpy()})
+    with torch.no_grad():
+        expected = built.module(x)
+    assert got.shape == (5, 3)
+    torch.testing.assert_close(torch.from_numpy(got), expected, atol=1e-5, rtol=1e-5)
