@@ -93,7 +93,7 @@ def softmax(kind: str) -> Mapper:
         dim = call.arg(1, "dim")
         if dim is None:
             raise Unsupported("has no dim (torch's implicit choice is deprecated); give dim")
-        return call.become(Layer(kind, {"dim": per_sample_dim(dim, call.rank(call.source()))}))
+        return call.become(Layer(kind, {"dim": call.dim(dim, call.source())}))
 
     return mapper
 
@@ -186,7 +186,7 @@ def concatenate(call: Call) -> Mapped:
     )
     if states is not None:
         return states
-    dim = per_sample_dim(call.arg(1, "dim", 0), call.rank(tensors[0]))
+    dim = call.dim(call.arg(1, "dim", 0), tensors[0])
     return Mapped(tuple(tensors), (Layer("concatenate", {"dim": dim}),))
 
 
@@ -294,7 +294,7 @@ maps(torch.select, "select")(selected)
 @maps(torch.chunk, "chunk")
 def chunk(call: Call) -> Chunks:
     source = call.source()
-    dim = per_sample_dim(call.arg(2, "dim", 0), call.rank(source))
+    dim = call.dim(call.arg(2, "dim", 0), source)
     return Chunks(call.where, source, call.arg(1, "chunks"), dim, call.sample_of(source).shape[dim])
 
 
@@ -303,7 +303,7 @@ def split(call: Call) -> Chunks:
     """split(size): pieces of `size`, the last smaller; torch.chunk cuts the same pieces when
     its count of them gives that size."""
     source, size = call.source(), call.arg(1, "split_size_or_sections")
-    dim = per_sample_dim(call.arg(2, "dim", 0), call.rank(source))
+    dim = call.dim(call.arg(2, "dim", 0), source)
     length = call.sample_of(source).shape[dim]
     chunks = -(-length // size) if isinstance(size, int) and size > 0 else 0
     if not chunks or -(-length // chunks) != size:

@@ -9,12 +9,14 @@ import torch.nn.functional as F
 from torch import fx, nn
 
 from designer.importer.calls import (
+    BATCH_AT_FIRST,
+    BATCH_AT_SECOND,
     BATCH_FIRST,
+    BATCH_MERGED,
     Call,
     Layer,
     Mapped,
     TensorShape,
-    per_sample_dim,
     square,
 )
 from designer.importer.errors import Unsupported
@@ -102,7 +104,7 @@ def softmax(call: Call) -> Mapped:
     kind = "softmax" if isinstance(call.module, nn.Softmax) else "log_softmax"
     if call.module.dim is None:
         raise Unsupported("has no dim (torch's implicit choice is deprecated); give dim")
-    dim = per_sample_dim(call.module.dim, call.rank(call.source()))
+    dim = call.dim(call.module.dim, call.source())
     return call.become(call.layer(kind, dim=dim))
 
 
@@ -113,7 +115,7 @@ def softmax(call: Call) -> Mapped:
 def linear(call: Call) -> Mapped:
     module = call.module
     params = {"units": module.out_features, "bias": module.bias is not None}
-    if call.rank(call.source()) > 3:  # a channels-last image (ConvNeXt)
+    if len(call.sample_of(call.source()).shape) > 2:  # a channels-last image (ConvNeXt)
         params["per_position"] = True
     return call.become(call.layer("dense", **params))
 
@@ -333,12 +335,29 @@ def layernorm(call: Call) -> Mapped:
 def reshaped(call: Call, source: fx.Node, path: str | None = None) -> Mapped:
     """A call that only changes the per-sample shape: Flatten when the result is one vector,
     else Reshape to the shape the module made; nothing when the shape does not change."""
-    before, after = call.sample_of(source).shape, call.output.shape
+    given, made = call.sample_of(source), call.output
+    before, after = given.shape, made.shape
+    if given.batch_at != BATCH_AT_FIRST or made.batch_at != BATCH_AT_FIRST:
+        return sequence_first_reshaped(call, source, given, made)
     if after == before and path is None:
         return Mapped((source,))
     if len(after) == 1:
         return Mapped((source,), (Layer("flatten", {}, path),))
     return Mapped((source,), (Layer("reshape", {"shape": after}, path),))
+
+
+def sequence_first_reshaped(
+    call: Call, source: fx.Node, given: TensorShape, made: TensorShape
+) -> Mapped:
+    """A reshape of a sequence-first tensor: merging the sequence and batch dims into one
+    (view(-1, n)) keeps each sample's positions in order, so the graph keeps the tensor as it
+    was; a reshape that keeps the sequence dim and the batch second is one per sample."""
+    merged = given.batch_at == BATCH_AT_SECOND and made.batch_at == BATCH_MERGED
+    if merged and made.shape == given.shape:
+        return Mapped((source,))
+    if given.batch_at == made.batch_at == BATCH_AT_SECOND and made.shape[0] == given.shape[0]:
+        return Mapped((source,), (Layer("reshape", {"shape": made.shape}, call.path),))
+    raise Unsupported(f"reshapes a sequence-first tensor across its batch; {BATCH_FIRST}")
 
 
 @maps(nn.Flatten, nn.Unflatten)
@@ -371,8 +390,12 @@ RECURRENT = {nn.RNN: "rnn", nn.LSTM: "lstm", nn.GRU: "gru"}
 @maps(*RECURRENT)
 def recurrent(call: Call) -> Recurrent:
     module = call.module
-    if not module.batch_first:
-        raise Unsupported(f"has batch_first=False; {BATCH_FIRST}")
+    batch_at = call.sample_of(call.single_input()).batch_at
+    if batch_at != (BATCH_AT_FIRST if module.batch_first else BATCH_AT_SECOND):
+        raise Unsupported(
+            f"has batch_first={module.batch_first} but gets its input with the batch "
+            f"{batch_at}; import with sequence_first (--sequence-first) for batch_first=False"
+        )
     if not module.bias or getattr(module, "proj_size", 0):
         raise Unsupported("has bias=False or proj_size; the catalog's layer has neither")
     params = {

@@ -1,0 +1,67 @@
+"""PyTorch's word_language_model example, whose tensors are (sequence, batch), imports exactly
+with sequence_first: the same parameters, the same outputs with the batch moved first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from designer.cli import main
+from designer.compiler import Analyzer, compile_graph
+from designer.importer import UnsupportedModule, import_module, load_module, map_state_dict
+from designer.project import load_project
+from tests.test_importer import reimport, structure
+
+MODELS = Path(__file__).with_name("wordlm_models.py")
+LENGTH, BATCH = 7, 4
+
+
+@pytest.mark.parametrize("rnn_type", ["LSTM", "GRU"])
+def test_word_rnn_imports_with_the_batch_moved_first(rnn_type: str, tmp_path: Path):
+    module = load_module(f"{MODELS}:WordLSTM")
+    if rnn_type == "GRU":
+        module = type(module)(rnn_type="GRU")
+    module.eval()
+    result = import_module(module, [(LENGTH,)], "WordRNN", sequence_first=True)
+    doc = result.project.graph
+    own = sum(parameter.numel() for parameter in module.parameters())
+    assert Analyzer(doc).report().total_params == result.params == own
+    assert "the layout changed" in result.notes[0]
+
+    generated, _ = compile_graph(doc, "WordRNN")
+    generated.load_state_dict(map_state_dict(result, module.state_dict()))
+    generated.eval()
+    tokens = torch.randint(
+        0, module.ntoken, (LENGTH, BATCH), generator=torch.Generator().manual_seed(0)
+    )
+    with torch.no_grad():
+        expected = module(tokens)  # (sequence x batch, ntoken), position-major
+        found = generated(tokens.T)  # (batch, sequence, ntoken)
+    assert expected.shape == (LENGTH * BATCH, module.ntoken)
+    difference = (found.transpose(0, 1).reshape(-1, module.ntoken) - expected).abs().max()
+    assert difference <= 1e-5
+
+    # The exported class is batch first: it imports back, without sequence_first, as the same.
+    again = reimport(doc, [(LENGTH,)], tmp_path, "WordRNN")
+    assert structure(again) == structure(doc)
+
+
+def test_batch_first_false_without_sequence_first_says_how():
+    module = load_module(f"{MODELS}:WordLSTM")
+    with pytest.raises(UnsupportedModule, match="--sequence-first"):
+        import_module(module, [(LENGTH,)], "WordLSTM")
+
+
+def test_the_command_line_imports_sequence_first(tmp_path: Path, capsys):
+    output = tmp_path / "word.json"
+    spec = f"{MODELS}:WordLSTM"
+    code = main(["import", spec, "--input-shape", "35", "-o", str(output), "--sequence-first"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "note: the layout changed" in out
+    kinds = sorted(node.kind for node in load_project(output).graph.nodes())
+    assert kinds == sorted(
+        ["input", "embedding", "dropout", "lstm", "dropout", "dense", "log_softmax", "output"]
+    )
