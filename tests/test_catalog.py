@@ -67,6 +67,7 @@ CASES: dict[str, list[Case]] = {
     "transformer_encoder_layer": [
         case(f(5, 8), nhead=2, dim_feedforward=16),
         case(f(3, 6), nhead=3, dim_feedforward=8, activation="gelu", norm_first=True),
+        case(f(5, 8), nhead=2, dim_feedforward=16, causal=True),
     ],
     "conv1d": [case(f(3, 10), filters=4, kernel_size=3, stride=2, padding=1)],
     "conv2d": [
@@ -544,3 +545,16 @@ def test_sinusoidal_position_encoding_adds_sines_and_cosines_and_needs_even_feat
         "SinusoidalPositionEncoding 'layer' pairs a sine and a cosine per rate, so it needs an "
         "even number of features, not 5"
     ]
+
+
+def test_a_causal_encoder_layer_hides_later_positions():
+    doc, _, _ = build("transformer_encoder_layer", case(f(5, 8), nhead=2, causal=True))
+    module, _ = compile_graph(doc, "Causal")
+    module.eval()
+    x = torch.randn(2, 5, 8)
+    changed = x.clone()
+    changed[:, 3:] = torch.randn(2, 2, 8)
+    with torch.no_grad():
+        before, after = module(x), module(changed)
+    assert torch.allclose(before[:, :3], after[:, :3], atol=1e-6)
+    assert not torch.allclose(before[:, 3:], after[:, 3:])
