@@ -51,6 +51,7 @@ register(
     )
 )
 
+
 def encoder_layer_forward(ctx: ForwardContext) -> list[str]:
     """The layer on its input; a causal one is given the mask that hides later positions
     (built for each call's length, the output's name holding it until the call)."""
