@@ -168,6 +168,7 @@ CASES: dict[str, list[Case]] = {
     "channel_shuffle": [case(f(6, 4, 4), groups=3), case(f(8, 5)), case(i64(4, 3))],
     "class_token": [case(f(4, 6))],
     "position_embedding": [case(f(5, 8))],
+    "scale": [case(f(4, 6), factor=4.0), case(f(3), factor=-0.125)],
     "sinusoidal_position_encoding": [case(f(5, 8)), case(f(3, 2))],
     "select": [case(f(4, 6)), case(f(2, 3, 5), dim=-1, index=-2), case(i64(3, 4), dim=1, index=3)],
 }

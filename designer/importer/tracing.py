@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -15,6 +15,7 @@ from designer.compiler.probe import first_line
 from designer.importer.calls import BATCH_AT_SECOND, BATCH_MERGED, TensorShape
 from designer.importer.errors import ImportProblem, Unsupported
 from designer.importer.layers import module_mapper
+from designer.importer.masks import Mask, mask_arguments, recorded_mask
 from designer.importer.trace_failures import trace_failure
 
 BATCHES = (2, 3)
@@ -27,7 +28,10 @@ class ImportTracer(fx.Tracer):
     and the functions `wrapped` (custom code too); traces through every other module, so
     nested modules flatten into one graph. `inside` holds the (path,
     class) of the modules being traced, outermost first; it keeps them when tracing fails,
-    which says in whose forward."""
+    which says in whose forward. Buffers are read as traced values, so that forward can
+    slice one by a traced size (a position table cut to the sequence's length)."""
+
+    proxy_buffer_attributes = True
 
     def __init__(
         self, leaves: frozenset[str] = frozenset(), wrapped: tuple[Callable, ...] = ()
@@ -125,17 +129,22 @@ def holds_tensor(value: Any) -> bool:
 
 
 class Recorder(fx.Interpreter):
-    """Runs the trace and keeps the summary of every call's result."""
+    """Runs the trace and keeps the summary of every call's result, and the value of each
+    attention mask."""
 
-    def __init__(self, graph: fx.GraphModule) -> None:
+    def __init__(self, graph: fx.GraphModule, masks: set[fx.Node]) -> None:
         super().__init__(graph)
         self.summaries: dict[fx.Node, Any] = {}
         self.constants: dict[fx.Node, Any] = {}
+        self.masks = masks
+        self.mask_values: dict[fx.Node, Any] = {}
         self.current: fx.Node | None = None
 
     def run_node(self, n: fx.Node) -> Any:
         self.current = n
         result = super().run_node(n)
+        if n in self.masks:
+            self.mask_values[n] = result
         self.summaries[n] = summary(result)
         if not holds_tensor(self.summaries[n]):
             self.constants[n] = plain(result)
@@ -164,6 +173,7 @@ class Recording:
     runs: tuple[dict[fx.Node, Any], ...]
     constants: tuple[dict[fx.Node, Any], ...] = ()
     sequence_first: bool = False
+    masks: dict[fx.Node, Mask] = field(default_factory=dict)
 
     def values(self, node: fx.Node) -> list[Any]:
         """What a call that gives no tensor gave at each batch size (NOT_PLAIN: something
@@ -234,10 +244,11 @@ def record(
 ) -> Recording:
     """Run the trace on each batch size's inputs (the batch second with `sequence_first`);
     ImportProblem if the module fails on them."""
-    runs, constants = [], []
+    runs, constants, mask_values = [], [], []
+    masks = mask_arguments(graph)
     with evaluating(graph):
         for batch in BATCHES:
-            recorder = Recorder(graph)
+            recorder = Recorder(graph, masks)
             try:
                 recorder.run(*inputs[batch])
             except Exception as error:  # the module's own code can raise anything
@@ -252,4 +263,6 @@ def record(
                 ) from None
             runs.append(recorder.summaries)
             constants.append(recorder.constants)
-    return Recording(tuple(runs), tuple(constants), sequence_first)
+            mask_values.append(recorder.mask_values)
+    found = {mask: recorded_mask([run[mask] for run in mask_values]) for mask in masks}
+    return Recording(tuple(runs), tuple(constants), sequence_first, found)
