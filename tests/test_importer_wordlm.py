@@ -142,3 +142,28 @@ class MaskUsedAsTensor(EveryPositionMasked):
 def test_a_mask_used_as_a_tensor_is_refused():
     with pytest.raises(UnsupportedModule, match="an attention mask, where a tensor goes"):
         import_module(MaskUsedAsTensor(), [(LENGTH,)], "Masked", sequence_first=True)
+
+
+class SequenceFirstAttention(torch.nn.Module):
+    """nn.MultiheadAttention with batch_first=False over (sequence, batch, features)."""
+
+    def __init__(self):
+        super().__init__()
+        self.attn = torch.nn.MultiheadAttention(8, 2)
+        self.head = torch.nn.Linear(8, 3)
+
+    def forward(self, x):
+        out, _ = self.attn(x, x, x)
+        return self.head(out)
+
+
+def test_sequence_first_attention_imports_with_the_batch_moved_first():
+    module = SequenceFirstAttention().eval()
+    result = import_module(module, [(LENGTH, 8)], "Attention", sequence_first=True)
+    generated, _ = compile_graph(result.project.graph, "Attention")
+    generated.load_state_dict(map_state_dict(result, module.state_dict()))
+    generated.eval()
+    x = torch.randn(LENGTH, BATCH, 8, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        difference = (generated(x.transpose(0, 1)).transpose(0, 1) - module(x)).abs().max()
+    assert difference <= 1e-5
