@@ -97,7 +97,13 @@ def command_import(args: argparse.Namespace) -> int:
     weights = Path(args.weights) if args.weights else None
     with deadline("import", f"importing {args.module}"):
         _, lines = import_to_project(
-            args.module, args.input_shape, Path(args.output), args.flat, weights, args.force
+            args.module,
+            args.input_shape,
+            Path(args.output),
+            args.flat,
+            weights,
+            args.force,
+            sequence_first=args.sequence_first,
         )
     for line in lines:
         print(line)
@@ -289,6 +295,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE.pt",
         help="the module's state dict (.pt from torch.save, or .safetensors) to start from: "
         "checked against the module, recorded with its SHA-256 as training.start_weights",
+    )
+    import_.add_argument(
+        "--sequence-first",
+        action="store_true",
+        help="the module takes (sequence, batch, ...) tensors (an LSTM with batch_first=False); "
+        "the graph takes them batch first: the input shape is (sequence, ...)",
     )
     import_.set_defaults(run=command_import)
     pretrained = commands.add_parser(

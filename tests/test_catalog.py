@@ -67,6 +67,7 @@ CASES: dict[str, list[Case]] = {
     "transformer_encoder_layer": [
         case(f(5, 8), nhead=2, dim_feedforward=16),
         case(f(3, 6), nhead=3, dim_feedforward=8, activation="gelu", norm_first=True),
+        case(f(5, 8), nhead=2, dim_feedforward=16, causal=True),
     ],
     "conv1d": [case(f(3, 10), filters=4, kernel_size=3, stride=2, padding=1)],
     "conv2d": [
@@ -167,6 +168,8 @@ CASES: dict[str, list[Case]] = {
     "channel_shuffle": [case(f(6, 4, 4), groups=3), case(f(8, 5)), case(i64(4, 3))],
     "class_token": [case(f(4, 6))],
     "position_embedding": [case(f(5, 8))],
+    "scale": [case(f(4, 6), factor=4.0), case(f(3), factor=-0.125)],
+    "sinusoidal_position_encoding": [case(f(5, 8)), case(f(3, 2))],
     "select": [case(f(4, 6)), case(f(2, 3, 5), dim=-1, index=-2), case(i64(3, 4), dim=1, index=3)],
 }
 
@@ -524,3 +527,35 @@ def test_any_json_value_is_coerced_or_refused_with_a_param_error(param, value):
 def test_float_param_refuses_a_huge_whole_number():
     with pytest.raises(ParamError):
         FLOAT.coerce(10**400)
+
+
+def test_sinusoidal_position_encoding_adds_sines_and_cosines_and_needs_even_features():
+    doc, _, _ = build("sinusoidal_position_encoding", case(f(6, 4)))
+    module, _ = compile_graph(doc, "Positions")
+    added = module(torch.zeros(2, 6, 4))[0]
+    for position in range(6):
+        for pair in range(2):
+            angle = position / 10000 ** (2 * pair / 4)
+            assert added[position, 2 * pair].item() == pytest.approx(math.sin(angle), abs=1e-6)
+            assert added[position, 2 * pair + 1].item() == pytest.approx(math.cos(angle), abs=1e-6)
+    assert not module.state_dict()  # a fixed table: nothing to load or learn
+
+    odd, _, _ = build("sinusoidal_position_encoding", case(f(6, 5)))
+    messages = [diagnostic.message for diagnostic in Analyzer(odd).report().errors]
+    assert messages == [
+        "SinusoidalPositionEncoding 'layer' pairs a sine and a cosine per rate, so it needs an "
+        "even number of features, not 5"
+    ]
+
+
+def test_a_causal_encoder_layer_hides_later_positions():
+    doc, _, _ = build("transformer_encoder_layer", case(f(5, 8), nhead=2, causal=True))
+    module, _ = compile_graph(doc, "Causal")
+    module.eval()
+    x = torch.randn(2, 5, 8)
+    changed = x.clone()
+    changed[:, 3:] = torch.randn(2, 2, 8)
+    with torch.no_grad():
+        before, after = module(x), module(changed)
+    assert torch.allclose(before[:, :3], after[:, :3], atol=1e-6)
+    assert not torch.allclose(before[:, 3:], after[:, 3:])

@@ -19,6 +19,8 @@ from designer.importer.errors import Skipped, Unsupported
 from designer.importer.functions import function_mapper
 from designer.importer.fusions import fold_reshapes
 from designer.importer.layers import module_mapper
+from designer.importer.masks import Mask, mask_only
+from designer.importer.position_tables import table_slice
 from designer.importer.selection import indexed
 from designer.importer.tracing import Recording
 from designer.importer.tuples import Pending
@@ -133,6 +135,7 @@ class Assembler:
         self.values: dict[fx.Node, Any] = {}
         self.taken = UniqueNames()
         self.called: set[str] = set()
+        self.mask_only = mask_only(set(recording.masks))
 
     def run(self) -> Assembly:
         for node in self.graph.graph.nodes:
@@ -203,6 +206,10 @@ class Assembler:
             return self.input(node) if self.shapes else META
         if node.op == "output":
             self.outputs(node.args[0])
+            return META
+        if node in self.recording.masks:
+            return self.recording.masks[node]  # the mask's layer takes it as a param
+        if node in self.mask_only:
             return META
         if not node.users or not self.recording.holds_tensor(node):
             return META  # unused results (the `_` of `out, _ = lstm(x)`) need no node
@@ -290,6 +297,8 @@ class Assembler:
             return held.item(index, node)
         if node.target is getattr:
             raise Unsupported(f"reads .{index} of a tensor; no catalog layer does")
+        if isinstance(held, Attribute):
+            return table_slice(self.call(node, None), [run[node] for run in self.recording.runs])
         selection = indexed(self.call(node, None))
         if selection is not None:
             return selection
@@ -331,6 +340,11 @@ class Assembler:
         held = self.values.get(value)
         if held is FAILED:
             raise Skipped
+        if isinstance(held, Mask):
+            raise Unsupported(
+                f"uses {value.name}, an attention mask, where a tensor goes; only a Transformer "
+                "encoder (layer) takes a mask"
+            )
         if isinstance(held, Attribute):
             raise Unsupported(
                 "is used directly in forward; no catalog layer holds a free tensor (a learned "

@@ -13,13 +13,20 @@ from designer.importer.errors import Unsupported
 
 BATCH_FIRST = "NetDesigner layers take the batch first"
 
+# Where a traced tensor holds the batch: first; second, after the sequence (an import with
+# sequence_first, as nn.LSTM with batch_first=False makes); or merged with the sequence into
+# its first dim, position-major (view(-1, n) of a sequence-first tensor).
+BATCH_AT_FIRST, BATCH_AT_SECOND, BATCH_MERGED = "first", "second", "merged"
+
 
 @dataclass(frozen=True)
 class TensorShape:
-    """One tensor a call made: its shape (with or without the batch) and dtype."""
+    """One tensor a call made: its shape (with or without the batch), dtype, and where the
+    traced tensor holds the batch (a per-sample shape is the same for every layout)."""
 
     shape: tuple[int, ...]
     dtype: torch.dtype
+    batch_at: str = BATCH_AT_FIRST
 
 
 @dataclass(frozen=True)
@@ -69,8 +76,30 @@ class Call:
         return self.node.kwargs.get(name, default)
 
     def rank(self, value: Any) -> int:
-        """The rank of a tensor with its batch dim."""
-        return len(self.sample_of(value).shape) + 1
+        """The rank of a tensor with its batch dim first; Unsupported for a tensor that holds
+        the batch elsewhere (a mapper that reads dims by rank would read the wrong ones)."""
+        sample = self.sample_of(value)
+        if sample.batch_at != BATCH_AT_FIRST:
+            raise Unsupported(f"works on dims of a sequence-first tensor; {BATCH_FIRST}")
+        return len(sample.shape) + 1
+
+    def dim(self, dim: int, value: Any) -> int:
+        """A dim of the traced tensor `value` as the catalog's per-sample dim, wherever the
+        tensor holds its batch; a dim across the batch is refused."""
+        sample = self.sample_of(value)
+        if sample.batch_at == BATCH_AT_FIRST:
+            return per_sample_dim(dim, len(sample.shape) + 1)
+        rank = len(sample.shape) + (sample.batch_at == BATCH_AT_SECOND)
+        if not -rank <= dim < rank:
+            raise Unsupported(f"dim {dim} is out of range for a tensor of rank {rank}")
+        batch = 1 if sample.batch_at == BATCH_AT_SECOND else 0
+        if dim % rank == batch:
+            raise Unsupported(
+                f"works across the batch (dim {dim}); NetDesigner layers work per sample"
+            )
+        if dim < 0 or dim % rank < batch:
+            return dim
+        return dim - 1 if sample.batch_at == BATCH_AT_SECOND else dim
 
     def layer(self, kind: str, **params: Any) -> Layer:
         return Layer(kind, params, self.path)

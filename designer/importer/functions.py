@@ -15,6 +15,7 @@ from designer.importer.calls import Call, Layer, Mapped, TensorShape, per_sample
 from designer.importer.errors import Unsupported
 from designer.importer.layers import adaptive_size, pool_layer, reshaped, scale_layer
 from designer.importer.learned_tensors import class_token, expanded_token, position_embedding
+from designer.importer.position_tables import sinusoidal_encoding
 from designer.importer.selection import selected
 from designer.importer.tuples import Chunks, Extremes, Pending, joined_states
 from nodes import TensorInfo
@@ -93,7 +94,7 @@ def softmax(kind: str) -> Mapper:
         dim = call.arg(1, "dim")
         if dim is None:
             raise Unsupported("has no dim (torch's implicit choice is deprecated); give dim")
-        return call.become(Layer(kind, {"dim": per_sample_dim(dim, call.rank(call.source()))}))
+        return call.become(Layer(kind, {"dim": call.dim(dim, call.source())}))
 
     return mapper
 
@@ -143,14 +144,27 @@ def learned_scale(call: Call, left: Any, right: Any) -> Mapped | None:
     return Mapped((source,), (scale_layer(weight, call.sample_of(source), attribute.target),))
 
 
+def fixed_scale(left: Any, right: Any) -> Mapped | None:
+    """tensor * number (either order): a Scale by that number; None for any other product."""
+    for source, factor in ((left, right), (right, left)):
+        number = isinstance(factor, int | float) and not isinstance(factor, bool)
+        if number and isinstance(source, fx.Node):
+            return Mapped((source,), (Layer("scale", {"factor": float(factor)}),))
+    return None
+
+
 def merge(kind: str, verb: str) -> Mapper:
     def mapper(call: Call) -> Mapped:
         if kind == "add" and (embedding := position_embedding(call)) is not None:
             return embedding
+        if kind == "add" and (encoding := sinusoidal_encoding(call)) is not None:
+            return encoding
         left, right = call.arg(0, "input"), call.arg(1, "other")
         scaled = learned_scale(call, left, right) if kind == "multiply" else None
         if scaled is not None:
             return scaled
+        if kind == "multiply" and (fixed := fixed_scale(left, right)) is not None:
+            return fixed
         if call.node.kwargs.get("alpha", 1) != 1:
             raise Unsupported("scales its second operand (alpha); Add adds as they are")
         for operand in (left, right):
@@ -186,7 +200,7 @@ def concatenate(call: Call) -> Mapped:
     )
     if states is not None:
         return states
-    dim = per_sample_dim(call.arg(1, "dim", 0), call.rank(tensors[0]))
+    dim = call.dim(call.arg(1, "dim", 0), tensors[0])
     return Mapped(tuple(tensors), (Layer("concatenate", {"dim": dim}),))
 
 
@@ -294,7 +308,7 @@ maps(torch.select, "select")(selected)
 @maps(torch.chunk, "chunk")
 def chunk(call: Call) -> Chunks:
     source = call.source()
-    dim = per_sample_dim(call.arg(2, "dim", 0), call.rank(source))
+    dim = call.dim(call.arg(2, "dim", 0), source)
     return Chunks(call.where, source, call.arg(1, "chunks"), dim, call.sample_of(source).shape[dim])
 
 
@@ -303,7 +317,7 @@ def split(call: Call) -> Chunks:
     """split(size): pieces of `size`, the last smaller; torch.chunk cuts the same pieces when
     its count of them gives that size."""
     source, size = call.source(), call.arg(1, "split_size_or_sections")
-    dim = per_sample_dim(call.arg(2, "dim", 0), call.rank(source))
+    dim = call.dim(call.arg(2, "dim", 0), source)
     length = call.sample_of(source).shape[dim]
     chunks = -(-length // size) if isinstance(size, int) and size > 0 else 0
     if not chunks or -(-length // chunks) != size:

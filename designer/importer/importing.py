@@ -34,6 +34,12 @@ from designer.project.output_file import check_output_file
 from nodes import Role
 from nodes.block import BLOCK_KIND, REPEAT_PARAM
 
+SEQUENCE_FIRST_NOTE = (
+    "the layout changed: the module takes (sequence, batch) tensors, the graph takes and "
+    "gives them batch first, (batch, sequence); an output the module merged with view(-1, n) "
+    "stays (batch, sequence, n)"
+)
+
 
 @dataclass
 class ImportResult:
@@ -55,9 +61,14 @@ def import_module(
     name: str = "Imported",
     flat: bool = False,
     custom_code: bool = True,
+    sequence_first: bool = False,
 ) -> ImportResult:
     """The module as a checked, laid-out graph, one input shape (batch excluded) per forward
-    input. Submodules of a class of the user's own that repeat become instances of a block
+    input. With `sequence_first`, the module takes (sequence, batch, ...) tensors (recurrent
+    and attention layers with batch_first=False) and the graph the same with the batch first:
+    the exported class takes and gives every tensor with its first two dims swapped (one
+    merged by view(-1, n), position-major, comes out as (batch, sequence, n)); such an import
+    is flat. Submodules of a class of the user's own that repeat become instances of a block
     (blocks inside blocks where such classes nest; see designer.importer.blocks) unless `flat`,
     which traces through every submodule. A call no catalog layer takes becomes a custom-code
     node (see custom_calls), and a submodule or function fx cannot trace, or holding such a
@@ -70,7 +81,7 @@ def import_module(
     shapes = [tuple(shape) for shape in input_shapes]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assembly = traced_assembly(module, shapes, name, flat, custom_code)
+        assembly = traced_assembly(module, shapes, name, flat, custom_code, sequence_first)
     if assembly.problems:
         raise UnsupportedModule(name, list(assembly.problems))
     doc = assembly.doc
@@ -81,7 +92,8 @@ def import_module(
     problems = mismatched_shapes(report, assembly) + weight_problems(module, report, assembly)
     if problems:
         raise UnsupportedModule(name, problems)
-    notes = list(assembly.notes)
+    notes = [SEQUENCE_FIRST_NOTE] if sequence_first else []
+    notes += assembly.notes
     notes += [diagnostic.message for diagnostic in report.diagnostics]
     notes += list(dict.fromkeys(f"torch warned: {first_line(item.message)}" for item in caught))
     apply_layout(doc)
@@ -90,7 +102,12 @@ def import_module(
 
 
 def traced_assembly(
-    module: nn.Module, shapes: list[tuple[int, ...]], name: str, flat: bool, custom: bool = True
+    module: nn.Module,
+    shapes: list[tuple[int, ...]],
+    name: str,
+    flat: bool,
+    custom: bool = True,
+    sequence_first: bool = False,
 ) -> Assembly:
     """Trace and map the module, with the outermost submodules that became blocks as block
     instances (unless `flat`, or forward uses their results in a way a single call cannot give:
@@ -100,9 +117,12 @@ def traced_assembly(
     graph = traced(module, len(shapes), frozenset(), carrying)
     vocabularies = token_vocabularies(graph)
     names = [node.name for node in graph.graph.find_nodes(op="placeholder")][: len(shapes)]
-    inputs = {batch: example_inputs(names, shapes, vocabularies, batch) for batch in BATCHES}
+    inputs = {
+        batch: example_inputs(names, shapes, vocabularies, batch, sequence_first)
+        for batch in BATCHES
+    }
     library = BlockLibrary()
-    plan = Plan() if flat else block_plan(module, inputs, library, custom)
+    plan = Plan() if flat or sequence_first else block_plan(module, inputs, library, custom)
     for _ in range(MAX_ROUNDS):
         if plan.uses or carrying.modules or carrying.functions:
             try:
@@ -112,7 +132,7 @@ def traced_assembly(
                     raise
                 library, plan = BlockLibrary(), Plan()
                 graph = traced(module, len(shapes), frozenset(), carrying)
-        recording = record(graph, inputs, name)
+        recording = record(graph, inputs, name, sequence_first)
         assembly = assemble(graph, recording, shapes, vocabularies, plan.uses, library, carrying)
         leaves = frozenset(plan.uses)
         if not (custom and assembly.problems):
@@ -178,6 +198,7 @@ def import_file(
     flat: bool = False,
     weights: Path | None = None,
     custom_code: bool = True,
+    sequence_first: bool = False,
 ) -> ImportResult:
     """Load FILE.py:NAME and import it (see import_module); with `weights`, a file of its state
     dict, read before the module is loaded and checked against it before it is traced, which
@@ -186,7 +207,7 @@ def import_file(
     module = load_module(spec)
     if state is not None:
         check_weights_fit(module, state, weights)
-    result = import_module(module, shapes, name, flat, custom_code)
+    result = import_module(module, shapes, name, flat, custom_code, sequence_first)
     if state is not None:
         record_start_weights(result, weights, state)
     return result
@@ -200,17 +221,18 @@ def import_to_project(
     weights: Path | None = None,
     replace: bool = False,
     custom_code: bool = True,
+    sequence_first: bool = False,
 ) -> tuple[Project, list[str]]:
     """`netdesigner import FILE.py:NAME --input-shape 3x224x224 -o PROJECT.json [--flat]
-    [--weights FILE.pt|FILE.safetensors] [--force]`: load, import, record the weights file as
-    the start weights, save; returns the project and lines to print. The output and the
-    weights are checked before the module is loaded and traced. Raises ImportProblem (a
-    ProjectError)."""
+    [--weights FILE.pt|FILE.safetensors] [--force] [--sequence-first]`: load, import, record
+    the weights file as the start weights, save; returns the project and lines to print. The
+    output and the weights are checked before the module is loaded and traced. Raises
+    ImportProblem (a ProjectError)."""
     shapes = [parse_shape(text) for text in input_shapes]
     path, name = split_spec(spec)
     check_output_file(output, replace)
     title = name.rpartition(".")[2]
-    result = import_file(spec, shapes, title, flat, weights, custom_code)
+    result = import_file(spec, shapes, title, flat, weights, custom_code, sequence_first)
     project = result.project
     project.description = f"Imported from {spec}"
     started = [start_line(project.training["start_weights"])] if weights is not None else []

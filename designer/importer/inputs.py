@@ -66,13 +66,18 @@ def token_vocabularies(graph: fx.GraphModule) -> dict[str, int]:
 
 
 def example_inputs(
-    names: list[str], shapes: list[tuple[int, ...]], vocabularies: dict[str, int], batch: int
+    names: list[str],
+    shapes: list[tuple[int, ...]],
+    vocabularies: dict[str, int],
+    batch: int,
+    sequence_first: bool = False,
 ) -> list[torch.Tensor]:
-    """Random inputs of one batch size: token ids where an Embedding reads, floats elsewhere."""
+    """Random inputs of one batch size: token ids where an Embedding reads, floats elsewhere;
+    the batch second, after each sample's first dim, with `sequence_first`."""
     generator = torch.Generator().manual_seed(batch)
     tensors = []
     for name, shape in zip(names, shapes, strict=True):
-        size = (batch, *shape)
+        size = (*shape[:1], batch, *shape[1:]) if sequence_first else (batch, *shape)
         if name in vocabularies:
             tensors.append(torch.randint(0, vocabularies[name], size, generator=generator))
         else:

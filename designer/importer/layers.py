@@ -9,16 +9,19 @@ import torch.nn.functional as F
 from torch import fx, nn
 
 from designer.importer.calls import (
+    BATCH_AT_FIRST,
+    BATCH_AT_SECOND,
     BATCH_FIRST,
+    BATCH_MERGED,
     Call,
     Layer,
     Mapped,
     TensorShape,
-    per_sample_dim,
     square,
 )
 from designer.importer.errors import Unsupported
 from designer.importer.helper_classes import helper_kind
+from designer.importer.masks import MASK_ARGUMENTS, causal
 from designer.importer.tuples import Attention, Pending, Recurrent
 from nodes import REGISTRY
 
@@ -102,7 +105,7 @@ def softmax(call: Call) -> Mapped:
     kind = "softmax" if isinstance(call.module, nn.Softmax) else "log_softmax"
     if call.module.dim is None:
         raise Unsupported("has no dim (torch's implicit choice is deprecated); give dim")
-    dim = per_sample_dim(call.module.dim, call.rank(call.source()))
+    dim = call.dim(call.module.dim, call.source())
     return call.become(call.layer(kind, dim=dim))
 
 
@@ -113,7 +116,7 @@ def softmax(call: Call) -> Mapped:
 def linear(call: Call) -> Mapped:
     module = call.module
     params = {"units": module.out_features, "bias": module.bias is not None}
-    if call.rank(call.source()) > 3:  # a channels-last image (ConvNeXt)
+    if len(call.sample_of(call.source()).shape) > 2:  # a channels-last image (ConvNeXt)
         params["per_position"] = True
     return call.become(call.layer("dense", **params))
 
@@ -333,12 +336,29 @@ def layernorm(call: Call) -> Mapped:
 def reshaped(call: Call, source: fx.Node, path: str | None = None) -> Mapped:
     """A call that only changes the per-sample shape: Flatten when the result is one vector,
     else Reshape to the shape the module made; nothing when the shape does not change."""
-    before, after = call.sample_of(source).shape, call.output.shape
+    given, made = call.sample_of(source), call.output
+    before, after = given.shape, made.shape
+    if given.batch_at != BATCH_AT_FIRST or made.batch_at != BATCH_AT_FIRST:
+        return sequence_first_reshaped(call, source, given, made)
     if after == before and path is None:
         return Mapped((source,))
     if len(after) == 1:
         return Mapped((source,), (Layer("flatten", {}, path),))
     return Mapped((source,), (Layer("reshape", {"shape": after}, path),))
+
+
+def sequence_first_reshaped(
+    call: Call, source: fx.Node, given: TensorShape, made: TensorShape
+) -> Mapped:
+    """A reshape of a sequence-first tensor: merging the sequence and batch dims into one
+    (view(-1, n)) keeps each sample's positions in order, so the graph keeps the tensor as it
+    was; a reshape that keeps the sequence dim and the batch second is one per sample."""
+    merged = given.batch_at == BATCH_AT_SECOND and made.batch_at == BATCH_MERGED
+    if merged and made.shape == given.shape:
+        return Mapped((source,))
+    if given.batch_at == made.batch_at == BATCH_AT_SECOND and made.shape[0] == given.shape[0]:
+        return Mapped((source,), (Layer("reshape", {"shape": made.shape}, call.path),))
+    raise Unsupported(f"reshapes a sequence-first tensor across its batch; {BATCH_FIRST}")
 
 
 @maps(nn.Flatten, nn.Unflatten)
@@ -368,11 +388,20 @@ def channel_shuffle(call: Call) -> Mapped:
 RECURRENT = {nn.RNN: "rnn", nn.LSTM: "lstm", nn.GRU: "gru"}
 
 
+def check_layout(batch_first: bool, batch_at: str) -> None:
+    """A layer with batch_first=False reads (sequence, batch, ...): the tensors of an import
+    with sequence_first; one with batch_first=True reads those of any other."""
+    if batch_at != (BATCH_AT_FIRST if batch_first else BATCH_AT_SECOND):
+        raise Unsupported(
+            f"has batch_first={batch_first} but gets its input with the batch {batch_at}; "
+            "import with sequence_first (--sequence-first) for batch_first=False"
+        )
+
+
 @maps(*RECURRENT)
 def recurrent(call: Call) -> Recurrent:
     module = call.module
-    if not module.batch_first:
-        raise Unsupported(f"has batch_first=False; {BATCH_FIRST}")
+    check_layout(module.batch_first, call.sample_of(call.single_input()).batch_at)
     if not module.bias or getattr(module, "proj_size", 0):
         raise Unsupported("has bias=False or proj_size; the catalog's layer has neither")
     params = {
@@ -403,8 +432,7 @@ def attention(call: Call) -> Attention:
     for name, index in masks.items():
         if call.arg(index, name) not in (None, False):
             raise Unsupported(f"is given {name}; the catalog's MultiheadAttention takes no masks")
-    if not module.batch_first:
-        raise Unsupported(f"has batch_first=False; {BATCH_FIRST}")
+    check_layout(module.batch_first, call.sample_of(query).batch_at)
     if not module._qkv_same_embed_dim or module.bias_k is not None or module.add_zero_attn:
         raise Unsupported("has kdim/vdim, add_bias_kv or add_zero_attn; the catalog's has none")
     params = {
@@ -424,11 +452,10 @@ def activation_name(activation: object) -> str:
     raise Unsupported(f"uses the activation {activation!r}; the catalog's has relu or gelu")
 
 
-def encoder_layer(module: nn.Module, path: str) -> Layer:
+def encoder_layer(module: nn.Module, path: str, batch_at: str, is_causal: bool) -> Layer:
     if type(module) is not nn.TransformerEncoderLayer:
         raise Unsupported(f"{path} is a {type(module).__name__}, not a TransformerEncoderLayer")
-    if not module.self_attn.batch_first:
-        raise Unsupported(f"has batch_first=False; {BATCH_FIRST}")
+    check_layout(module.self_attn.batch_first, batch_at)
     if module.norm1.eps != 1e-5 or module.linear1.bias is None:
         raise Unsupported(
             "has layer_norm_eps other than 1e-5 or bias=False; the catalog's layer has neither"
@@ -439,22 +466,35 @@ def encoder_layer(module: nn.Module, path: str) -> Layer:
         "dropout": module.dropout.p,
         "activation": activation_name(module.activation),
         "norm_first": module.norm_first,
+        "causal": is_causal,
     }
     return Layer("transformer_encoder_layer", params, path)
 
 
+def encoder_call(call: Call) -> tuple[fx.Node, str, bool]:
+    """An encoder (layer) call's source, where that holds its batch, and whether it is given
+    the causal mask."""
+    source = call.arg(0, "src")
+    sample = call.sample_of(source)
+    is_causal = causal(call, MASK_ARGUMENTS[type(call.module)], sample.shape[0])
+    return source, sample.batch_at, is_causal
+
+
 @maps(nn.TransformerEncoderLayer)
 def transformer_layer(call: Call) -> Mapped:
-    return call.become(encoder_layer(call.module, call.path))
+    source, batch_at, is_causal = encoder_call(call)
+    return Mapped((source,), (encoder_layer(call.module, call.path, batch_at, is_causal),))
 
 
 @maps(nn.TransformerEncoder)
 def transformer_encoder(call: Call) -> Mapped:
     """The stack becomes one layer node per encoder layer, then its LayerNorm if it has one."""
     module = call.module
+    source, batch_at, is_causal = encoder_call(call)
     layers = [
-        encoder_layer(layer, f"{call.path}.layers.{i}") for i, layer in enumerate(module.layers)
+        encoder_layer(layer, f"{call.path}.layers.{i}", batch_at, is_causal)
+        for i, layer in enumerate(module.layers)
     ]
     if module.norm is not None:
         layers.append(layernorm_layer(module.norm, f"{call.path}.norm"))
-    return call.become(*layers)
+    return Mapped((source,), tuple(layers))

@@ -5,16 +5,17 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import fx, nn
 
 from designer.compiler.probe import first_line
-from designer.importer.calls import TensorShape
+from designer.importer.calls import BATCH_AT_SECOND, BATCH_MERGED, TensorShape
 from designer.importer.errors import ImportProblem, Unsupported
 from designer.importer.layers import module_mapper
+from designer.importer.masks import Mask, mask_arguments, recorded_mask
 from designer.importer.trace_failures import trace_failure
 
 BATCHES = (2, 3)
@@ -27,7 +28,10 @@ class ImportTracer(fx.Tracer):
     and the functions `wrapped` (custom code too); traces through every other module, so
     nested modules flatten into one graph. `inside` holds the (path,
     class) of the modules being traced, outermost first; it keeps them when tracing fails,
-    which says in whose forward."""
+    which says in whose forward. Buffers are read as traced values, so that forward can
+    slice one by a traced size (a position table cut to the sequence's length)."""
+
+    proxy_buffer_attributes = True
 
     def __init__(
         self, leaves: frozenset[str] = frozenset(), wrapped: tuple[Callable, ...] = ()
@@ -125,17 +129,22 @@ def holds_tensor(value: Any) -> bool:
 
 
 class Recorder(fx.Interpreter):
-    """Runs the trace and keeps the summary of every call's result."""
+    """Runs the trace and keeps the summary of every call's result, and the value of each
+    attention mask."""
 
-    def __init__(self, graph: fx.GraphModule) -> None:
+    def __init__(self, graph: fx.GraphModule, masks: set[fx.Node]) -> None:
         super().__init__(graph)
         self.summaries: dict[fx.Node, Any] = {}
         self.constants: dict[fx.Node, Any] = {}
+        self.masks = masks
+        self.mask_values: dict[fx.Node, Any] = {}
         self.current: fx.Node | None = None
 
     def run_node(self, n: fx.Node) -> Any:
         self.current = n
         result = super().run_node(n)
+        if n in self.masks:
+            self.mask_values[n] = result
         self.summaries[n] = summary(result)
         if not holds_tensor(self.summaries[n]):
             self.constants[n] = plain(result)
@@ -163,6 +172,8 @@ class Recording:
 
     runs: tuple[dict[fx.Node, Any], ...]
     constants: tuple[dict[fx.Node, Any], ...] = ()
+    sequence_first: bool = False
+    masks: dict[fx.Node, Mask] = field(default_factory=dict)
 
     def values(self, node: fx.Node) -> list[Any]:
         """What a call that gives no tensor gave at each batch size (NOT_PLAIN: something
@@ -181,6 +192,8 @@ class Recording:
         found = [run[node] for run in self.runs]
         if not all(isinstance(item, TensorShape) for item in found):
             raise Unsupported("gives no single tensor")
+        if self.sequence_first:
+            return sequence_first_sample(found)
         batched = all(
             item.shape[:1] == (batch,) and item.shape[1:] == found[0].shape[1:]
             for item, batch in zip(found, BATCHES, strict=True)
@@ -195,23 +208,61 @@ class Recording:
         return TensorShape(found[0].shape[1:], found[0].dtype)
 
 
-def record(graph: fx.GraphModule, inputs: dict[int, list[torch.Tensor]], source: str) -> Recording:
-    """Run the trace on each batch size's inputs; ImportProblem if the module fails on them."""
-    runs, constants = [], []
+def sequence_first_sample(found: list[TensorShape]) -> TensorShape:
+    """The per-sample shape of a tensor traced at each of BATCHES with the batch second
+    (sequence, batch, ...), or merged into its first dim position by position (view(-1, n)
+    of such a tensor, sequence length 2 or more); Unsupported for any other layout."""
+    first = found[0]
+    if first.dtype not in DTYPES:
+        raise Unsupported(f"makes {first.dtype} tensors; NetDesigner uses float32 and int64")
+    shapes = [item.shape for item in found]
+    if all(
+        len(shape) >= 2
+        and shape[1] == batch
+        and shape[:1] + shape[2:] == first.shape[:1] + first.shape[2:]
+        for shape, batch in zip(shapes, BATCHES, strict=True)
+    ):
+        return TensorShape(first.shape[:1] + first.shape[2:], first.dtype, BATCH_AT_SECOND)
+    length = first.shape[0] // BATCHES[0] if first.shape else 0
+    if length >= 2 and all(
+        shape[0] == length * batch and shape[1:] == first.shape[1:]
+        for shape, batch in zip(shapes, BATCHES, strict=True)
+    ):
+        return TensorShape((length, *first.shape[1:]), first.dtype, BATCH_MERGED)
+    raise Unsupported(
+        f"makes a tensor of shape {tuple(first.shape)} at batch {BATCHES[0]}, which keeps "
+        "neither the sequence first and the batch second nor both merged in its first dim "
+        "(the import is sequence-first); NetDesigner layers work per sample"
+    )
+
+
+def record(
+    graph: fx.GraphModule,
+    inputs: dict[int, list[torch.Tensor]],
+    source: str,
+    sequence_first: bool = False,
+) -> Recording:
+    """Run the trace on each batch size's inputs (the batch second with `sequence_first`);
+    ImportProblem if the module fails on them."""
+    runs, constants, mask_values = [], [], []
+    masks = mask_arguments(graph)
     with evaluating(graph):
         for batch in BATCHES:
-            recorder = Recorder(graph)
+            recorder = Recorder(graph, masks)
             try:
                 recorder.run(*inputs[batch])
             except Exception as error:  # the module's own code can raise anything
                 shapes = ", ".join("x".join(map(str, t.shape)) for t in inputs[batch])
+                layout = "sequence first, batch second" if sequence_first else "batch first"
                 node = recorder.current
                 at = node.target if node.op == "call_module" else node.name
                 raise ImportProblem(
                     source,
-                    f"fails at {at} on inputs of shape {shapes} (batch first): "
+                    f"fails at {at} on inputs of shape {shapes} ({layout}): "
                     f"{type(error).__name__}: {first_line(error)}",
                 ) from None
             runs.append(recorder.summaries)
             constants.append(recorder.constants)
-    return Recording(tuple(runs), tuple(constants))
+            mask_values.append(recorder.mask_values)
+    found = {mask: recorded_mask([run[mask] for run in mask_values]) for mask in masks}
+    return Recording(tuple(runs), tuple(constants), sequence_first, found)

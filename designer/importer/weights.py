@@ -16,6 +16,9 @@ from nodes import Role
 from nodes.block import BLOCK_PARAM
 from nodes.custom_call import WEIGHT
 
+# Kinds whose class computes the tensor the module held (a fixed table): none is carried over.
+COMPUTED = frozenset({"sinusoidal_position_encoding"})
+
 if TYPE_CHECKING:
     from designer.importer.importing import ImportResult
 
@@ -105,13 +108,19 @@ def unplaced(keys: Iterable[str], paths: set[str]) -> list[str]:
 def map_state_dict(result: ImportResult, state_dict: Mapping[str, Any]) -> dict[str, Any]:
     """The original module's state dict under the generated module's keys, ready for its
     load_state_dict; ImportProblem for a key that belongs to no imported layer."""
-    placed = placements(result.project.graph, result.sources, result.blocks)
+    doc = result.project.graph
+    placed = placements(doc, result.sources, result.blocks)
+    computed = {
+        path for node_id, path in result.sources.items() if doc.node(node_id).kind in COMPUTED
+    }
     mapped = {}
     for key, value in state_dict.items():
         found = owner(key, placed)
         if found is None:
             raise ImportProblem("state dict", f"{key!r} belongs to no imported layer")
         path, rest = found
+        if path in computed:
+            continue
         # a tensor read straight from the module is its layer's weight: a LayerScale's
         # factors, a custom-code node's learned tensor
         mapped[f"{placed[path]}.{rest or WEIGHT}"] = value

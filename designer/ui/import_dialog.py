@@ -77,6 +77,11 @@ class ImportDialog(QDialog):
             "Classes of your own used two or more times become blocks in the project's library; "
             "unchecked, every submodule is flattened into plain layers"
         )
+        self.sequence_first = QCheckBox("Tensors are (sequence, batch): import batch first")
+        self.sequence_first.setToolTip(
+            "For a module whose recurrent or attention layers have batch_first=False: the "
+            "graph is the same network taking and giving its tensors batch first"
+        )
         self.weights = QLineEdit()
         self.weights.setPlaceholderText("optional: the module's state dict, .pt or .safetensors")
         self.weights.setToolTip(
@@ -109,6 +114,7 @@ class ImportDialog(QDialog):
         form.addRow("Input shapes", self.shapes)
         form.addRow("Start weights", weights_row)
         form.addRow(self.keep_blocks)
+        form.addRow(self.sequence_first)
         form.addRow(self.problems)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -169,7 +175,10 @@ class ImportDialog(QDialog):
             weights = Path(self.weights.text().strip()) if self.weights.text().strip() else None
             name = self.name.currentText().strip()
             flat = not self.keep_blocks.isChecked()
-            self.result = import_file(spec, shapes, name, flat, weights)
+            sequence_first = self.sequence_first.isChecked()
+            self.result = import_file(
+                spec, shapes, name, flat, weights, sequence_first=sequence_first
+            )
         except ProjectError as error:
             self.show_problem(str(error))
             return

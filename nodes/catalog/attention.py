@@ -51,6 +51,19 @@ register(
     )
 )
 
+
+def encoder_layer_forward(ctx: ForwardContext) -> list[str]:
+    """The layer on its input; a causal one is given the mask that hides later positions
+    (built for each call's length, the output's name holding it until the call)."""
+    x, out = ctx.inputs[0], ctx.output
+    if not ctx.params["causal"]:
+        return [f"{out} = {ctx.layer}({x})"]
+    return [
+        f"{out} = torch.full(({x}.shape[1], {x}.shape[1]), float('-inf'), device={x}.device)",
+        f"{out} = {ctx.layer}({x}, src_mask={out}.triu(1), is_causal=True)",
+    ]
+
+
 register(
     LayerSpec(
         kind="transformer_encoder_layer",
@@ -63,6 +76,7 @@ register(
             FloatParam("dropout", 0.1, "Dropout rate", min=0.0, max=1.0),
             ChoiceParam("activation", "relu", "Feed-forward activation", ("relu", "gelu")),
             BoolParam("norm_first", False, "Normalize before attention (pre-norm)"),
+            BoolParam("causal", False, "Each position attends only to itself and earlier ones"),
         ),
         module="nn.TransformerEncoderLayer",
         arguments=lambda p, x: {
@@ -81,6 +95,7 @@ register(
             "activation": "relu",
             "norm_first": False,
         },
+        forward=encoder_layer_forward,
         check=heads_check("nhead"),
     )
 )

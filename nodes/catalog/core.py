@@ -1,9 +1,9 @@
-"""Core layers: Dense (Linear), Embedding and Dropout."""
+"""Core layers: Dense (Linear), Embedding, Dropout, and Scale (times a fixed factor)."""
 
 from nodes.checks import FLATTEN_FIX, expect_rank
 from nodes.params import BoolParam, FloatParam, IntParam
 from nodes.registry import register
-from nodes.spec import LayerSpec
+from nodes.spec import ForwardContext, LayerSpec
 
 register(
     LayerSpec(
@@ -69,5 +69,24 @@ register(
         arguments=lambda p, x: {"p": p["p"]},
         positional=1,
         dtypes=("float",),
+    )
+)
+
+
+def scale_forward(ctx: ForwardContext) -> list[str]:
+    return [f"{ctx.output} = {ctx.inputs[0]} * {ctx.params['factor']!r}"]
+
+
+register(
+    LayerSpec(
+        kind="scale",
+        name="Scale",
+        category="Core",
+        help=(
+            "Multiplies by a fixed factor, as a transformer scales its embeddings by the square "
+            "root of their width; nothing to learn."
+        ),
+        params=(FloatParam("factor", 1.0, "The factor"),),
+        forward=scale_forward,
     )
 )

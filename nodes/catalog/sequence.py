@@ -1,6 +1,7 @@
 """Transformer sequence pieces: a learned class token, a learned position embedding (their
-classes are written into the generated module, each holding its tensor as `weight`), and
-Select, which keeps one position of a dim (the class token's output, say)."""
+classes are written into the generated module, each holding its tensor as `weight`), a fixed
+sinusoidal position encoding (its class computes its table, no weights), and Select, which
+keeps one position of a dim (the class token's output, say)."""
 
 from nodes.checks import dim_in_range, expect_rank
 from nodes.params import IntParam
@@ -30,6 +31,26 @@ class PositionEmbedding(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.weight
+'''
+
+SINUSOIDAL_POSITION_ENCODING = '''\
+class SinusoidalPositionEncoding(nn.Module):
+    """Adds a fixed vector to each position of a sequence: sines and cosines of the position
+    at rates from 1 down to 1/10000 ("Attention Is All You Need"); no weights."""
+
+    LOG_10000 = 9.210340371976184  # math.log(10000.0)
+
+    def __init__(self, length: int, features: int) -> None:
+        super().__init__()
+        position = torch.arange(0, length, dtype=torch.float).unsqueeze(1)
+        rate = torch.exp(torch.arange(0, features, 2).float() * (-self.LOG_10000 / features))
+        table = torch.zeros(length, features)
+        table[:, 0::2] = torch.sin(position * rate)
+        table[:, 1::2] = torch.cos(position * rate)
+        self.register_buffer("table", table.unsqueeze(0), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.table
 '''
 
 
@@ -65,6 +86,38 @@ register(
         positional=2,
         check=sequence_check,
         helpers=(POSITION_EMBEDDING,),
+    )
+)
+
+
+def even_features_check(p, x) -> list[Problem]:
+    problems = sequence_check(p, x)
+    if problems:
+        return problems
+    if x[0].shape[-1] % 2:
+        return [
+            Problem(
+                f"{{layer}} pairs a sine and a cosine per rate, so it needs an even number of "
+                f"features, not {x[0].shape[-1]}"
+            )
+        ]
+    return []
+
+
+register(
+    LayerSpec(
+        kind="sinusoidal_position_encoding",
+        name="SinusoidalPositionEncoding",
+        category="Attention",
+        help=(
+            "Adds a fixed vector of sines and cosines to each position of a sequence (the "
+            "original transformer's position encoding); no weights to learn."
+        ),
+        module="SinusoidalPositionEncoding",
+        arguments=lambda p, x: {"length": x[0].shape[0], "features": x[0].shape[-1]},
+        positional=2,
+        check=even_features_check,
+        helpers=(SINUSOIDAL_POSITION_ENCODING,),
     )
 )
 

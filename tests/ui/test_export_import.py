@@ -9,6 +9,7 @@ import pytest
 import torch
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
 
 from designer.compiler import Analyzer, compile_graph, generate
 from designer.export.bundle import script_source
@@ -214,6 +215,21 @@ class Stack(nn.Module):
         return self.head(self.second(self.first(x)))
 """
 
+SEQUENCE_FIRST = """
+from torch import nn
+
+
+class Word(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(20, 4)
+        self.gru = nn.GRU(4, 6)
+        self.head = nn.Linear(6, 5)
+
+    def forward(self, tokens):
+        return self.head(self.gru(self.embed(tokens))[0])
+"""
+
 
 def import_stack(window, tmp_path, keep_blocks: bool) -> None:
     module_file = tmp_path / "stack.py"
@@ -239,3 +255,23 @@ def test_the_import_dialog_keeps_repeated_classes_as_blocks_unless_told(
     assert ("Step" in doc.blocks) is keep_blocks
     assert window.editor.report.ok
     assert window.editor.report.total_params == 2 * (6 * 6 + 6) + 6 * 2 + 2
+
+
+def test_the_import_dialog_imports_sequence_first_when_told(window, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[2]))
+    module_file = tmp_path / "word.py"
+    module_file.write_text(SEQUENCE_FIRST, encoding="utf-8")
+    dialog = window.import_module()
+    QTest.keyClicks(dialog.file, str(module_file))
+    QTest.keyClicks(dialog.shapes, "9")
+    QTest.mouseClick(dialog.import_button, LEFT)
+    assert "batch_first=False" in dialog.message.text() and dialog.isVisible()
+    box = dialog.sequence_first
+    QTest.mouseClick(box, LEFT, pos=QPoint(8, box.height() // 2))
+    QTest.mouseClick(dialog.import_button, LEFT)
+    kinds = sorted(node.kind for node in window.editor.doc.nodes())
+    assert kinds == ["dense", "embedding", "gru", "input", "output"]
+    head = next(node for node in window.editor.doc.nodes() if node.kind == "dense")
+    assert window.editor.report.nodes[head.id].output.shape == (9, 5)  # (sequence, classes)
+    assert shown[0].startswith("\u2022 the layout changed")
