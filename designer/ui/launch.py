@@ -9,7 +9,19 @@ import os
 import sys
 from pathlib import Path
 
-from designer.interruption import interrupted
+from designer.interruption import INTERRUPTED, interrupted
+
+
+def command() -> None:
+    """The netdesigner process: main's exit code. After Ctrl+C the process ends at once once
+    its message is out, skipping the interpreter's finalisation: under load, a process
+    interrupted in lr-find's sweep was seen to end by the signal (-2) after its message."""
+    code = main()
+    if code == INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,4 +90,4 @@ def no_display() -> bool:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    command()
