@@ -35,15 +35,17 @@ class PositionEmbedding(nn.Module):
 
 SINUSOIDAL_POSITION_ENCODING = '''\
 class SinusoidalPositionEncoding(nn.Module):
-    """Adds a fixed vector to each position of a sequence: sines and cosines of the position
-    at rates from 1 down to 1/10000 ("Attention Is All You Need"); no weights."""
+    """Adds a fixed vector to each position of a sequence: sines and cosines of the
+    position at rates from 1 down to 1/10000 ("Attention Is All You Need"); no
+    weights."""
 
     LOG_10000 = 9.210340371976184  # math.log(10000.0)
 
     def __init__(self, length: int, features: int) -> None:
         super().__init__()
         position = torch.arange(0, length, dtype=torch.float).unsqueeze(1)
-        rate = torch.exp(torch.arange(0, features, 2).float() * (-self.LOG_10000 / features))
+        steps = torch.arange(0, features, 2).float()
+        rate = torch.exp(steps * (-self.LOG_10000 / features))
         table = torch.zeros(length, features)
         table[:, 0::2] = torch.sin(position * rate)
         table[:, 1::2] = torch.cos(position * rate)
