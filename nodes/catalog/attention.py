@@ -59,7 +59,7 @@ def encoder_layer_forward(ctx: ForwardContext) -> list[str]:
     if not ctx.params["causal"]:
         return [f"{out} = {ctx.layer}({x})"]
     return [
-        f"{out} = torch.full(({x}.shape[1], {x}.shape[1]), float(\"-inf\"), device={x}.device)",
+        f'{out} = torch.full(({x}.shape[1], {x}.shape[1]), float("-inf"), device={x}.device)',
         f"{out} = {ctx.layer}({x}, src_mask={out}.triu(1), is_causal=True)",
     ]
 
