@@ -1,7 +1,8 @@
-"""torchvision's classification models import exactly, as catalog layers (no custom code):
-equal parameter counts, the exported class computes what the model computes once the model's
-weights are mapped onto it (in eval mode, and in training mode with the same random numbers),
-and it imports back as the same graph."""
+"""torchvision's classification models import exactly, as catalog layers (custom code only for
+the window attention of Swin and MaxViT, which no catalog layer has): equal parameter counts,
+the exported class computes what the model computes once the model's weights are mapped onto
+it (in eval mode, and in training mode with the same random numbers), and it imports back as
+the same graph."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import torch
 
 from designer.compiler import Analyzer, generate
 from designer.importer import import_module, load_module, map_state_dict
+from designer.importer.construction import recording_constructions
 from designer.model import GraphDocument
 from designer.runtime.vision import import_torchvision
 from tests.blocks_helpers import flattened
@@ -39,6 +41,14 @@ MODELS = {
     "densenet121": (32, {}),  # a one-tensor torch.cat
     # a class token, a learned position embedding and the class token's output, x[:, 0]
     "vit_b_16": (32, {"image_size": 32}),
+}
+# builder -> (input size, builder arguments, the classes kept whole as custom code and the
+# functions called as custom code): attention with a relative position bias read from tables
+# it holds
+CUSTOM = {
+    "swin_t": (32, {}, {"ShiftedWindowAttention", "_patch_merging_pad"}),
+    "swin_v2_t": (32, {}, {"ShiftedWindowAttentionV2", "_patch_merging_pad"}),
+    "maxvit_t": (224, {}, {"RelativePositionalMultiHeadAttention"}),  # 7x7 windows at 1/32
 }
 
 
@@ -66,12 +76,13 @@ def graph_hash(doc: GraphDocument) -> str:
         )
 
 
-def torchvision_model(name: str) -> torch.nn.Module:
+def torchvision_model(name: str, arguments: dict) -> torch.nn.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a build for another torch: said once
         models = import_torchvision().models
     torch.manual_seed(0)
-    model = models.get_model(name, weights=None, **MODELS[name][1])
+    with recording_constructions():  # as pretrained_project builds it
+        model = models.get_model(name, weights=None, **arguments)
     if hasattr(model, "class_token"):  # zeros as built: random, so that it counts
         model.class_token.data.normal_(generator=torch.Generator().manual_seed(0))
     return scramble(model)
@@ -84,16 +95,43 @@ SLOW = {"efficientnet_v2_s"}  # EfficientNet V2's fused blocks: B0 covers the re
     "name", [pytest.param(name, marks=[pytest.mark.slow] * (name in SLOW)) for name in MODELS]
 )
 def test_torchvision_model_imports_exactly(name: str, tmp_path: Path):
-    size = MODELS[name][0]
-    module = torchvision_model(name)
+    size, arguments = MODELS[name]
+    module = torchvision_model(name, arguments)
     result = import_module(module, [(3, size, size)], name)
+    # catalog layers only: custom code is for what the catalog has no layer for
+    assert not custom_calls(result.project.graph)
+    check_exact(module, result, size, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=[pytest.mark.slow] * (name == "maxvit_t")) for name in CUSTOM]
+)
+def test_window_attention_models_import_exactly_with_custom_code(name: str, tmp_path: Path):
+    size, arguments, kept = CUSTOM[name]
+    module = torchvision_model(name, arguments)
+    result = import_module(module, [(3, size, size)], name)
+    assert custom_calls(result.project.graph) == kept
+    check_exact(module, result, size, tmp_path)
+
+
+def custom_calls(doc: GraphDocument) -> set[str]:
+    """What the graph's custom-code nodes build or call, by name."""
+    return {
+        node.params["target"].rpartition(":")[2]
+        for node in flattened(doc).nodes()
+        if node.kind == "custom_code"
+    }
+
+
+def check_exact(module: torch.nn.Module, result, size: int, tmp_path: Path) -> None:
+    """The graph has the module's parameters; its exported class computes what the module
+    computes with the module's weights, in eval and training mode; it imports back alike."""
+    name = result.project.name
     doc = result.project.graph
     report = Analyzer(doc).report()
     assert report.ok, [diagnostic.message for diagnostic in report.diagnostics]
     own = sum(parameter.numel() for parameter in module.parameters())
     assert report.total_params == result.params == own
-    # catalog layers only: custom code is for what the catalog has no layer for
-    assert not [node.name for node in flattened(doc).nodes() if node.kind == "custom_code"]
 
     code = generate(doc, report, name)
     path = tmp_path / f"{name}.py"

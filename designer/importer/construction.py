@@ -1,14 +1,13 @@
-"""The arguments each module of a user's own class was constructed with, recorded while the
-user's file builds its network, so that a module kept as custom code can be built again
-exactly as written."""
+"""The arguments each module of a class outside torch was constructed with, recorded while a
+user's file (or torchvision) builds its network, so that a module kept as custom code can be
+built again exactly as written."""
 
 from __future__ import annotations
 
 import functools
-import inspect
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import ModuleType
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -17,6 +16,7 @@ from torch import nn
 Arguments = tuple[tuple[Any, ...], dict[str, Any]]
 
 _constructed: WeakKeyDictionary[nn.Module, Arguments] = WeakKeyDictionary()
+_patching = threading.RLock()
 
 
 def recorder(init: Any) -> Any:
@@ -32,26 +32,36 @@ def recorder(init: Any) -> Any:
     return recording_init
 
 
+def module_classes() -> list[type[nn.Module]]:
+    """Every nn.Module class defined so far outside torch itself (a user's file's,
+    torchvision's, timm's) that has a constructor of its own."""
+    found, seen, queue = [], set(), list(nn.Module.__subclasses__())
+    while queue:
+        cls = queue.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        queue += cls.__subclasses__()
+        if cls.__module__.split(".")[0] != "torch" and "__init__" in vars(cls):
+            found.append(cls)
+    return found
+
+
 @contextmanager
-def recording_constructions(module: ModuleType) -> Iterator[None]:
-    """While inside, modules of the nn.Module classes that `module` (a user's file) defines
-    keep the arguments they are built with."""
-    classes = [
-        value
-        for value in vars(module).values()
-        if inspect.isclass(value)
-        and issubclass(value, nn.Module)
-        and value.__module__ == module.__name__
-        and "__init__" in vars(value)
-    ]
-    originals = {cls: vars(cls)["__init__"] for cls in classes}
-    for cls, init in originals.items():
-        cls.__init__ = recorder(init)
-    try:
-        yield
-    finally:
+def recording_constructions() -> Iterator[None]:
+    """While inside, modules of every nn.Module class outside torch (see module_classes) keep
+    the arguments they are built with: a user's network, and the library classes it is built
+    of, such as torchvision's window attention. One recording at a time (a lock), so that two
+    never take each other's recorder for the class's own constructor."""
+    with _patching:
+        originals = {cls: vars(cls)["__init__"] for cls in module_classes()}
         for cls, init in originals.items():
-            cls.__init__ = init
+            cls.__init__ = recorder(init)
+        try:
+            yield
+        finally:
+            for cls, init in originals.items():
+                cls.__init__ = init
 
 
 def constructed_with(module: nn.Module) -> Arguments | None:

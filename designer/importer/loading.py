@@ -52,7 +52,7 @@ def line_in(error: BaseException, path: Path) -> str:
 def load_module(spec: str) -> nn.Module:
     """The module that NAME in FILE gives: an nn.Module subclass built with no arguments, a
     function returning a module, or a module instance. Runs the file, as importing it would;
-    the file is not left in sys.modules. The modules of the file's own classes keep the
+    the file is not left in sys.modules. The modules of classes outside torch keep the
     arguments they were built with (see construction). Raises ImportProblem saying what is
     wrong and where."""
     path, name = split_spec(spec)
@@ -67,7 +67,7 @@ def load_module(spec: str) -> nn.Module:
     sys.path.insert(0, str(path.parent))
     try:
         run_file(module, loader, path)
-        with recording_constructions(module):
+        with recording_constructions():
             return build(find(module, name, path), name, path)
     finally:
         sys.path.remove(str(path.parent))

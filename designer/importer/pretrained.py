@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from designer.importer.construction import recording_constructions
 from designer.importer.errors import ImportProblem
 from designer.importer.head import MAX_CLASSES, class_param, head_node, replace_head
 from designer.importer.importing import ImportResult, block_lines, import_module
@@ -101,7 +102,8 @@ def pretrained_project(
     # The architecture (its weights come later), as torchvision builds it for its weights:
     # without the auxiliary heads GoogLeNet and Inception train with.
     extra = {"aux_logits": False, "init_weights": False} if model in AUXILIARY else {}
-    module = models.get_model(model, weights=None, **extra).eval()
+    with recording_constructions():  # parts kept whole as custom code are built again
+        module = models.get_model(model, weights=None, **extra).eval()
     transforms = weights.transforms()  # how the weights want their images
     size = transforms.crop_size[0]
     result = import_module(module, [(3, size, size)], name or model)
