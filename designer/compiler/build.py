@@ -14,10 +14,14 @@ from designer.model import GraphDocument
 _builds = count(1)
 
 
+# torchvision, and libraries that import it when imported (timm)
+ON_TORCHVISION = re.compile(r"^\s*(import|from) (torchvision|timm)\b", re.MULTILINE)
+
+
 def prepare_imports(source: str) -> None:
-    """Import torchvision, if the code does, the way that works beside any torch build (its
-    compiled operators may not fit this torch)."""
-    if re.search(r"^(import|from) torchvision\b", source, re.MULTILINE):
+    """Import torchvision, if the code does (itself or through timm), the way that works beside
+    any torch build (its compiled operators may not fit this torch)."""
+    if ON_TORCHVISION.search(source):
         from designer.runtime.vision import import_torchvision
 
         import_torchvision()

@@ -118,9 +118,9 @@ def torch_function(parts: list[str]) -> bool:
 
 
 def resolved(target: Target) -> Any:
-    """The object an import path names, or None; torchvision is imported the way that works
-    beside any torch build."""
-    if target.module.split(".")[0] == "torchvision":
+    """The object an import path names, or None; torchvision (and timm, which imports it) is
+    imported the way that works beside any torch build."""
+    if target.module.split(".")[0] in ("torchvision", "timm"):
         from designer.runtime.vision import import_torchvision
 
         import_torchvision()

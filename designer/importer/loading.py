@@ -14,6 +14,7 @@ from types import ModuleType
 
 from torch import nn
 
+from designer.compiler.build import prepare_imports
 from designer.compiler.probe import first_line
 from designer.importer.construction import recording_constructions
 from designer.importer.errors import ImportProblem
@@ -76,6 +77,7 @@ def load_module(spec: str) -> nn.Module:
 
 def run_file(module: ModuleType, loader: NoCacheLoader, path: Path) -> None:
     try:
+        prepare_imports(loader.get_data(str(path)).decode("utf-8", "replace"))
         loader.exec_module(module)
     except SyntaxError as error:
         message = f"has a syntax error: {error.msg}"
