@@ -90,6 +90,31 @@ def test_torch_operations_by_import_path_run_without_asking():
         assert needs_consent({**doc.node(node_id).params, "target": target}), target
 
 
+def test_the_parts_of_torchvisions_models_run_without_asking():
+    """Swin's window attention and its padding, as a pretrained Swin's graph calls them; a
+    builder function (it downloads weights) and other private helpers still ask."""
+    params = {"call": "module", "code": "", "target": "x"}
+    for target in (
+        "torchvision.models.swin_transformer:ShiftedWindowAttention",
+        "torchvision.models.maxvit:RelativePositionalMultiHeadAttention",
+    ):
+        assert not needs_consent({**params, "target": target}), target
+    assert not needs_consent(
+        {
+            **params,
+            "call": "function",
+            "target": "torchvision.models.swin_transformer:_patch_merging_pad",
+        }
+    )
+    for call, target in (
+        ("function", "torchvision.models:resnet18"),
+        ("function", "torchvision.models.swin_transformer:_get_relative_position_bias"),
+        ("module", "torchvision.models.swin_transformer:_private"),
+        ("module", "torchvision.datasets:MNIST"),
+    ):
+        assert needs_consent({**params, "call": call, "target": target}), target
+
+
 def test_a_result_without_the_batch_first_is_an_error_naming_the_node():
     doc, node_id = network(target="torch:sum", arguments="x0")
     report = Analyzer(doc).report()

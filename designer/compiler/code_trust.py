@@ -1,8 +1,9 @@
 """Which custom code may run in this process. Loading a project never runs its code; code of
 its own (or a call outside torch's tensor operations) runs only once trusted, as editors
 trust a folder: by the user's answer, `--trust` on the command line, or because this process
-imported it from a module the user chose to run. Calls of torch's tensor operations by their
-import path carry no code of their own and run without asking."""
+imported it from a module the user chose to run. Calls of torch's tensor operations, and the
+parts torchvision's models are built of, by their import path carry no code of their own and
+run without asking."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ SAFE_FUNCTION_MODULES = (
     "torchvision.ops",
 )
 SAFE_CLASS_MODULES = ("torch.nn", "torchvision.ops")
+# Modules of these packages are the parts torchvision's classification models are built of: their
+# constructors take sizes and make layers (downloads are for the builder functions, which are
+# not classes).
+SAFE_CLASS_PACKAGES = ("torchvision.models.",)
+# Private tensor helpers those parts call, by import path: padding and slicing only.
+SAFE_FUNCTIONS = frozenset({"torchvision.models.swin_transformer._patch_merging_pad"})
 REFUSED = {
     "torch": {"from_file", "save", "load"},
     "operator": {"call"},
@@ -88,12 +95,16 @@ def needs_consent(params: Mapping[str, Any]) -> bool:
 
 @lru_cache(maxsize=1024)
 def safe_library_call(call: Any, target: Target) -> bool:
-    """An import path into torch's (or torchvision's operators') tensor operations."""
+    """An import path into torch's (or torchvision's operators') tensor operations, or to a
+    part of torchvision's models."""
+    if call == "function" and str(target) in SAFE_FUNCTIONS:
+        return True
     parts = target.name.split(".")
     if target.module is None or any(part.startswith("_") for part in parts):
         return False
     if call == "module":
-        if target.module not in SAFE_CLASS_MODULES or len(parts) != 1:
+        known = target.module in SAFE_CLASS_MODULES or target.module.startswith(SAFE_CLASS_PACKAGES)
+        if not known or len(parts) != 1:
             return False
         from torch import nn
 
