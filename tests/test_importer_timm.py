@@ -1,6 +1,6 @@
-"""timm's common models that fx can trace import exactly (see tests.import_helpers.check_exact),
-and a user's file that imports timm, which imports torchvision when imported, loads beside a
-torchvision built for another torch."""
+"""timm's common models that fx can trace (those offered as pretrained) import exactly (see
+tests.import_helpers.check_exact), and a user's file that imports timm, which imports
+torchvision when imported, loads beside a torchvision built for another torch."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import torch
 
 from designer.importer import import_module
 from designer.importer.construction import recording_constructions
+from designer.importer.timm_models import COMMON
 from designer.runtime.vision import import_torchvision
 from tests.import_helpers import check_exact, custom_calls, scramble
 
@@ -21,6 +22,10 @@ from tests.import_helpers import check_exact, custom_calls, scramble
 # with the activation after it (BatchNormAct2d), and the blocks made of it
 MODELS = {
     "resnet18": set(),
+    "resnet34": set(),
+    "resnet50": set(),
+    "resnext50_32x4d": set(),
+    "seresnet50": set(),
     "regnety_002": {"ConvNormAct", "Bottleneck"},
     "densenet121": {"BatchNormAct2d"},
 }
@@ -36,6 +41,10 @@ def timm():
     import timm
 
     return timm
+
+
+def test_the_models_offered_are_those_tested():
+    assert set(COMMON) == set(MODELS)
 
 
 @pytest.mark.parametrize("name", list(MODELS))

@@ -20,14 +20,20 @@ from designer.export.script import training_script
 from designer.importer.head import class_param, head_node
 from designer.importer.pretrained import pretrained_project
 from designer.importer.unfreezing import Unfreezing, unfreeze_settings
-from designer.importer.weights import layer_attributes
-from designer.project import ProjectError, load_project, save_project
+from designer.project import ProjectError, load_project
 from designer.runtime.pretrained_weights import PretrainedWeights, download
 from designer.training import Trainer, new_run, prepare_run
 from designer.training.events import RunFinished
 from designer.training.resume import resume_setup
 from designer.training.start_weights import pretrained_start
-from tests.pretrained_helpers import FILE, image_folder, models, seeded_hub
+from tests.pretrained_helpers import (
+    FILE,
+    image_folder,
+    models,
+    seeded_hub,
+    started_network,
+    with_images,
+)
 from tests.script_helpers import (
     PINNED,
     app_epochs,
@@ -41,16 +47,6 @@ from tests.script_helpers import (
 @pytest.fixture
 def hub(tmp_path, monkeypatch) -> Path:
     return seeded_hub(tmp_path, monkeypatch)
-
-
-def with_images(project, tmp_path: Path, epochs: int = 1):
-    project.dataset |= {  # as the weights want their images: 224x224, their mean and std
-        "path": str(image_folder(tmp_path / "pictures")),
-        "split": {"val": 0.34, "test": 0.0},
-    }
-    project.training |= {"epochs": epochs, "batch_size": 4, "workers": 0, "baseline": False}
-    save_project(project, tmp_path / "transfer.json")
-    return project
 
 
 def test_the_imported_network_computes_as_torchvision_with_the_published_weights(hub):
@@ -282,29 +278,6 @@ def test_a_given_mean_and_std_must_fit_the_channels(tmp_path):
     settings |= {"mean": [0.5], "std": [0.25]}
     pixels = prepare_data(settings, None).pixels
     assert float(pixels.mean) == 0.5 and float(pixels.std) == 0.25
-
-
-def started_network(project, state: dict) -> torch.nn.Module:
-    """The project's network, in eval mode, from its start weights read from the file the
-    published one stands in for (`state`, saved there by the caller); the new head, which
-    the start weights leave out, gets the reference's tensors from `state`."""
-    doc = project.graph
-    start = project.training["start_weights"]
-    network = module_class(generate(doc, Analyzer(doc).report(), project.name))
-    found = pretrained_start(start, network, {})
-    head = head_node(doc)
-    assert (
-        head not in found.state
-        and not found.complete
-        and head not in project.training.get("freeze", [])
-    )
-    left_out = [theirs for theirs in state if theirs not in start["keys"].values()]
-    attribute = layer_attributes(doc)[head]
-    fresh = {f"{attribute}.{theirs.rsplit('.', 1)[1]}": state[theirs] for theirs in left_out}
-    assert sorted(fresh) == [f"{attribute}.bias", f"{attribute}.weight"]
-    mine = network().eval()
-    mine.load_state_dict({**found.state, **fresh})
-    return mine
 
 
 @pytest.mark.usefixtures("one_thread")

@@ -14,6 +14,15 @@ from designer.importer.construction import recording_constructions
 from designer.importer.errors import ImportProblem
 from designer.importer.head import MAX_CLASSES, class_param, head_node, replace_head
 from designer.importer.importing import ImportResult, block_lines, import_module
+from designer.importer.timm_models import (
+    COMMON,
+    PREFIX,
+    described,
+    installed,
+    timm_model,
+    timm_name,
+    timm_weights,
+)
 from designer.importer.unfreezing import Unfreezing, unfreeze_settings, unfreezing_line
 from designer.importer.weights import layer_attributes, map_state_dict
 from designer.model import GraphDocument
@@ -27,7 +36,8 @@ HASH_IN_NAME = re.compile(r"-([a-f0-9]+)\.")  # torchvision's files: name-<sha25
 
 @dataclass(frozen=True)
 class PretrainedChoice:
-    """One of torchvision's classification models with its default published weights."""
+    """One of torchvision's classification models (or timm's, timm:NAME) with its default
+    published weights."""
 
     model: str
     weights: str
@@ -52,9 +62,18 @@ def torchvision_models() -> Any:
 
 
 def pretrained_choices() -> list[PretrainedChoice]:
-    """Every classification model torchvision publishes weights for, by name."""
+    """Every classification model torchvision publishes weights for, by name; then timm's
+    common ones, when timm is installed."""
     models = torchvision_models()
-    return [choice(models, name) for name in sorted(models.list_models(module=models))]
+    found = [choice(models, name) for name in sorted(models.list_models(module=models))]
+    return found + ([timm_choice(name) for name in COMMON] if installed() else [])
+
+
+def timm_choice(name: str) -> PretrainedChoice:
+    params, weights = described(name)
+    return PretrainedChoice(
+        PREFIX + name, weights.name, params, weights.image_size, None, weights.url, "", None
+    )
 
 
 def choice(models: Any, name: str) -> PretrainedChoice:
@@ -79,6 +98,61 @@ def file_check(url: str) -> str:
     return found.group(1) if found else ""
 
 
+@dataclass(frozen=True)
+class Published:
+    """A model's architecture (its weights come later), its published weights and how their
+    images are prepared."""
+
+    module: Any
+    weights: str  # their name
+    url: str
+    check: str  # how the file's SHA-256 starts ("" checks nothing)
+    image_size: int
+    resize: int  # the shorter side before the centre cut
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+
+
+def torchvision_published(model: str) -> Published:
+    models = torchvision_models()
+    known = models.list_models(module=models)
+    if model not in known:
+        listed = ", ".join(known)
+        raise ImportProblem(model, f"not one of torchvision's classification models ({listed})")
+    weights = models.get_model_weights(model).DEFAULT
+    # The architecture, as torchvision builds it for its weights: without the auxiliary
+    # heads GoogLeNet and Inception train with.
+    extra = {"aux_logits": False, "init_weights": False} if model in AUXILIARY else {}
+    with recording_constructions():  # parts kept whole as custom code are built again
+        module = models.get_model(model, weights=None, **extra).eval()
+    transforms = weights.transforms()  # how the weights want their images
+    return Published(
+        module,
+        f"{type(weights).__name__}.{weights.name}",
+        weights.url,
+        file_check(weights.url),  # a file named without its hash: none
+        transforms.crop_size[0],
+        transforms.resize_size[0],
+        tuple(transforms.mean),
+        tuple(transforms.std),
+    )
+
+
+def timm_published(name: str) -> Published:
+    module = timm_model(name)
+    weights = timm_weights(module)
+    return Published(
+        module,
+        weights.name,
+        weights.url,
+        "",  # timm says no hash of its files
+        weights.image_size,
+        weights.resize,
+        weights.mean,
+        weights.std,
+    )
+
+
 def pretrained_project(
     model: str,
     classes: int,
@@ -86,36 +160,26 @@ def pretrained_project(
     freeze_backbone: bool = False,
     unfreezing: Unfreezing | None = None,
 ) -> ImportResult:
-    """`model`'s architecture imported as a graph whose last Dense layer gives `classes`
-    outputs (the published head when that is its size), starting from the published
-    weights: the project's training.start_weights names the file and maps its tensors to the
-    network's, the new head's left out. `freeze_backbone` keeps every layer but the head as
-    it starts (training.freeze); `unfreezing` lets part of them train later."""
+    """`model`'s architecture (one of torchvision's, or timm:NAME) imported as a graph whose
+    last Dense layer gives `classes` outputs (the published head when that is its size),
+    starting from the published weights: the project's training.start_weights names the file
+    and maps its tensors to the network's, the new head's left out. `freeze_backbone` keeps
+    every layer but the head as it starts (training.freeze); `unfreezing` lets part of them
+    train later."""
     if not 1 <= classes <= MAX_CLASSES:
         raise ImportProblem("classes", f"must be from 1 to {MAX_CLASSES:,}, got {classes}")
-    models = torchvision_models()
-    known = models.list_models(module=models)
-    if model not in known:
-        listed = ", ".join(known)
-        raise ImportProblem(model, f"not one of torchvision's classification models ({listed})")
-    weights = models.get_model_weights(model).DEFAULT
-    # The architecture (its weights come later), as torchvision builds it for its weights:
-    # without the auxiliary heads GoogLeNet and Inception train with.
-    extra = {"aux_logits": False, "init_weights": False} if model in AUXILIARY else {}
-    with recording_constructions():  # parts kept whole as custom code are built again
-        module = models.get_model(model, weights=None, **extra).eval()
-    transforms = weights.transforms()  # how the weights want their images
-    size = transforms.crop_size[0]
-    result = import_module(module, [(3, size, size)], name or model)
+    in_timm = timm_name(model)
+    published = timm_published(in_timm) if in_timm else torchvision_published(model)
+    module, size = published.module, published.image_size
+    result = import_module(module, [(3, size, size)], name or in_timm or model)
     doc = result.project.graph
     keys = map_state_dict(result, own_names(module))
     head = head_node(doc)
-    check = file_check(weights.url)
     training = {
         "start_weights": {
-            "name": f"{type(weights).__name__}.{weights.name}",
-            "url": weights.url,
-            **({"check": check} if check else {}),  # a file named without its hash: none
+            "name": published.weights,
+            "url": published.url,
+            **({"check": published.check} if published.check else {}),  # "": none said
             "keys": keys,
         }
     }
@@ -129,11 +193,11 @@ def pretrained_project(
     result.project.dataset = {  # as the weights expect their images; the path comes later
         "source": "image_folder",
         "image_size": size,
-        "resize": transforms.resize_size[0],  # the shorter side, then the centre cut
+        "resize": published.resize,  # the shorter side, then the centre cut
         "color": "rgb",
         "normalize": True,
-        "mean": list(transforms.mean),
-        "std": list(transforms.std),
+        "mean": list(published.mean),
+        "std": list(published.std),
     }
     return result
 
@@ -179,7 +243,9 @@ def pretrained_for_data(
     if data is not None:
         result.project.dataset["path"] = str(data.resolve())
     start = result.project.training["start_weights"]
-    result.project.description = f"torchvision's {model}, starting from {start['name']}"
+    library = "timm" if timm_name(model) else "torchvision"
+    shown = timm_name(model) or model
+    result.project.description = f"{library}'s {shown}, starting from {start['name']}"
     return result
 
 

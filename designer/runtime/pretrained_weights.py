@@ -1,8 +1,8 @@
-"""Published weights a network starts from (torchvision's, say): the file found in
-torch's hub cache, or downloaded there (its progress shown, its hash checked), its
-tensors renamed to the network's own; offline, the message names the file to place and
-the folder to place it in. The download is ours, not torch.hub's, as that tells no
-caller how far it got (the app draws a progress bar)."""
+"""Published weights a network starts from (torchvision's, or timm's on the Hugging Face
+hub): the file found in torch's hub cache, or downloaded there (its progress shown, its
+hash checked), its tensors renamed to the network's own; offline, the message names the
+file to place and the folder to place it in. The download is ours, not torch.hub's,
+as that tells no caller how far it got (the app draws a progress bar)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from urllib.request import urlopen
 import torch
 
 from designer.runtime.errors import SetupError
+from designer.runtime.file_weights import SAFETENSORS, read_state_dict
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds a connection may stay silent
 CHUNK = 1 << 20  # bytes read at a time
@@ -39,8 +40,15 @@ class PretrainedWeights:
     keys: dict[str, str]
 
     def file(self) -> Path:
-        """Where torch keeps downloaded weights: $TORCH_HOME/hub/checkpoints."""
-        name = os.path.basename(urlparse(self.url).path)
+        """Where torch keeps downloaded weights: $TORCH_HOME/hub/checkpoints, under the
+        file's name; a file of a repository (OWNER/REPO/resolve/REVISION/FILE, as the
+        Hugging Face hub publishes, where every model's file has one name) under
+        OWNER--REPO--FILE."""
+        parts = urlparse(self.url).path.strip("/").split("/")
+        if len(parts) >= 5 and parts[2] == "resolve":
+            name = "--".join((parts[0], parts[1], parts[-1]))
+        else:
+            name = os.path.basename(urlparse(self.url).path)
         return Path(torch.hub.get_dir()) / "checkpoints" / name
 
     def state(self, progress: Progress | None = None) -> dict[str, torch.Tensor]:
@@ -50,7 +58,10 @@ class PretrainedWeights:
         if not path.is_file():
             download(self.url, path, self.check, progress)
         try:
-            found = torch.load(path, map_location="cpu", weights_only=True)
+            if path.suffix.lower() == SAFETENSORS:  # as the Hugging Face hub's are
+                found = read_state_dict(path)
+            else:
+                found = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as error:  # any damage: a message, and how to mend it
             raise SetupError(
                 f"{path} is not a readable weights file ({error}); remove it to "

@@ -158,10 +158,13 @@ def start_weights(training: Section) -> dict[str, Any] | None:
     source = "path" if section.raw("path", None) is not None else "url"
     if source == "path" and section.raw("url", None) is not None:
         raise section.fail("path", "give url (published weights) or path (a file), not both")
+    check = section.raw("check", "")  # none said (timm's files): nothing checked
+    if not isinstance(check, str):
+        raise section.fail("check", "must be a text: how the file's SHA-256 starts")
     found = {
         "name": section.text("name"),
         source: section.text(source),
-        "check": section.text("check", ""),
+        "check": check,
         "keys": section.raw("keys"),
     }
     section.finish()
