@@ -283,14 +283,15 @@ def test_a_given_mean_and_std_must_fit_the_channels(tmp_path):
 @pytest.mark.usefixtures("one_thread")
 @pytest.mark.parametrize(
     "model",
-    ["mobilenet_v3_small", "squeezenet1_1", "googlenet", "convnext_tiny"],
+    ["mobilenet_v3_small", "squeezenet1_1", "googlenet", "convnext_tiny", "swin_t"],
 )
 def test_other_families_come_in_with_their_head_resized_and_their_weights(
     model, tmp_path, monkeypatch
 ):
     """MobileNetV3 (Hardswish, squeeze-excitation), SqueezeNet (its head a convolution),
-    GoogLeNet (built without auxiliary heads, as for its weights) and ConvNeXt (its head a
-    LayerNorm over channels, then Flatten and Linear), sized for 5 classes."""
+    GoogLeNet (built without auxiliary heads, as for its weights), ConvNeXt (its head a
+    LayerNorm over channels, then Flatten and Linear) and Swin (its window attention custom
+    code that builds torchvision's class), sized for 5 classes."""
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     torch.manual_seed(3)
     extra = {"aux_logits": False, "init_weights": False} if model == "googlenet" else {}
