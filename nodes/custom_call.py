@@ -45,6 +45,7 @@ OPERATORS = {  # operator functions written as Python writes them
 COMPARISONS = {"lt": "<", "le": "<=", "eq": "==", "ne": "!=", "ge": ">=", "gt": ">"}
 SHORT_MODULES = {"torch": "torch", "torch.nn": "nn", "torch.nn.functional": "F"}
 HEADER_IMPORTS = ("import torch", "from torch import nn")  # the generated module's own
+LONG_MODULES = {short: module for module, short in SHORT_MODULES.items()}  # nn -> torch.nn
 
 
 class CallError(ValueError):
@@ -66,6 +67,39 @@ class Target:
 
     def __str__(self) -> str:
         return self.name if self.module is None else f"{self.module}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A library's class or function given to a constructor by its import path, as in
+    act_layer=torch.nn.SiLU: `module` and `name` (the last part)."""
+
+    module: str
+    name: str
+
+    def __str__(self) -> str:
+        """As the node's params write it: its whole import path."""
+        return f"{self.module}.{self.name}"
+
+    def code(self) -> str:
+        """How the generated code names it."""
+        return reference(Target(self.module, self.name))
+
+
+def as_reference(node: ast.expr) -> Reference | None:
+    """A dotted name of two or more parts, none private, as a Reference (nn.SiLU as
+    torch.nn.SiLU, as the generated code names it); else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts = [node.id, *reversed(parts)]
+    if len(parts) < 2 or any(part.startswith("_") for part in parts):
+        return None
+    module = ".".join(parts[:-1])
+    return Reference(LONG_MODULES.get(module, module), parts[-1])
 
 
 def dotted(text: str) -> bool:
@@ -187,7 +221,8 @@ def parse_arguments(text: str, inputs: int, weight: bool) -> ast.Call:
 @lru_cache(maxsize=4096)
 def parse_init(text: str) -> tuple[tuple[str, Any], ...]:
     """A constructor's keyword arguments, 'beta=2.0, mode="row"', as (name, value) pairs of
-    constants: numbers, text, True/False/None and flat tuples or lists of them."""
+    constants (numbers, text, True/False/None and flat tuples or lists of them) and
+    references to a library's classes and functions (act_layer=torch.nn.SiLU)."""
     try:
         call = ast.parse(f"f({text})", mode="eval").body
     except SyntaxError:
@@ -199,7 +234,12 @@ def parse_init(text: str) -> tuple[tuple[str, Any], ...]:
         try:
             value = ast.literal_eval(word.value)
         except ValueError:
-            raise CallError(f"constructor argument {word.arg} is not a constant") from None
+            value = as_reference(word.value)
+            if value is None:
+                raise CallError(
+                    f"constructor argument {word.arg} is neither a constant nor a library's "
+                    "class or function by its import path (torch.nn.SiLU)"
+                ) from None
         if not plain_constant(value):
             raise CallError(f"constructor argument {word.arg}={value!r} is not a plain constant")
         values.append((word.arg, value))
@@ -207,6 +247,8 @@ def parse_init(text: str) -> tuple[tuple[str, Any], ...]:
 
 
 def plain_constant(value: Any, nested: bool = False) -> bool:
+    if isinstance(value, Reference):
+        return not nested
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, bool | int | str) or value is None:
@@ -323,13 +365,33 @@ def top_statements(params: Mapping[str, Any]) -> tuple[str, ...]:
     found: list[str] = []
     if target.module is None:
         found += [statement.text for statement in carried_statements(params["code"])]
-    elif target.module == "torch.nn.functional":
-        found.append("import torch.nn.functional as F")
-    elif target.module not in SHORT_MODULES and not operator_form(target):
-        found.append(f"import {target.module}")
+    elif not operator_form(target):
+        found += import_lines(target.module)
+    if params["call"] == "module":
+        for _, value in parse_init(params["init"]):
+            found += import_lines(value.module) if isinstance(value, Reference) else []
     if params["call"] == "function" and params["weight_shape"]:
         found.append(LEARNED_TENSOR_CODE)
     return tuple(statement for statement in found if statement not in HEADER_IMPORTS)
+
+
+def import_lines(module: str) -> list[str]:
+    """What imports `module` as the generated code names it (nothing for torch, nn)."""
+    if module == "torch.nn.functional":
+        return ["import torch.nn.functional as F"]
+    return [] if module in SHORT_MODULES else [f"import {module}"]
+
+
+def references(params: Mapping[str, Any]) -> tuple[Reference, ...]:
+    """The classes and functions a module's constructor is given (none for a function, or
+    params that do not parse: their check says why)."""
+    if params.get("call") != "module":
+        return ()
+    try:
+        pairs = parse_init(params.get("init", ""))
+    except CallError:
+        return ()
+    return tuple(value for _, value in pairs if isinstance(value, Reference))
 
 
 def operator_form(target: Target) -> bool:

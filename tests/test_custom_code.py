@@ -8,11 +8,18 @@ import pytest
 import torch
 
 from designer.compiler import Analyzer, CompileError, compile_graph, generate
-from designer.compiler.code_trust import forget, needs_consent, trust_document, withheld_names
+from designer.compiler.code_trust import (
+    fingerprint,
+    forget,
+    needs_consent,
+    trust_document,
+    withheld_names,
+)
 from designer.export.network import build_network
 from designer.export.onnx_file import export_onnx
 from designer.model import GraphDocument
 from nodes import TensorInfo
+from nodes.custom_call import problems
 
 TWICE = '''import torch
 
@@ -113,6 +120,33 @@ def test_the_parts_of_torchvisions_models_run_without_asking():
         ("module", "torchvision.datasets:MNIST"),
     ):
         assert needs_consent({**params, "call": call, "target": target}), target
+
+
+def test_a_constructor_may_be_given_a_library_class_by_its_import_path():
+    """timm's and torchvision's parts take their activation or normalization as a class."""
+    init = "in_channels=6, hidden_channels=[5, 4], activation_layer=nn.SiLU"
+    doc, node_id = network(call="module", target="torchvision.ops:MLP", init=init)
+    params = doc.node(node_id).params
+    assert not needs_consent(params)  # torch's own activation, to torchvision's own MLP
+    report = Analyzer(doc).report()
+    assert report.ok, [str(d) for d in report.diagnostics]
+    assert report.nodes[node_id].output == TensorInfo((4,))
+    module, code = compile_graph(doc, "Mlp", report)
+    assert "activation_layer=nn.SiLU" in code.source
+    assert [type(layer).__name__ for layer in module.custom] == [
+        "Linear",
+        "SiLU",
+        "Dropout",
+        "Linear",
+        "Dropout",
+    ]
+    # a class outside torch's layers asks first, and is another thing to trust
+    given = {**params, "init": "in_channels=6, hidden_channels=[4], activation_layer=os.system"}
+    assert needs_consent(given)
+    assert fingerprint(given) != fingerprint(params)
+    wrong = {**params, "init": "activation_layer=make()"}
+    (problem,) = problems(wrong, 1)
+    assert "activation_layer is neither a constant nor a library's class" in problem
 
 
 def test_a_result_without_the_batch_first_is_an_error_naming_the_node():

@@ -18,16 +18,21 @@ from designer.importer.timm_models import COMMON
 from designer.runtime.vision import import_torchvision
 from tests.import_helpers import check_exact, custom_calls, scramble
 
-# name -> the classes timm builds them of that are kept whole as custom code: its BatchNorm
-# with the activation after it (BatchNormAct2d), and the blocks made of it
+# name -> the classes timm builds them of that are kept whole as custom code (its BatchNorm
+# with the activation after it, given as a class; ConvNeXt's block, which scales by a tensor it
+# holds; attention that moves the batch dim), and the input size
 MODELS = {
-    "resnet18": set(),
-    "resnet34": set(),
-    "resnet50": set(),
-    "resnext50_32x4d": set(),
-    "seresnet50": set(),
-    "regnety_002": {"ConvNormAct", "Bottleneck"},
-    "densenet121": {"BatchNormAct2d"},
+    "resnet18": (set(), 64),
+    "resnet34": (set(), 64),
+    "resnet50": (set(), 64),
+    "resnext50_32x4d": (set(), 64),
+    "seresnet50": (set(), 64),
+    "regnety_002": ({"ConvNormAct"}, 64),
+    "densenet121": ({"BatchNormAct2d"}, 64),
+    "efficientnet_b0": ({"BatchNormAct2d"}, 128),  # at 64, batch statistics of 2x2 maps
+    "mobilenetv3_large_100": ({"BatchNormAct2d", "Linear"}, 64),
+    "convnext_tiny": ({"ConvNeXtBlock"}, 64),
+    "vit_tiny_patch16_224": ({"Attention"}, 224),  # its position embedding is for 224
 }
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -52,9 +57,10 @@ def test_timm_model_imports_exactly(timm, name: str, tmp_path: Path):
     torch.manual_seed(0)
     with recording_constructions():  # the arguments of timm's classes kept whole
         module = scramble(timm.create_model(name, pretrained=False))
-    result = import_module(module, [(3, 64, 64)], name)
-    assert custom_calls(result.project.graph) == MODELS[name]
-    check_exact(module, result, 64, tmp_path)
+    kept, size = MODELS[name]
+    result = import_module(module, [(3, size, size)], name)
+    assert custom_calls(result.project.graph) == kept
+    check_exact(module, result, size, tmp_path)
 
 
 def test_a_file_that_imports_timm_loads(tmp_path: Path):

@@ -9,6 +9,8 @@ import textwrap
 import unicodedata
 from typing import Any
 
+from nodes.custom_call import Reference
+
 LINE_LENGTH = 88
 INDENT = "    "
 
@@ -24,9 +26,11 @@ def string_literal(text: str) -> str:
 
 def literal(value: Any) -> str:
     """Source for plain data: texts via `string_literal`, numbers, flags and None via repr(),
-    tuples and lists of them."""
+    tuples and lists of them; a library's class or function by its import path."""
     if isinstance(value, str):
         return string_literal(value)
+    if isinstance(value, Reference):
+        return value.code()
     if isinstance(value, bool | int | float) or value is None:
         return repr(value)
     if value == ():

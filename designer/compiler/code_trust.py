@@ -16,7 +16,7 @@ from typing import Any
 
 from designer.model import GraphDocument, Node
 from nodes.catalog.custom_code import CUSTOM_KIND
-from nodes.custom_call import CallError, Target, parse_target
+from nodes.custom_call import CallError, Reference, Target, parse_target, references
 
 # Functions of these modules work on tensors and numbers only (their arguments are constants,
 # inputs and sizes): calling them cannot reach files, processes or the network.
@@ -48,8 +48,11 @@ _changes = [0]  # how often the trusted set changed: keys analyses cached before
 
 
 def fingerprint(params: Mapping[str, Any]) -> str:
-    """What would run: the code carried and the name called (the other params are constants)."""
+    """What would run: the code carried, the name called and the classes and functions its
+    constructor is given (the other params are constants)."""
     text = f"{params.get('call')}\n{params.get('target')}\n{params.get('code')}"
+    given = references(params)
+    text += "".join(f"\n{value.module}:{value.name}" for value in given)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -86,7 +89,9 @@ def needs_consent(params: Mapping[str, Any]) -> bool:
         return False  # not a call: the node's check says why, and nothing runs
     if not code.strip():
         try:
-            if safe_library_call(params.get("call"), parse_target(target)):
+            if safe_library_call(params.get("call"), parse_target(target)) and all(
+                safe_reference(value) for value in references(params)
+            ):
                 return False
         except CallError:
             return False
@@ -115,6 +120,13 @@ def safe_library_call(call: Any, target: Target) -> bool:
     if target.module not in SAFE_FUNCTION_MODULES or len(parts) != 1:
         return False
     return parts[0] not in REFUSED.get(target.module, ()) and callable(resolved(target))
+
+
+def safe_reference(value: Reference) -> bool:
+    """A class or function a constructor is given that is itself a safe call: one of torch's
+    layers (an activation, a normalization) or tensor operations."""
+    target = Target(value.module, value.name)
+    return safe_library_call("module", target) or safe_library_call("function", target)
 
 
 def torch_function(parts: list[str]) -> bool:

@@ -20,7 +20,14 @@ from designer.importer.init_args import init_arguments
 from designer.importer.tracing import BATCHES, NOT_PLAIN
 from designer.importer.tuples import Pending
 from nodes.catalog.custom_code import CUSTOM_KIND
-from nodes.custom_call import DTYPES, WEIGHT, CallError, problems, string_literal
+from nodes.custom_call import (
+    DTYPES,
+    WEIGHT,
+    CallError,
+    Reference,
+    problems,
+    string_literal,
+)
 
 if TYPE_CHECKING:
     from designer.importer.assemble import Assembler
@@ -58,7 +65,10 @@ def module_callee(module: nn.Module) -> Callee:
     """A submodule rebuilt from its class (by import path, or its source) and arguments."""
     cls = type(module)
     arguments = init_arguments(module)
-    init = ", ".join(f"{name}={literal(value)}" for name, value in arguments.items())
+    init = ", ".join(
+        f"{name}={value if isinstance(value, Reference) else literal(value)}"
+        for name, value in arguments.items()
+    )
     weighted = any(True for _ in module.parameters()) or any(True for _ in module.buffers())
     path = import_path(cls)
     if path is not None:

@@ -10,9 +10,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from designer.importer.carry import import_path
 from designer.importer.construction import constructed_with
 from designer.importer.errors import Unsupported
-from nodes.custom_call import plain_constant
+from nodes.custom_call import Reference, plain_constant
 
 MISSING = inspect.Parameter.empty
 
@@ -30,10 +31,11 @@ def init_arguments(module: nn.Module) -> dict[str, Any]:
         recorded_arguments(signature, recorded) if recorded else kept_arguments(module, signature)
     )
     for name, value in arguments.items():
-        if not plain_constant(value):
+        if not plain_constant(value) and library_reference(value) is None:
             raise Unsupported(
                 f"it is built with {name}={shown(value)}, which is not a constant a project can "
-                "hold (numbers, text, True/False/None and tuples of them)"
+                "hold (numbers, text, True/False/None and tuples of them, or a library's class "
+                "or function)"
             )
     defaults = {name: p.default for name, p in signature.parameters.items()}
     arguments = {
@@ -42,7 +44,18 @@ def init_arguments(module: nn.Module) -> dict[str, Any]:
         if not (defaults.get(name, MISSING) is not MISSING and same(defaults[name], value))
     }
     check_rebuilt(module, arguments)
-    return arguments
+    return {name: library_reference(value) or value for name, value in arguments.items()}
+
+
+def library_reference(value: Any) -> Reference | None:
+    """A class or function of an installed library (not the user's own) by its import path,
+    such as torch.nn.SiLU given as an activation; None for anything else."""
+    if not (inspect.isclass(value) or inspect.isfunction(value) or inspect.isbuiltin(value)):
+        return None
+    path = import_path(value)
+    if path is None or "." in path[1] or path[1].startswith("_"):
+        return None
+    return Reference(*path)
 
 
 def recorded_arguments(signature: inspect.Signature, recorded) -> dict[str, Any]:

@@ -18,8 +18,9 @@ from designer.importer.errors import ImportProblem
 from designer.runtime.vision import import_torchvision
 
 PREFIX = "timm:"
-# Families fx traces into catalog layers (timm's norm-and-activation parts kept whole as
-# custom code); EfficientNet, MobileNetV3, ConvNeXt and ViT as timm writes them do not import.
+# Families the importer takes: as catalog layers, with timm's parts that neither a catalog
+# layer nor a call of their own takes kept whole as custom code (its BatchNorm with the
+# activation after it, ConvNeXt's block, ViT's attention).
 COMMON = (
     "resnet18",
     "resnet34",
@@ -28,6 +29,10 @@ COMMON = (
     "seresnet50",
     "densenet121",
     "regnety_002",
+    "efficientnet_b0",
+    "mobilenetv3_large_100",
+    "convnext_tiny",
+    "vit_tiny_patch16_224",
 )
 HUB = "https://huggingface.co/{repository}/resolve/main/{file}"
 
