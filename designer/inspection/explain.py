@@ -208,7 +208,8 @@ def answer_words(
         return data.class_names[target], true
     if target is not None:
         return f"output {target}", str(y[0].tolist())
-    value, truth = output[:1].float(), y[:1].float().reshape(value.shape)
+    value = output[:1].float()
+    truth = y[:1].float().reshape(value.shape)
     if data.targets is not None:
         value, truth = data.targets.undo(value), data.targets.undo(truth)
     return f"{value.item():.4g}", f"{truth.item():.4g}"

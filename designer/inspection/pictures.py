@@ -47,7 +47,7 @@ def bar_chart(labels: tuple[str, ...], values: np.ndarray, title: str) -> Image.
     for row, index in enumerate(order, 1):
         top = MARGIN * 2 + row * BAR_HEIGHT
         value = float(values[index])
-        length = int(round(abs(value) / peak * (BAR_WIDTH // 2 - 2)))
+        length = round(abs(value) / peak * (BAR_WIDTH // 2 - 2))
         left, right = (middle, middle + length) if value >= 0 else (middle - length, middle)
         draw.text((MARGIN, top + 2), labels[index][:28], fill="black", font=font)
         colour = (220, 40, 20) if value >= 0 else (20, 80, 230)

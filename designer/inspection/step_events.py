@@ -37,7 +37,10 @@ def step_costs(events) -> list[StepCosts]:
         index = bisect.bisect_right(starts, start(event)) - 1
         if event.name != STEP and index >= 0 and end(event) <= end(steps[index]):
             inside[index].append(event)
-    return [costs_of(step, sorted(within, key=start)) for step, within in zip(steps, inside)]
+    return [
+        costs_of(step, sorted(within, key=start))
+        for step, within in zip(steps, inside, strict=True)
+    ]
 
 
 def costs_of(step, events: list) -> StepCosts:
