@@ -68,10 +68,10 @@ def gradcam_layer(
         path, kind = layer_path(setup, model, layer)
         shape = shapes.get(path, ())
         if len(shape) != 3:
-            given = "x".join(map(str, shape)) or "no tensor"
+            given = "x".join(map(str, shape)) or "no"
             raise ExplanationRefused(
                 f"Grad-CAM weighs a convolution's feature maps (channels x height x width); "
-                f"{layer!r} ({kind}) gives {given} per sample: choose a convolution layer, "
+                f"{layer!r} ({kind}) gives {given} values per sample: choose a convolution layer, "
                 "or another method (ig, saliency, occlusion)",
                 "--layer",
             )

@@ -1,0 +1,148 @@
+"""Explanations of a trained run's answers: Grad-CAM looks at the digit, attributions find
+the column a table's class depends on, and every method refuses what it cannot explain."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from designer.cli import main
+from designer.inspection.explain import explain
+from designer.inspection.explained_layer import ExplanationRefused
+from designer.inspection.trained import trained_network
+from tests.inspection_helpers import COLUMNS, DECIDING, table_project, train
+from tests.train_helpers import example_copy
+
+pytestmark = pytest.mark.slow  # each module trains a run first
+
+
+@pytest.fixture(scope="module")
+def digits(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("digits")
+    project = example_copy(folder, "lenet5_digits", epochs=3, threads=1)
+    return project, train(project)
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    project = table_project(tmp_path_factory.mktemp("table"))
+    return project, train(project)
+
+
+def digit_box(picture: np.ndarray) -> np.ndarray:
+    """True inside the bounding box of the digit's ink."""
+    ink = picture > 0.3
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    box = np.zeros_like(ink)
+    box[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1] = True
+    return box
+
+
+def test_grad_cam_looks_at_the_digit_more_than_at_the_border(digits):
+    trained = trained_network(*digits)
+    inside, outside = [], []
+    for sample in range(20):
+        explanation = explain(trained, sample, "gradcam")
+        assert explanation.layer == "conv2"  # the last convolution
+        assert explanation.values.shape == explanation.picture.shape == (32, 32)
+        box = digit_box(explanation.picture)
+        inside.append(explanation.values[box].mean())
+        outside.append(explanation.values[~box].mean())
+    inside, outside = np.array(inside), np.array(outside)
+    assert inside.mean() > outside.mean()
+    assert (inside > outside).mean() >= 0.6
+
+
+@pytest.mark.parametrize("method", ["ig", "saliency", "occlusion"])
+def test_input_attributions_fall_on_the_digit(digits, method):
+    trained = trained_network(*digits)
+    explanation = explain(trained, 0, method)
+    box = digit_box(explanation.picture)
+    strength = np.abs(explanation.values)
+    assert strength[box].mean() > strength[~box].mean()
+
+
+@pytest.mark.parametrize("method", ["ig", "saliency", "occlusion"])
+def test_the_deciding_column_ranks_first_with_its_name(table, method):
+    trained = trained_network(*table)
+    for sample in range(5):
+        explanation = explain(trained, sample, method)
+        assert explanation.data_kind == "table"
+        assert explanation.labels == COLUMNS
+        ranked = np.argsort(-np.abs(explanation.values))
+        assert explanation.labels[ranked[0]] == DECIDING
+
+
+def test_grad_cam_refuses_a_dense_layer_and_a_table(digits, table):
+    trained = trained_network(*digits)
+    with pytest.raises(ExplanationRefused, match=r"'fc1' \(dense\) gives 120 values"):
+        explain(trained, 0, "gradcam", "fc1")
+    with pytest.raises(ExplanationRefused, match=r"'flatten' \(flatten\) gives 400 values"):
+        explain(trained, 0, "gradcam", "flatten")
+    with pytest.raises(ExplanationRefused, match=r"'image' \(input\) is not a layer of its own"):
+        explain(trained, 0, "gradcam", "image")
+    with pytest.raises(ExplanationRefused, match="no layer named 'conv9'"):
+        explain(trained, 0, "gradcam", "conv9")
+    with pytest.raises(ExplanationRefused, match="these samples are a table"):
+        explain(trained_network(*table), 0, "gradcam")
+
+
+def test_other_mistakes_are_refused_with_what_would_do(digits):
+    trained = trained_network(*digits)
+    with pytest.raises(ExplanationRefused, match="only Grad-CAM weighs a layer"):
+        explain(trained, 0, "ig", "conv1")
+    with pytest.raises(ExplanationRefused, match="unknown method 'lime'"):
+        explain(trained, 0, "lime")
+    count = len(trained.setup.data.val)
+    with pytest.raises(ExplanationRefused, match=f"choose one from 0 to {count - 1}"):
+        explain(trained, count, "saliency")
+
+
+def test_cli_draws_the_map_over_the_digit(digits, tmp_path, capsys):
+    project, run = digits
+    out = tmp_path / "cam.png"
+    assert main(["explain", str(project.path), "--run", run, "--sample", "2", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Grad-CAM at conv2 for the answer" in printed
+    assert f"best checkpoint of run {run}" in printed
+    with Image.open(out) as image:
+        assert image.size == (256, 256) and image.mode == "RGB"
+
+
+def test_cli_draws_a_table_as_bars_and_prints_them_ranked(table, tmp_path, capsys):
+    project, run = table
+    out = tmp_path / "bars.png"
+    args = ["explain", str(project.path), "--run", run, "--sample", "0", "--method", "ig"]
+    assert main([*args, "-o", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].split()[0] == DECIDING
+    with Image.open(out) as image:
+        assert image.width > image.height > 0
+
+
+def test_cli_refusals_name_the_problem_and_write_nothing(digits, tmp_path, capsys):
+    project, run = digits
+    base = ["explain", str(project.path), "--run", run, "--sample", "0"]
+    assert main([*base, "--layer", "fc2", "-o", str(tmp_path / "x.png")]) == 2
+    assert "--layer: Grad-CAM weighs a convolution's feature maps" in capsys.readouterr().err
+    assert main([*base[:3], "nothing", *base[4:], "-o", str(tmp_path / "x.png")]) == 2
+    assert "no run 'nothing'" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
+    checkpoint = project.path.parent / "runs" / project.path.stem / run / "checkpoints" / "best.pt"
+    before = checkpoint.read_bytes()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    refusals = {
+        project.path: "is the project being explained; choose another file or pass --force",
+        checkpoint: f"is the best checkpoint of run {run}; choose another file",
+        fifo: "is a FIFO (named pipe), not a file: nothing was written",
+        "/dev/null": "is a character device, not a file: nothing was written",
+    }
+    for target, message in refusals.items():
+        assert main([*base, "-o", str(target)]) == 2
+        assert message in capsys.readouterr().err
+    assert checkpoint.read_bytes() == before
+    assert project.path.read_text().startswith("{")
