@@ -13,7 +13,15 @@ from designer.cli import main
 from designer.inspection.explain import explain
 from designer.inspection.explained_layer import ExplanationRefused
 from designer.inspection.trained import trained_network
-from tests.inspection_helpers import COLUMNS, DECIDING, table_project, train
+from tests.inspection_helpers import (
+    COLUMNS,
+    DECIDING,
+    DECIDING_STEP,
+    STEPS,
+    sequence_project,
+    table_project,
+    train,
+)
 from tests.train_helpers import example_copy
 
 pytestmark = pytest.mark.slow  # each module trains a run first
@@ -30,6 +38,18 @@ def digits(tmp_path_factory):
 def table(tmp_path_factory):
     project = table_project(tmp_path_factory.mktemp("table"))
     return project, train(project)
+
+
+@pytest.fixture(scope="module")
+def sequences(tmp_path_factory):
+    project = sequence_project(tmp_path_factory.mktemp("sequences"))
+    return project, train(project)
+
+
+def strongest(explanations) -> int:
+    """The position with the largest mean attribution (in size) over the samples: one
+    sample's can be small where its value is near the baseline, 0."""
+    return int(np.abs([explanation.values for explanation in explanations]).mean(0).argmax())
 
 
 def digit_box(picture: np.ndarray) -> np.ndarray:
@@ -68,12 +88,33 @@ def test_input_attributions_fall_on_the_digit(digits, method):
 @pytest.mark.parametrize("method", ["ig", "saliency", "occlusion"])
 def test_the_deciding_column_ranks_first_with_its_name(table, method):
     trained = trained_network(*table)
-    for sample in range(5):
-        explanation = explain(trained, sample, method)
-        assert explanation.data_kind == "table"
-        assert explanation.labels == COLUMNS
-        ranked = np.argsort(-np.abs(explanation.values))
-        assert explanation.labels[ranked[0]] == DECIDING
+    explanations = [explain(trained, sample, method) for sample in range(20)]
+    assert {explanation.data_kind for explanation in explanations} == {"table"}
+    assert {explanation.labels for explanation in explanations} == {COLUMNS}
+    assert COLUMNS[strongest(explanations)] == DECIDING
+
+
+@pytest.mark.parametrize("method", ["ig", "saliency", "occlusion"])
+def test_the_deciding_time_step_ranks_first(sequences, method):
+    trained = trained_network(*sequences)
+    explanations = [explain(trained, sample, method) for sample in range(20)]
+    assert {explanation.data_kind for explanation in explanations} == {"sequence"}
+    labels = tuple(f"t{step}" for step in range(1, STEPS + 1))
+    assert {explanation.labels for explanation in explanations} == {labels}
+    assert labels[strongest(explanations)] == f"t{DECIDING_STEP}"
+
+
+def test_tokens_are_explained_at_the_embedding_and_only_there(tmp_path):
+    project = example_copy(tmp_path, "attention_sequences", epochs=1, threads=1)
+    trained = trained_network(project, train(project))
+    explanation = explain(trained, 0, "ig")
+    assert explanation.data_kind == "sequence" and explanation.values.shape == (24,)
+    assert np.isfinite(explanation.values).all() and np.abs(explanation.values).max() > 0
+    for method in ("saliency", "occlusion"):
+        with pytest.raises(ExplanationRefused, match=f"token ids, which {method} cannot vary"):
+            explain(trained, 0, method)
+    with pytest.raises(ExplanationRefused, match=r"these samples are a sequence: use ig$"):
+        explain(trained, 0, "gradcam")
 
 
 def test_grad_cam_refuses_a_dense_layer_and_a_table(digits, table):

@@ -106,9 +106,10 @@ def explain(
     layer_name = None
     if method == "gradcam":
         if kind != "image":
+            others = "ig, saliency or occlusion" if x.dtype.is_floating_point else "ig"
             raise ExplanationRefused(
                 f"Grad-CAM weighs a convolution's feature maps over an image; these samples "
-                f"are a {kind}: use ig, saliency or occlusion",
+                f"are a {kind}: use {others}",
                 "--method",
             )
         layer_name, module = gradcam_layer(setup, model, x, layer)
