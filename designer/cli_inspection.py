@@ -4,11 +4,17 @@ time and memory go, layer by layer) and explain (why a trained run answered as i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+KINETO_QUIET = "6"  # above its USDT trace lines' level
+
 
 def command_profile(args: argparse.Namespace) -> int:
+    # Read when torch loads: the profiler's library otherwise prints a line to stderr at
+    # each start and stop of a trace.
+    os.environ.setdefault("KINETO_LOG_LEVEL", KINETO_QUIET)
     from designer.cli import analyze
     from designer.data import SetupError
     from designer.inspection.layer_profile import profile_run
@@ -61,6 +67,17 @@ def command_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def positive(text: str) -> int:
+    """A whole number from 1, for argparse."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1")
+    return number
+
+
 def rank(item: tuple) -> float:
     return -abs(float(item[1]))
 
@@ -71,7 +88,7 @@ def add_commands(commands, trust_help: str, force_help: str, threads_help: str) 
         "profile", help="time and memory of a training step, layer by layer"
     )
     profile.add_argument("file")
-    profile.add_argument("--batch", type=int, help="batch size (default: training.batch_size)")
+    profile.add_argument("--batch", type=positive, help="batch size (default: training.batch_size)")
     profile.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     profile.add_argument("--threads", type=int, help=threads_help)
     profile.add_argument("--trust", action="store_true", help=trust_help)

@@ -1,11 +1,13 @@
 """Where a training step's time and memory go, layer by layer: warmed training steps of the
 network the run would train, at its batch size on its device, under torch.profiler.
 
-Each layer's forward pass is a named range opened by module hooks (the profiler's own module
-hierarchy, with_modules, covers TorchScript only: eager modules show no scopes), and each
-backward function is charged to the layer whose forward op made it. Every microsecond of a
-step is in exactly one line: the layers, the loss, the optimizer, or the rest (Python between
-layers, operations written inline such as +, autograd's bookkeeping)."""
+Each layer's forward pass is a named range opened by module hooks (the profiler's own
+with_modules recorded no scope for an eager module's ops with torch 2.13: TorchScript only),
+and each backward function is charged to the layer whose forward op made it. Every
+microsecond of a step is in exactly one line: the layers, the loss, the optimizer, or the rest
+(Python between layers, operations written inline such as +, autograd's bookkeeping). Only
+the CPU is traced: on a GPU a step waits for its kernels at its end, and a layer's share is
+the time it takes to launch them."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.profiler import ProfilerActivity
 
 from designer.inspection.layer_ranges import is_leaf_layer, layer_paths, layer_ranges
 from designer.inspection.samples import batch_of
@@ -93,7 +96,7 @@ def measure(setup: RunSetup, batch_size: int, warmup: int, steps: int) -> StepPr
     with layer_ranges(model, layer_paths(model, top), activations):
         for _ in range(warmup):
             run_step(step, x, y, setup.device)
-        with torch.profiler.profile(activities=activities(setup.device)) as profiler:
+        with torch.profiler.profile(activities=[ProfilerActivity.CPU]) as profiler:
             for _ in range(steps):
                 with torch.autograd.profiler.record_function(STEP):
                     run_step(step, x, y, setup.device)
@@ -138,13 +141,6 @@ def run_step(step: Step, x: torch.Tensor, y: torch.Tensor, device: torch.device)
         torch.cuda.synchronize(device)
     elif device.type == "mps":
         torch.mps.synchronize()
-
-
-def activities(device: torch.device) -> list[torch.profiler.ProfilerActivity]:
-    kinds = [torch.profiler.ProfilerActivity.CPU]
-    if device.type == "cuda":
-        kinds.append(torch.profiler.ProfilerActivity.CUDA)
-    return kinds
 
 
 def middle_half(costs: list[StepCosts]) -> list[StepCosts]:
