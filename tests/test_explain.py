@@ -10,9 +10,11 @@ import pytest
 from PIL import Image
 
 from designer.cli import main
+from designer.data import SetupError
 from designer.inspection.explain import explain
 from designer.inspection.explained_layer import ExplanationRefused
 from designer.inspection.trained import trained_network
+from designer.project import load_project
 from tests.inspection_helpers import (
     COLUMNS,
     DECIDING,
@@ -187,3 +189,18 @@ def test_cli_refusals_name_the_problem_and_write_nothing(digits, tmp_path, capsy
         assert message in capsys.readouterr().err
     assert checkpoint.read_bytes() == before
     assert project.path.read_text().startswith("{")
+
+
+def test_a_network_changed_since_the_run_is_refused(digits):
+    project, run = digits
+    changed = load_project(project.path)
+    changed.graph.set_param(changed.graph.find("fc1").id, "units", 100)
+    with pytest.raises(SetupError, match=f"the network changed since run {run} trained"):
+        trained_network(changed, run)
+
+
+def test_an_answer_that_is_a_whole_image_is_refused(tmp_path):
+    project = example_copy(tmp_path, "autoencoder_digits", epochs=1, threads=1)
+    trained = trained_network(project, train(project))
+    with pytest.raises(ExplanationRefused, match="explanations need one score per class"):
+        explain(trained, 0, "saliency")

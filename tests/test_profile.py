@@ -104,3 +104,11 @@ def test_cli_profile_names_a_bad_device(tmp_path, capsys):
     project = example_copy(tmp_path, "lenet5_digits")
     assert main(["profile", str(project.path), "--device", "tpu"]) == 2
     assert "tpu" in capsys.readouterr().err
+
+
+def test_cli_profile_takes_a_batch_from_1(tmp_path, capsys):
+    project = example_copy(tmp_path, "lenet5_digits")
+    with pytest.raises(SystemExit) as exit_:
+        main(["profile", str(project.path), "--batch", "0"])
+    assert exit_.value.code == 2
+    assert "'0' is not a whole number from 1" in capsys.readouterr().err
