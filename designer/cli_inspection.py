@@ -48,10 +48,17 @@ def command_explain(args: argparse.Namespace) -> int:
     from designer.training.output_owners import check_outputs
 
     project, _ = analyze(args, runs=True)
-    output = Path(args.output)
-    check_outputs([output], project.path, "explained", args.force)
+    if not args.wrong and (args.sample is None or args.output is None):
+        needed = "--sample K -o OUT.png (or list the wrong answers with --wrong)"
+        print(f"{args.file}: say which sample to explain and where: {needed}", file=sys.stderr)
+        return 2
+    output = None if args.wrong else Path(args.output)
+    if output is not None:
+        check_outputs([output], project.path, "explained", args.force)
     try:
         trained = trained_network(project, args.run_id, device=args.device)
+        if args.wrong:
+            return print_wrong(trained)
         explanation = explain(trained, args.sample, args.method, args.layer)
     except SetupError as error:
         print(f"{args.file}: {error}", file=sys.stderr)
@@ -64,6 +71,20 @@ def command_explain(args: argparse.Namespace) -> int:
             print(f"  {label:>24}  {value:+.4g}")
     save_png(explanation_picture(explanation), output)
     print(f"wrote {output}")
+    return 0
+
+
+def print_wrong(trained) -> int:
+    """List the validation samples the run answers wrongly: number, answer, true class."""
+    from designer.inspection.answers import val_answers
+
+    answers = val_answers(trained)
+    names = trained.setup.data.class_names
+    wrong = answers.wrong
+    print(f"{len(wrong)} of {len(answers.true)} validation samples answered wrongly")
+    for sample in wrong:
+        predicted, true = names[answers.predicted[sample]], names[answers.true[sample]]
+        print(f"  sample {sample}: answered {predicted}, true {true}")
     return 0
 
 
@@ -98,7 +119,12 @@ def add_commands(commands, trust_help: str, force_help: str, threads_help: str) 
     )
     explain.add_argument("file")
     explain.add_argument("--run", dest="run_id", required=True, help="the run (its id or folder)")
-    explain.add_argument("--sample", type=int, required=True, help="the validation sample, from 0")
+    explain.add_argument("--sample", type=int, help="the validation sample, from 0")
+    explain.add_argument(
+        "--wrong",
+        action="store_true",
+        help="list the validation samples the run answers wrongly (to choose one)",
+    )
     explain.add_argument(
         "--method",
         default="gradcam",
@@ -106,7 +132,7 @@ def add_commands(commands, trust_help: str, force_help: str, threads_help: str) 
         help="Grad-CAM (images), integrated gradients, saliency or occlusion",
     )
     explain.add_argument("--layer", help="Grad-CAM's convolution layer (default: the last one)")
-    explain.add_argument("-o", "--output", required=True, help="the PNG file to write")
+    explain.add_argument("-o", "--output", help="the PNG file to write")
     explain.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     explain.add_argument("--force", action="store_true", help=force_help)
     explain.add_argument("--trust", action="store_true", help=trust_help)

@@ -11,6 +11,7 @@ from PIL import Image
 
 from designer.cli import main
 from designer.data import SetupError
+from designer.inspection.answers import val_answers
 from designer.inspection.explain import explain
 from designer.inspection.explained_layer import ExplanationRefused
 from designer.inspection.trained import trained_network
@@ -204,3 +205,36 @@ def test_an_answer_that_is_a_whole_image_is_refused(tmp_path):
     trained = trained_network(project, train(project))
     with pytest.raises(ExplanationRefused, match="explanations need one score per class"):
         explain(trained, 0, "saliency")
+
+
+def test_the_wrong_answers_are_listed_to_choose_from(digits, capsys):
+    project, run = digits
+    trained = trained_network(project, run)
+    answers = val_answers(trained)
+    data = trained.setup.data
+    assert (answers.true == data.val.y.numpy()).all()
+    for sample in answers.wrong[:3]:
+        explanation = explain(trained, int(sample), "saliency")
+        assert explanation.predicted != explanation.true
+        assert explanation.predicted == data.class_names[answers.predicted[sample]]
+    right = np.setdiff1d(np.arange(len(data.val)), answers.wrong)[0]
+    explanation = explain(trained, int(right), "saliency")
+    assert explanation.predicted == explanation.true
+    assert main(["explain", str(project.path), "--run", run, "--wrong"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        lines[0] == f"{len(answers.wrong)} of {len(data.val)} validation samples answered wrongly"
+    )
+    assert len(lines) == 1 + len(answers.wrong)
+    assert main(["explain", str(project.path), "--run", run]) == 2
+    assert "--sample K -o OUT.png" in capsys.readouterr().err
+
+
+def test_a_task_without_classes_has_no_wrong_answers(tmp_path):
+    project = example_copy(tmp_path, "regression_diabetes", epochs=1, threads=1)
+    trained = trained_network(project, train(project))
+    with pytest.raises(ExplanationRefused, match="this task is regression"):
+        val_answers(trained)
+    explanation = explain(trained, 0, "ig")
+    assert explanation.target is None and explanation.data_kind == "table"
+    assert explanation.labels[:3] == ("age", "sex", "bmi")
