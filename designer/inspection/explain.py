@@ -60,7 +60,7 @@ class Explanation:
 
 
 def data_kind(trained: TrainedNetwork) -> str:
-    """ "image", "table" or "sequence", from the shape and type of the samples."""
+    """The kind of the samples, from their shape and type: "image", "table" or "sequence"."""
     data = trained.setup.data
     shape, dtype = data.sample_shape, data.train.x.dtype
     if len(shape) == 3:
@@ -103,37 +103,49 @@ def explain(
     target = answer_index(output)
     # A single value is output 0 of an (N, 1) answer; captum takes None for an (N,) one.
     output_index = target if target is not None or output.dim() != 2 else 0
-    layer_name = None
-    if method == "gradcam":
-        if kind != "image":
-            others = "ig, saliency or occlusion" if x.dtype.is_floating_point else "ig"
-            raise ExplanationRefused(
-                f"Grad-CAM weighs a convolution's feature maps over an image; these samples "
-                f"are a {kind}: use {others}",
-                "--method",
-            )
-        layer_name, module = gradcam_layer(setup, model, x, layer)
-        attribution = LayerGradCam(model, module).attribute(
-            x, target=output_index, relu_attributions=True
-        )
-        attribution = LayerAttribution.interpolate(attribution, x.shape[2:], "bilinear")
-    elif not x.dtype.is_floating_point:
-        attribution = token_attribution(trained, x, output_index, method)
-    else:
-        attribution = input_attribution(model, x, output_index, method)
+    attribution, layer_name = attribute(trained, x, kind, method, layer, output_index)
     values = attribution.detach().float().cpu()[0]
     predicted, true = answer_words(trained, output, y, target)
+    picture, labels = None, ()
     if kind == "image":
-        return Explanation(
-            method, kind, values.sum(0).numpy(), (), target, predicted, true,
-            for_the_eye(x.detach().float().cpu())[0], layer_name,
-        )  # fmt: skip
-    if kind == "table":
+        values, picture = values.sum(0), for_the_eye(x.detach().float().cpu())[0]
+    elif kind == "table":
         labels = column_names(setup.data)
     else:
         values = values.sum(-1) if values.dim() == 2 else values
         labels = tuple(f"t{step}" for step in range(1, len(values) + 1))
-    return Explanation(method, kind, values.numpy(), labels, target, predicted, true)
+    return Explanation(
+        method, kind, values.numpy(), labels, target, predicted, true, picture, layer_name
+    )
+
+
+def attribute(
+    trained: TrainedNetwork,
+    x: torch.Tensor,
+    kind: str,
+    method: str,
+    layer: str | None,
+    output_index: int | None,
+) -> tuple[torch.Tensor, str | None]:
+    """The attribution of `method` for sample `x`, shaped as `x` (a token sequence's: a
+    value a token), and the path of the layer Grad-CAM weighed."""
+    model = trained.model
+    if method != "gradcam":
+        if not x.dtype.is_floating_point:
+            return token_attribution(trained, x, output_index, method), None
+        return input_attribution(model, x, output_index, method), None
+    if kind != "image":
+        others = "ig, saliency or occlusion" if x.dtype.is_floating_point else "ig"
+        raise ExplanationRefused(
+            f"Grad-CAM weighs a convolution's feature maps over an image; these samples "
+            f"are a {kind}: use {others}",
+            "--method",
+        )
+    path, module = gradcam_layer(trained.setup, model, x, layer)
+    attribution = LayerGradCam(model, module).attribute(
+        x, target=output_index, relu_attributions=True
+    )
+    return LayerAttribution.interpolate(attribution, x.shape[2:], "bilinear"), path
 
 
 def answer_index(output: torch.Tensor) -> int | None:

@@ -20,6 +20,7 @@ from torch.profiler import ProfilerActivity
 from designer.inspection.layer_ranges import is_leaf_layer, layer_paths, layer_ranges
 from designer.inspection.samples import batch_of
 from designer.inspection.step_events import LOSS, STEP, StepCosts, step_costs
+from designer.model import GraphDocument
 from designer.runtime.devices import thread_count
 from designer.runtime.freezing import frozen_during, keep_frozen_statistics
 from designer.runtime.schedules import Schedule
@@ -156,7 +157,15 @@ def mean(costs: list[StepCosts], part) -> float:
     return sum(part(step) for step in costs) / len(costs) / 1e6
 
 
-def layer_cost(model, path, kept, activations, node, graph) -> LayerCost:
+def layer_cost(
+    model: nn.Module,
+    path: str,
+    kept: list[StepCosts],
+    activations: dict[str, int],
+    node: str | None,
+    graph: GraphDocument,
+) -> LayerCost:
+    """The costs of the layer at `path`, its inner layers' first when it is a block."""
     module = model.get_submodule(path)
     inner = ()
     if not is_leaf_layer(module):
