@@ -238,3 +238,16 @@ def test_a_task_without_classes_has_no_wrong_answers(tmp_path):
     explanation = explain(trained, 0, "ig")
     assert explanation.target is None and explanation.data_kind == "table"
     assert explanation.labels[:3] == ("age", "sex", "bmi")
+
+
+def test_grad_cam_weighs_a_layer_inside_a_block_or_a_whole_block(tmp_path):
+    project = example_copy(tmp_path, "resnet_digits_blocks", epochs=1, threads=1)
+    trained = trained_network(project, train(project))
+    assert explain(trained, 0).layer == "block2.shortcut"  # the last convolution to run
+    for layer in ("block1.conv2", "block1"):
+        explanation = explain(trained, 0, "gradcam", layer)
+        assert explanation.layer == layer
+        assert explanation.values.shape == explanation.picture.shape == (8, 8)
+        assert (explanation.values >= 0).all() and explanation.values.max() > 0
+    with pytest.raises(ExplanationRefused, match=r"'classifier' \(dense\) gives 10 values"):
+        explain(trained, 0, "gradcam", "classifier")
