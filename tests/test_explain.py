@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from designer.cli import main
@@ -14,6 +15,7 @@ from designer.data import SetupError
 from designer.inspection.answers import val_answers
 from designer.inspection.explain import explain
 from designer.inspection.explained_layer import ExplanationRefused
+from designer.inspection.samples import samples_at
 from designer.inspection.trained import trained_network
 from designer.project import load_project
 from tests.inspection_helpers import (
@@ -251,3 +253,26 @@ def test_grad_cam_weighs_a_layer_inside_a_block_or_a_whole_block(tmp_path):
         assert (explanation.values >= 0).all() and explanation.values.max() > 0
     with pytest.raises(ExplanationRefused, match=r"'classifier' \(dense\) gives 10 values"):
         explain(trained, 0, "gradcam", "classifier")
+
+
+def test_one_logit_answers_are_explained_for_the_class_they_say(tmp_path):
+    project = example_copy(tmp_path, "binary_breast_cancer", epochs=2, threads=1)
+    trained = trained_network(project, train(project))
+    data, model = trained.setup.data, trained.model
+    x, _ = samples_at(data.val, np.arange(len(data.val)), trained.setup.device)
+    with torch.no_grad():
+        logits = model(x).flatten()
+    said = {}
+    for sample in range(len(x)):
+        said.setdefault(bool(logits[sample] > 0), sample)
+    assert set(said) == {False, True}
+    for above, sample in said.items():
+        explanation = explain(trained, sample, "ig")
+        assert explanation.predicted == data.class_names[int(above)]
+        assert explanation.true == data.class_names[int(data.val.y[sample])]
+        with torch.no_grad():
+            change = (model(x[sample : sample + 1]) - model(torch.zeros_like(x[:1]))).item()
+        # Integrated gradients add up to the change of the output explained from the
+        # baseline: the logit, or its negation for the first class.
+        expected = change if above else -change
+        assert explanation.values.sum() == pytest.approx(expected, rel=0.05, abs=0.02)

@@ -4,6 +4,7 @@ map over an image, a value per table column, or one per time step of a sequence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,7 +104,8 @@ def explain(
     target = answer_index(output)
     # A single value is output 0 of an (N, 1) answer; captum takes None for an (N,) one.
     output_index = target if target is not None or output.dim() != 2 else 0
-    attribution, layer_name = attribute(trained, x, kind, method, layer, output_index)
+    forward = answered(trained, output, target)
+    attribution, layer_name = attribute(trained, forward, x, kind, method, layer, output_index)
     values = attribution.detach().float().cpu()[0]
     predicted, true = answer_words(trained, output, y, target)
     picture, labels = None, ()
@@ -119,8 +121,19 @@ def explain(
     )
 
 
+def answered(trained: TrainedNetwork, output: torch.Tensor, target: int | None) -> Callable:
+    """The function whose output is explained: the network, or for a two-class answer of one
+    logit that says the first class (below 0), the negated network, so that what speaks for
+    the answer is positive here too."""
+    model = trained.model
+    if target is None and trained.setup.data.class_names and output.flatten()[0] < 0:
+        return lambda inputs: -model(inputs)
+    return model
+
+
 def attribute(
     trained: TrainedNetwork,
+    forward: Callable,
     x: torch.Tensor,
     kind: str,
     method: str,
@@ -132,8 +145,8 @@ def attribute(
     model = trained.model
     if method != "gradcam":
         if not x.dtype.is_floating_point:
-            return token_attribution(trained, x, output_index, method), None
-        return input_attribution(model, x, output_index, method), None
+            return token_attribution(trained, forward, x, output_index, method), None
+        return input_attribution(forward, x, output_index, method), None
     if kind != "image":
         others = "ig, saliency or occlusion" if x.dtype.is_floating_point else "ig"
         raise ExplanationRefused(
@@ -142,7 +155,7 @@ def attribute(
             "--method",
         )
     path, module = gradcam_layer(trained.setup, model, x, layer)
-    attribution = LayerGradCam(model, module).attribute(
+    attribution = LayerGradCam(forward, module).attribute(
         x, target=output_index, relu_attributions=True
     )
     return LayerAttribution.interpolate(attribution, x.shape[2:], "bilinear"), path
@@ -162,16 +175,18 @@ def answer_index(output: torch.Tensor) -> int | None:
     )
 
 
-def input_attribution(model, x: torch.Tensor, target: int | None, method: str) -> torch.Tensor:
+def input_attribution(
+    forward: Callable, x: torch.Tensor, target: int | None, method: str
+) -> torch.Tensor:
     x = x.clone().requires_grad_()
     if method == "ig":
-        return IntegratedGradients(model).attribute(
+        return IntegratedGradients(forward).attribute(
             x, baselines=torch.zeros_like(x), target=target, n_steps=IG_STEPS
         )
     if method == "saliency":
-        return Saliency(model).attribute(x, target=target, abs=True)
+        return Saliency(forward).attribute(x, target=target, abs=True)
     window, strides = occlusion_window(x.shape[1:])
-    return Occlusion(model).attribute(
+    return Occlusion(forward).attribute(
         x.detach(),
         sliding_window_shapes=window,
         strides=strides,
@@ -193,7 +208,11 @@ def occlusion_window(shape: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int
 
 
 def token_attribution(
-    trained: TrainedNetwork, x: torch.Tensor, target: int | None, method: str
+    trained: TrainedNetwork,
+    forward: Callable,
+    x: torch.Tensor,
+    target: int | None,
+    method: str,
 ) -> torch.Tensor:
     """Integrated gradients at the embedding's output, summed over its features (token
     ids have no gradient, and hiding a token has no neutral value)."""
@@ -203,8 +222,8 @@ def token_attribution(
             "(integrated gradients at the embedding)",
             "--method",
         )
-    model = trained.model
-    attribution = LayerIntegratedGradients(model, embedding_layer(model)).attribute(
+    layer = embedding_layer(trained.model)
+    attribution = LayerIntegratedGradients(forward, layer).attribute(
         x, baselines=torch.zeros_like(x), target=target, n_steps=IG_STEPS
     )
     return attribution.sum(-1)
@@ -221,6 +240,9 @@ def answer_words(
         return data.class_names[target], true
     if target is not None:
         return f"output {target}", str(y[0].tolist())
+    if data.class_names:  # one logit: the second class above 0
+        answer = int(output.flatten()[0] > 0)
+        return data.class_names[answer], data.class_names[int(y.flatten()[0])]
     value = output[:1].float()
     truth = y[:1].float().reshape(value.shape)
     if data.targets is not None:
