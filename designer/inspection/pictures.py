@@ -34,9 +34,10 @@ def overlay(picture: np.ndarray, values: np.ndarray) -> Image.Image:
     return image.resize((grey.shape[1] * factor, grey.shape[0] * factor), Image.NEAREST)
 
 
-def bar_chart(labels: tuple[str, ...], values: np.ndarray, title: str) -> Image.Image:
-    """A horizontal bar a label, largest magnitude first; red positive, blue negative."""
-    order = np.argsort(-np.abs(values), kind="stable")
+def bar_chart(labels: tuple[str, ...], values: np.ndarray, title: str, ranked: bool) -> Image.Image:
+    """A horizontal bar a label, red positive, blue negative; `ranked`: largest magnitude
+    first, else in their order (a sequence's time steps)."""
+    order = np.argsort(-np.abs(values), kind="stable") if ranked else range(len(values))
     font = ImageFont.load_default()
     height = MARGIN * 3 + BAR_HEIGHT * (len(values) + 1)
     image = Image.new("RGB", (LABEL_WIDTH + BAR_WIDTH + 2 * MARGIN, height), "white")
@@ -59,7 +60,8 @@ def bar_chart(labels: tuple[str, ...], values: np.ndarray, title: str) -> Image.
 def explanation_picture(explanation: Explanation) -> Image.Image:
     if explanation.picture is not None:
         return overlay(explanation.picture, explanation.values)
-    return bar_chart(explanation.labels, explanation.values, explanation.describe())
+    ranked = explanation.data_kind == "table"
+    return bar_chart(explanation.labels, explanation.values, explanation.describe(), ranked)
 
 
 def save_png(image: Image.Image, path: Path) -> None:
