@@ -3,15 +3,19 @@ holding their inside, and a total that is the step a plain timer measures."""
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 
+import numpy as np
 import pytest
 import torch
 
 from designer.cli import main
 from designer.inspection.layer_profile import profile_run, training_step
 from designer.inspection.samples import batch_of
+from designer.model import GraphDocument
+from designer.project import Project, save_project
 from designer.training import prepare_run
 from tests.train_helpers import example_copy
 
@@ -114,3 +118,33 @@ def test_cli_profile_takes_a_batch_from_1(tmp_path, capsys):
         main(["profile", str(project.path), "--batch", "0"])
     assert exit_.value.code == 2
     assert "'0' is not a whole number from 1" in capsys.readouterr().err
+
+
+def test_each_backward_is_charged_to_the_layer_that_made_it(tmp_path):
+    """A layer of 512 x 1024 weights and one of 8 x 2 at the end: the big one's forward
+    and backward dwarf the small one's, and the ReLU behind the big one, without weights,
+    has no gradients of weights to compute."""
+    rows = np.random.default_rng(0).normal(size=(256, 512)).astype(np.float32)
+    np.savez(tmp_path / "rows.npz", x=rows, y=(rows[:, 0] > 0).astype(np.int64))
+    doc = GraphDocument()
+    chain = [
+        doc.add_node("input", "features", {"shape": [512]}),
+        doc.add_node("dense", "big", {"units": 1024}),
+        doc.add_node("relu", "relu"),
+        doc.add_node("dense", "narrow", {"units": 8}),
+        doc.add_node("dense", "small", {"units": 2}),
+        doc.add_node("output", "label"),
+    ]
+    for source, target in itertools.pairwise(chain):
+        doc.connect(source.id, "out", target.id, "in")
+    project = Project(name="rows", graph=doc, path=tmp_path / "rows.json")
+    project.dataset = {"source": "npz", "path": "rows.npz", "task": "classes"}
+    project.training = {"batch_size": 256, "threads": 1}
+    save_project(project, project.path)
+    profile = profile_run(prepare_run(project), warmup=5, steps=12)
+    layers = {layer.name: layer for layer in profile.layers}
+    big, small = layers["big"], layers["small"]
+    assert big.forward > 5 * small.forward
+    assert big.backward > 5 * small.backward
+    assert big.backward > 5 * layers["relu"].backward
+    assert big.time > 0.5 * sum(layer.time for layer in profile.layers)
