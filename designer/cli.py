@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from designer.cli_deadline import deadline
+from designer.cli_inspection import add_commands as add_inspection_commands
 from designer.interruption import interrupted
 from designer.project import ProjectError, load_project
 
@@ -230,7 +231,17 @@ def command_lr_find(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = ("validate", "summary", "export", "import", "pretrained", "train", "lr-find")
+COMMANDS = (
+    "validate",
+    "summary",
+    "export",
+    "import",
+    "pretrained",
+    "train",
+    "lr-find",
+    "profile",
+    "explain",
+)
 TRUST_HELP = "run the custom code the project carries (only for projects you trust)"
 FORCE_HELP = "let an output replace the project or a training run's file"
 THREADS_HELP = (
@@ -363,6 +374,7 @@ def parser() -> argparse.ArgumentParser:
     lr_find.add_argument("--apply", action="store_true", help="save the proposal in the project")
     lr_find.add_argument("--trust", action="store_true", help=TRUST_HELP)
     lr_find.set_defaults(run=command_lr_find)
+    add_inspection_commands(commands, TRUST_HELP, FORCE_HELP, THREADS_HELP)
     return main_parser
 
 
