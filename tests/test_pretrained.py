@@ -18,7 +18,7 @@ from designer.compiler import Analyzer, generate, module_class
 from designer.data import SetupError, prepare_data
 from designer.export.script import training_script
 from designer.importer.head import class_param, head_node
-from designer.importer.pretrained import pretrained_project
+from designer.importer.pretrained import pretrained_project, torchvision_published
 from designer.importer.unfreezing import Unfreezing, unfreeze_settings
 from designer.project import ProjectError, load_project
 from designer.runtime.pretrained_weights import PretrainedWeights, download
@@ -337,3 +337,10 @@ def test_the_cli_takes_efficientnet_with_its_head_resized_and_its_weights(
     x = torch.rand(2, 3, 224, 224)
     with torch.no_grad():
         assert float((mine(x) - reference(x)).abs().max()) <= 1e-5
+
+
+def test_a_vision_transformer_is_built_for_its_weights_image_size():
+    """ViT-H/14's published weights are for 518x518 images, not the 224 it is built for
+    without them."""
+    published = torchvision_published("vit_h_14")
+    assert published.image_size == published.module.image_size == 518

@@ -121,8 +121,11 @@ def torchvision_published(model: str) -> Published:
         raise ImportProblem(model, f"not one of torchvision's classification models ({listed})")
     weights = models.get_model_weights(model).DEFAULT
     # The architecture, as torchvision builds it for its weights: without the auxiliary
-    # heads GoogLeNet and Inception train with.
+    # heads GoogLeNet and Inception train with, and ViT for the size of their images (518
+    # for ViT-H/14's).
     extra = {"aux_logits": False, "init_weights": False} if model in AUXILIARY else {}
+    if model.startswith("vit_"):  # built for the weights' image size, as torchvision does
+        extra["image_size"] = weights.meta["min_size"][0]
     with recording_constructions():  # parts kept whole as custom code are built again
         module = models.get_model(model, weights=None, **extra).eval()
     transforms = weights.transforms()  # how the weights want their images
