@@ -12,30 +12,13 @@ import pytest
 import torch
 
 from designer.cli import main
-from designer.training import Trainer, list_runs, new_run, prepare_run
+from tests.payload_helpers import Payload, trained_iris
 from tests.script_helpers import write_script
-from tests.train_helpers import example_copy
-
-FAST = {"epochs": 1, "batch_size": 16, "baseline": False, "threads": 1}
-
-
-class Payload:
-    """Unpickling this creates `sentinel`: code run by loading."""
-
-    def __init__(self, sentinel) -> None:
-        self.sentinel = str(sentinel)
-
-    def __reduce__(self):
-        return open, (self.sentinel, "w")
 
 
 @pytest.fixture
 def trained(tmp_path):
-    """mlp_iris with one finished run."""
-    project = example_copy(tmp_path, "mlp_iris", **FAST)
-    Trainer(prepare_run(project), new_run(project.path)).run()
-    (run,) = list_runs(project.path)
-    return project, run
+    return trained_iris(tmp_path)
 
 
 def change(path, **entries) -> None:

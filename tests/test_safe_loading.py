@@ -15,24 +15,11 @@ from designer.project import load_project
 from designer.training import (
     CheckpointError,
     Trainer,
-    list_runs,
     load_checkpoint,
-    new_run,
     prepare_run,
 )
+from tests.payload_helpers import FAST, Payload, trained_iris
 from tests.train_helpers import example_copy, with_dataset
-
-FAST = {"epochs": 1, "batch_size": 16, "baseline": False}
-
-
-class Payload:
-    """Unpickling this opens `sentinel` for writing, creating the file: code run by loading."""
-
-    def __init__(self, sentinel) -> None:
-        self.sentinel = str(sentinel)
-
-    def __reduce__(self):
-        return open, (self.sentinel, "w")
 
 
 def test_the_payload_is_real(tmp_path):
@@ -43,11 +30,7 @@ def test_the_payload_is_real(tmp_path):
 
 @pytest.fixture
 def trained(tmp_path):
-    """mlp_iris with one finished run."""
-    project = example_copy(tmp_path, "mlp_iris", **FAST)
-    Trainer(prepare_run(project), new_run(project.path)).run()
-    (run,) = list_runs(project.path)
-    return project, run
+    return trained_iris(tmp_path)
 
 
 def poison(path, sentinel, inside: bool) -> None:
