@@ -1,0 +1,66 @@
+"""`netdesigner sweep`: the project's search space searched from the command line, a line per
+finished trial, a table at the end; the study lives on in its storage to be continued."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+import optuna
+
+from designer.interruption import interrupted
+from designer.project import Project
+from designer.sweep.report import trial_line, trial_table
+from designer.sweep.search import open_study
+from designer.sweep.space import read_space
+from designer.sweep.sweep import Budget, counted, run_sweep
+
+
+def sweep(project: Project, args: argparse.Namespace) -> int:
+    """Sweep `project` as the arguments say; the exit code."""
+    space = read_space(project)
+    if args.sampler:
+        space = replace(space, sampler=args.sampler)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # the lines here say what happens
+    study, objective = open_study(project, space, args.storage)
+    done = len(counted(study))
+    swept = ", ".join(swept.label for swept in space.params)
+    print(
+        f"sweeping {swept} of {args.file} with the {space.sampler} sampler, "
+        f"{space.pruner} pruner; study {study.study_name!r}: {done} of {args.trials} trials "
+        "done",
+        flush=True,
+    )
+
+    def heard(trial: optuna.trial.FrozenTrial) -> None:
+        if not trial.params and not trial.system_attrs.get("fixed_params"):
+            return  # a trial that never started (Ctrl+C came first)
+        print(trial_line(trial, space, objective, best_of(study)), flush=True)
+
+    budget = Budget(args.trials, args.timeout)
+    stopped = run_sweep(project, space, study, objective, budget, args.jobs, heard)
+    trials = [trial for trial in study.get_trials(deepcopy=False) if trial.params]
+    if trials:
+        print()
+        print(trial_table(trials, space, objective))
+    best = best_of(study)
+    if best is not None:
+        print(
+            f"\nbest: trial {best.number}, {objective.monitor} {best.value:.4g}, run "
+            f"{best.user_attrs.get('run', '?')}"
+        )
+    if stopped:
+        print(
+            f"stopped with {len(counted(study))} of {args.trials} trials done; the same "
+            "command continues the study (the trials cut short run first)"
+        )
+        return interrupted()
+    return 0
+
+
+def best_of(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
+    """The complete trial with the best value, or None yet."""
+    try:
+        return study.best_trial
+    except ValueError:
+        return None
