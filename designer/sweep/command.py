@@ -33,7 +33,7 @@ def sweep(project: Project, args: argparse.Namespace) -> int:
     )
 
     def heard(trial: optuna.trial.FrozenTrial) -> None:
-        if not trial.params and not trial.system_attrs.get("fixed_params"):
+        if not trial.params:
             return  # a trial that never started (Ctrl+C came first)
         print(trial_line(trial, space, objective, best_of(study)), flush=True)
 

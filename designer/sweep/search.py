@@ -126,7 +126,8 @@ def open_study(
         optuna.exceptions.OptunaError,
         sqlalchemy.exc.SQLAlchemyError,
     ) as error:
-        raise SweepError(source, f"cannot open the study in {url}: {error}", "--storage") from None
+        reason = str(error).splitlines()[0]
+        raise SweepError(source, f"cannot open the study in {url}: {reason}", "--storage") from None
     if study.direction.name.lower() != direction:
         message = (
             f"the study {study.study_name!r} in {url} was made to "
