@@ -19,7 +19,7 @@ from designer.project import save_project
 from designer.sweep.apply import apply_values
 from designer.sweep.search import open_study, trial_values
 from designer.sweep.space import read_space
-from designer.sweep.sweep import Budget, counted, run_sweep
+from designer.sweep.sweep import Budget, Sweep, counted
 from designer.sweep.trials import EPOCHS, INTERRUPTED, RUN
 from designer.training import EpochDone, Trainer, prepare_run
 from designer.training.runs import RunFolder, runs_root
@@ -45,7 +45,7 @@ def test_a_sweep_of_eight_trials_two_at_a_time_runs_each_as_a_normal_run(tmp_pat
     space = read_space(project)
     study, objective = open_study(project, space, None)
     heard = []
-    interrupted = run_sweep(project, space, study, objective, Budget(8), 2, heard.append)
+    interrupted = Sweep(project, space, study, objective, 2).run(Budget(8), heard.append)
     assert not interrupted
     trials = counted(study)
     assert len(trials) == len(heard) == 8
@@ -82,7 +82,7 @@ def test_the_median_pruner_stops_a_hopeless_trial_early(tmp_path):
     study, objective = open_study(project, space, None)
     for rate in (0.03, 0.01, 1e-6):  # two that learn, then one that cannot in 12 epochs
         study.enqueue_trial({"training.optimizer.lr": rate})
-    run_sweep(project, space, study, objective, Budget(3), 1, lambda trial: None)
+    Sweep(project, space, study, objective, 1).run(Budget(3), lambda trial: None)
     learned, learned_too, hopeless = study.trials
     assert learned.state == learned_too.state == TrialState.COMPLETE
     assert hopeless.state == TrialState.PRUNED

@@ -4,6 +4,7 @@ finished trial, a table at the end; the study lives on in its storage to be cont
 from __future__ import annotations
 
 import argparse
+import signal
 from dataclasses import replace
 
 import optuna
@@ -13,7 +14,7 @@ from designer.project import Project
 from designer.sweep.report import trial_line, trial_table
 from designer.sweep.search import open_study
 from designer.sweep.space import read_space
-from designer.sweep.sweep import Budget, counted, run_sweep
+from designer.sweep.sweep import Budget, Sweep, counted
 
 
 def sweep(project: Project, args: argparse.Namespace) -> int:
@@ -37,18 +38,19 @@ def sweep(project: Project, args: argparse.Namespace) -> int:
             return  # a trial that never started (Ctrl+C came first)
         print(trial_line(trial, space, objective, best_of(study)), flush=True)
 
-    budget = Budget(args.trials, args.timeout)
-    stopped = run_sweep(project, space, study, objective, budget, args.jobs, heard)
+    search = Sweep(project, space, study, objective, args.jobs)
+    previous = signal.signal(signal.SIGINT, lambda *_: search.interrupt())
+    try:  # the handler stays while the training processes close: they save, then end
+        stopped = search.run(Budget(args.trials, args.timeout), heard)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     trials = [trial for trial in study.get_trials(deepcopy=False) if trial.params]
     if trials:
         print()
         print(trial_table(trials, space, objective))
     best = best_of(study)
     if best is not None:
-        print(
-            f"\nbest: trial {best.number}, {objective.monitor} {best.value:.4g}, run "
-            f"{best.user_attrs.get('run', '?')}"
-        )
+        print(f"\nbest: {trial_line(best, space, objective, None)}")
     if stopped:
         print(
             f"stopped with {len(counted(study))} of {args.trials} trials done; the same "

@@ -1,9 +1,9 @@
 """A sweep: the study's trials run `jobs` at a time until it holds the trials asked for, the
-time is up or Ctrl+C; trials cut short are queued again for the study's next sweep."""
+time is up or it is interrupted; trials cut short are queued again for the study's next
+sweep."""
 
 from __future__ import annotations
 
-import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,50 +38,55 @@ def counted(study: optuna.Study) -> list[FrozenTrial]:
     ]
 
 
-def run_sweep(
-    project: Project,
-    space: SearchSpace,
-    study: optuna.Study,
-    objective: Objective,
-    budget: Budget,
-    jobs: int,
-    on_trial: Callable[[FrozenTrial], None],
-) -> bool:
-    """Run the study's remaining trials; `on_trial` hears of each as it finishes (in the
-    thread that ran it). Ctrl+C stops the runs under way (each saves first) and starts no more.
-    Returns whether the sweep was interrupted."""
-    remaining = budget.trials - len(counted(study))
-    sampler = study.sampler
-    if remaining <= 0 or (
-        isinstance(sampler, optuna.samplers.GridSampler) and sampler.is_exhausted(study)
-    ):
-        return False
-    pool = ProcessPool()
-    runner = TrialRunner(project, space, objective, pool, jobs)
-    lock = threading.Lock()
+class Sweep:
+    """The trials of `study` run `jobs` at a time, each a run of `project` with the values
+    `space` suggests; `interrupt` (from any thread, or a signal handler) stops the runs under
+    way, each saving first, and starts no more."""
 
-    def heard(_: optuna.Study, trial: FrozenTrial) -> None:
-        with lock:
-            on_trial(trial)
+    def __init__(
+        self,
+        project: Project,
+        space: SearchSpace,
+        study: optuna.Study,
+        objective: Objective,
+        jobs: int,
+    ) -> None:
+        self.study, self.jobs = study, jobs
+        self.pool = ProcessPool()
+        self.runner = TrialRunner(project, space, objective, self.pool, jobs)
 
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, lambda *_: runner.interrupt()) if in_main else None
-    before = {trial.number for trial in study.get_trials(deepcopy=False)}
-    try:
-        study.optimize(
-            runner,
-            n_trials=remaining,
-            timeout=budget.seconds,
-            n_jobs=jobs,
-            catch=(TrialFailed, SweepInterrupted),
-            callbacks=[heard],
-        )
-    finally:
-        if in_main:
-            signal.signal(signal.SIGINT, previous)
-        pool.close()
-    requeue_interrupted(study, before)
-    return runner.interrupted.is_set()
+    def interrupt(self) -> None:
+        self.runner.interrupt()
+
+    def run(self, budget: Budget, on_trial: Callable[[FrozenTrial], None]) -> bool:
+        """Run the study's remaining trials; `on_trial` hears of each as it finishes, one at a
+        time. Returns whether the sweep was interrupted."""
+        study, sampler = self.study, self.study.sampler
+        remaining = budget.trials - len(counted(study))
+        if remaining <= 0 or (
+            isinstance(sampler, optuna.samplers.GridSampler) and sampler.is_exhausted(study)
+        ):
+            return False
+        lock = threading.Lock()
+
+        def heard(_: optuna.Study, trial: FrozenTrial) -> None:
+            with lock:
+                on_trial(trial)
+
+        before = {trial.number for trial in study.get_trials(deepcopy=False)}
+        try:
+            study.optimize(
+                self.runner,
+                n_trials=remaining,
+                timeout=budget.seconds,
+                n_jobs=self.jobs,
+                catch=(TrialFailed, SweepInterrupted),
+                callbacks=[heard],
+            )
+        finally:
+            self.pool.close()
+        requeue_interrupted(study, before)
+        return self.runner.interrupted.is_set()
 
 
 def requeue_interrupted(study: optuna.Study, before: set[int]) -> None:

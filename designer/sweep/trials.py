@@ -67,6 +67,8 @@ class TrialRunner:
             if self.interrupted.is_set():  # asked between the check and the take
                 raise self.stopped(trial)
             process.start(job)
+            if self.interrupted.is_set():  # a stop sent just before the job would miss it
+                process.stop()
             return self.follow(trial, process.messages(), process)
         finally:
             trial.set_user_attr(SECONDS, round(time.monotonic() - started, 2))
