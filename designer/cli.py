@@ -404,6 +404,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="an Optuna storage URL (default: sqlite file runs/<project>/sweep.db)",
     )
+    sweep.add_argument(
+        "--apply",
+        metavar="TRIAL",
+        help="run nothing: save that complete trial's values (its number, or best) in the "
+        "project, whose file then holds the trial's network",
+    )
     sweep.add_argument("--trust", action="store_true", help=TRUST_HELP)
     sweep.set_defaults(run=command_sweep)
     return main_parser

@@ -15,7 +15,9 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from designer.project import save_project
+from designer.cli import main
+from designer.project import load_project, save_project
+from designer.project.files import project_to_text
 from designer.sweep.apply import apply_values
 from designer.sweep.search import open_study, trial_values
 from designer.sweep.space import read_space
@@ -69,6 +71,18 @@ def test_a_sweep_of_eight_trials_two_at_a_time_runs_each_as_a_normal_run(tmp_pat
         event.val["loss"] for event in Trainer(setup).events() if isinstance(event, EpochDone)
     ]
     assert min(scores) == best.value
+
+    # The best trial's values saved in the file: its run's weights then export with it.
+    assert main(["sweep", str(project.path), "--apply", "best"]) == 0
+    saved = load_project(project.path)
+    assert project_to_text(apply_values(saved, space, trial_values(best, space))) == (
+        project_to_text(saved)
+    )
+    assert saved.graph.node("n2").params["units"] == trial_values(best, space)["n2.units"]
+    run_id = best.user_attrs[RUN]
+    script = tmp_path / "best.py"
+    assert main(["export", str(project.path), "-o", str(script), "--weights", run_id]) == 0
+    assert script.is_file() and script.with_suffix(".safetensors").is_file()
 
 
 @pytest.mark.timeout(120)

@@ -1,13 +1,16 @@
 """The study of a sweep: named after the project file, kept beside its runs by default, opened
 again to be continued, and refused where it cannot be (a storage that does not open, a study
-made for the other direction)."""
+made for the other direction); a complete trial's values saved in the project file."""
 
 from __future__ import annotations
 
 import pytest
 
-from designer.sweep.search import open_study
+from designer.cli import main
+from designer.project import load_project
+from designer.sweep.search import open_study, suggest
 from designer.sweep.space import SweepError, read_space
+from designer.sweep.trial_apply import chosen_trial
 from designer.training.runs import runs_root
 from tests.train_helpers import example_copy
 
@@ -46,3 +49,27 @@ def test_a_storage_that_does_not_open_is_named_in_one_line(tmp_path):
     message = str(caught.value)
     assert f"--storage: cannot open the study in {url}: " in message
     assert "\n" not in message
+
+
+def test_a_complete_trials_values_are_saved_in_the_project_file(tmp_path, capsys):
+    project = example_copy(tmp_path, "sweep_iris")
+    space = read_space(project)
+    study, _ = open_study(project, space, None)
+    with pytest.raises(SweepError, match="has no complete trial yet"):
+        chosen_trial(study, "best", "p.json")
+    for value in (0.4, 0.2):
+        trial = study.ask()
+        suggest(trial, space)
+        study.tell(trial, value)
+    with pytest.raises(SweepError, match=r"no complete trial '7' in the study \(complete: 0, 1"):
+        chosen_trial(study, "7", "p.json")
+    assert chosen_trial(study, "best", "p.json").number == 1
+    assert main(["sweep", str(project.path), "--apply", "0"]) == 0
+    first = study.trials[0].params
+    saved = load_project(project.path)
+    assert saved.graph.node("n2").params["units"] == first["n2.units"]
+    assert saved.graph.node("n4").params["units"] == first["n4.units"]
+    assert saved.training["optimizer"]["lr"] == first["training.optimizer.lr"]
+    assert saved.sweep == project.sweep and saved.dataset == project.dataset
+    out = capsys.readouterr().out
+    assert out.startswith(f"{project.path}: trial 0's values saved: training.optimizer.lr=")

@@ -11,10 +11,12 @@ import optuna
 
 from designer.interruption import interrupted
 from designer.project import Project
-from designer.sweep.report import trial_line, trial_table
-from designer.sweep.search import open_study
+from designer.sweep.report import shown, trial_line, trial_table
+from designer.sweep.search import open_study, trial_values
 from designer.sweep.space import read_space
 from designer.sweep.sweep import Budget, Sweep, counted
+from designer.sweep.trial_apply import apply_trial, chosen_trial
+from designer.sweep.trials import RUN
 
 
 def sweep(project: Project, args: argparse.Namespace) -> int:
@@ -24,6 +26,8 @@ def sweep(project: Project, args: argparse.Namespace) -> int:
         space = replace(space, sampler=args.sampler)
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # the lines here say what happens
     study, objective = open_study(project, space, args.storage)
+    if args.apply:
+        return apply_chosen(project, study, args)
     done = len(counted(study))
     swept = ", ".join(swept.label for swept in space.params)
     print(
@@ -57,6 +61,23 @@ def sweep(project: Project, args: argparse.Namespace) -> int:
             "command continues the study (the trials cut short run first)"
         )
         return interrupted()
+    return 0
+
+
+def apply_chosen(project: Project, study: optuna.Study, args: argparse.Namespace) -> int:
+    """Write the chosen trial's values into the project file and say what its run is for."""
+    trial = chosen_trial(study, args.apply, args.file)
+    space = apply_trial(project, trial)
+    values = ", ".join(
+        f"{space.labels()[key]}={shown(value)}" for key, value in trial_values(trial, space).items()
+    )
+    print(f"{args.file}: trial {trial.number}'s values saved: {values}")
+    run = trial.user_attrs.get(RUN)
+    if run is not None:
+        print(
+            f"its run {run} now resumes (train --resume {run}) and exports (export --weights "
+            f"{run}) with the project"
+        )
     return 0
 
 
