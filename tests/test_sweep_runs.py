@@ -135,7 +135,7 @@ def started(command: list[str]) -> subprocess.Popen:
 
 @pytest.mark.timeout(150)
 def test_ctrl_c_mid_sweep_then_the_same_command_continues_the_study(tmp_path):
-    project = example_copy(tmp_path, "sweep_iris", epochs=40)
+    project = example_copy(tmp_path, "sweep_iris", epochs=25)
     project.training["early_stopping"] = {"patience": 0}
     project.sweep["pruner"] = {"name": "none"}
     save_project(project)

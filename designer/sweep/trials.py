@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 import optuna
 
@@ -19,6 +18,7 @@ from designer.sweep.search import Objective, suggest
 from designer.sweep.space import SearchSpace
 from designer.training.events import EndReason, EpochDone, RunFailed, RunFinished, RunStarted
 from designer.training.job import RunJob
+from designer.training.run_process import TrainingProcess
 
 RUN, SECONDS, EPOCHS, FAILURE, INTERRUPTED = "run", "seconds", "epochs", "failure", "interrupted"
 
@@ -62,26 +62,25 @@ class TrialRunner:
             runnable.training["threads"] = self.threads
         job = RunJob(project_to_text(runnable), self.project.path, runnable.training)
         process = self.pool.take()
-        started = time.monotonic()
         try:
             if self.interrupted.is_set():  # asked between the check and the take
                 raise self.stopped(trial)
             process.start(job)
             if self.interrupted.is_set():  # a stop sent just before the job would miss it
                 process.stop()
-            return self.follow(trial, process.messages(), process)
+            return self.follow(trial, process)
         finally:
-            trial.set_user_attr(SECONDS, round(time.monotonic() - started, 2))
             self.pool.give_back(process)
 
-    def follow(self, trial: optuna.Trial, messages, process: Any) -> float:
+    def follow(self, trial: optuna.Trial, process: TrainingProcess) -> float:
         """Read the run's events to its end; the trial's value, or the exception that ends
         it (pruned, failed, interrupted)."""
         scores: list[float] = []
-        pruned, end = False, None
-        for message in messages:
+        pruned, end, started = False, None, time.monotonic()
+        for message in process.messages():
             if isinstance(message, RunStarted):
                 trial.set_user_attr(RUN, message.run_id)
+                started = time.monotonic()
             elif isinstance(message, EpochDone):
                 scores.append(self.score(message))
                 trial.set_user_attr(EPOCHS, message.epoch)
@@ -91,6 +90,7 @@ class TrialRunner:
                     process.stop()
             elif isinstance(message, RunFinished | RunFailed):
                 end = message
+        trial.set_user_attr(SECONDS, round(time.monotonic() - started, 2))
         if isinstance(end, RunFailed):
             trial.set_user_attr(FAILURE, end.message)
             raise TrialFailed(end.message)
