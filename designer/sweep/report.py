@@ -31,7 +31,9 @@ def state_of(trial: FrozenTrial) -> str:
     return "interrupted" if trial.user_attrs.get(INTERRUPTED) else STATES[trial.state]
 
 
-def trial_line(trial: FrozenTrial, space: SearchSpace, objective: Objective, best) -> str:
+def trial_line(
+    trial: FrozenTrial, space: SearchSpace, objective: Objective, best: FrozenTrial | None
+) -> str:
     """trial 3 · hidden1.units=32 training.optimizer.lr=0.0123 · val_loss 0.0812 · pruned
     after 4 epochs · best 0.0712 (trial 1) · run 20261207-184500-2"""
     values = " ".join(

@@ -139,7 +139,9 @@ def read_swept(project: Project, entry: dict[str, Any], source: str, place: str)
             raise SweepError(source, message, f"{place}.training")
         node_id, kind = None, TRAINING_KINDS[param]
         key = label = f"training.{param}"
-    swept = Swept(place, key, label, node_id, param, kind, **values(entry, kind, source, place))
+    swept = Swept(
+        place, key, label, node_id, param, kind, **choices_or_range(entry, kind, source, place)
+    )
     if node_id is not None:
         spec = project.graph.node(node_id).spec.param(param)
         for value in swept.values_to_check():
@@ -150,7 +152,7 @@ def read_swept(project: Project, entry: dict[str, Any], source: str, place: str)
     return swept
 
 
-def values(entry: dict[str, Any], kind: str, source: str, place: str) -> dict[str, Any]:
+def choices_or_range(entry: dict[str, Any], kind: str, source: str, place: str) -> dict[str, Any]:
     """The choices, or the range, of one entry, checked for what they are."""
     ranged = [key for key in ("low", "high", "log", "step") if key in entry]
     if "choices" in entry:
