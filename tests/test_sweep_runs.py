@@ -5,6 +5,7 @@ Ctrl+C mid-sweep followed by the same command continues the study to its count o
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -122,13 +123,15 @@ def sweep_command(path: Path) -> list[str]:
 
 
 def started(command: list[str]) -> subprocess.Popen:
-    """The command, with Ctrl+C's default handling even where the test run ignores SIGINT."""
+    """The command in a process group of its own, as a terminal's foreground job, with Ctrl+C's
+    default handling even where the test run ignores SIGINT."""
     return subprocess.Popen(
         command,
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
@@ -144,7 +147,7 @@ def test_ctrl_c_mid_sweep_then_the_same_command_continues_the_study(tmp_path):
         assert first.stdout.readline().startswith("sweeping training.optimizer.lr")
         line = first.stdout.readline()  # the first trial that finished
         assert line.startswith("trial "), line + first.stderr.read()
-        first.send_signal(signal.SIGINT)
+        os.killpg(first.pid, signal.SIGINT)  # Ctrl+C in a terminal: to the whole group
         out, err = first.communicate(timeout=60)
     finally:
         first.kill()

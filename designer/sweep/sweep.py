@@ -5,6 +5,7 @@ sweep."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -60,14 +61,14 @@ class Sweep:
 
     def run(self, budget: Budget, on_trial: Callable[[FrozenTrial], None]) -> bool:
         """Run the study's remaining trials; `on_trial` hears of each as it finishes, one at a
-        time. Returns whether the sweep was interrupted."""
-        study, sampler = self.study, self.study.sampler
+        time. Trials queued by an earlier sweep (its trials cut short) run first, one at a
+        time: two threads taking queued trials at once could take the same one (the RDB
+        storage cannot lock SQLite's rows). Returns whether the sweep was interrupted."""
+        study = self.study
         remaining = budget.trials - len(counted(study))
-        if remaining <= 0 or (
-            isinstance(sampler, optuna.samplers.GridSampler) and sampler.is_exhausted(study)
-        ):
-            return False
+        queued = min(remaining, len(study.get_trials(deepcopy=False, states=(TrialState.WAITING,))))
         lock = threading.Lock()
+        deadline = None if budget.seconds is None else time.monotonic() + budget.seconds
 
         def heard(_: optuna.Study, trial: FrozenTrial) -> None:
             with lock:
@@ -75,18 +76,30 @@ class Sweep:
 
         before = {trial.number for trial in study.get_trials(deepcopy=False)}
         try:
-            study.optimize(
-                self.runner,
-                n_trials=remaining,
-                timeout=budget.seconds,
-                n_jobs=self.jobs,
-                catch=(TrialFailed, SweepInterrupted),
-                callbacks=[heard],
-            )
+            for count, jobs in ((queued, 1), (remaining - queued, self.jobs)):
+                seconds = None if deadline is None else deadline - time.monotonic()
+                if count <= 0 or self.ended() or (seconds is not None and seconds <= 0):
+                    continue
+                study.optimize(
+                    self.runner,
+                    n_trials=count,
+                    timeout=seconds,
+                    n_jobs=jobs,
+                    catch=(TrialFailed, SweepInterrupted),
+                    callbacks=[heard],
+                )
         finally:
             self.pool.close()
         requeue_interrupted(study, before)
         return self.runner.interrupted.is_set()
+
+    def ended(self) -> bool:
+        """Interrupted, or every point of the grid tried."""
+        sampler = self.study.sampler
+        exhausted = isinstance(sampler, optuna.samplers.GridSampler) and sampler.is_exhausted(
+            self.study
+        )
+        return exhausted or self.runner.interrupted.is_set()
 
 
 def requeue_interrupted(study: optuna.Study, before: set[int]) -> None:

@@ -16,7 +16,14 @@ from designer.sweep.apply import apply_values
 from designer.sweep.processes import ProcessPool
 from designer.sweep.search import Objective, suggest
 from designer.sweep.space import SearchSpace
-from designer.training.events import EndReason, EpochDone, RunFailed, RunFinished, RunStarted
+from designer.training.events import (
+    EndReason,
+    EpochDone,
+    FailureKind,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+)
 from designer.training.job import RunJob
 from designer.training.run_process import TrainingProcess
 
@@ -91,6 +98,12 @@ class TrialRunner:
             elif isinstance(message, RunFinished | RunFailed):
                 end = message
         trial.set_user_attr(SECONDS, round(time.monotonic() - started, 2))
+        if (
+            isinstance(end, RunFailed)
+            and end.kind == FailureKind.CRASHED
+            and self.interrupted.is_set()
+        ):
+            raise self.stopped(trial)  # Ctrl+C in a terminal reaches a process still starting
         if isinstance(end, RunFailed):
             trial.set_user_attr(FAILURE, end.message)
             raise TrialFailed(end.message)
