@@ -1,6 +1,7 @@
 """The study of a sweep: named after the project file, kept beside its runs by default, opened
 again to be continued, and refused where it cannot be (a storage that does not open, a study
-made for the other direction); a complete trial's values saved in the project file."""
+made for the other direction); a complete trial's values saved in the project file; GPUs
+shared among trials."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from designer.cli import main
 from designer.project import load_project
+from designer.sweep.devices import DeviceShare
 from designer.sweep.search import open_study, suggest
 from designer.sweep.space import SweepError, read_space
 from designer.sweep.trial_apply import chosen_trial
@@ -73,3 +75,13 @@ def test_a_complete_trials_values_are_saved_in_the_project_file(tmp_path, capsys
     assert saved.sweep == project.sweep and saved.dataset == project.dataset
     out = capsys.readouterr().out
     assert out.startswith(f"{project.path}: trial 0's values saved: training.optimizer.lr=")
+
+
+def test_trials_share_several_gpus_where_the_device_is_left_automatic():
+    share = DeviceShare("auto", 3)
+    taken = [share.take() for _ in range(4)]
+    assert taken == ["cuda:0", "cuda:1", "cuda:2", "cuda:0"]
+    share.give_back("cuda:1")
+    assert share.take() == "cuda:1"
+    assert DeviceShare("auto", 1).take() is None  # one GPU: the project's own device
+    assert DeviceShare("cuda:1", 4).take() is None  # a device the project names

@@ -8,14 +8,17 @@ import threading
 import time
 
 import optuna
+import torch
 
 from designer.project import Project
 from designer.project.files import project_to_text
 from designer.runtime.devices import thread_count
 from designer.sweep.apply import apply_values
+from designer.sweep.devices import DeviceShare
 from designer.sweep.processes import ProcessPool
 from designer.sweep.search import Objective, suggest
 from designer.sweep.space import SearchSpace
+from designer.training.config import parse_training
 from designer.training.events import (
     EndReason,
     EpochDone,
@@ -41,7 +44,8 @@ class SweepInterrupted(Exception):
 class TrialRunner:
     """Optuna's objective: runs each trial as a run of `project` in the runs folder, `jobs` at
     a time. Where the project leaves torch's threads automatic, each run takes an equal share
-    of the cores."""
+    of the cores; where it leaves the device automatic on a machine with several GPUs, each
+    run takes the least used GPU."""
 
     def __init__(
         self,
@@ -53,6 +57,8 @@ class TrialRunner:
     ) -> None:
         self.project, self.space, self.objective, self.pool = project, space, objective, pool
         self.threads = thread_count(0, processes=jobs)
+        device = parse_training(project.training).device
+        self.devices = DeviceShare(device, torch.cuda.device_count())
         self.interrupted = threading.Event()
 
     def interrupt(self) -> None:
@@ -67,7 +73,17 @@ class TrialRunner:
         runnable = apply_values(self.project, self.space, values)
         if runnable.training.get("threads", "auto") == "auto":
             runnable.training["threads"] = self.threads
+        device = self.devices.take()
+        if device is not None:
+            runnable.training["device"] = device
         job = RunJob(project_to_text(runnable), self.project.path, runnable.training)
+        try:
+            return self.run(trial, job)
+        finally:
+            self.devices.give_back(device)
+
+    def run(self, trial: optuna.Trial, job: RunJob) -> float:
+        """The trial's run, in a training process of the pool."""
         process = self.pool.take()
         try:
             if self.interrupted.is_set():  # asked between the check and the take
