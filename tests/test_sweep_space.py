@@ -135,6 +135,14 @@ def test_the_same_param_swept_twice_is_refused_at_the_second():
         space_of(iris_with(entry, {**entry, "choices": [16]}))
 
 
+def test_a_training_section_that_cannot_train_is_named_before_the_sweep():
+    raw = iris_with({"node": "n2", "param": "units", "choices": [4]})
+    raw["training"]["epochs"] = 0
+    with pytest.raises(SweepError) as caught:
+        space_of(raw)
+    assert caught.value.place == "training.epochs" and "at least 1" in caught.value.message
+
+
 def test_a_project_without_a_sweep_section_says_so():
     with pytest.raises(SweepError, match="has no sweep section"):
         read_space(load_project(PROJECTS / "mlp_iris.json"))

@@ -90,6 +90,10 @@ def read_space(project: Project) -> SearchSpace:
     section = project.sweep
     if not section:
         raise SweepError(source, "has no sweep section: say what to sweep there", "sweep")
+    try:
+        parse_training(project.training)
+    except ConfigError as error:
+        raise SweepError(source, error.message, error.place) from None
     params = tuple(
         read_swept(project, entry, source, f"sweep.params[{index}]")
         for index, entry in enumerate(section["params"])
