@@ -85,3 +85,22 @@ def test_trials_share_several_gpus_where_the_device_is_left_automatic():
     assert share.take() == "cuda:1"
     assert DeviceShare("auto", 1).take() is None  # one GPU: the project's own device
     assert DeviceShare("cuda:1", 4).take() is None  # a device the project names
+
+
+def test_the_grid_sampler_suggests_every_point_of_the_grid_once(tmp_path):
+    project = example_copy(tmp_path, "sweep_iris")
+    project.sweep = {
+        "sampler": "grid",
+        "params": [
+            {"training": "optimizer.lr", "low": 0.01, "high": 0.07, "step": 0.02},
+            {"node": "n2", "param": "units", "low": 4, "high": 8, "step": 2},
+            {"node": "n4", "param": "units", "choices": [4, 8]},
+        ],
+    }
+    space = read_space(project)
+    study, _ = open_study(project, space, None)
+    suggested = []
+    study.optimize(lambda trial: suggested.append(suggest(trial, space)) or 0.0, n_trials=30)
+    points = {tuple(values.values()) for values in suggested}
+    assert len(suggested) == len(points) == 4 * 3 * 2
+    assert {point[0] for point in points} == {0.01, 0.03, 0.05, 0.07}
