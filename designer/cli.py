@@ -231,6 +231,27 @@ def command_lr_find(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_sweep(args: argparse.Namespace) -> int:
+    from designer.sweep.command import sweep
+
+    project, _ = analyze(args, runs=True)
+    return sweep(project, args)
+
+
+def at_least_one(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {number}")
+    return number
+
+
+def seconds(text: str) -> float:
+    number = float(text)
+    if not 0 < number < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, got {text}")
+    return number
+
+
 COMMANDS = (
     "validate",
     "summary",
@@ -241,6 +262,7 @@ COMMANDS = (
     "lr-find",
     "profile",
     "explain",
+    "sweep",
 )
 TRUST_HELP = "run the custom code the project carries (only for projects you trust)"
 FORCE_HELP = "let an output replace the project or a training run's file"
@@ -375,6 +397,34 @@ def parser() -> argparse.ArgumentParser:
     lr_find.add_argument("--trust", action="store_true", help=TRUST_HELP)
     lr_find.set_defaults(run=command_lr_find)
     add_inspection_commands(commands, TRUST_HELP, FORCE_HELP, THREADS_HELP)
+    sweep = commands.add_parser(
+        "sweep", help="search the project's sweep section with Optuna, each trial a run"
+    )
+    sweep.add_argument("file")
+    sweep.add_argument(
+        "--trials",
+        type=at_least_one,
+        default=20,
+        help="the study's trials in all; the same command again continues it up to that",
+    )
+    sweep.add_argument("--jobs", type=at_least_one, default=1, help="trials at a time")
+    sweep.add_argument("--timeout", type=seconds, help="start no trial after this many seconds")
+    sweep.add_argument(
+        "--sampler", choices=("tpe", "random", "grid"), help="override sweep.sampler"
+    )
+    sweep.add_argument(
+        "--storage",
+        metavar="URL",
+        help="an Optuna storage URL (default: sqlite file runs/<project>/sweep.db)",
+    )
+    sweep.add_argument(
+        "--apply",
+        metavar="TRIAL",
+        help="run nothing: save that complete trial's values (its number, or best) in the "
+        "project, whose file then holds the trial's network",
+    )
+    sweep.add_argument("--trust", action="store_true", help=TRUST_HELP)
+    sweep.set_defaults(run=command_sweep)
     return main_parser
 
 

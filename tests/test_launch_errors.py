@@ -40,7 +40,7 @@ def netdesigner(*args: str, **env: str) -> subprocess.CompletedProcess:
             ("sumary", str(PROJECTS / "mlp_iris.json")),
             "netdesigner: unknown command 'sumary', did you mean 'summary'?",
         ),
-        (("sweep", "x.json"), "netdesigner: unknown command 'sweep'"),
+        (("frobnicate", "x.json"), "netdesigner: unknown command 'frobnicate'"),
         (("valdate",), "netdesigner: unknown command 'valdate', did you mean 'validate'?"),
     ],
 )

@@ -9,11 +9,11 @@ from designer.model import GraphDocument
 from designer.model.graph import FLOWS
 from designer.model.library import BlockDefinition, BlockLibrary, BlockParam
 from designer.model.records import graph_record
-from designer.project.project import FORMAT_VERSION, ProjectError
+from designer.project.project import ProjectError
 from nodes import ParamError
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
-BLOCKLESS_VERSION, BLOCKS_VERSION = 1, 2
+BLOCKLESS_VERSION, BLOCKS_VERSION, FLOW_VERSION = 1, 2, 3
 MAX_NESTING = 32  # blocks within blocks; analysis recurses through them, one level a block
 GraphBuilder = Callable[[dict[str, Any], str, str, BlockLibrary], GraphDocument]
 
@@ -86,7 +86,7 @@ def written_version(doc: GraphDocument) -> int:
     NetDesigner that knows no other flow."""
     graphs = [doc, *(definition.graph for definition in doc.blocks)]
     if any(graph.flow != FLOWS[0] for graph in graphs):
-        return FORMAT_VERSION
+        return FLOW_VERSION
     return BLOCKS_VERSION if len(doc.blocks) else BLOCKLESS_VERSION
 
 

@@ -16,7 +16,13 @@ from designer.model.library import BlockLibrary
 from designer.model.records import graph_record
 from designer.project.block_files import blocks_section, load_blocks, written_version
 from designer.project.migrations import migrate
-from designer.project.project import FORMAT_VERSION, UNTITLED, Project, ProjectError
+from designer.project.project import (
+    FORMAT_VERSION,
+    SWEEP_VERSION,
+    UNTITLED,
+    Project,
+    ProjectError,
+)
 from designer.project.regular_file import read_regular_file
 from designer.project.schema import PROJECT
 from designer.project.wire_counts import check_wire_counts
@@ -147,6 +153,7 @@ def build_project(raw: dict[str, Any], source: str) -> Project:
         graph=build_graph(raw["graph"], source, "graph", library),
         dataset=raw.get("dataset", {}),
         training=raw.get("training", {}),
+        sweep=raw.get("sweep", {}),
     )
 
 
@@ -204,13 +211,14 @@ def fresh_id(taken: set[str], number: int) -> str:
 def project_to_dict(project: Project) -> dict[str, Any]:
     doc = project.graph
     return {
-        "format_version": written_version(doc),
+        "format_version": max(written_version(doc), SWEEP_VERSION if project.sweep else 1),
         "name": project.name,
         "description": project.description,
         "graph": graph_record(doc),
         "dataset": project.dataset,
         "training": project.training,
         **blocks_section(doc.blocks),
+        **({"sweep": project.sweep} if project.sweep else {}),
     }
 
 

@@ -42,6 +42,7 @@ GOALS = {
     "mlp_iris": Goal("accuracy", 0.93, seconds=30),
     "optimizer_tour": Goal("accuracy", 0.90, seconds=40),
     "regression_diabetes": Goal("r2", 0.40, seconds=30),
+    "sweep_iris": Goal("accuracy", 0.93, seconds=30),
     "transfer_image_folder": Goal("accuracy", 0.65, seconds=120),
     "resnet_digits": Goal("accuracy", 0.97, seconds=60),
     "resnet_digits_blocks": Goal("accuracy", 0.97, seconds=60),

@@ -18,7 +18,16 @@ def flow_section(raw: Raw) -> Raw:
     return {**raw, "format_version": 3}
 
 
-MIGRATIONS: dict[int, Callable[[Raw], Raw]] = {1: blocks_section, 2: flow_section}
+def sweep_section(raw: Raw) -> Raw:
+    """Format 4 adds the search space of sweeps: a format 3 file has none."""
+    return {**raw, "format_version": 4}
+
+
+MIGRATIONS: dict[int, Callable[[Raw], Raw]] = {
+    1: blocks_section,
+    2: flow_section,
+    3: sweep_section,
+}
 
 
 def migrate(raw: Raw) -> Raw:

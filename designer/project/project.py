@@ -8,7 +8,8 @@ from typing import Any
 
 from designer.model import GraphDocument
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+SWEEP_VERSION = 4  # the first format with a sweep section
 UNTITLED = "Untitled"  # a new project's name; saving it names it after its file
 
 
@@ -30,4 +31,5 @@ class Project:
     graph: GraphDocument = field(default_factory=GraphDocument)
     dataset: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
+    sweep: dict[str, Any] = field(default_factory=dict)  # the search space (designer.sweep)
     path: Path | None = None

@@ -78,6 +78,41 @@ BLOCK = {
     },
 }
 
+NUMBER = {"type": "number"}
+SWEPT = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "node": IDENTIFIER,
+        "param": IDENTIFIER,
+        "training": IDENTIFIER,
+        "choices": {"type": "array", "minItems": 1, "maxItems": 10_000},
+        "low": NUMBER,
+        "high": NUMBER,
+        "log": {"type": "boolean"},
+        "step": NUMBER,
+    },
+}
+
+SWEEP = {
+    "type": "object",
+    "required": ["params"],
+    "additionalProperties": False,
+    "properties": {
+        "sampler": {"enum": ["tpe", "random", "grid"]},
+        "pruner": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "name": {"enum": ["median", "hyperband", "none"]},
+                "startup_trials": {"type": "integer", "minimum": 0},
+                "warmup_epochs": {"type": "integer", "minimum": 0},
+            },
+        },
+        "params": {"type": "array", "items": SWEPT, "minItems": 1, "maxItems": 1000},
+    },
+}
+
 PROJECT = {
     "type": "object",
     "required": ["format_version", "graph"],
@@ -90,5 +125,6 @@ PROJECT = {
         "dataset": {"type": "object"},
         "training": {"type": "object"},
         "blocks": {"type": "array", "items": BLOCK, "maxItems": 10_000},
+        "sweep": SWEEP,
     },
 }

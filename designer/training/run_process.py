@@ -65,6 +65,7 @@ class TrainingProcess:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            start_new_session=True,  # Ctrl+C in a terminal is the app's, even while it starts
         )
         self.outbox: queue.SimpleQueue = queue.SimpleQueue()
         self.last_words = ""  # the child's last line on stderr

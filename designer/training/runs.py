@@ -4,7 +4,9 @@ metadata: its number (run.json) and the name the user gave it (title.txt)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +24,8 @@ from designer.training.run_labels import default_label
 
 RUNS = "runs"
 STARTS = ("init_from", "start_weights")  # what a run started from: not needed to resume it
+NUMBERING_LOCK = ".numbering"  # there while a new run takes its number
+LOCK_STALE_SECONDS = 30.0
 
 
 class RunWriteError(Exception):
@@ -200,7 +204,18 @@ def new_run(project_path: Path) -> RunFolder:
     root = runs_root(project_path)
     with writing(root):
         root.mkdir(parents=True, exist_ok=True)
-    number = 1 + max((run.number for run in list_runs(project_path)), default=0)
+    with numbering(root):
+        return numbered_run(project_path, root)
+
+
+def numbered_run(project_path: Path, root: Path) -> RunFolder:
+    """A new run folder numbered one past the runs and the runs still starting (numbered,
+    with no settings saved yet)."""
+    starting = [
+        RunFolder(child) for child in root.iterdir() if child.is_dir() and not is_run(child)
+    ]
+    runs = [*list_runs(project_path), *starting]
+    number = 1 + max((run.number for run in runs), default=0)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     name, copy = stamp, 1
     while True:
@@ -217,6 +232,30 @@ def new_run(project_path: Path) -> RunFolder:
     with writing(run.metadata_path):
         write_atomically(run.metadata_path, json.dumps({"number": number}) + "\n")
     return run
+
+
+@contextmanager
+def numbering(root: Path) -> Iterator[None]:
+    """Hold the runs folder's numbering lock, a file made only where none is, so that runs
+    started at once (a sweep's, or a window's beside a command's) get numbers of their own. A
+    lock left by a process that died is taken over once it is LOCK_STALE_SECONDS old."""
+    lock = root / NUMBERING_LOCK
+    while True:
+        try:
+            with writing(lock):
+                os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            break
+        except RunWriteError as error:
+            if not isinstance(error.__cause__, FileExistsError):
+                raise
+            with contextlib.suppress(OSError):
+                if time.time() - lock.stat().st_mtime > LOCK_STALE_SECONDS:
+                    lock.unlink()
+            time.sleep(0.005)
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
 
 
 def is_run(folder: Path) -> bool:

@@ -1,0 +1,1 @@
+"""Sweeps: search a project's settings and architecture with Optuna, trials as runs."""
