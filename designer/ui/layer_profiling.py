@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QMenu, QToolBar
 
 from designer.ui.background_task import BackgroundTask
 from designer.ui.canvas.items import Heat
-from designer.ui.profile_tree import ProfileTree
 
 NO_DATASET = "Layer profile: choose a dataset in the Training panel's Settings\u2026 first"
 
@@ -20,7 +19,7 @@ def heat_map(times: dict[str, float], step: float) -> dict[str, Heat]:
     """Each node's colour share (of the slowest) and its time and share of the step."""
     slowest = max(times.values(), default=0.0) or 1.0
     return {
-        node: Heat(time / slowest, f"{time * 1e3:.2f} ms \u00b7 {time / step:.0%} of the step")
+        node: Heat(time / slowest, f"{time * 1e3:.2f} ms ({time / step:.0%})")
         for node, time in times.items()
     }
 
@@ -54,11 +53,8 @@ class LayerProfiling(QObject):
         self.clear_action.setToolTip("Give the layers their own colours again")
         self.clear_action.setEnabled(False)
         self.clear_action.triggered.connect(self.clear)
-        self.tree = ProfileTree()
-        self.tree.node_chosen.connect(window.frame_node)
-        self.dock = window.add_dock(
-            "Layer Profile", self.tree, Qt.DockWidgetArea.BottomDockWidgetArea
-        )
+        self.tree = None  # made with the first profile: its module brings in torch
+        self.dock = window.add_dock("Layer Profile", None, Qt.DockWidgetArea.BottomDockWidgetArea)
         window.tabifyDockWidget(window.layer_table_dock, self.dock)
         self.dock.hide()
         self.toolbar = QToolBar("Profile", window)
@@ -105,7 +101,7 @@ class LayerProfiling(QObject):
         self.editor, self.profile = editor, profile
         for canvas in window.tabs.canvases:
             self.paint(canvas)
-        self.tree.show_profile(profile)
+        self.table().show_profile(profile)
         self.dock.show()
         self.dock.raise_()
         self.clear_action.setEnabled(True)
@@ -116,6 +112,16 @@ class LayerProfiling(QObject):
             f"{profile.loss * 1e3:.2f}, optimizer {profile.optimizer * 1e3:.2f}, other "
             f"{profile.other * 1e3:.2f})"
         )
+
+    def table(self):
+        """The profile's table in its dock, made when first needed."""
+        if self.tree is None:
+            from designer.ui.profile_tree import ProfileTree
+
+            self.tree = ProfileTree()
+            self.tree.node_chosen.connect(self.window.frame_node)
+            self.dock.setWidget(self.tree)
+        return self.tree
 
     def paint(self, canvas) -> None:
         """The heat map on `canvas`: the network's, or an opened block's (its layers summed

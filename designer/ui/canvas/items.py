@@ -213,7 +213,7 @@ class NodeItem(QGraphicsItem):
         if self.live is not None:
             tips.append(f"live: {self.live_text()}")
         if self.heat is not None:
-            tips.append(f"profiled: {self.heat.text} of a training step")
+            tips.append(f"profiled: {self.heat.text} (its share of a training step)")
         tips += [f"{flag.title}: {flag.advice}" for flag in self.flags]
         self.setToolTip("<br>".join(escape(tip) for tip in tips))
         self.update()

@@ -240,7 +240,9 @@ class ExplainView(QWidget):
             self.explain(self.wanted)
 
     def show_explanation(self, explanation) -> None:
-        self.message.setText(explanation.describe())
+        self.message.setText(
+            f"Red: what speaks for the answer {explanation.predicted}; blue: what speaks against it"
+        )
         self.plot.clear()
         self.plot.setTitle(explanation.describe())
         if explanation.picture is not None:
