@@ -40,6 +40,7 @@ class LayerProfiling(QObject):
         self.window = window
         self.profile = None  # the StepProfile shown, of `editor`'s network
         self.editor = None
+        self.measuring = None  # the editor whose network is being measured
         self.task: BackgroundTask | None = None
         self.profile_action = QAction("Profile &Layers", window)
         self.profile_action.setToolTip(
@@ -81,21 +82,23 @@ class LayerProfiling(QObject):
         window.statusBar().showMessage(
             f"Profiling a training step at batch {training['batch_size']}\u2026"
         )
+        self.measuring = editor
         task = self.task = BackgroundTask(lambda: profiled(project, training), "profile")
-        task.done.connect(lambda profile: self.show(editor, profile))
-        task.failed.connect(
-            lambda message: window.statusBar().showMessage(f"Not profiled: {message}")
-        )
+        task.done.connect(self.show)
+        task.failed.connect(self.refused)
         task.ended.connect(self.ended)
         task.start()
+
+    def refused(self, message: str) -> None:
+        self.window.statusBar().showMessage(f"Not profiled: {message}")
 
     def ended(self) -> None:
         self.task = None
         self.profile_action.setEnabled(self.window.editor is not None)
 
-    def show(self, editor, profile) -> None:
-        """Show `profile`, measured of `editor`'s network, if that is still the one open."""
-        window = self.window
+    def show(self, profile) -> None:
+        """Show `profile` if the network measured is still the one open."""
+        window, editor = self.window, self.measuring
         if editor is not window.editor:
             return
         self.editor, self.profile = editor, profile

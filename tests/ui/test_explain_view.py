@@ -160,3 +160,14 @@ def test_a_sequences_steps_as_bars_in_time_order(window, sequences, qtbot):
     assert list(view.bars.opts["x"]) == list(range(STEPS))
     ticks = dict(view.plot.getAxis("bottom")._tickLevels[0])
     assert ticks[0] == "t1" and ticks[STEPS - 1] == f"t{STEPS}"
+
+
+def test_a_run_of_a_changed_network_is_refused_in_the_tab(window, table, qtbot):
+    path, run = table
+    view = explain_tab(window, path, qtbot)
+    hidden = window.editor.doc.find("hidden")
+    window.editor.set_param(hidden.id, "units", 32)  # as the inspector does: an undoable edit
+    QTest.mouseClick(view.load_button, LEFT)
+    qtbot.waitUntil(view.load_button.isEnabled, timeout=WAIT_MS)
+    assert f"the network changed since run {run}" in view.message.text()
+    assert view.samples.count() == 0

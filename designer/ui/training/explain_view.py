@@ -71,7 +71,8 @@ class ExplainView(QWidget):
         super().__init__(parent)
         self.project_of, self.run_of = project_of, run_of
         self.loaded = None  # the ExplainedRun shown
-        self.task: BackgroundTask | None = None
+        self.task: BackgroundTask | None = None  # an explanation being computed
+        self.loading: BackgroundTask | None = None
         self.wanted: tuple | None = None  # the explanation asked for while another ran
         self.load_button = QPushButton("Load Run")
         self.load_button.setToolTip(
@@ -138,13 +139,23 @@ class ExplainView(QWidget):
 
         run = self.run_of()
         project = self.project_of()
+        if self.loading is not None:
+            return
         if run is None or project.path is None:
             self.message.setText(NO_RUN)
             return
         copy = snapshot(project)
         self.load_button.setEnabled(False)
         self.message.setText(f"Loading run {run}\u2026")
-        self.start(BackgroundTask(lambda: explained_run(copy, run), "explain-load"), self.show_run)
+        task = self.loading = BackgroundTask(lambda: explained_run(copy, run), "explain-load")
+        task.done.connect(self.show_run)
+        task.failed.connect(self.message.setText)
+        task.ended.connect(self.loaded_or_not)
+        task.start()
+
+    def loaded_or_not(self) -> None:
+        self.loading = None
+        self.load_button.setEnabled(True)
 
     def show_run(self, loaded) -> None:
         self.loaded = loaded
@@ -223,19 +234,17 @@ class ExplainView(QWidget):
         sample, method, layer = wanted
         trained = self.loaded.trained
         self.message.setText(f"Explaining sample {sample}\u2026")
-        task = BackgroundTask(lambda: explain(trained, sample, method, layer), "explain")
-        self.start(task, self.show_explanation)
-
-    def start(self, task: BackgroundTask, done: Callable) -> None:
-        self.task = task
-        task.done.connect(done)
+        task = self.task = BackgroundTask(
+            lambda: explain(trained, sample, method, layer), "explain"
+        )
+        task.done.connect(self.show_explanation)
         task.failed.connect(self.message.setText)  # a refusal says why, in the tab
-        task.ended.connect(self.task_ended)
+        task.ended.connect(self.explained)
         task.start()
 
-    def task_ended(self) -> None:
+    def explained(self) -> None:
+        """An explanation ended: the one asked for meanwhile, if any, comes next."""
         self.task = None
-        self.load_button.setEnabled(True)
         if self.wanted is not None:
             self.explain(self.wanted)
 
