@@ -78,6 +78,12 @@ def test_a_heat_map_with_the_times_a_table_and_the_step_in_the_status_bar(
     assert editor.undo_stack.count() == 0 and not editor.modified
     assert blocks_project.read_bytes() == saved
 
+    stem = next(row for row in layer_rows if row.text(0) == "stem_conv")
+    QTest.mouseClick(tree.viewport(), LEFT, pos=tree.visualItemRect(stem).center())
+    assert [item.node_id for item in window.scene.selectedItems()] == [
+        editor.doc.find("stem_conv").id
+    ]
+
     press(window, window.profiling.clear_action)
     assert not any(item.heat for item in items.values())
 
