@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from designer.inspection.answers import val_answers
@@ -14,7 +14,7 @@ from designer.inspection.explain import explain
 from designer.inspection.pictures import overlay
 from designer.inspection.samples import samples_at
 from designer.inspection.trained import trained_network
-from designer.project import load_project
+from designer.project import load_project, save_project
 from tests.inspection_helpers import (
     COLUMNS,
     DECIDING,
@@ -171,3 +171,23 @@ def test_a_run_of_a_changed_network_is_refused_in_the_tab(window, table, qtbot):
     qtbot.waitUntil(view.load_button.isEnabled, timeout=WAIT_MS)
     assert f"the network changed since run {run}" in view.message.text()
     assert view.samples.count() == 0
+
+
+def test_a_click_on_the_predictions_grid_explains_that_sample(window, tmp_path, qtbot):
+    project = example_copy(tmp_path, "lenet5_digits", epochs=1, threads=1)
+    save_project(project, project.path)
+    view = explain_tab(window, project.path, qtbot)
+    panel = window.train_panel
+    QTest.mouseClick(panel.start_button, LEFT)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Finished"), timeout=WAIT_MS)
+    grid = panel.predictions
+    qtbot.waitUntil(lambda: grid.cells is not None, timeout=WAIT_MS)
+    columns, cell_w, cell_h, _ = grid.cells
+    sample = columns + 1  # second row, second column
+    centre = QPointF(1.5 * cell_w, 1.5 * cell_h - cell_h / 4)
+    scene_point = grid.widget.getPlotItem().vb.mapViewToScene(centre)
+    QTest.mouseClick(grid.widget.viewport(), LEFT, pos=grid.widget.mapFromScene(scene_point))
+    qtbot.waitUntil(lambda: "Grad-CAM at conv2" in title(view), timeout=WAIT_MS)
+    assert view.samples.currentItem().data(Qt.ItemDataRole.UserRole) == sample
+    expected = explain(trained_network(project, panel.current_run), sample, "gradcam")
+    assert expected.describe() == title(view)

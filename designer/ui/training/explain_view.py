@@ -74,6 +74,7 @@ class ExplainView(QWidget):
         self.task: BackgroundTask | None = None  # an explanation being computed
         self.loading: BackgroundTask | None = None
         self.wanted: tuple | None = None  # the explanation asked for while another ran
+        self.chosen: int | None = None  # a sample clicked in the grid before its run loaded
         self.load_button = QPushButton("Load Run")
         self.load_button.setToolTip(
             "Load the run selected in the Runs tab (the newest, unless you chose another) and "
@@ -131,6 +132,26 @@ class ExplainView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
+    def choose(self, sample: int) -> None:
+        """Explain validation sample `sample` (clicked in the Predictions grid), loading the
+        run first if none is."""
+        self.chosen = sample
+        if self.loaded is None:
+            self.load()
+        else:
+            self.select_chosen()
+
+    def select_chosen(self) -> None:
+        sample, self.chosen = self.chosen, None
+        if sample is None:
+            return
+        if self.wrong_only.isChecked() and sample not in {c.sample for c in self.loaded.wrong}:
+            self.wrong_only.setChecked(False)  # the sample was answered rightly
+        for row in range(self.samples.count()):
+            if self.samples.item(row).data(SAMPLE_ROLE) == sample:
+                self.samples.setCurrentRow(row)
+                self.samples.scrollToItem(self.samples.item(row))
+
     # -- loading a run ---------------------------------------------------------------------------
 
     def load(self) -> None:
@@ -176,6 +197,7 @@ class ExplainView(QWidget):
         self.method_changed()
         self.list_samples()
         self.message.setText("Click a sample to explain the network's answer")
+        self.select_chosen()
 
     def list_samples(self) -> None:
         loaded = self.loaded

@@ -149,6 +149,7 @@ class TrainPanel(QWidget):
         self.layer_plots = layer_plots.LayerHistograms()
         self.predictions = sample_plots.PredictionsPlot()
         self.explain_view = ExplainView(lambda: self.editor.project, self.chosen_run)
+        self.predictions.image_clicked = self.explain_view.choose
         self.lr_finder = lr_search.LrFinderPlot()
         self.find_lr_button = QPushButton("Find LR")
         self.find_lr_button.setToolTip("Sweep learning rates on a copy of the network")
