@@ -75,7 +75,7 @@ def click_sample(view, row: int) -> None:
 
 
 def title(view) -> str:
-    return view.plot.getPlotItem().titleLabel.text
+    return view.caption.text()
 
 
 def test_grad_cam_over_a_clicked_digit_and_other_methods_by_keys(window, digits, qtbot):

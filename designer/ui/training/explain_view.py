@@ -93,7 +93,12 @@ class ExplainView(QWidget):
         self.samples.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.samples.setUniformItemSizes(True)
         self.plot = plain_plot_widget()
-        self.plot.setTitle("Explanation")
+        self.caption = QLabel("Explanation")  # a label: a long one wraps, a plot title is cut
+        self.caption.setWordWrap(True)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        bold = self.caption.font()
+        bold.setBold(True)
+        self.caption.setFont(bold)
         self.picture = pg.ImageItem(axisOrder="row-major")
         self.bars: pg.BarGraphItem | None = None
         self.message = QLabel("Load a trained run, then click a sample to explain it")
@@ -121,6 +126,7 @@ class ExplainView(QWidget):
         right = QWidget()
         result = QVBoxLayout(right)
         result.setContentsMargins(0, 0, 0, 0)
+        result.addWidget(self.caption)
         result.addWidget(self.plot, 1)
         result.addWidget(self.message)
         splitter = QSplitter()
@@ -275,7 +281,7 @@ class ExplainView(QWidget):
             f"Red: what speaks for the answer {explanation.predicted}; blue: what speaks against it"
         )
         self.plot.clear()
-        self.plot.setTitle(explanation.describe())
+        self.caption.setText(explanation.describe())
         if explanation.picture is not None:
             self.draw_picture(explanation)
         else:
@@ -313,12 +319,12 @@ class ExplainView(QWidget):
                 brushes=[brushes[index] for index in order],
                 pen=None,
             )
-            self.plot.getAxis("left").setTicks(
-                [[(row, labels[i]) for row, i in zip(rows, order, strict=True)]]
-            )
+            ticks = [(row, labels[i]) for row, i in zip(rows, order, strict=True)]
+            self.plot.getAxis("left").setTicks([ticks])
             self.plot.getAxis("bottom").setTicks(None)
             self.plot.setLabel("bottom", "attribution")
             self.plot.setLabel("left", "")
+            value_axis, place_axis = self.plot.setXRange, self.plot.setYRange
         else:
             steps = np.arange(len(values))
             self.bars = pg.BarGraphItem(x=steps, y0=0, width=0.7, height=values, brushes=brushes)
@@ -328,5 +334,8 @@ class ExplainView(QWidget):
             self.plot.getAxis("left").setTicks(None)
             self.plot.setLabel("left", "attribution")
             self.plot.setLabel("bottom", "time step")
+            value_axis, place_axis = self.plot.setYRange, self.plot.setXRange
         self.plot.addItem(self.bars)
-        self.plot.autoRange()
+        # Every bar whole, and the zero line in sight even when all are on one side.
+        value_axis(min(0.0, values.min()), max(0.0, values.max()), padding=0.05)
+        place_axis(-0.5, len(values) - 0.5, padding=0.02)
