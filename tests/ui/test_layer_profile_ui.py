@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from designer.ui.layer_profiling import NO_DATASET
 from nodes.block import BLOCK_KIND
 from tests.ui.gestures import click, double_click
 
@@ -123,3 +124,11 @@ def test_a_blocks_canvas_shows_its_layers_and_an_edit_clears_the_map(window, blo
     QTest.keyClick(window.view, Qt.Key.Key_Delete)
     assert relu.id not in window.editor.doc
     assert not any(item.heat for item in main_items.values())  # measured of another network
+
+
+def test_without_a_dataset_the_status_bar_says_what_to_do(window, qtbot):
+    window.new_project()
+    press(window, window.profiling.profile_action)
+    assert window.statusBar().currentMessage() == NO_DATASET
+    assert window.profiling.task is None and window.profiling.profile_action.isEnabled()
+    assert not window.profiling.dock.isVisible()
