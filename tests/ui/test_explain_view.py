@@ -129,6 +129,7 @@ def test_a_tables_columns_as_bars_and_a_refusal_in_the_tab(window, table, qtbot)
     qtbot.waitUntil(lambda: "Grad-CAM weighs" in view.message.text(), timeout=WAIT_MS)
     assert "these samples are a table" in view.message.text()
     assert "Traceback" not in view.message.text() and view.bars is None
+    assert title(view) == "Not explained"
 
     view.method.setFocus()
     QTest.keyClick(view.method, Qt.Key.Key_Down)
@@ -139,6 +140,10 @@ def test_a_tables_columns_as_bars_and_a_refusal_in_the_tab(window, table, qtbot)
     ticks = dict(view.plot.getAxis("left")._tickLevels[0])
     top = max(view.bars.opts["y"])
     assert ticks[top] == DECIDING  # the column the class depends on, on top
+
+    QTest.keyClick(view.method, Qt.Key.Key_Up)  # Grad-CAM again: refused, the bars go
+    qtbot.waitUntil(lambda: view.bars is None, timeout=WAIT_MS)
+    assert "Grad-CAM weighs" in view.message.text() and not view.plot.getPlotItem().items
 
 
 @pytest.fixture(scope="module")

@@ -266,7 +266,7 @@ class ExplainView(QWidget):
             lambda: explain(trained, sample, method, layer), "explain"
         )
         task.done.connect(self.show_explanation)
-        task.failed.connect(self.message.setText)  # a refusal says why, in the tab
+        task.failed.connect(self.refused)
         task.ended.connect(self.explained)
         task.start()
 
@@ -275,6 +275,13 @@ class ExplainView(QWidget):
         self.task = None
         if self.wanted is not None:
             self.explain(self.wanted)
+
+    def refused(self, message: str) -> None:
+        """The core refused (or failed): why, in the tab, and no picture of another answer."""
+        self.plot.clear()
+        self.bars = None
+        self.caption.setText("Not explained")
+        self.message.setText(message)
 
     def show_explanation(self, explanation) -> None:
         self.message.setText(
