@@ -8,7 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, QTimer
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget
 
 from designer.ui.app import application, open_window
 from designer.ui.torch_loader import torch_loader
@@ -26,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, help="the learning rate of that training")
     parser.add_argument("--tab", help="the Train panel tab to show, by its title")
     parser.add_argument("--block", help="open this block's inside first (--select is in it)")
+    parser.add_argument(
+        "--explain", type=int, help="after training, explain this validation sample (Grad-CAM)"
+    )
+    parser.add_argument("--profile", action="store_true", help="Profile Layers first")
+    parser.add_argument("--dock-height", type=int, help="the height of the Training dock")
+    parser.add_argument("--hide", nargs="*", default=[], help="docks to hide, by their title")
     args = parser.parse_args(argv)
     # A fresh look: default docks and window, no recent files or recovery copies of the user's.
     QStandardPaths.setTestModeEnabled(True)
@@ -46,10 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         window.editor.refresh()
         if args.block:
             window.tabs.open_block(args.block)
-        editor = window.current_editor
-        node = editor.doc.find(args.select)
-        window.scene.select_nodes([node.id])
-        window.frame_node(node.id)
+        if args.select:
+            node = window.current_editor.doc.find(args.select)
+            window.scene.select_nodes([node.id])
+            window.frame_node(node.id)
+        else:
+            window.view.fit_all()
         deadline = time.monotonic() + 1.0
         while time.monotonic() < deadline:
             app.processEvents()
@@ -67,16 +76,38 @@ def main(argv: list[str] | None = None) -> int:
     def train_then_capture() -> None:
         panel = window.train_panel
         window.training_dock.raise_()
+        if args.dock_height:
+            window.resizeDocks([window.training_dock], [args.dock_height], Qt.Orientation.Vertical)
         panel.epochs.setValue(args.train)
         if args.lr is not None:
             panel.lr.setValue(args.lr)
         for index in range(panel.tabs.count()):
             if panel.tabs.tabText(index).replace("&&", "&") == args.tab:
                 panel.tabs.setCurrentIndex(index)
-        panel.session.ended.connect(lambda: QTimer.singleShot(300, capture))
+        after = capture if args.explain is None else explain_then_capture
+        panel.session.ended.connect(lambda: QTimer.singleShot(300, after))
         panel.start()
 
+    def explain_then_capture() -> None:
+        view = window.train_panel.explain_view
+        view.load()
+        when(lambda: view.samples.count() > 0, lambda: view.samples.setCurrentRow(args.explain))
+        when(lambda: view.picture.scene() is not None, capture)
+
+    def profile_then_capture() -> None:
+        window.profiling.start()
+        when(lambda: window.profiling.profile is not None, capture)
+
+    def when(condition, then) -> None:
+        """Call `then` once `condition` holds (asked every 100 ms: the work runs in threads)."""
+        QTimer.singleShot(100, lambda: then() if condition() else when(condition, then))
+
+    for dock in window.findChildren(QDockWidget):
+        if dock.windowTitle() in args.hide:
+            dock.hide()
     first = train_then_capture if args.train else capture
+    if args.profile:
+        first = profile_then_capture
     torch_loader().when_ready(lambda: QTimer.singleShot(300, first))
     return app.exec()
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from designer.cli_inspection import KINETO_QUIET
 from designer.ui.main_window import MainWindow
 from designer.ui.theme import app_icon, apply_theme
 from designer.ui.torch_loader import torch_loader
@@ -45,6 +47,8 @@ def open_window(path: str | None = None) -> MainWindow:
 
 
 def run(argv: list[str]) -> int:
+    # Read when torch loads: Profile Layers' library otherwise prints trace lines to stderr.
+    os.environ.setdefault("KINETO_LOG_LEVEL", KINETO_QUIET)
     app = application()
     window = open_window(argv[0] if argv else None)
     window.raise_()

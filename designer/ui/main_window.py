@@ -39,6 +39,7 @@ from designer.ui.clipboard import copy_fragment, read_fragment
 from designer.ui.editor import Editor, GraphEditor
 from designer.ui.inspector import InspectorWidget
 from designer.ui.layer_menu import LayerMenu
+from designer.ui.layer_profiling import LayerProfiling
 from designer.ui.layer_tables import LayerTables
 from designer.ui.menu_entries import add_like
 from designer.ui.palette import PaletteWidget
@@ -282,6 +283,7 @@ class MainWindow(QMainWindow):
             self.layer_table_dock,
         ):
             view_menu.addAction(dock.toggleViewAction())
+        self.profiling = LayerProfiling(self, view_menu)
 
     # -- the open project ------------------------------------------------------------------------
 
@@ -336,6 +338,7 @@ class MainWindow(QMainWindow):
         if self.editor is None:
             return
         self.drop_recovery()
+        self.profiling.clear()
         self.layer_tables.follow(None)
         if self._train_panel is not None:
             self._train_panel.shut_down()
@@ -388,6 +391,7 @@ class MainWindow(QMainWindow):
         canvas.problems.node_requested.connect(self.frame_node)
         self.inspectors.addWidget(canvas.inspector)
         self.problem_lists.addWidget(canvas.problems)
+        self.profiling.paint(canvas)
 
     def remove_canvas(self, canvas: Canvas) -> None:
         self.inspectors.removeWidget(canvas.inspector)
@@ -439,6 +443,7 @@ class MainWindow(QMainWindow):
         """The live values belong to the network that ran: a changed layer, wire or block
         clears them (a move or a new name keeps them)."""
         self.tabs.main.scene.show_live({})
+        self.profiling.clear()
 
     def show_live_layers(self, layers: dict) -> None:
         if self.tabs is not None:  # samples may still arrive while the project closes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 from PySide6.QtCore import QLineF, QMarginsF, QPointF, QRectF, Qt
@@ -98,6 +99,15 @@ class PortItem(QGraphicsEllipseItem):
         super().hoverLeaveEvent(event)
 
 
+@dataclass(frozen=True)
+class Heat:
+    """A node's place in a layer profile's heat map: `share` of the slowest layer's time
+    (0..1) sets its colour, `text` is written on it."""
+
+    share: float
+    text: str
+
+
 class NodeItem(QGraphicsItem):
     """A layer: its name, kind, key params and output shape; red outline and badge on error."""
 
@@ -112,6 +122,7 @@ class NodeItem(QGraphicsItem):
         self.live = None  # the latest LayerStats of a running network
         self.flags: list = []  # what looks wrong in them (layer_stats.Flag)
         self.frozen = False  # its layer keeps its starting weights (training.freeze)
+        self.heat: Heat | None = None  # its share of a profiled step (a view state, not saved)
         self.edges: set[EdgeItem] = set()
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
@@ -179,6 +190,12 @@ class NodeItem(QGraphicsItem):
         self.flags = layer_flags(stats) if stats is not None else []
         self.update_tooltip()
 
+    def set_heat(self, heat: Heat | None) -> None:
+        """Colour the node by its share of the profiled step (None: its own colour again)."""
+        if heat != self.heat:
+            self.heat = heat
+            self.update_tooltip()
+
     def set_frozen(self, frozen: bool) -> None:
         if frozen != self.frozen:
             self.frozen = frozen
@@ -195,6 +212,8 @@ class NodeItem(QGraphicsItem):
             tips += [str(diagnostic) for diagnostic in report.diagnostics]
         if self.live is not None:
             tips.append(f"live: {self.live_text()}")
+        if self.heat is not None:
+            tips.append(f"profiled: {self.heat.text} (its share of a training step)")
         tips += [f"{flag.title}: {flag.advice}" for flag in self.flags]
         self.setToolTip("<br>".join(escape(tip) for tip in tips))
         self.update()
@@ -232,6 +251,8 @@ class NodeItem(QGraphicsItem):
         color = style.category_color(self.category)
         if self.frozen:  # greyed: its weights stay as they start
             color = style.frozen_color(color)
+        if self.heat is not None:
+            color = style.heat_color(self.heat.share)
         severity = self.severity
         outline = (
             style.SELECTED_COLOR
@@ -265,12 +286,14 @@ class NodeItem(QGraphicsItem):
             (painter.font(), f"{self.kind}  {self.summary}".rstrip()),
             (painter.font(), f"\u2192 {self.shape_text()}"),
         ]
-        if self.live is not None:
+        if self.heat is not None:  # what was measured, over the live values
+            rows.append((bold, self.heat.text))
+        elif self.live is not None:
             text = self.flags[0].title if self.flags else self.live_text()
             rows.append((bold if self.flags else painter.font(), text))
         y, width = 4.0, int(style.NODE_WIDTH - 24)
         for index, (font, text) in enumerate(rows):
-            if index == 3 and self.flags:
+            if index == 3 and self.flags and self.heat is None:
                 painter.setPen(style.LIVE_FLAG_COLOR)
             painter.setFont(font)
             elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)

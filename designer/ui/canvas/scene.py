@@ -197,6 +197,11 @@ class GraphScene(QGraphicsScene):
             if stats is not None or item.live is not None:
                 item.set_live(stats)
 
+    def show_heat(self, heats: dict) -> None:
+        """A layer profile's heat map by node id (items.Heat); an empty dict clears it."""
+        for node_id, item in self.node_items.items():
+            item.set_heat(heats.get(node_id))
+
     def show_frozen(self, node_ids: set[str]) -> None:
         """Grey the nodes whose layers keep their starting weights, and give them a lock."""
         self.frozen = set(node_ids)

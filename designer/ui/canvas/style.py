@@ -56,3 +56,13 @@ def grid_color() -> QColor:
 
 def wire_color() -> QColor:
     return QColor("#9aa4b2") if is_dark() else QColor("#5f6b7a")
+
+
+def heat_color(share: float) -> QColor:
+    """A layer profile's colour for `share` (0..1) of the slowest layer's time: pale yellow
+    to red, light enough for the node's text to stay readable."""
+    share = min(max(share, 0.0), 1.0)
+    hue = round(55 * (1 - share))
+    if is_dark():
+        return QColor.fromHsl(hue, 150, 45 + round(45 * share))
+    return QColor.fromHsl(hue, 230, 232 - round(80 * share))

@@ -123,6 +123,7 @@ class TrainPanel(QWidget):
             plots,
             sample_plots,
         )
+        from designer.ui.training.explain_view import ExplainView
         from designer.ui.training.metrics_table import MetricsTable
 
         self.fix_range = plots.fix_range
@@ -147,6 +148,8 @@ class TrainPanel(QWidget):
         self.start_from = StartFromRow(editor)
         self.layer_plots = layer_plots.LayerHistograms()
         self.predictions = sample_plots.PredictionsPlot()
+        self.explain_view = ExplainView(lambda: self.editor.project, self.chosen_run)
+        self.predictions.image_clicked = self.explain_view.choose
         self.lr_finder = lr_search.LrFinderPlot()
         self.find_lr_button = QPushButton("Find LR")
         self.find_lr_button.setToolTip("Sweep learning rates on a copy of the network")
@@ -289,7 +292,11 @@ class TrainPanel(QWidget):
                 "LR && throughput",
                 "The learning rate and the samples per second",
             ),
-            (self.predictions.widget, "Predictions", "Validation samples, predicted and true"),
+            (
+                side_by_side(self.predictions.widget, self.explain_view),
+                "Predictions",
+                "Validation samples, predicted and true, and why the network answered so",
+            ),
             (self.layer_plots.widget, "Layer", "The selected layer's weights and gradients"),
             (self.runs_page, "Runs", "Every run of the project, and the selected run's epochs"),
             (self.lr_finder.widget, "LR finder", "Loss against learning rate, to choose one"),
@@ -316,6 +323,11 @@ class TrainPanel(QWidget):
         row.addWidget(self.smoothing)
         row.addWidget(self.smoothing_value)
         return bar
+
+    def chosen_run(self) -> str | None:
+        """The run selected in the Runs tab (the newest unless the user chose another)."""
+        run = self.runs.selected_run()
+        return run.id if run is not None and not run.problem else self.current_run
 
     def save_folder(self) -> Path:
         """Where saved plots and tables go first: the project's folder."""

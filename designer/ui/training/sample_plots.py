@@ -31,6 +31,9 @@ class PredictionsPlot:
         self.kind: str | None = None
         self.class_names: tuple[str, ...] = ()
         self.samples = None  # the ones shown
+        self.cells: tuple[int, int, int, int] | None = None  # the grid's columns, cell w, h, count
+        self.image_clicked = None  # called with a clicked image's validation sample number
+        self.widget.scene().sigMouseClicked.connect(self.clicked)
 
     def table(self) -> Table:
         """A row per sample shown: predicted and true class (or value)."""
@@ -102,7 +105,20 @@ class PredictionsPlot:
             label.setText(f"{self.name_of(predicted[index])} ({self.name_of(true[index])})", color)
             label.setPos(left + width / 2, top + height)
         self.image.setImage(mosaic, levels=(0, 1))
+        self.cells = (columns, cell_w, cell_h, count)
         self.widget.setTitle("Predictions (validation): predicted (true)")
+
+    def clicked(self, event) -> None:
+        """A click on an image of the grid tells `image_clicked` its sample (the grid shows
+        the first validation samples, in order)."""
+        if self.cells is None or self.kind == "regression" or self.image_clicked is None:
+            return
+        columns, cell_w, cell_h, count = self.cells
+        point = self.widget.getPlotItem().vb.mapSceneToView(event.scenePos())
+        column, row = math.floor(point.x() / cell_w), math.floor(point.y() / cell_h)
+        index = row * columns + column
+        if 0 <= column < columns and row >= 0 and index < count:
+            self.image_clicked(index)
 
     def name_of(self, index: int) -> str:
         return self.class_names[index] if index < len(self.class_names) else str(index)
@@ -111,4 +127,4 @@ class PredictionsPlot:
         for item in (self.scatter, self.diagonal, self.image, *self.labels):
             if item.scene() is not None:
                 self.widget.removeItem(item)
-        self.labels, self.kind, self.samples = [], None, None
+        self.labels, self.kind, self.samples, self.cells = [], None, None, None
