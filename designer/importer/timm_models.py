@@ -8,6 +8,7 @@ import importlib.util
 import math
 import warnings
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import torch
@@ -104,9 +105,10 @@ def timm_weights(module: nn.Module) -> TimmWeights:
     )
 
 
+@cache
 def described(name: str) -> tuple[int, TimmWeights]:
     """The model's parameter count and default weights, from the model built on the meta
-    device (no memory, no weights)."""
+    device (no memory, no weights); once a process, as listing them is slow."""
     timm = import_timm()
     with torch.device("meta"):
         module = timm.create_model(name, pretrained=False)

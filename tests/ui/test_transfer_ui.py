@@ -209,7 +209,7 @@ def test_download_now_fills_the_cache_with_a_progress_bar(window, qtbot, tmp_pat
         QTest.mouseClick(dialog.download_button, LEFT)
         assert not dialog.download_button.isEnabled()  # one download at a time
         target = tmp_path / "torch" / "hub" / "checkpoints" / FILE
-        qtbot.waitUntil(lambda: "Downloaded" in dialog.status.text(), timeout=30_000)
+        qtbot.waitUntil(lambda: "Downloaded" in dialog.status.text(), timeout=120_000)
         assert target.read_bytes() == weights.read_bytes()
         assert progress[-1] == (3_000_000, 3_000_000) and len(progress) >= 3
         assert "In torch's cache" in dialog.weights.text() and not dialog.progress.isVisible()
