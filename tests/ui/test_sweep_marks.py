@@ -1,0 +1,88 @@
+"""Marking a param as swept from the inspector: the Sweep dialog's OK is one undoable edit of
+the project's sweep section, the canvas tags the node, and a wrong value is named."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from designer.project import load_project
+from tests.ui.gestures import click
+
+LEFT = Qt.MouseButton.LeftButton
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def select(window, name: str) -> str:
+    """Click the node named `name` on the canvas; its id."""
+    node = next(node for node in window.editor.doc.nodes() if node.name == name)
+    item = window.scene.node_items[node.id]
+    click(window.view, item.sceneBoundingRect().center())
+    assert window.inspector.node_id == node.id
+    return node.id
+
+
+def open_sweep_dialog(window, param: str):
+    button = window.inspector.sweep_buttons[param]
+    QTest.mouseClick(button, LEFT)
+    dialog = button.dialog
+    assert dialog.isVisible()
+    return dialog
+
+
+def type_text(field, text: str) -> None:
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, text)
+
+
+def test_marking_a_param_swept_is_one_undoable_step_shown_on_the_canvas(window, example, tmp_path):
+    window.open_file(example("mlp_iris"))
+    node_id = select(window, "hidden1")
+    before = dict(window.editor.project.sweep)
+    dialog = open_sweep_dialog(window, "units")
+    type_text(dialog.choices, "8, 16, 32")
+    QTest.mouseClick(dialog.ok_button, LEFT)
+    assert not dialog.isVisible()
+    entry = {"node": node_id, "param": "units", "choices": [8, 16, 32]}
+    assert window.editor.project.sweep == {"params": [entry]}
+    assert window.scene.node_items[node_id].swept
+    assert window.inspector.sweep_buttons["units"].isChecked()
+    saved = tmp_path / "swept.json"
+    window.write(saved)
+    assert load_project(saved).sweep == {"params": [entry]}
+
+    QTest.keyClick(window, Qt.Key.Key_Z, CTRL)
+    QApplication.processEvents()
+    assert window.editor.project.sweep == before
+    assert not window.scene.node_items[node_id].swept
+    assert not window.inspector.sweep_buttons["units"].isChecked()
+
+
+def test_a_range_is_checked_and_sweeping_stops_as_one_step(window, example):
+    window.open_file(example("mlp_iris"))
+    node_id = select(window, "hidden1")
+    dialog = open_sweep_dialog(window, "units")
+    type_text(dialog.low, "64")
+    type_text(dialog.high, "8")
+    QTest.mouseClick(dialog.ok_button, LEFT)
+    assert dialog.isVisible()
+    assert "Low (64) must be below high (8)" in dialog.message.text()
+    type_text(dialog.low, "four")
+    QTest.mouseClick(dialog.ok_button, LEFT)
+    assert "'four' is not a whole number" in dialog.message.text()
+    type_text(dialog.low, "4")
+    QTest.mouseClick(dialog.ok_button, LEFT)
+    assert not dialog.isVisible()
+    entry = {"node": node_id, "param": "units", "low": 4, "high": 8}
+    assert window.editor.project.sweep == {"params": [entry]}
+
+    dialog = open_sweep_dialog(window, "units")
+    assert (dialog.low.text(), dialog.high.text()) == ("4", "8")
+    QTest.mouseClick(dialog.stop_button, LEFT)
+    assert window.editor.project.sweep == {}
+    assert not window.scene.node_items[node_id].swept
+    QTest.keyClick(window, Qt.Key.Key_Z, CTRL)
+    assert window.editor.project.sweep == {"params": [entry]}
+    assert window.scene.node_items[node_id].swept
