@@ -134,3 +134,29 @@ def test_opening_a_project_shows_its_study_and_a_project_without_a_sweep_says_wh
     QTest.mouseClick(panel.start_button, LEFT)
     assert "has no sweep section" in panel.status.text()
     assert panel.task is None
+
+
+@pytest.mark.slow
+def test_stop_ends_a_sweep_cleanly_and_the_trial_cut_short_runs_first_next_time(
+    window, example, tmp_path, qtbot
+):
+    from optuna.trial import TrialState
+
+    path = sweep_copy(example, tmp_path, epochs=100_000)  # a trial that runs until stopped
+    panel = open_experiments(window, path)
+    type_into(panel.jobs_box, "1")
+    QTest.mouseClick(panel.start_button, LEFT)
+    qtbot.waitUntil(
+        lambda: panel.table.rowCount() == 1 and cell(panel.table, 0, "State") == "running",
+        timeout=SWEEP_TIMEOUT,
+    )
+    qtbot.waitUntil(lambda: bool(panel.study.trials[0].intermediate_values), timeout=30_000)
+    QTest.mouseClick(panel.stop_button, LEFT)
+    assert not panel.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.task is None, timeout=SWEEP_TIMEOUT)
+    assert "Stopped." in panel.status.text(), panel.status.text()
+    assert panel.start_button.isEnabled()
+    waiting = panel.study.get_trials(states=(TrialState.WAITING,))
+    assert len(waiting) == 1
+    assert waiting[0].system_attrs["fixed_params"] == panel.study.trials[0].params
+    assert cell(panel.table, 0, "State") == "interrupted"

@@ -121,6 +121,7 @@ class ExperimentPanel(QWidget):
         splitter.addWidget(self.plots)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([600, 400])  # the table's columns are many
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)

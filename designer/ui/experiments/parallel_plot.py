@@ -12,6 +12,7 @@ from optuna.trial import FrozenTrial
 from designer.sweep.report import shown
 from designer.sweep.search import trial_values
 from designer.sweep.space import SearchSpace, Swept
+from designer.ui.experiments.labels import short_label
 from designer.ui.training.plain_plots import plain_plot_widget
 
 UNSCORED_PEN = pg.mkPen((150, 150, 150, 110), width=1)
@@ -51,7 +52,7 @@ class ParallelPlot:
     ) -> None:
         plot = self.widget
         plot.clear()
-        names = [swept.label for swept in space.params] + [monitor]
+        names = [short_label(swept) for swept in space.params] + [monitor]
         plot.getAxis("bottom").setTicks([list(enumerate(names))])
         scores = [trial.value for trial in trials if trial.value is not None]
         low, high = (min(scores), max(scores)) if scores else (0.0, 1.0)
@@ -77,5 +78,5 @@ class ParallelPlot:
                 pen = pg.mkPen(COLOR_MAP.map(0.15 + 0.8 * goodness, mode="qcolor"), width=2)
             plot.plot(list(range(len(ys))), ys, pen=pen)
             self.lines += 1
-        plot.setXRange(-0.3, len(names) - 0.7, padding=0)
+        plot.setXRange(-0.6, len(names) - 0.4, padding=0)  # room for the end names
         plot.setYRange(-0.12, 1.12, padding=0)

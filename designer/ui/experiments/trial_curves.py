@@ -1,5 +1,5 @@
 """Each trial's validation curve (the monitored score per epoch, as its trial reported it),
-overlaid in one plot; the best trial's drawn thick, the selected one's on top."""
+overlaid in one plot; the best trial's and the selected one's drawn thick and named."""
 
 from __future__ import annotations
 
@@ -9,11 +9,23 @@ from optuna.trial import FrozenTrial
 from designer.ui.training.plain_plots import plain_plot_widget
 from designer.ui.training.plots import legend_fill
 
-MAX_LEGEND = 12  # trials named in the legend; more would hide the curves
+COLORS = (  # distinct on a light and a dark background alike
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+)
 
 
-def trial_pen(index: int, count: int, width: float) -> pg.QtGui.QPen:
-    return pg.mkPen(pg.intColor(index, hues=max(count, 6)), width=width)
+def trial_pen(number: int, width: float) -> pg.QtGui.QPen:
+    """A trial keeps its colour as more trials come in."""
+    return pg.mkPen(COLORS[number % len(COLORS)], width=width)
 
 
 class TrialCurves:
@@ -32,7 +44,7 @@ class TrialCurves:
         widget.clear()
         widget.setLabel("left", monitor)
         curved = [trial for trial in trials if trial.intermediate_values]
-        for index, trial in enumerate(curved):
+        for trial in curved:
             epochs = sorted(trial.intermediate_values)
             scores = [trial.intermediate_values[epoch] for epoch in epochs]
             emphasis = trial.number in (best, selected)
@@ -40,7 +52,7 @@ class TrialCurves:
             item = widget.plot(
                 epochs,
                 scores,
-                pen=trial_pen(index, len(curved), 3.0 if emphasis else 1.2),
-                name=name if len(curved) <= MAX_LEGEND or emphasis else None,
+                pen=trial_pen(trial.number, 3.0 if emphasis else 1.2),
+                name=name if emphasis else None,  # a legend of every trial hides the curves
             )
             item.setZValue(2 if trial.number == selected else 1 if emphasis else 0)

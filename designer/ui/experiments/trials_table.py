@@ -14,6 +14,7 @@ from designer.sweep.report import shown, state_of
 from designer.sweep.search import trial_values
 from designer.sweep.space import SearchSpace
 from designer.sweep.trials import EPOCHS, SECONDS
+from designer.ui.experiments.labels import short_label
 from designer.ui.experiments.trial_sizes import TrialSizes
 
 NUMBER_ROLE = Qt.ItemDataRole.UserRole + 1  # the trial's number, on its first cell
@@ -47,6 +48,7 @@ class TrialsTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)
         self.setSortingEnabled(True)
@@ -63,7 +65,7 @@ class TrialsTable(QTableWidget):
         self, trials: list[FrozenTrial], space: SearchSpace, monitor: str, sizes: TrialSizes
     ) -> None:
         chosen = self.selected()
-        labels = [swept.label for swept in space.params]
+        labels = [short_label(swept) for swept in space.params]
         header = ["Trial", "State", *labels, f"Best {monitor}", "Epochs", "Time (s)"]
         header += ["Params", "MACs"]
         self.setSortingEnabled(False)
