@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QToolButton
 
 from designer.sweep.marks import find_entry, shown_value, with_entry
+from designer.sweep.space import TRAINING_KINDS
+from designer.training.settings_spec import Setting
 from designer.ui.editor import Editor
 from designer.ui.sweep_dialog import SweepDialog
 
@@ -60,3 +62,11 @@ class SweepButton(QToolButton):
         verb = "Stop sweeping" if entry is None else "Sweep"
         self.editor.set_sweep(sweep, f"{verb} {self.title}")
         self.refresh()
+
+
+def setting_sweep_button(editor: Editor, setting: Setting) -> SweepButton | None:
+    """The Sweep button of a training setting that can be swept (None for the others)."""
+    place = setting.place.removeprefix("training.")
+    if not setting.place.startswith("training.") or place not in TRAINING_KINDS:
+        return None
+    return SweepButton(editor, None, place, TRAINING_KINDS[place], setting.place)

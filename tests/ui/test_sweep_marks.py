@@ -86,3 +86,27 @@ def test_a_range_is_checked_and_sweeping_stops_as_one_step(window, example):
     QTest.keyClick(window, Qt.Key.Key_Z, CTRL)
     assert window.editor.project.sweep == {"params": [entry]}
     assert window.scene.node_items[node_id].swept
+
+
+def test_a_training_setting_is_marked_swept_from_the_settings_dialog(window, example, tmp_path):
+    from designer.ui.sweep_button import SweepButton
+    from tests.ui.test_training_panel import open_copy
+    from tests.ui.test_training_settings import open_settings
+
+    panel = open_copy(window, example, tmp_path)
+    settings = open_settings(panel)
+    button = settings.rows["training.optimizer.lr"].findChild(SweepButton)
+    assert settings.rows["training.epochs"].findChild(SweepButton) is not None
+    QTest.mouseClick(button, LEFT)
+    dialog = button.dialog
+    type_text(dialog.low, "0.001")
+    type_text(dialog.high, "0.1")
+    QTest.mouseClick(dialog.log, LEFT)
+    QTest.mouseClick(dialog.ok_button, LEFT)
+    assert not dialog.isVisible() and settings.isVisible()
+    entry = {"training": "optimizer.lr", "low": 0.001, "high": 0.1, "log": True}
+    assert window.editor.project.sweep == {"params": [entry]}
+    assert button.isChecked()
+    settings.reject()
+    QTest.keyClick(window, Qt.Key.Key_Z, CTRL)
+    assert window.editor.project.sweep == {}
