@@ -95,8 +95,13 @@ def test_a_training_setting_is_marked_swept_from_the_settings_dialog(window, exa
 
     panel = open_copy(window, example, tmp_path)
     settings = open_settings(panel)
-    button = settings.rows["training.optimizer.lr"].findChild(SweepButton)
-    assert settings.rows["training.epochs"].findChild(SweepButton) is not None
+
+    def sweep_button(place: str):
+        return settings.field(place).widget.parentWidget().findChild(SweepButton)
+
+    button = sweep_button("training.optimizer.lr")
+    assert button.param == "optimizer.lr"
+    assert sweep_button("training.epochs").param == "epochs"
     QTest.mouseClick(button, LEFT)
     dialog = button.dialog
     type_text(dialog.low, "0.001")
@@ -110,3 +115,16 @@ def test_a_training_setting_is_marked_swept_from_the_settings_dialog(window, exa
     settings.reject()
     QTest.keyClick(window, Qt.Key.Key_Z, CTRL)
     assert window.editor.project.sweep == {}
+
+
+def test_a_block_instance_sweeps_its_exposed_params_and_repeat(window, example):
+    window.open_file(example("resnet_digits_blocks"))
+    node_id = select(window, "block1")
+    buttons = window.inspector.sweep_buttons
+    assert {"channels", "repeat"} <= set(buttons) and "block" not in buttons
+    dialog = open_sweep_dialog(window, "repeat")
+    type_text(dialog.choices, "1, 2, 3")
+    QTest.mouseClick(dialog.ok_button, LEFT)
+    entry = {"node": node_id, "param": "repeat", "choices": [1, 2, 3]}
+    assert window.editor.project.sweep["params"][-1] == entry
+    assert window.scene.node_items[node_id].swept

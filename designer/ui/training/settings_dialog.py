@@ -66,12 +66,12 @@ class SettingsDialog(QDialog):
         self.training: dict[str, Any] = sections["training"]
         self.forms = {group: QFormLayout() for group in GROUPS}
         self.fields = []
-        self.rows: dict[str, QWidget] = {}  # each field's widget, with its sweep button
+        self.rows: list[QWidget] = []  # each field's widget, with its sweep button
         for setting in SETTINGS:
             value = shown.get(setting.place, current(setting, sections))
             field = SettingField(setting, value, self.show_applying, base)
             button = sweep_button(setting) if sweep_button is not None else None
-            self.rows[setting.place] = row = field.widget if button is None else QWidget()
+            row = field.widget if button is None else QWidget()
             if button is not None:
                 row_layout = QHBoxLayout(row)
                 row_layout.setContentsMargins(0, 0, 0, 0)
@@ -79,6 +79,7 @@ class SettingsDialog(QDialog):
                 row_layout.addWidget(button)
             self.forms[setting.group].addRow(setting.label, row)
             self.fields.append(field)
+            self.rows.append(row)
         self.frozen = (
             FrozenLayerFields(self.training, frozen, self.show_applying) if frozen else None
         )
@@ -127,10 +128,8 @@ class SettingsDialog(QDialog):
 
     def show_applying(self) -> None:
         controls = self.controls()
-        for field in self.fields:
-            self.forms[field.setting.group].setRowVisible(
-                self.rows[field.setting.place], field.setting.applies(controls)
-            )
+        for field, row in zip(self.fields, self.rows, strict=True):
+            self.forms[field.setting.group].setRowVisible(row, field.setting.applies(controls))
         self.error.clear()
 
     def values(self) -> dict[str, Any]:
