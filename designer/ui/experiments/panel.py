@@ -93,6 +93,7 @@ class ExperimentPanel(QWidget):
         self.timer = QTimer(self, interval=POLL_MS)
         self.timer.timeout.connect(self.refresh)
         self.build_layout()
+        editor.sweep_changed.connect(self.sweep_section_changed)
         self.load_study()
         self.show_buttons()
 
@@ -160,6 +161,18 @@ class ExperimentPanel(QWidget):
             self.say(error.message, error=True)
             return None
 
+    def sweep_section_changed(self) -> None:
+        """What is swept changed: the table's columns follow, unless a sweep runs (its
+        trials have the values it started with)."""
+        if self.task is not None or self.study is None:
+            return
+        try:
+            space = read_space(self.editor.project)
+        except SweepError:
+            return  # the section is being edited: the study's columns stay
+        self.follow(self.study, space)
+        self.refresh()
+
     def follow(self, study: optuna.Study, space: SearchSpace | None) -> None:
         self.study = study
         if space is not None:
@@ -175,6 +188,10 @@ class ExperimentPanel(QWidget):
 
     def refresh(self) -> None:
         """Read the study's trials and show them."""
+        task = self.task
+        if task is not None and task.outcome is not None and not task.running:
+            self.sweep_ended(*task.outcome)  # the poll hears of the end, if the signal has not
+            return
         if self.study is None or self.space is None:
             return
         self.trials = [
@@ -259,6 +276,8 @@ class ExperimentPanel(QWidget):
             self.stop_button.setEnabled(False)
 
     def sweep_ended(self, stopped: bool, message: str) -> None:
+        if self.task is None:
+            return  # heard already
         self.timer.stop()
         self.task = None
         self.refresh()
@@ -283,6 +302,7 @@ class ExperimentPanel(QWidget):
     def shut_down(self) -> None:
         """The project closes: a sweep under way stops (its runs save first)."""
         self.timer.stop()
+        self.editor.sweep_changed.disconnect(self.sweep_section_changed)
         if self.task is not None:
             self.task.stop()
             self.task.ended.disconnect(self.sweep_ended)

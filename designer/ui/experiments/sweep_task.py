@@ -38,6 +38,7 @@ class SweepTask(QObject):
         self.stop_asked = threading.Event()
         self.lock = threading.Lock()  # the sweep is made, or a stop asked, never between
         self.thread: threading.Thread | None = None
+        self.outcome: tuple[bool, str] | None = None  # (stopped, message) once it has ended
         self.ended.connect(self.forget)  # queued: runs in the GUI thread
 
     @property
@@ -64,6 +65,7 @@ class SweepTask(QObject):
         except Exception as error:  # shown as a message; the window goes on
             message = f"{type(error).__name__}: {error}"
         finally:
+            self.outcome = (stopped, message)
             self.ended.emit(stopped, message)
 
     def search(self) -> bool:
@@ -80,5 +82,6 @@ class SweepTask(QObject):
 
     @Slot()
     def forget(self) -> None:
+        """Let go of it: whoever still holds it (the panel) keeps it; not deleteLater, which
+        would drop the other slots' calls still queued from this signal."""
         RUNNING.discard(self)
-        self.deleteLater()
