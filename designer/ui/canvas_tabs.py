@@ -8,6 +8,7 @@ from html import escape
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
+from designer.sweep.marks import swept_nodes
 from designer.ui.block_panel import BlockPanel
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.canvas.view import GraphView
@@ -87,11 +88,17 @@ class CanvasTabs(QWidget):
         blocks.block_replaced.connect(self._close_gone)
         editor.sections_changed.connect(self.show_frozen)
         self.show_frozen()
+        editor.sweep_changed.connect(self.show_swept)
+        self.show_swept()
         self._current_changed(0)
 
     def show_frozen(self) -> None:
         """The network's canvas greys and locks the layers training.freeze keeps."""
         self.main.scene.show_frozen(self.editor.frozen)
+
+    def show_swept(self) -> None:
+        """The network's canvas tags the layers with a swept param."""
+        self.main.scene.show_swept(swept_nodes(self.editor.project.sweep))
 
     @property
     def current(self) -> Canvas:

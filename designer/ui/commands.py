@@ -111,3 +111,23 @@ class ProjectInfoCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.project.name, self.project.description = self.old
+
+
+class SweepCommand(QUndoCommand):
+    """A new sweep section (what an experiment searches); undo puts the old one back.
+    `changed` runs after each, so the canvas and inspector show what is swept now."""
+
+    def __init__(
+        self, project: Project, sweep: dict[str, Any], text: str, changed: Callable[[], None]
+    ):
+        super().__init__(text)
+        self.project, self.changed = project, changed
+        self.old, self.new = copy.deepcopy(project.sweep), copy.deepcopy(sweep)
+
+    def redo(self) -> None:
+        self.project.sweep = copy.deepcopy(self.new)
+        self.changed()
+
+    def undo(self) -> None:
+        self.project.sweep = copy.deepcopy(self.old)
+        self.changed()

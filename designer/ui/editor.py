@@ -20,6 +20,7 @@ from designer.ui.commands import (
     ParamEditCommand,
     ProjectInfoCommand,
     SectionsCommand,
+    SweepCommand,
 )
 from designer.ui.torch_loader import torch_loader
 from nodes.catalog.custom_code import CUSTOM_KIND
@@ -129,6 +130,7 @@ class Editor(GraphEditor):
 
     state_changed = Signal()
     sections_changed = Signal()  # the project's dataset or training section was replaced
+    sweep_changed = Signal()  # the project's sweep section was replaced
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(project.graph, QUndoStack(), parent, self.data_findings)
@@ -206,6 +208,12 @@ class Editor(GraphEditor):
             return
         command = SectionsCommand(self.project, dataset, training, text, self.sections_changed.emit)
         self.undo_stack.push(command)
+
+    def set_sweep(self, sweep: dict[str, Any], text: str) -> None:
+        """Replace the project's sweep section as one undoable command."""
+        if sweep == self.project.sweep or self.refused():
+            return
+        self.undo_stack.push(SweepCommand(self.project, sweep, text, self.sweep_changed.emit))
 
     def set_info(self, name: str, description: str) -> None:
         """Rename the project and describe it, as one undoable command."""

@@ -23,6 +23,7 @@ from designer.model import Node
 from designer.model.library import BlockParam
 from designer.ui.editor import Editor, GraphEditor
 from designer.ui.param_editors import ParamEditor, human_label
+from designer.ui.sweep_button import SweepButton
 from designer.ui.transfer_actions import FREEZABLE
 from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
@@ -45,6 +46,7 @@ class InspectorWidget(QWidget):
         self.editor = editor
         self.node_id: str | None = None
         self.editors: dict[str, ParamEditor] = {}
+        self.sweep_buttons: dict[str, SweepButton] = {}  # the network's layers only
         self.trainable: QCheckBox | None = None  # the network's layers only: not in a block
         self.layout_ = QVBoxLayout(self)
         self.header = QLabel("Select a layer to see its settings.")
@@ -67,6 +69,7 @@ class InspectorWidget(QWidget):
         editor.doc.blocks.events.block_replaced.connect(self._block_replaced)
         if isinstance(editor, Editor):
             editor.sections_changed.connect(self._sections_changed)
+            editor.sweep_changed.connect(self._sweep_changed)
 
     def detach(self) -> None:
         """Stop following the document: a block's graph outlives the tab that showed it."""
@@ -77,6 +80,7 @@ class InspectorWidget(QWidget):
         self.editor.doc.blocks.events.block_replaced.disconnect(self._block_replaced)
         if isinstance(self.editor, Editor):
             self.editor.sections_changed.disconnect(self._sections_changed)
+            self.editor.sweep_changed.disconnect(self._sweep_changed)
 
     def _node_removed(self, node: Node) -> None:
         if isValid(self) and node.id == self.node_id:
@@ -86,7 +90,7 @@ class InspectorWidget(QWidget):
         self.node_id = node_id if node_id in self.editor.doc else None
         while self.form.rowCount():
             self.form.removeRow(0)
-        self.editors, self.trainable = {}, None
+        self.editors, self.trainable, self.sweep_buttons = {}, None, {}
         if self.node_id is None:
             self.header.setText("Select a layer to see its settings.")
             self.stats.setText("")
@@ -117,6 +121,12 @@ class InspectorWidget(QWidget):
             row_layout.setContentsMargins(0, 0, 0, 0)
             row_layout.addWidget(editor.widget, 1)
             row_layout.addWidget(reset)
+            if isinstance(self.editor, Editor) and param.kind != "text":
+                sweep = SweepButton(
+                    self.editor, node.id, param.name, param.kind, f"{node.name}.{param.name}"
+                )
+                row_layout.addWidget(sweep)
+                self.sweep_buttons[param.name] = sweep
             owner = exposed.get((node.id, param.name))
             if owner is not None:
                 row.setEnabled(False)
@@ -154,6 +164,11 @@ class InspectorWidget(QWidget):
                 self.trainable.blockSignals(True)
                 self.trainable.setChecked(trainable)
                 self.trainable.blockSignals(False)
+
+    def _sweep_changed(self) -> None:
+        if isValid(self):
+            for button in self.sweep_buttons.values():
+                button.refresh()
 
     def _rename(self) -> None:
         if self.node_id is None:

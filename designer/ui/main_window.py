@@ -37,6 +37,7 @@ from designer.ui.canvas.view import GraphView
 from designer.ui.canvas_tabs import Canvas, CanvasTabs
 from designer.ui.clipboard import copy_fragment, read_fragment
 from designer.ui.editor import Editor, GraphEditor
+from designer.ui.experiments.dock import ExperimentsDock
 from designer.ui.inspector import InspectorWidget
 from designer.ui.layer_menu import LayerMenu
 from designer.ui.layer_profiling import LayerProfiling
@@ -104,6 +105,9 @@ class MainWindow(QMainWindow):
             "Layer Table", self.layer_tables, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.tabifyDockWidget(self.training_dock, self.layer_table_dock)
+        self.experiments_dock = ExperimentsDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.experiments_dock)
+        self.tabifyDockWidget(self.training_dock, self.experiments_dock)
         self.layer_table_dock.visibilityChanged.connect(self.layer_tables.set_dock_shown)
         self.layer_table_dock.toggleViewAction().triggered.connect(
             lambda shown: shown and self.layer_table_dock.raise_()
@@ -280,6 +284,7 @@ class MainWindow(QMainWindow):
             self.inspector_dock,
             self.problems_dock,
             self.training_dock,
+            self.experiments_dock,
             self.layer_table_dock,
         ):
             view_menu.addAction(dock.toggleViewAction())
@@ -300,6 +305,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.tabs)
         self.stack.setCurrentWidget(self.tabs)
         self.canvas_shown(self.tabs.main)
+        self.experiments_dock.follow(editor)
         if self.training_dock.isVisible() and not self.training_dock.visibleRegion().isEmpty():
             self.train_panel.show()
         blocks = editor.doc.blocks.events
@@ -340,6 +346,7 @@ class MainWindow(QMainWindow):
         self.drop_recovery()
         self.profiling.clear()
         self.layer_tables.follow(None)
+        self.experiments_dock.follow(None)
         if self._train_panel is not None:
             self._train_panel.shut_down()
             self._train_panel.deleteLater()

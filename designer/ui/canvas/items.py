@@ -123,6 +123,7 @@ class NodeItem(QGraphicsItem):
         self.flags: list = []  # what looks wrong in them (layer_stats.Flag)
         self.frozen = False  # its layer keeps its starting weights (training.freeze)
         self.heat: Heat | None = None  # its share of a profiled step (a view state, not saved)
+        self.swept = False  # a param of it is swept (the project's sweep section)
         self.edges: set[EdgeItem] = set()
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
@@ -201,11 +202,18 @@ class NodeItem(QGraphicsItem):
             self.frozen = frozen
             self.update_tooltip()
 
+    def set_swept(self, swept: bool) -> None:
+        if swept != self.swept:
+            self.swept = swept
+            self.update_tooltip()
+
     def update_tooltip(self) -> None:
         report = self.report
         tips = [f"{self.kind} '{self.name}'"]
         if self.frozen:
             tips.append("frozen: keeps its starting weights while the rest trains")
+        if self.swept:
+            tips.append("swept: an experiment tries several values of its params")
         if report is not None and report.output is not None:
             tips.append(f"output {report.output}; {report.params:,} params; {report.macs:,} MACs")
         if report is not None:
@@ -276,6 +284,8 @@ class NodeItem(QGraphicsItem):
             self.paint_badge(painter, "live")
         if self.frozen:
             self.paint_lock(painter)
+        if self.swept:
+            self.paint_sweep_badge(painter)
 
     def paint_text(self, painter: QPainter) -> None:
         painter.setPen(style.text_color() if style.is_dark() else QColor("#1b1f24"))
@@ -335,6 +345,19 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(style.LOCK_COLOR, 1.0))
         painter.setBrush(QBrush(style.LOCK_COLOR))
         painter.drawRoundedRect(QRectF(x, y + 7, 14, 10), 2, 2)  # the body
+
+    def paint_sweep_badge(self, painter: QPainter) -> None:
+        """A "swept" tag on the bottom right, left of the lock: a param of it is swept."""
+        tag = QRectF(style.NODE_WIDTH - 70, self.height - 18, 44, 15)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(style.SWEEP_COLOR))
+        painter.drawRoundedRect(tag, 7, 7)
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 0.8)
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, "swept")
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:

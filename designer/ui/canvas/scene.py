@@ -64,6 +64,7 @@ class GraphScene(QGraphicsScene):
         self.link: NewLinkAction | None = None
         self.move_action: MoveAction | None = None
         self.frozen: set[str] = set()  # nodes shown frozen, those put back by undo too
+        self.swept: set[str] = set()  # nodes shown swept, likewise
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         events = editor.doc.events
         events.node_added.connect(self.add_node_item)
@@ -103,6 +104,7 @@ class GraphScene(QGraphicsScene):
         doc = self.editor.doc
         item = NodeItem(node, doc.stale_ports(node.id), doc.flow)
         item.set_frozen(node.id in self.frozen)
+        item.set_swept(node.id in self.swept)
         self.node_items[node.id] = item
         self.addItem(item)
 
@@ -207,6 +209,12 @@ class GraphScene(QGraphicsScene):
         self.frozen = set(node_ids)
         for node_id, item in self.node_items.items():
             item.set_frozen(node_id in node_ids)
+
+    def show_swept(self, node_ids: set[str]) -> None:
+        """Tag the nodes with a swept param."""
+        self.swept = set(node_ids)
+        for node_id, item in self.node_items.items():
+            item.set_swept(node_id in node_ids)
 
     def nodes_rect(self) -> QRectF:
         """Where the nodes are, each with its ports and badges (empty without nodes)."""

@@ -25,6 +25,7 @@ SELECTED_COLOR = QColor("#1e88e5")
 LIVE_FLAG_COLOR = QColor("#8e24aa")  # a layer the running network shows a problem in
 TOKEN_COLOR = QColor("#ef6c00")  # ports and wires that carry token ids (long)
 LOCK_COLOR = QColor("#546e7a")  # the padlock of a frozen layer
+SWEEP_COLOR = QColor("#7b1fa2")  # the tag of a layer with a swept param
 
 
 def is_dark() -> bool:

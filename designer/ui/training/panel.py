@@ -37,6 +37,7 @@ from designer.project.files import project_to_dict
 from designer.project.training_settings import DEFAULT
 from designer.ui.background_task import BackgroundTask
 from designer.ui.editor import Editor
+from designer.ui.sweep_button import setting_sweep_button
 from designer.ui.torch_loader import torch_loader
 from designer.ui.training.devices import device_choices
 from designer.ui.training.message_bar import MessageBar
@@ -363,7 +364,14 @@ class TrainPanel(QWidget):
         }
         sections = {"dataset": project.dataset, "training": project.training}
         base = project.path.parent if project.path is not None else None
-        dialog = SettingsDialog(sections, base, shown, self, self.frozen_layers())
+        dialog = SettingsDialog(
+            sections,
+            base,
+            shown,
+            self,
+            self.frozen_layers(),
+            lambda setting: setting_sweep_button(self.editor, setting),
+        )
         dialog.accepted.connect(lambda: self.editor.set_sections(dialog.dataset, dialog.training))
         dialog.finished.connect(dialog.deleteLater)
         self.settings_dialog = dialog

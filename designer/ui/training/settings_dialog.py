@@ -3,6 +3,7 @@ description, showing only the fields that apply; OK checks the result with the p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from designer.training.settings_spec import (
     SETTINGS,
     SOURCE,
     STOPPING,
+    Setting,
     current,
     updated,
 )
@@ -51,8 +53,10 @@ class SettingsDialog(QDialog):
         shown: dict[str, Any],
         parent: QWidget | None = None,
         frozen: list[tuple[str, str]] | None = None,
+        sweep_button: Callable[[Setting], QWidget | None] | None = None,
     ) -> None:
-        """`shown` gives values to show instead of the stored ones (the panel's own fields);
+        """`sweep_button` makes the button that marks a setting swept (None: it has none).
+        `shown` gives values to show instead of the stored ones (the panel's own fields);
         `frozen` the project's frozen layers, (node id, name) in the order forward runs them,
         which get their fields (the backbone's rate, unfreezing) when there are some."""
         super().__init__(parent)
@@ -62,11 +66,20 @@ class SettingsDialog(QDialog):
         self.training: dict[str, Any] = sections["training"]
         self.forms = {group: QFormLayout() for group in GROUPS}
         self.fields = []
+        self.rows: list[QWidget] = []  # each field's widget, with its sweep button
         for setting in SETTINGS:
             value = shown.get(setting.place, current(setting, sections))
             field = SettingField(setting, value, self.show_applying, base)
-            self.forms[setting.group].addRow(setting.label, field.widget)
+            button = sweep_button(setting) if sweep_button is not None else None
+            row = field.widget if button is None else QWidget()
+            if button is not None:
+                row_layout = QHBoxLayout(row)
+                row_layout.setContentsMargins(0, 0, 0, 0)
+                row_layout.addWidget(field.widget, 1)
+                row_layout.addWidget(button)
+            self.forms[setting.group].addRow(setting.label, row)
             self.fields.append(field)
+            self.rows.append(row)
         self.frozen = (
             FrozenLayerFields(self.training, frozen, self.show_applying) if frozen else None
         )
@@ -115,10 +128,8 @@ class SettingsDialog(QDialog):
 
     def show_applying(self) -> None:
         controls = self.controls()
-        for field in self.fields:
-            self.forms[field.setting.group].setRowVisible(
-                field.widget, field.setting.applies(controls)
-            )
+        for field, row in zip(self.fields, self.rows, strict=True):
+            self.forms[field.setting.group].setRowVisible(row, field.setting.applies(controls))
         self.error.clear()
 
     def values(self) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The Experiments dock: sweeps of the project started, followed and compared."""
