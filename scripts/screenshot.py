@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -12,6 +13,7 @@ from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
 
 from designer.ui.app import application, open_window
+from designer.ui.recovery import recovery_folder
 from designer.ui.torch_loader import torch_loader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = tempfile.mkdtemp(prefix="netdesigner-screenshot-")
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings)
     app = application()
+    shutil.rmtree(recovery_folder(), ignore_errors=True)  # a shot cut short: no prompt
     project = args.project
     if args.train:
         # Runs are kept beside the project file: train a copy, in the temporary folder.

@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+NUMBER_KINDS = ("int", "float")  # params a range can sweep
+
 
 def entry_target(entry: dict[str, Any]) -> tuple[str | None, str]:
     """(node id, param) of a node param's entry; (None, dotted place) of a setting's."""

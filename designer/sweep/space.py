@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from designer.project import Project, ProjectError
+from designer.sweep.marks import NUMBER_KINDS
 from designer.training.config import ConfigError, parse_training
 from designer.training.settings_spec import SETTINGS, normalised, put
 from nodes import ParamError
@@ -16,7 +17,6 @@ from nodes.block import BLOCK_KIND, BLOCK_PARAM
 
 SAMPLERS = ("tpe", "random", "grid")
 PRUNERS = ("median", "hyperband", "none")
-NUMBER_KINDS = ("int", "float")
 MAX_GRID = 10_000  # points of one swept param on a grid
 TRAINING_KINDS = {
     setting.place.removeprefix("training."): setting.kind

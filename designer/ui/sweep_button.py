@@ -3,13 +3,16 @@ dialog, as one undoable edit of the project's sweep section; shown pressed while
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QToolButton
 
 from designer.sweep.marks import find_entry, shown_value, with_entry
-from designer.sweep.space import TRAINING_KINDS
-from designer.training.settings_spec import Setting
 from designer.ui.editor import Editor
 from designer.ui.sweep_dialog import SweepDialog
+
+if TYPE_CHECKING:  # the training settings import torch, which the window loads later
+    from designer.training.settings_spec import Setting
 
 SWEEP_MARK = "\u2933"  # a wave arrow: tried at several values
 
@@ -67,6 +70,8 @@ class SweepButton(QToolButton):
 def setting_sweep_button(editor: Editor, setting: Setting) -> SweepButton | None:
     """The Sweep button of a training setting that can be swept (None for the others)."""
     place = setting.place.removeprefix("training.")
+    from designer.sweep.space import TRAINING_KINDS  # with the training settings: torch
+
     if not setting.place.startswith("training.") or place not in TRAINING_KINDS:
         return None
     return SweepButton(editor, None, place, TRAINING_KINDS[place], setting.place)

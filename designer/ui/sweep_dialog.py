@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.project import Project
-from designer.sweep.marks import shown_value, typed_choices, typed_value
-from designer.sweep.space import NUMBER_KINDS, SweepError, read_swept
+from designer.sweep.marks import NUMBER_KINDS, shown_value, typed_choices, typed_value
 from designer.ui.param_editors import ERROR_COLOR
 
 
@@ -114,6 +113,8 @@ class SweepDialog(QDialog):
         }
 
     def check(self) -> None:
+        from designer.sweep.space import SweepError, read_swept  # with the training settings
+
         try:
             entry = self.typed_entry()
             read_swept(self.project, entry, "the sweep", "")
