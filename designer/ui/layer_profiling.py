@@ -129,11 +129,11 @@ class LayerProfiling(QObject):
     def paint(self, canvas) -> None:
         """The heat map on `canvas`: the network's, or an opened block's (its layers summed
         over the block's instances)."""
-        from designer.inspection.layer_nodes import inner_node_times, node_times
-
         profile = self.profile
         if profile is None:
-            return
+            return  # every canvas a project opens: torch is not loaded for it
+        from designer.inspection.layer_nodes import inner_node_times, node_times
+
         if canvas.block is None:
             times = node_times(profile.layers)
         elif len(canvas.trail) == 1:
